@@ -1,0 +1,92 @@
+import { readFile } from 'node:fs/promises';
+import { assessSnapshot } from '../../shared/engine.ts';
+import { RiskError } from '../../shared/risk/errors.ts';
+import { InvalidInputError } from '../../shared/schemas/errors.ts';
+
+/** Exit codes: 0 done, 1 unexpected failure, 2 bad input or usage. */
+const EXIT_BAD_INPUT = 2;
+
+const USAGE = `Usage: softland <command>
+
+Commands:
+  assess [FILE|-]...   assess snapshots (JSON, DESIGN §3) and print each assessment as JSON
+  help                 show this help
+`;
+
+interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readStdin: () => Promise<string>;
+}
+
+const processIo: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+};
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'assess':
+      return assessCommand(args.length ? args : ['-'], io);
+    case 'help':
+    case '--help':
+    case '-h':
+      io.stdout(USAGE);
+      return 0;
+    default:
+      io.stderr(command === undefined ? USAGE : `softland: unknown command "${command}"\n\n${USAGE}`);
+      return EXIT_BAD_INPUT;
+  }
+}
+
+/** Assesses every file first, so that one bad file prints nothing at all on stdout. */
+async function assessCommand(files: readonly string[], io: Io): Promise<number> {
+  const bodies: string[] = [];
+  for (const file of files) {
+    const source = file === '-' ? 'stdin' : file;
+    let text: string;
+    try {
+      text = file === '-' ? await io.readStdin() : await readFile(file, 'utf8');
+    } catch (error) {
+      io.stderr(`softland: cannot read ${source}: ${(error as Error).message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const failure = badInput(() => bodies.push(JSON.stringify(assessSnapshot(parseJson(text)), null, 2)));
+    if (failure) {
+      io.stderr(failure.map((line) => `softland: ${source}: ${line}\n`).join(''));
+      return EXIT_BAD_INPUT;
+    }
+  }
+  io.stdout(bodies.map((b) => `${b}\n`).join(''));
+  return 0;
+}
+
+class JsonSyntaxError extends Error {}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new JsonSyntaxError(`(body): not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Runs `fn`; returns the lines describing bad input, or undefined when it succeeded. Other errors propagate. */
+function badInput(fn: () => void): string[] | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    if (error instanceof InvalidInputError) return error.issues.map((i) => `${i.field}: ${i.message}`);
+    if (error instanceof RiskError) return [`${error.field ?? '(body)'}: ${error.message}`];
+    if (error instanceof JsonSyntaxError) return [error.message];
+    throw error;
+  }
+}

@@ -1,0 +1,168 @@
+import type { Collateral, Instrument, Position, Snapshot } from '../schemas/snapshot.ts';
+import { intrinsicValue, optionQuote, type OptionQuote } from './black-scholes.ts';
+import { RiskError } from './errors.ts';
+import { impliedVolatility } from './implied-volatility.ts';
+import type { RiskProfile } from './profile.ts';
+import { yearsBetween } from './time.ts';
+
+/**
+ * A snapshot valued once: every number the margin models and the planner need,
+ * per unit of quantity, so that re-evaluating the account with other quantities
+ * (a liquidation step) needs no repricing.
+ */
+export interface Book {
+  readonly accountId: string;
+  readonly asOf: string;
+  readonly profile: RiskProfile;
+  readonly positions: readonly BookPosition[];
+  readonly collateral: readonly BookCollateral[];
+  /** Underlyings of positions, then volatile collateral assets, in order of first appearance. */
+  readonly underlyings: readonly string[];
+  /** Index of the quote-asset balance in `collateral`, where liquidation proceeds go. */
+  readonly quoteIndex: number;
+}
+
+export interface BookPosition {
+  readonly id: string;
+  readonly instrument: Instrument;
+  readonly underlyingIndex: number;
+  readonly quantity: number;
+  /** Price of the underlying. */
+  readonly spot: number;
+  /** Mark price of one unit (contract). */
+  readonly mark: number;
+  /** Equity per unit of quantity: mark − entryPrice for perpetuals and futures, mark for options. */
+  readonly unitValue: number;
+  readonly entryPrice: number | undefined;
+  /** Years to expiry (ACT/365); 0 for perpetuals. */
+  readonly years: number;
+  /** Volatility used for the option (given, implied from the mark, or the market's). */
+  readonly volatility: number | undefined;
+  /** Greeks of one unit. */
+  readonly unitGreeks: Greeks;
+  readonly lotSize: number | undefined;
+}
+
+export interface BookCollateral {
+  readonly asset: string;
+  readonly amount: number;
+  readonly price: number;
+  readonly haircut: number;
+  /** Index into `Book.underlyings`; −1 for stable assets, covered by their haircut alone. */
+  readonly underlyingIndex: number;
+  /** True for the zero quote balance the book adds when the snapshot has none. */
+  readonly implicit: boolean;
+}
+
+export interface Greeks {
+  delta: number;
+  gamma: number;
+  vega: number;
+  theta: number;
+}
+
+const LINEAR_GREEKS: Greeks = Object.freeze({ delta: 1, gamma: 0, vega: 0, theta: 0 });
+
+/** Values a validated snapshot under `profile`. Throws RiskError naming the field when an option cannot be valued. */
+export function buildBook(snapshot: Snapshot, profile: RiskProfile): Book {
+  const underlyings: string[] = [];
+  const underlyingIndex = new Map<string, number>();
+  const indexOf = (asset: string): number => {
+    let i = underlyingIndex.get(asset);
+    if (i === undefined) {
+      i = underlyings.length;
+      underlyings.push(asset);
+      underlyingIndex.set(asset, i);
+    }
+    return i;
+  };
+
+  const positions = snapshot.positions.map((p, i) =>
+    valuePosition(p, `positions[${i}]`, snapshot, indexOf(p.instrument.underlying)),
+  );
+  for (const c of snapshot.collateral) if (!profile.stableAssets.includes(c.asset)) indexOf(c.asset);
+  const collateral = snapshot.collateral.map((c, i) =>
+    valueCollateral(c, `collateral[${i}]`, snapshot, profile, underlyingIndex),
+  );
+  let quoteIndex = collateral.findIndex((c) => c.asset === profile.quoteAsset);
+  if (quoteIndex < 0) {
+    quoteIndex = collateral.length;
+    collateral.push({ asset: profile.quoteAsset, amount: 0, price: 1, haircut: 0, underlyingIndex: -1, implicit: true });
+  }
+  return { accountId: snapshot.accountId, asOf: snapshot.asOf, profile, positions, collateral, underlyings, quoteIndex };
+}
+
+function valuePosition(p: Position, field: string, s: Snapshot, underlyingIndex: number): BookPosition {
+  const inst = p.instrument;
+  const market = s.market[inst.underlying];
+  if (!market) throw new RiskError('unknown_reference', `no market for ${inst.underlying}`, { field: `${field}.instrument.underlying` });
+  const spot = market.price;
+  const base = { id: p.id, instrument: inst, underlyingIndex, quantity: p.quantity, spot, entryPrice: p.entryPrice, lotSize: p.lotSize };
+
+  if (inst.type !== 'option') {
+    // Zero rates: a future's fair price is the spot; an exchange mark overrides it.
+    const mark = p.markPrice ?? spot;
+    if (!(mark > 0)) throw new RiskError('invalid_mark', 'markPrice of a perpetual or future must be positive', { field: `${field}.markPrice` });
+    const years = inst.type === 'future' ? yearsBetween(s.asOf, inst.expiry) : 0;
+    const unitValue = p.entryPrice === undefined ? 0 : mark - p.entryPrice;
+    return { ...base, mark, unitValue, years, volatility: undefined, unitGreeks: LINEAR_GREEKS };
+  }
+
+  const years = yearsBetween(s.asOf, inst.expiry);
+  if (years <= 0) {
+    const mark = intrinsicValue(inst.right, spot, inst.strike);
+    return { ...base, mark, unitValue: mark, years, volatility: undefined, unitGreeks: { delta: 0, gamma: 0, vega: 0, theta: 0 } };
+  }
+  const volatility = optionVolatility(p, field, market.volatility, spot, years);
+  const quote: OptionQuote = optionQuote(inst.right, spot, inst.strike, years, volatility);
+  // The exchange's mark is the value; the model price only fills in when none is given.
+  const mark = p.markPrice ?? quote.price;
+  return {
+    ...base,
+    mark,
+    unitValue: mark,
+    years,
+    volatility,
+    unitGreeks: { delta: quote.delta, gamma: quote.gamma, vega: quote.vega, theta: quote.theta },
+  };
+}
+
+/** Volatility precedence: the position's own, then implied from its mark, then the market's. */
+function optionVolatility(p: Position, field: string, marketVol: number | undefined, spot: number, years: number): number {
+  if (p.impliedVolatility !== undefined) return p.impliedVolatility;
+  const inst = p.instrument;
+  if (p.markPrice !== undefined && inst.type === 'option') {
+    return impliedVolatility(inst.right, spot, inst.strike, years, p.markPrice, `${field}.markPrice`);
+  }
+  if (marketVol !== undefined) return marketVol;
+  throw new RiskError(
+    'missing_volatility',
+    `option needs a volatility: give impliedVolatility or markPrice, or market.${inst.underlying}.volatility`,
+    { field: `${field}.impliedVolatility` },
+  );
+}
+
+function valueCollateral(
+  c: Collateral,
+  field: string,
+  s: Snapshot,
+  profile: RiskProfile,
+  underlyingIndex: ReadonlyMap<string, number>,
+): BookCollateral {
+  const price = c.asset === profile.quoteAsset ? 1 : s.market[c.asset]?.price;
+  if (price === undefined) {
+    throw new RiskError('unknown_reference', `no market price for "${c.asset}": add market.${c.asset}`, { field: `${field}.asset` });
+  }
+  const haircut = profile.haircuts[c.asset];
+  if (haircut === undefined) {
+    throw new RiskError('unknown_reference', `"${c.asset}" is not accepted as collateral by risk profile "${profile.name}"`, {
+      field: `${field}.asset`,
+    });
+  }
+  return { asset: c.asset, amount: c.amount, price, haircut, underlyingIndex: underlyingIndex.get(c.asset) ?? -1, implicit: false };
+}
+
+/** Equity contribution of a collateral balance: haircut on positive balances, full value on debts. */
+export function collateralValue(amount: number, price: number, haircut: number): number {
+  return amount > 0 ? amount * price * (1 - haircut) : amount * price;
+}

@@ -1,0 +1,62 @@
+/**
+ * What a margin model answers. Quantities and collateral amounts are passed in
+ * separately from the book so the planner can ask "what if" without revaluing.
+ */
+export interface AccountState {
+  /** Signed quantity per book position. */
+  readonly quantities: Float64Array;
+  /** Amount per book collateral balance. */
+  readonly amounts: Float64Array;
+}
+
+export interface Requirement {
+  readonly maintenance: number;
+  readonly initial: number;
+}
+
+/** The scenario that sets an underlying's portfolio requirement. */
+export interface WorstScenario {
+  /** Price move as a fraction of spot (−0.16 = −16%). */
+  readonly priceMove: number;
+  /** Volatility multiplier family: unchanged, up or down. */
+  readonly volShock: 'unchanged' | 'up' | 'down';
+}
+
+export interface UnderlyingMargin {
+  readonly maintenance: number;
+  readonly worstScenario: WorstScenario | null;
+}
+
+export interface MarginBreakdown extends Requirement {
+  /** Maintenance margin attributed to each position (a hedge can be negative under `portfolio`). */
+  readonly positionMaintenance: Float64Array;
+  readonly positionInitial: Float64Array;
+  /** Maintenance margin attributed to each collateral balance (its scenario loss). */
+  readonly collateralMaintenance: Float64Array;
+  /** Per `Book.underlyings` entry. */
+  readonly underlyings: readonly UnderlyingMargin[];
+}
+
+/**
+ * Maintenance margin of a state that changes one entry at a time: what-if
+ * questions cost one underlying's scenarios, not the whole book.
+ */
+export interface MarginSession {
+  /** Maintenance margin of the current state. */
+  maintenance(): number;
+  /** Maintenance margin if position `i` had `quantity`, all else unchanged. */
+  maintenanceWithPosition(i: number, quantity: number): number;
+  /** Maintenance margin if collateral balance `c` were `amount`, all else unchanged. */
+  maintenanceWithCollateral(c: number, amount: number): number;
+  setPosition(i: number, quantity: number): void;
+  setCollateral(c: number, amount: number): void;
+}
+
+export interface MarginModel {
+  /** Total requirement of a state. */
+  requirement(state: AccountState): Requirement;
+  /** Requirement with its attribution to positions, collateral and underlyings. */
+  breakdown(state: AccountState): MarginBreakdown;
+  /** An incremental evaluator starting from a copy of `state`. */
+  session(state: AccountState): MarginSession;
+}

@@ -1,0 +1,102 @@
+import type { Book, BookPosition } from '../book.ts';
+import type { MarginBracket, RiskProfile } from '../profile.ts';
+import type { AccountState, MarginBreakdown, MarginModel, MarginSession, Requirement } from './model.ts';
+
+type StandardParams = RiskProfile['standard'];
+
+/**
+ * Bracketed rate: requirement = notional × rate − offset, with offsets chosen so
+ * the requirement is continuous at bracket edges (Binance's "maintenance amount").
+ */
+export function bracketMargin(brackets: readonly MarginBracket[], notional: number, rate: 'maintenanceRate' | 'initialRate'): number {
+  let offset = 0;
+  let previousRate = brackets[0]![rate];
+  let previousEdge = 0;
+  for (const b of brackets) {
+    offset += previousEdge * (b[rate] - previousRate);
+    previousRate = b[rate];
+    if (b.notionalUpTo === null || notional <= b.notionalUpTo) break;
+    previousEdge = b.notionalUpTo;
+  }
+  return notional * previousRate - offset;
+}
+
+/** Maintenance and initial requirement of one position of quantity `q` under the standard model. */
+export function standardPositionMargin(p: BookPosition, q: number, params: StandardParams): [mm: number, im: number] {
+  const size = Math.abs(q);
+  if (size === 0) return [0, 0];
+  const inst = p.instrument;
+  if (inst.type !== 'option') {
+    const notional = size * p.mark;
+    return [bracketMargin(params.brackets, notional, 'maintenanceRate'), bracketMargin(params.brackets, notional, 'initialRate')];
+  }
+  // Long options and settled options carry no further risk beyond their value.
+  if (q > 0 || p.years <= 0) return [0, 0];
+  const otm = inst.right === 'call' ? Math.max(inst.strike - p.spot, 0) : Math.max(p.spot - inst.strike, 0);
+  const mm = size * (params.optionMaintenanceFactor * p.spot + p.mark);
+  const imFactor = Math.max(params.optionInitialFactor - otm / p.spot, params.optionInitialFloor);
+  const im = size * (imFactor * p.spot + p.mark);
+  return [mm, Math.max(im, mm)];
+}
+
+/** Standard margin (DESIGN §4): each position on its own, no offsets; collateral needs none. */
+export function standardMarginModel(book: Book): MarginModel {
+  const params = book.profile.standard;
+  const nPos = book.positions.length;
+
+  const requirement = (state: AccountState): Requirement => {
+    let mm = 0;
+    let im = 0;
+    for (let i = 0; i < nPos; i++) {
+      const [m, n] = standardPositionMargin(book.positions[i]!, state.quantities[i]!, params);
+      mm += m;
+      im += n;
+    }
+    return { maintenance: mm, initial: im };
+  };
+
+  const breakdown = (state: AccountState): MarginBreakdown => {
+    const positionMaintenance = new Float64Array(nPos);
+    const positionInitial = new Float64Array(nPos);
+    const perUnderlying = new Float64Array(book.underlyings.length);
+    let mm = 0;
+    let im = 0;
+    for (let i = 0; i < nPos; i++) {
+      const p = book.positions[i]!;
+      const [m, n] = standardPositionMargin(p, state.quantities[i]!, params);
+      positionMaintenance[i] = m;
+      positionInitial[i] = n;
+      perUnderlying[p.underlyingIndex]! += m;
+      mm += m;
+      im += n;
+    }
+    return {
+      maintenance: mm,
+      initial: im,
+      positionMaintenance,
+      positionInitial,
+      collateralMaintenance: new Float64Array(book.collateral.length),
+      underlyings: Array.from(perUnderlying, (m) => ({ maintenance: m, worstScenario: null })),
+    };
+  };
+
+  const session = (start: AccountState): MarginSession => {
+    const quantities = Float64Array.from(start.quantities);
+    const own = (i: number, q: number) => standardPositionMargin(book.positions[i]!, q, params)[0];
+    let total = 0;
+    for (let i = 0; i < nPos; i++) total += own(i, quantities[i]!);
+    return {
+      maintenance: () => total,
+      maintenanceWithPosition: (i, q) => total - own(i, quantities[i]!) + own(i, q),
+      // Collateral carries no requirement under the standard model.
+      maintenanceWithCollateral: () => total,
+      setPosition: (i, q) => {
+        total += own(i, q) - own(i, quantities[i]!);
+        quantities[i] = q;
+      },
+      setCollateral: () => {},
+    };
+  };
+
+  return { requirement, breakdown, session };
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+
+/**
+ * A risk profile holds every number the engine uses. Built-in profiles live in
+ * `profiles.ts`; tenants will get their own later. Defaults follow DESIGN.md §4–§5.
+ */
+
+const Fraction = z.number().min(0).max(1);
+const PositiveRatio = z.number().gt(0).max(100);
+
+/** One notional bracket of the standard model (Binance style). */
+export const MarginBracketSchema = z.strictObject({
+  /** Upper bound of the bracket in quote currency (the last bracket: `null`, unbounded). */
+  notionalUpTo: z.number().positive().nullable(),
+  /** Maintenance margin rate inside the bracket. */
+  maintenanceRate: Fraction,
+  /** Initial margin rate inside the bracket (≥ maintenanceRate). */
+  initialRate: Fraction,
+});
+
+export const PortfolioMarginSchema = z.strictObject({
+  /** Largest price move of the scenario grid, as a fraction of spot. Default 0.16. */
+  priceRange: z.number().gt(0).lt(1),
+  /** Number of price moves from −range to +range (odd, so 0 is on the grid). Default 9. */
+  priceSteps: z.number().int().min(3).max(41).refine((n) => n % 2 === 1, 'must be odd'),
+  /** Vol shock up at 30 days: σ × (1 + volRangeUp·(30d/max(T,1d))^p). Default 0.5. */
+  volRangeUp: z.number().min(0).max(5),
+  /** Vol shock down at 30 days: σ × (1 − volRangeDown·(30d/max(T,1d))^p). Default 0.25. */
+  volRangeDown: z.number().min(0).max(0.3),
+  /** Exponent p for expiries up to `volShortDays`. Default 0.3. */
+  volPowerShort: z.number().min(0).max(1),
+  /** Exponent p for longer expiries. Default 0.13. */
+  volPowerLong: z.number().min(0).max(1),
+  /** Reference tenor of the vol shock, in days. Default 30. */
+  volTenorDays: z.number().positive().max(3650),
+  /** Contingency per short option contract, as a fraction of spot. Default 0.001. */
+  shortOptionContingency: Fraction,
+  /** Initial margin = imFactor × maintenance margin. Default 1.3. */
+  imFactor: z.number().min(1).max(10),
+});
+
+export const StandardMarginSchema = z.strictObject({
+  /** Perpetual and future brackets by position notional, ascending. */
+  brackets: z.array(MarginBracketSchema).min(1).max(20),
+  /** Short option maintenance margin per contract: factor × spot + mark. Default 0.075. */
+  optionMaintenanceFactor: Fraction,
+  /** Short option initial margin: max(factor − OTM/spot, floor) × spot + mark. Default 0.15. */
+  optionInitialFactor: Fraction,
+  /** Floor of the short option initial margin factor. Default 0.10. */
+  optionInitialFloor: Fraction,
+});
+
+export const TierThresholdsSchema = z.strictObject({
+  /** marginRatio below which the account is in tier1. Default 1.05. */
+  tier1: PositiveRatio,
+  /** marginRatio below which the account is in tier2. Default 1.02. */
+  tier2: PositiveRatio,
+  /** marginRatio below which the account is in tier3. Default 1.00. */
+  tier3: PositiveRatio,
+});
+
+export const PenaltySchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('fee'),
+    /** Fee as a fraction of the closed notional. Default 0.005. */
+    rate: Fraction,
+  }),
+  z.strictObject({
+    kind: z.literal('dutchAuction'),
+    /** Price factor when the auction starts. Default 0.995. */
+    startFactor: z.number().gt(0).max(1),
+    /** Price factor when the auction ends. Default 0.95. */
+    endFactor: z.number().gt(0).max(1),
+    /** Auction length in minutes. Default 15. */
+    durationMinutes: z.number().positive().max(24 * 60),
+    /** Expected fill time in minutes (sets the expected discount). Default: half the duration. */
+    expectedFillMinutes: z.number().min(0).max(24 * 60),
+  }),
+]);
+
+export const LiquidationPolicySchema = z.strictObject({
+  /** Largest fraction of each position the planner may close, per tier. */
+  caps: z.strictObject({ tier1: Fraction, tier2: Fraction, tier3: Fraction }),
+  /** tier3: close everything (`full`, default) or only what restores the target (`minimal`). */
+  tier3Mode: z.enum(['full', 'minimal']),
+  /** Penalty charged on what is closed. */
+  penalty: PenaltySchema,
+  /** Smallest position notional left open; anything smaller is closed too (no dust). Default 10. */
+  minRemainingNotional: z.number().min(0).max(1e9),
+  /**
+   * Largest share of the account's equity that penalties may take, so that a fee alone
+   * never makes a solvent account insolvent (Drift caps its fee the same way). Default 0.5.
+   */
+  maxPenaltyShareOfEquity: z.number().min(0).lt(1),
+});
+
+export const RiskProfileSchema = z
+  .strictObject({
+    name: z.string().min(1).max(64),
+    /** `portfolio` (scenario grid, default) or `standard` (per position). */
+    marginModel: z.enum(['portfolio', 'standard']),
+    /** The cash asset that everything is valued in; always priced at 1. */
+    quoteAsset: z.string().min(1).max(16),
+    portfolio: PortfolioMarginSchema,
+    standard: StandardMarginSchema,
+    /** Haircut per collateral asset. An asset missing here cannot be collateral. */
+    haircuts: z.record(z.string(), z.number().min(0).lt(1)),
+    /**
+     * Collateral covered by its haircut alone. Every other collateral asset is revalued
+     * in the scenario grid like an underlying, so a loan against BTC carries margin.
+     */
+    stableAssets: z.array(z.string().min(1).max(16)).max(100),
+    tiers: TierThresholdsSchema,
+    /** marginRatio the liquidation plan and the top-up aim for. Default 1.10. */
+    targetMarginRatio: PositiveRatio,
+    liquidation: LiquidationPolicySchema,
+  })
+  .refine((p) => p.tiers.tier3 <= p.tiers.tier2 && p.tiers.tier2 <= p.tiers.tier1, {
+    message: 'tier thresholds must satisfy tier3 ≤ tier2 ≤ tier1',
+    path: ['tiers'],
+  })
+  .refine((p) => p.targetMarginRatio >= p.tiers.tier1, {
+    message: 'targetMarginRatio must be at least the tier1 threshold',
+    path: ['targetMarginRatio'],
+  })
+  .refine((p) => p.stableAssets.includes(p.quoteAsset), {
+    message: 'the quote asset must be one of the stable assets',
+    path: ['stableAssets'],
+  })
+  .refine((p) => p.haircuts[p.quoteAsset] === 0, {
+    message: 'the quote asset must be collateral with a zero haircut',
+    path: ['haircuts'],
+  });
+
+export type RiskProfile = z.infer<typeof RiskProfileSchema>;
+export type MarginBracket = z.infer<typeof MarginBracketSchema>;
+export type Penalty = z.infer<typeof PenaltySchema>;

@@ -1,0 +1,72 @@
+import { RiskProfileSchema, type RiskProfile } from './profile.ts';
+
+/** Haircuts: stablecoins 0–2%, majors 5–10%, others 20–50% (DESIGN.md §4). */
+const DEFAULT_HAIRCUTS: Record<string, number> = {
+  USD: 0,
+  USDC: 0,
+  USDT: 0.005,
+  DAI: 0.02,
+  BTC: 0.05,
+  ETH: 0.07,
+  SOL: 0.2,
+  BNB: 0.2,
+  XRP: 0.3,
+  DOGE: 0.5,
+};
+
+const DEFAULT_PROFILE: RiskProfile = {
+  name: 'default',
+  marginModel: 'portfolio',
+  quoteAsset: 'USD',
+  portfolio: {
+    priceRange: 0.16,
+    priceSteps: 9,
+    volRangeUp: 0.5,
+    volRangeDown: 0.25,
+    volPowerShort: 0.3,
+    volPowerLong: 0.13,
+    volTenorDays: 30,
+    shortOptionContingency: 0.001,
+    imFactor: 1.3,
+  },
+  standard: {
+    // Binance-style brackets; the maintenance amount that keeps MM continuous is derived.
+    brackets: [
+      { notionalUpTo: 1_000_000, maintenanceRate: 0.01, initialRate: 0.02 },
+      { notionalUpTo: 5_000_000, maintenanceRate: 0.025, initialRate: 0.05 },
+      { notionalUpTo: 20_000_000, maintenanceRate: 0.05, initialRate: 0.1 },
+      { notionalUpTo: null, maintenanceRate: 0.1, initialRate: 0.2 },
+    ],
+    optionMaintenanceFactor: 0.075,
+    optionInitialFactor: 0.15,
+    optionInitialFloor: 0.1,
+  },
+  haircuts: DEFAULT_HAIRCUTS,
+  stableAssets: ['USD', 'USDC', 'USDT', 'DAI'],
+  tiers: { tier1: 1.05, tier2: 1.02, tier3: 1.0 },
+  targetMarginRatio: 1.1,
+  liquidation: {
+    caps: { tier1: 0.1, tier2: 0.25, tier3: 1 },
+    tier3Mode: 'full',
+    penalty: { kind: 'fee', rate: 0.005 },
+    minRemainingNotional: 10,
+    maxPenaltyShareOfEquity: 0.5,
+  },
+};
+
+/** Built-in profiles by name, validated once at load. */
+export const PROFILES: Readonly<Record<string, RiskProfile>> = Object.freeze({
+  default: RiskProfileSchema.parse(DEFAULT_PROFILE),
+  standard: RiskProfileSchema.parse({ ...DEFAULT_PROFILE, name: 'standard', marginModel: 'standard' }),
+  minimal: RiskProfileSchema.parse({
+    ...DEFAULT_PROFILE,
+    name: 'minimal',
+    liquidation: { ...DEFAULT_PROFILE.liquidation, tier3Mode: 'minimal' },
+  }),
+});
+
+export const DEFAULT_PROFILE_NAME = 'default';
+
+export function findProfile(name: string): RiskProfile | undefined {
+  return Object.hasOwn(PROFILES, name) ? PROFILES[name] : undefined;
+}

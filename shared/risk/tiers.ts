@@ -1,0 +1,32 @@
+import type { RiskProfile } from './profile.ts';
+
+/** Liquidation tiers, healthiest first (DESIGN §5). */
+export const TIERS = ['healthy', 'warning', 'tier1', 'tier2', 'tier3', 'insolvent'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** equity / maintenance margin, or null when there is no requirement (or one too small to divide by). */
+export function marginRatioOf(equity: number, maintenance: number): number | null {
+  const ratio = equity / maintenance;
+  return maintenance > 0 && Number.isFinite(ratio) ? ratio : null;
+}
+
+/**
+ * The tier of an account. Checked from the worst down, so the tier can only
+ * improve as equity grows with the requirement fixed.
+ */
+export function classifyTier(equity: number, maintenance: number, initial: number, tiers: RiskProfile['tiers']): Tier {
+  // Negative equity is bad debt whatever else; zero equity is insolvent only with risk open.
+  if (equity < 0 || (equity === 0 && maintenance > 0)) return 'insolvent';
+  const ratio = marginRatioOf(equity, maintenance);
+  if (ratio !== null) {
+    if (ratio < tiers.tier3) return 'tier3';
+    if (ratio < tiers.tier2) return 'tier2';
+    if (ratio < tiers.tier1) return 'tier1';
+  }
+  return equity < initial ? 'warning' : 'healthy';
+}
+
+/** Severity rank: 0 healthy … 5 insolvent. */
+export function tierRank(tier: Tier): number {
+  return TIERS.indexOf(tier);
+}

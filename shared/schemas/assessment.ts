@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { TIERS } from '../risk/tiers.ts';
+import { AssetSymbol, Identifier, Timestamp } from './fields.ts';
+import { InstrumentSchema } from './snapshot.ts';
+
+/** Response shapes. Every number here is finite: the engine never returns NaN or Infinity. */
+
+export const GreeksSchema = z.object({
+  /** ∂V/∂S, units of the underlying. */
+  delta: z.number(),
+  /** ∂²V/∂S². */
+  gamma: z.number(),
+  /** Change of value for +1 volatility point, quote currency. */
+  vega: z.number(),
+  /** Change of value per calendar day, quote currency. */
+  theta: z.number(),
+});
+
+export const TierSchema = z.enum(TIERS);
+
+export const AssessedPositionSchema = z.object({
+  id: Identifier,
+  instrument: InstrumentSchema,
+  quantity: z.number(),
+  /** Mark price of one unit (contract). */
+  markPrice: z.number(),
+  /** Volatility the option was valued with; null for perpetuals and futures. */
+  impliedVolatility: z.number().nullable(),
+  /** |quantity| × price of the underlying. */
+  notional: z.number(),
+  /** Contribution to equity: quantity × mark for options, unrealized PnL for perpetuals and futures. */
+  value: z.number(),
+  /** quantity × (mark − entryPrice); null without an entryPrice. */
+  unrealizedPnl: z.number().nullable(),
+  greeks: GreeksSchema,
+  /** Maintenance margin attributed to this position (negative for a hedge under `portfolio`). */
+  maintenanceMargin: z.number(),
+  initialMargin: z.number(),
+  /** Rank in which the planner considers the position: 1 first. */
+  liquidationPriority: z.number().int().min(1),
+});
+
+export const AssessedCollateralSchema = z.object({
+  asset: AssetSymbol,
+  amount: z.number(),
+  price: z.number(),
+  haircut: z.number(),
+  /** Contribution to equity: amount × price × (1 − haircut), full value when negative. */
+  value: z.number(),
+  /** Scenario loss attributed to the balance when the asset is also an underlying. */
+  maintenanceMargin: z.number(),
+});
+
+export const UnderlyingRiskSchema = GreeksSchema.extend({
+  /** Delta of collateral held in this asset, after its haircut. */
+  collateralDelta: z.number(),
+  maintenanceMargin: z.number(),
+  /** The scenario that sets the requirement (portfolio model); null when none loses. */
+  worstScenario: z
+    .object({ priceMove: z.number(), volShock: z.enum(['unchanged', 'up', 'down']) })
+    .nullable(),
+});
+
+export const LiquidationStepSchema = z.object({
+  /** Position to reduce; absent for a collateral sale. */
+  positionId: Identifier.optional(),
+  /** Collateral asset to sell into the quote asset; absent for a position. */
+  asset: AssetSymbol.optional(),
+  action: z.enum(['buy', 'sell']),
+  /** Units to trade (positive). */
+  quantity: z.number(),
+  /** quantity / |position| (or / balance). */
+  fraction: z.number(),
+  estimatedPrice: z.number(),
+  /** Fee or expected auction discount, quote currency. */
+  penalty: z.number(),
+  maintenanceMarginRelief: z.number(),
+  reason: z.string(),
+});
+
+export const AccountStateSchema = z.object({
+  equity: z.number(),
+  maintenanceMargin: z.number(),
+  marginRatio: z.number().nullable(),
+  tier: TierSchema,
+});
+
+export const ExecutionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fee'), rate: z.number() }),
+  z.object({
+    kind: z.literal('dutchAuction'),
+    /** Price factor at each minute mark. */
+    schedule: z.array(z.object({ minute: z.number(), priceFactor: z.number() })),
+    expectedPriceFactor: z.number(),
+  }),
+]);
+
+export const LiquidationPlanSchema = z.object({
+  targetMarginRatio: z.number(),
+  targetReached: z.boolean(),
+  steps: z.array(LiquidationStepSchema),
+  after: AccountStateSchema,
+  liquidatedNotional: z.number(),
+  fullLiquidationNotional: z.number(),
+  /** Equity left negative after everything is closed, quote currency; 0 when solvent. */
+  estimatedBadDebt: z.number(),
+  execution: ExecutionSchema,
+});
+
+export const AssessmentSchema = z.object({
+  id: z.string(),
+  object: z.literal('assessment'),
+  accountId: Identifier,
+  asOf: Timestamp,
+  profile: z.string(),
+  marginModel: z.enum(['portfolio', 'standard']),
+  equity: z.number(),
+  initialMargin: z.number(),
+  maintenanceMargin: z.number(),
+  /** equity / maintenanceMargin (Binance's "margin ratio" is the inverse); null when maintenance margin is 0. */
+  marginRatio: z.number().nullable(),
+  tier: TierSchema,
+  /** Quote-currency deposit that restores targetMarginRatio; 0 when already there. */
+  collateralTopUp: z.number(),
+  collateral: z.array(AssessedCollateralSchema),
+  positions: z.array(AssessedPositionSchema),
+  greeks: z.record(AssetSymbol, UnderlyingRiskSchema),
+  liquidation: LiquidationPlanSchema.nullable(),
+});
+
+export type Assessment = z.infer<typeof AssessmentSchema>;
+export type AssessedPosition = z.infer<typeof AssessedPositionSchema>;
+export type LiquidationPlan = z.infer<typeof LiquidationPlanSchema>;
+export type LiquidationStep = z.infer<typeof LiquidationStepSchema>;
+export type UnderlyingRisk = z.infer<typeof UnderlyingRiskSchema>;

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { DEFAULT_PROFILE_NAME, findProfile } from '../risk/profiles.ts';
+import { LIMITS } from './limits.ts';
+import {
+  AssetSymbol,
+  Identifier,
+  NonNegativePrice,
+  Price,
+  SignedAmount,
+  Timestamp,
+  Volatility,
+} from './fields.ts';
+
+export const PerpetualSchema = z.strictObject({
+  type: z.literal('perpetual'),
+  underlying: AssetSymbol,
+});
+
+export const FutureSchema = z.strictObject({
+  type: z.literal('future'),
+  underlying: AssetSymbol,
+  expiry: Timestamp,
+});
+
+export const OptionSchema = z.strictObject({
+  type: z.literal('option'),
+  underlying: AssetSymbol,
+  right: z.enum(['call', 'put']),
+  strike: Price,
+  expiry: Timestamp,
+});
+
+export const InstrumentSchema = z.discriminatedUnion('type', [PerpetualSchema, FutureSchema, OptionSchema]);
+
+export const PositionSchema = z.strictObject({
+  id: Identifier,
+  instrument: InstrumentSchema,
+  /** Signed units of the underlying: + long, − short. One option contract = one unit. */
+  quantity: SignedAmount,
+  /** Average entry price; perpetual and future PnL is quantity × (mark − entryPrice). */
+  entryPrice: NonNegativePrice.optional(),
+  /** The exchange's mark price; for options without a volatility the engine solves the implied volatility from it. */
+  markPrice: NonNegativePrice.optional(),
+  /** Volatility for this option (0.55 = 55%); overrides the market's. */
+  impliedVolatility: Volatility.optional(),
+  /** Smallest tradable quantity; liquidation steps are whole multiples of it. */
+  lotSize: Price.optional(),
+});
+
+export const CollateralSchema = z.strictObject({
+  asset: AssetSymbol,
+  /** Balance in units of the asset; negative balances are borrowed and count in full. */
+  amount: SignedAmount,
+});
+
+export const MarketEntrySchema = z.strictObject({
+  price: Price,
+  /** Annualised volatility of the underlying (0.55 = 55%). */
+  volatility: Volatility.optional(),
+});
+
+export const MarketSchema = z
+  .record(AssetSymbol, MarketEntrySchema)
+  .refine((m) => Object.keys(m).length <= LIMITS.maxMarketEntries, {
+    message: `must have at most ${LIMITS.maxMarketEntries} entries`,
+  });
+
+export const SnapshotSchema = z
+  .strictObject({
+    accountId: Identifier,
+    asOf: Timestamp,
+    collateral: z.array(CollateralSchema).max(LIMITS.maxCollateral),
+    positions: z.array(PositionSchema).max(LIMITS.maxPositions),
+    market: MarketSchema,
+    /** Name of the risk profile. Default `default`. */
+    profile: Identifier.default(DEFAULT_PROFILE_NAME),
+  })
+  .superRefine(checkReferences);
+
+export type Instrument = z.infer<typeof InstrumentSchema>;
+export type Position = z.infer<typeof PositionSchema>;
+export type Collateral = z.infer<typeof CollateralSchema>;
+export type MarketEntry = z.infer<typeof MarketEntrySchema>;
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+export type SnapshotInput = z.input<typeof SnapshotSchema>;
+
+/** Cross-field rules: ids unique, every asset priced, every collateral asset accepted by the profile. */
+function checkReferences(s: z.infer<typeof SnapshotSchema>, ctx: z.RefinementCtx): void {
+  const profile = findProfile(s.profile);
+  if (!profile) {
+    ctx.addIssue({ code: 'custom', path: ['profile'], message: `unknown risk profile "${s.profile}"` });
+  }
+  const quote = profile?.quoteAsset ?? 'USD';
+  const priced = (asset: string) => asset === quote || Object.hasOwn(s.market, asset);
+
+  const seenIds = new Set<string>();
+  s.positions.forEach((p, i) => {
+    if (seenIds.has(p.id)) {
+      ctx.addIssue({ code: 'custom', path: ['positions', i, 'id'], message: `duplicate position id "${p.id}"` });
+    }
+    seenIds.add(p.id);
+    const u = p.instrument.underlying;
+    if (!Object.hasOwn(s.market, u)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['positions', i, 'instrument', 'underlying'],
+        message: `no market price for "${u}": add market.${u}`,
+      });
+    }
+  });
+
+  const seenAssets = new Set<string>();
+  s.collateral.forEach((c, i) => {
+    if (seenAssets.has(c.asset)) {
+      ctx.addIssue({ code: 'custom', path: ['collateral', i, 'asset'], message: `duplicate collateral asset "${c.asset}"` });
+    }
+    seenAssets.add(c.asset);
+    if (!priced(c.asset)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['collateral', i, 'asset'],
+        message: `no market price for "${c.asset}": add market.${c.asset}`,
+      });
+    }
+    if (profile && !Object.hasOwn(profile.haircuts, c.asset)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['collateral', i, 'asset'],
+        message: `"${c.asset}" is not accepted as collateral by risk profile "${profile.name}"`,
+      });
+    }
+  });
+}
