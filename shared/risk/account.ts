@@ -4,10 +4,11 @@ import { classifyTier, marginRatioOf, type Tier } from './tiers.ts';
 
 /** The account as the snapshot holds it. */
 export function initialState(book: Book): AccountState {
-  return {
-    quantities: Float64Array.from(book.positions, (p) => p.quantity),
-    amounts: Float64Array.from(book.collateral, (c) => c.amount),
-  };
+  const quantities = new Float64Array(book.positions.length);
+  for (let i = 0; i < quantities.length; i++) quantities[i] = book.positions[i]!.quantity;
+  const amounts = new Float64Array(book.collateral.length);
+  for (let c = 0; c < amounts.length; c++) amounts[c] = book.collateral[c]!.amount;
+  return { quantities, amounts };
 }
 
 /** Mark-to-market equity (DESIGN §2) of `state`. */

@@ -30,13 +30,20 @@ export function intrinsicValue(right: OptionRight, spot: number, strike: number)
 
 export function optionPrice(right: OptionRight, spot: number, strike: number, years: number, vol: number): number {
   if (years <= 0) return intrinsicValue(right, spot, strike);
-  const sqrtT = Math.sqrt(years);
-  const v = vol * sqrtT;
+  return optionPriceAt(right, spot, strike, Math.log(spot / strike), vol * Math.sqrt(years));
+}
+
+/**
+ * The price from ln(S/K) and the total volatility σ√T: the kernel of `optionPrice`,
+ * exposed so a scenario grid can precompute both once per position instead of per scenario.
+ */
+export function optionPriceAt(right: OptionRight, spot: number, strike: number, logMoneyness: number, totalVol: number): number {
+  const v = totalVol;
   // Zero total vol (vol <= 0 or vol·√T underflowed): the forward is certain, the option is
   // its payoff. NaN inputs fall through and give NaN rather than a plausible number.
   if (v <= 0) return intrinsicValue(right, spot, strike);
   // ln(S/K)/v overflows to ±Infinity when v is tiny; N(±Infinity) gives the exact limits.
-  const m = Math.log(spot / strike) / v;
+  const m = logMoneyness / v;
   const h = 0.5 * v;
   const d1 = m + h;
   const d2 = m - h;
@@ -57,9 +64,8 @@ export function optionQuote(right: OptionRight, spot: number, strike: number, ye
   const sqrtT = Math.sqrt(years);
   const v = vol * sqrtT;
   if (v <= 0) {
-    // Zero total vol (vol <= 0 or vol·√T underflowed). NaN inputs fall through and stay NaN.
-    // Zero-vol limit: delta is the payoff slope (±1/2 exactly at the money, the limit of
-    // N(d1) as v → 0); the at-the-money gamma spike is not representable, so 0.
+    // Zero total vol, as in optionPrice: delta is the payoff slope (±1/2 exactly at the money,
+    // the limit of N(d1) as v → 0); the at-the-money gamma spike is not representable, so 0.
     const sign = right === 'call' ? 1 : -1;
     const itm = (spot - strike) * sign;
     const delta = itm > 0 ? sign : itm === 0 ? 0.5 * sign : 0;

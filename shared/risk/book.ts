@@ -62,6 +62,7 @@ export interface Greeks {
 }
 
 const LINEAR_GREEKS: Greeks = Object.freeze({ delta: 1, gamma: 0, vega: 0, theta: 0 });
+const EXPIRED_GREEKS: Greeks = Object.freeze({ delta: 0, gamma: 0, vega: 0, theta: 0 });
 
 /** Values a validated snapshot under `profile`. Throws RiskError naming the field when an option cannot be valued. */
 export function buildBook(snapshot: Snapshot, profile: RiskProfile): Book {
@@ -77,9 +78,10 @@ export function buildBook(snapshot: Snapshot, profile: RiskProfile): Book {
     return i;
   };
 
-  const positions = snapshot.positions.map((p, i) =>
-    valuePosition(p, `positions[${i}]`, snapshot, indexOf(p.instrument.underlying)),
-  );
+  // Books repeat a handful of expiries: parse each once.
+  const years: Record<string, number> = Object.create(null);
+  const yearsTo = (iso: string) => (years[iso] ??= yearsBetween(snapshot.asOf, iso));
+  const positions = snapshot.positions.map((p, i) => valuePosition(p, i, snapshot, indexOf(p.instrument.underlying), yearsTo));
   for (const c of snapshot.collateral) if (!profile.stableAssets.includes(c.asset)) indexOf(c.asset);
   const collateral = snapshot.collateral.map((c, i) =>
     valueCollateral(c, `collateral[${i}]`, snapshot, profile, underlyingIndex),
@@ -92,53 +94,65 @@ export function buildBook(snapshot: Snapshot, profile: RiskProfile): Book {
   return { accountId: snapshot.accountId, asOf: snapshot.asOf, profile, positions, collateral, underlyings, quoteIndex };
 }
 
-function valuePosition(p: Position, field: string, s: Snapshot, underlyingIndex: number): BookPosition {
+function valuePosition(p: Position, i: number, s: Snapshot, underlyingIndex: number, yearsTo: (iso: string) => number): BookPosition {
   const inst = p.instrument;
   const market = s.market[inst.underlying];
-  if (!market) throw new RiskError('unknown_reference', `no market for ${inst.underlying}`, { field: `${field}.instrument.underlying` });
+  if (!market) throw new RiskError('unknown_reference', `no market for ${inst.underlying}`, { field: `positions[${i}].instrument.underlying` });
   const spot = market.price;
-  const base = { id: p.id, instrument: inst, underlyingIndex, quantity: p.quantity, spot, entryPrice: p.entryPrice, lotSize: p.lotSize };
+  let mark: number;
+  let unitValue: number;
+  let years = 0;
+  let volatility: number | undefined;
+  let unitGreeks = LINEAR_GREEKS;
 
   if (inst.type !== 'option') {
     // Zero rates: a future's fair price is the spot; an exchange mark overrides it.
-    const mark = p.markPrice ?? spot;
-    if (!(mark > 0)) throw new RiskError('invalid_mark', 'markPrice of a perpetual or future must be positive', { field: `${field}.markPrice` });
-    const years = inst.type === 'future' ? yearsBetween(s.asOf, inst.expiry) : 0;
-    const unitValue = p.entryPrice === undefined ? 0 : mark - p.entryPrice;
-    return { ...base, mark, unitValue, years, volatility: undefined, unitGreeks: LINEAR_GREEKS };
+    mark = p.markPrice ?? spot;
+    if (!(mark > 0)) throw new RiskError('invalid_mark', 'markPrice of a perpetual or future must be positive', { field: `positions[${i}].markPrice` });
+    if (inst.type === 'future') years = yearsTo(inst.expiry);
+    unitValue = p.entryPrice === undefined ? 0 : mark - p.entryPrice;
+  } else {
+    years = yearsTo(inst.expiry);
+    if (years <= 0) {
+      mark = intrinsicValue(inst.right, spot, inst.strike);
+      unitGreeks = EXPIRED_GREEKS;
+    } else {
+      volatility = optionVolatility(p, i, market.volatility, spot, years);
+      const quote: OptionQuote = optionQuote(inst.right, spot, inst.strike, years, volatility);
+      // The exchange's mark is the value; the model price only fills in when none is given.
+      mark = p.markPrice ?? quote.price;
+      unitGreeks = { delta: quote.delta, gamma: quote.gamma, vega: quote.vega, theta: quote.theta };
+    }
+    unitValue = mark;
   }
-
-  const years = yearsBetween(s.asOf, inst.expiry);
-  if (years <= 0) {
-    const mark = intrinsicValue(inst.right, spot, inst.strike);
-    return { ...base, mark, unitValue: mark, years, volatility: undefined, unitGreeks: { delta: 0, gamma: 0, vega: 0, theta: 0 } };
-  }
-  const volatility = optionVolatility(p, field, market.volatility, spot, years);
-  const quote: OptionQuote = optionQuote(inst.right, spot, inst.strike, years, volatility);
-  // The exchange's mark is the value; the model price only fills in when none is given.
-  const mark = p.markPrice ?? quote.price;
   return {
-    ...base,
+    id: p.id,
+    instrument: inst,
+    underlyingIndex,
+    quantity: p.quantity,
+    spot,
     mark,
-    unitValue: mark,
+    unitValue,
+    entryPrice: p.entryPrice,
     years,
     volatility,
-    unitGreeks: { delta: quote.delta, gamma: quote.gamma, vega: quote.vega, theta: quote.theta },
+    unitGreeks,
+    lotSize: p.lotSize,
   };
 }
 
 /** Volatility precedence: the position's own, then implied from its mark, then the market's. */
-function optionVolatility(p: Position, field: string, marketVol: number | undefined, spot: number, years: number): number {
+function optionVolatility(p: Position, i: number, marketVol: number | undefined, spot: number, years: number): number {
   if (p.impliedVolatility !== undefined) return p.impliedVolatility;
   const inst = p.instrument;
   if (p.markPrice !== undefined && inst.type === 'option') {
-    return impliedVolatility(inst.right, spot, inst.strike, years, p.markPrice, `${field}.markPrice`);
+    return impliedVolatility(inst.right, spot, inst.strike, years, p.markPrice, `positions[${i}].markPrice`);
   }
   if (marketVol !== undefined) return marketVol;
   throw new RiskError(
     'missing_volatility',
     `option needs a volatility: give impliedVolatility or markPrice, or market.${inst.underlying}.volatility`,
-    { field: `${field}.impliedVolatility` },
+    { field: `positions[${i}].impliedVolatility` },
   );
 }
 

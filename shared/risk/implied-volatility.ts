@@ -2,10 +2,10 @@
  * Implied volatility under the zero-rate Black-Scholes of `black-scholes.ts`.
  *
  * Method: safeguarded Newton on g(x) = ln(price(e^x)) − ln(target) over x = ln σ, inside a
- * bracket [ln 1e-6, ln 20] that shrinks with every evaluation; any Newton step that leaves
- * the bracket or fails to halve (compared with the step before last) is replaced by a
- * bisection, and after NEWTON_ITERATIONS only bisection runs, so it always terminates. Working in logs tames the huge dynamic range of deep out-of-the-money prices
- * and makes g concave on both wings, where Newton is monotone.
+ * bracket [ln 1e-6, ln 20] that shrinks with every evaluation. A Newton step that leaves the
+ * bracket or fails to halve (against the step before last) is replaced by a bisection, and
+ * after NEWTON_ITERATIONS only bisection runs, so it always terminates. Logs tame the huge
+ * dynamic range of deep out-of-the-money prices (ln price ~ −k²/2σ²T at low vol).
  */
 import { intrinsicValue, optionPrice, type OptionRight } from './black-scholes.ts';
 import { NoVolatilityFitsError } from './errors.ts';
@@ -30,17 +30,13 @@ export function impliedVolatility(
   price: number,
   field?: string,
 ): number {
-  const fail = (reason: string): NoVolatilityFitsError =>
-    new NoVolatilityFitsError(
-      `No volatility fits ${right} price ${price} (spot ${spot}, strike ${strike}, years ${years})` +
-        `${field === undefined ? '' : ` at ${field}`}: ${reason}`,
-      field === undefined ? {} : { field },
-    );
+  const fail = (reason: string): NoVolatilityFitsError => noFit(right, spot, strike, years, price, field, reason);
 
   if (!(spot > 0 && spot < Infinity && strike > 0 && strike < Infinity)) {
     throw fail('spot and strike must be finite and positive');
   }
-  if (!(years > 0 && years < Infinity)) throw fail('the option has expired (years <= 0)');
+  if (years <= 0) throw fail('the option has expired (years <= 0)');
+  if (!(years < Infinity)) throw fail('years must be a finite number');
   if (!Number.isFinite(price)) throw fail('the price is not a finite number');
   const intrinsic = intrinsicValue(right, spot, strike);
   if (price <= intrinsic) throw fail(`the price is at or below the intrinsic value ${intrinsic}`);
@@ -53,15 +49,14 @@ export function impliedVolatility(
   // the OTM option's price (parity), and OTM prices are computed without cancellation.
   const otm: OptionRight = strike >= spot ? 'call' : 'put';
   const target = price - intrinsic;
-  const priceAt = (vol: number): number => optionPrice(otm, spot, strike, years, vol);
 
   const tolerance = 1e-12 * Math.min(spot, strike); // the OTM price's natural scale
-  const lowest = priceAt(MIN_IMPLIED_VOL);
+  const lowest = optionPrice(otm, spot, strike, years, MIN_IMPLIED_VOL);
   if (target <= lowest) {
     if (lowest - target <= tolerance) return MIN_IMPLIED_VOL;
     throw fail(`it is below the value ${lowest} at the minimum volatility ${MIN_IMPLIED_VOL}`);
   }
-  const highest = priceAt(MAX_IMPLIED_VOL);
+  const highest = optionPrice(otm, spot, strike, years, MAX_IMPLIED_VOL);
   if (target >= highest) {
     if (target - highest <= tolerance) return MAX_IMPLIED_VOL;
     throw fail(`it is above the value ${highest} at the maximum volatility ${MAX_IMPLIED_VOL}`);
@@ -78,7 +73,7 @@ export function impliedVolatility(
 
   for (let i = 0; i < MAX_ITERATIONS; i++) {
     const vol = Math.exp(x);
-    const value = priceAt(vol);
+    const value = optionPrice(otm, spot, strike, years, vol);
     const residual = value - target;
     if (residual === 0) return vol;
     if (residual < 0) lo = x;
@@ -89,7 +84,7 @@ export function impliedVolatility(
     const vega = spot * normalPdf(logMoneyness / v + 0.5 * v) * sqrtT;
     const newtonStep = (-Math.log1p(residual / target) * value) / (vol * vega);
     // Converged: test before the bracket check, as x + a sub-ulp step rounds back to x == lo/hi.
-    if (Math.abs(newtonStep) <= X_TOL) return Math.exp(x + newtonStep);
+    if (Math.abs(newtonStep) <= X_TOL) return clampVol(Math.exp(x + newtonStep));
     let next = x + newtonStep;
     if (
       i >= NEWTON_ITERATIONS ||
@@ -105,6 +100,26 @@ export function impliedVolatility(
   }
   // Unreachable: pure bisection from NEWTON_ITERATIONS on shrinks the bracket below X_TOL.
   return Math.exp(0.5 * (lo + hi));
+}
+
+function clampVol(vol: number): number {
+  return vol < MIN_IMPLIED_VOL ? MIN_IMPLIED_VOL : vol > MAX_IMPLIED_VOL ? MAX_IMPLIED_VOL : vol;
+}
+
+function noFit(
+  right: OptionRight,
+  spot: number,
+  strike: number,
+  years: number,
+  price: number,
+  field: string | undefined,
+  reason: string,
+): NoVolatilityFitsError {
+  return new NoVolatilityFitsError(
+    `No volatility fits ${right} price ${price} (spot ${spot}, strike ${strike}, years ${years})` +
+      `${field === undefined ? '' : ` at ${field}`}: ${reason}`,
+    field === undefined ? {} : { field },
+  );
 }
 
 /**

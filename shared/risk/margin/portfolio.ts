@@ -1,5 +1,5 @@
 import type { Book } from '../book.ts';
-import { intrinsicValue, optionPrice } from '../black-scholes.ts';
+import { intrinsicValue, optionPriceAt } from '../black-scholes.ts';
 import type { RiskProfile } from '../profile.ts';
 import { DAYS_PER_YEAR } from '../time.ts';
 import type {
@@ -44,158 +44,212 @@ export function volShocks(p: PortfolioParams, years: number): [up: number, down:
  * for short options. Initial margin = imFactor × maintenance.
  */
 export function portfolioMarginModel(book: Book): MarginModel {
-  const params = book.profile.portfolio;
-  const moves = priceMoves(params);
-  const nScen = moves.length * N_VOL;
-  const nPos = book.positions.length;
-  const nCol = book.collateral.length;
+  return new PortfolioMargin(book);
+}
 
-  // Per-unit scenario PnL, row-major: unitPnl[i * nScen + s].
-  const unitPnl = new Float64Array(nPos * nScen);
-  const contingencyPerUnit = new Float64Array(nPos);
-  for (let i = 0; i < nPos; i++) {
-    fillPositionScenarios(book.positions[i]!, params, moves, unitPnl, i * nScen);
-    const p = book.positions[i]!;
-    if (p.instrument.type === 'option' && p.years > 0) contingencyPerUnit[i] = params.shortOptionContingency * p.spot;
-  }
-  // Collateral moves with its price; the haircut applies on top for positive balances.
-  const collateralPnl = new Float64Array(nCol * nScen);
-  for (let c = 0; c < nCol; c++) {
-    const col = book.collateral[c]!;
-    if (col.underlyingIndex < 0) continue;
-    for (let k = 0; k < moves.length; k++) {
-      for (let v = 0; v < N_VOL; v++) collateralPnl[c * nScen + k * N_VOL + v] = col.price * moves[k]!;
+/** Per-unit scenario PnL of every position and collateral balance, computed once per book. */
+class PortfolioMargin implements MarginModel {
+  readonly moves: Float64Array;
+  readonly nScen: number;
+  /** Per-unit scenario PnL, row-major: unitPnl[i * nScen + s]. */
+  readonly unitPnl: Float64Array;
+  /** Per-unit scenario PnL of collateral before its haircut: collateralPnl[c * nScen + s]. */
+  readonly collateralPnl: Float64Array;
+  readonly contingencyPerUnit: Float64Array;
+  /** Positions and collateral balances of each underlying. */
+  readonly positionsOf: number[][];
+  readonly collateralOf: number[][];
+  readonly scratch: Float64Array;
+
+  constructor(readonly book: Book) {
+    const params = book.profile.portfolio;
+    const moves = (this.moves = priceMoves(params));
+    const logGrowth = moves.map((m) => Math.log1p(m));
+    const nScen = (this.nScen = moves.length * N_VOL);
+    const nPos = book.positions.length;
+    const nCol = book.collateral.length;
+    const nU = book.underlyings.length;
+
+    this.unitPnl = new Float64Array(nPos * nScen);
+    this.contingencyPerUnit = new Float64Array(nPos);
+    this.positionsOf = [];
+    this.collateralOf = [];
+    for (let u = 0; u < nU; u++) {
+      this.positionsOf.push([]);
+      this.collateralOf.push([]);
     }
+    for (let i = 0; i < nPos; i++) {
+      const p = book.positions[i]!;
+      fillPositionScenarios(p, params, moves, logGrowth, this.unitPnl, i * nScen);
+      if (p.instrument.type === 'option' && p.years > 0) this.contingencyPerUnit[i] = params.shortOptionContingency * p.spot;
+      this.positionsOf[p.underlyingIndex]!.push(i);
+    }
+    // Collateral moves with its price; the haircut applies on top for positive balances.
+    this.collateralPnl = new Float64Array(nCol * nScen);
+    for (let c = 0; c < nCol; c++) {
+      const col = book.collateral[c]!;
+      if (col.underlyingIndex < 0) continue;
+      this.collateralOf[col.underlyingIndex]!.push(c);
+      for (let s = 0; s < nScen; s++) this.collateralPnl[c * nScen + s] = col.price * moves[Math.floor(s / N_VOL)]!;
+    }
+    this.scratch = new Float64Array(nScen);
   }
 
-  const nU = book.underlyings.length;
-  const positionsOf: number[][] = Array.from({ length: nU }, () => []);
-  book.positions.forEach((p, i) => positionsOf[p.underlyingIndex]!.push(i));
-  const collateralOf: number[][] = Array.from({ length: nU }, () => []);
-  book.collateral.forEach((c, i) => {
-    if (c.underlyingIndex >= 0) collateralOf[c.underlyingIndex]!.push(i);
-  });
-  const haircutFactor = (c: number, amount: number) => (amount > 0 ? 1 - book.collateral[c]!.haircut : 1);
+  /** Weight of collateral balance `c` at `amount` in its underlying's scenarios. */
+  collateralWeight(c: number, amount: number): number {
+    return amount > 0 ? amount * (1 - this.book.collateral[c]!.haircut) : amount;
+  }
 
-  const scratch = new Float64Array(nScen);
+  contingency(i: number, quantity: number): number {
+    return quantity < 0 ? -quantity * this.contingencyPerUnit[i]! : 0;
+  }
 
   /** Writes the underlying's scenario PnL into `out[offset …]`. */
-  const sumScenarios = (u: number, state: AccountState, out: Float64Array, offset: number): void => {
-    out.fill(0, offset, offset + nScen);
-    for (const i of positionsOf[u]!) {
+  sumScenarios(u: number, state: AccountState, out: Float64Array, offset: number): void {
+    const n = this.nScen;
+    out.fill(0, offset, offset + n);
+    for (const i of this.positionsOf[u]!) {
       const q = state.quantities[i]!;
-      if (q !== 0) addScaled(out, offset, unitPnl, i * nScen, q, nScen);
+      if (q !== 0) addScaled(out, offset, this.unitPnl, i * n, q, n);
     }
-    for (const c of collateralOf[u]!) {
+    for (const c of this.collateralOf[u]!) {
       const a = state.amounts[c]!;
-      if (a !== 0) addScaled(out, offset, collateralPnl, c * nScen, a * haircutFactor(c, a), nScen);
+      if (a !== 0) addScaled(out, offset, this.collateralPnl, c * n, this.collateralWeight(c, a), n);
     }
-  };
+  }
 
   /** Fills `scratch` with the underlying's scenario PnL and returns the index of the worst scenario. */
-  const scenarioPnl = (u: number, state: AccountState): number => {
-    sumScenarios(u, state, scratch, 0);
+  worstScenario(u: number, state: AccountState): number {
+    const scratch = this.scratch;
+    this.sumScenarios(u, state, scratch, 0);
     let worst = 0;
-    for (let s = 1; s < nScen; s++) if (scratch[s]! < scratch[worst]!) worst = s;
+    for (let s = 1; s < this.nScen; s++) if (scratch[s]! < scratch[worst]!) worst = s;
     return worst;
-  };
+  }
 
-  const contingencyOf = (i: number, q: number) => (q < 0 ? -q * contingencyPerUnit[i]! : 0);
-  const contingency = (state: AccountState, i: number) => contingencyOf(i, state.quantities[i]!);
-
-  const requirement = (state: AccountState): Requirement => {
+  requirement(state: AccountState): Requirement {
     let mm = 0;
-    for (let u = 0; u < nU; u++) mm += Math.max(0, -scratch[scenarioPnl(u, state)]!);
-    for (let i = 0; i < nPos; i++) mm += contingency(state, i);
-    return { maintenance: mm, initial: params.imFactor * mm };
-  };
+    for (let u = 0; u < this.positionsOf.length; u++) mm += Math.max(0, -this.scratch[this.worstScenario(u, state)]!);
+    for (let i = 0; i < state.quantities.length; i++) mm += this.contingency(i, state.quantities[i]!);
+    return { maintenance: mm, initial: this.book.profile.portfolio.imFactor * mm };
+  }
 
-  const breakdown = (state: AccountState): MarginBreakdown => {
+  breakdown(state: AccountState): MarginBreakdown {
+    const n = this.nScen;
+    const imFactor = this.book.profile.portfolio.imFactor;
+    const nPos = state.quantities.length;
     const positionMaintenance = new Float64Array(nPos);
-    const collateralMaintenance = new Float64Array(nCol);
+    const collateralMaintenance = new Float64Array(state.amounts.length);
     const underlyings: UnderlyingMargin[] = [];
     let mm = 0;
-    for (let u = 0; u < nU; u++) {
-      const worst = scenarioPnl(u, state);
-      const loss = -scratch[worst]!;
+    for (let u = 0; u < this.positionsOf.length; u++) {
+      const worst = this.worstScenario(u, state);
+      const loss = -this.scratch[worst]!;
       if (loss <= 0) {
         underlyings.push({ maintenance: 0, worstScenario: null });
         continue;
       }
       mm += loss;
-      underlyings.push({ maintenance: loss, worstScenario: describe(worst, moves) });
+      underlyings.push({ maintenance: loss, worstScenario: describe(worst, this.moves) });
       // Each leg's share is its own loss in the scenario that sets the requirement.
-      for (const i of positionsOf[u]!) positionMaintenance[i] = -state.quantities[i]! * unitPnl[i * nScen + worst]!;
-      for (const c of collateralOf[u]!) {
-        const a = state.amounts[c]!;
-        collateralMaintenance[c] = -a * haircutFactor(c, a) * collateralPnl[c * nScen + worst]!;
+      for (const i of this.positionsOf[u]!) positionMaintenance[i] = -state.quantities[i]! * this.unitPnl[i * n + worst]!;
+      for (const c of this.collateralOf[u]!) {
+        collateralMaintenance[c] = -this.collateralWeight(c, state.amounts[c]!) * this.collateralPnl[c * n + worst]!;
       }
     }
+    const positionInitial = new Float64Array(nPos);
     for (let i = 0; i < nPos; i++) {
-      const k = contingency(state, i);
+      const k = this.contingency(i, state.quantities[i]!);
       positionMaintenance[i]! += k;
+      positionInitial[i] = imFactor * positionMaintenance[i]!;
       mm += k;
     }
-    const positionInitial = positionMaintenance.map((m) => params.imFactor * m);
-    return { maintenance: mm, initial: params.imFactor * mm, positionMaintenance, positionInitial, collateralMaintenance, underlyings };
-  };
+    return { maintenance: mm, initial: imFactor * mm, positionMaintenance, positionInitial, collateralMaintenance, underlyings };
+  }
 
-  const session = (start: AccountState): MarginSession => {
-    const quantities = Float64Array.from(start.quantities);
-    const amounts = Float64Array.from(start.amounts);
-    const current: AccountState = { quantities, amounts };
-    const sums = new Float64Array(nU * nScen);
-    const losses = new Float64Array(nU);
-    let lossTotal = 0;
-    let contingencyTotal = 0;
+  session(start: AccountState): MarginSession {
+    return new PortfolioSession(this, start);
+  }
+}
+
+/** Keeps each underlying's scenario sums so one-entry changes cost one underlying's scenarios. */
+class PortfolioSession implements MarginSession {
+  readonly quantities: Float64Array;
+  readonly amounts: Float64Array;
+  readonly sums: Float64Array;
+  readonly losses: Float64Array;
+  lossTotal = 0;
+  contingencyTotal = 0;
+
+  constructor(
+    readonly model: PortfolioMargin,
+    start: AccountState,
+  ) {
+    this.quantities = Float64Array.from(start.quantities);
+    this.amounts = Float64Array.from(start.amounts);
+    const n = model.nScen;
+    const nU = model.positionsOf.length;
+    this.sums = new Float64Array(nU * n);
+    this.losses = new Float64Array(nU);
+    const current: AccountState = { quantities: this.quantities, amounts: this.amounts };
     for (let u = 0; u < nU; u++) {
-      sumScenarios(u, current, sums, u * nScen);
-      losses[u] = worstLossWith(sums, u * nScen, unitPnl, 0, 0, nScen);
-      lossTotal += losses[u]!;
+      model.sumScenarios(u, current, this.sums, u * n);
+      this.losses[u] = worstLossWith(this.sums, u * n, model.unitPnl, 0, 0, n);
+      this.lossTotal += this.losses[u]!;
     }
-    for (let i = 0; i < nPos; i++) contingencyTotal += contingency(current, i);
+    for (let i = 0; i < this.quantities.length; i++) this.contingencyTotal += model.contingency(i, this.quantities[i]!);
+  }
 
-    const collateralWeight = (c: number, a: number) => a * haircutFactor(c, a);
-    const positionChange = (i: number, q: number) => {
-      const u = book.positions[i]!.underlyingIndex;
-      const loss = worstLossWith(sums, u * nScen, unitPnl, i * nScen, q - quantities[i]!, nScen);
-      return { u, dLoss: loss - losses[u]!, dContingency: contingencyOf(i, q) - contingencyOf(i, quantities[i]!) };
-    };
-    const collateralChange = (c: number, a: number) => {
-      const u = book.collateral[c]!.underlyingIndex;
-      if (u < 0) return { u, weight: 0, dLoss: 0 };
-      const weight = collateralWeight(c, a) - collateralWeight(c, amounts[c]!);
-      return { u, weight, dLoss: worstLossWith(sums, u * nScen, collateralPnl, c * nScen, weight, nScen) - losses[u]! };
-    };
+  maintenance(): number {
+    return this.lossTotal + this.contingencyTotal;
+  }
 
-    return {
-      maintenance: () => lossTotal + contingencyTotal,
-      maintenanceWithPosition: (i, q) => {
-        const { dLoss, dContingency } = positionChange(i, q);
-        return lossTotal + contingencyTotal + dLoss + dContingency;
-      },
-      maintenanceWithCollateral: (c, a) => lossTotal + contingencyTotal + collateralChange(c, a).dLoss,
-      setPosition: (i, q) => {
-        const { u, dLoss, dContingency } = positionChange(i, q);
-        addScaled(sums, u * nScen, unitPnl, i * nScen, q - quantities[i]!, nScen);
-        losses[u]! += dLoss;
-        lossTotal += dLoss;
-        contingencyTotal += dContingency;
-        quantities[i] = q;
-      },
-      setCollateral: (c, a) => {
-        const { u, weight, dLoss } = collateralChange(c, a);
-        if (u >= 0) {
-          addScaled(sums, u * nScen, collateralPnl, c * nScen, weight, nScen);
-          losses[u]! += dLoss;
-          lossTotal += dLoss;
-        }
-        amounts[c] = a;
-      },
-    };
-  };
+  maintenanceWithPosition(i: number, quantity: number): number {
+    const { dLoss, dContingency } = this.positionChange(i, quantity);
+    return this.maintenance() + dLoss + dContingency;
+  }
 
-  return { requirement, breakdown, session };
+  maintenanceWithCollateral(c: number, amount: number): number {
+    return this.maintenance() + this.collateralChange(c, amount).dLoss;
+  }
+
+  setPosition(i: number, quantity: number): void {
+    const { u, dLoss, dContingency } = this.positionChange(i, quantity);
+    const n = this.model.nScen;
+    addScaled(this.sums, u * n, this.model.unitPnl, i * n, quantity - this.quantities[i]!, n);
+    this.losses[u]! += dLoss;
+    this.lossTotal += dLoss;
+    this.contingencyTotal += dContingency;
+    this.quantities[i] = quantity;
+  }
+
+  setCollateral(c: number, amount: number): void {
+    const { u, weight, dLoss } = this.collateralChange(c, amount);
+    if (u >= 0) {
+      const n = this.model.nScen;
+      addScaled(this.sums, u * n, this.model.collateralPnl, c * n, weight, n);
+      this.losses[u]! += dLoss;
+      this.lossTotal += dLoss;
+    }
+    this.amounts[c] = amount;
+  }
+
+  private positionChange(i: number, quantity: number) {
+    const m = this.model;
+    const n = m.nScen;
+    const u = m.book.positions[i]!.underlyingIndex;
+    const loss = worstLossWith(this.sums, u * n, m.unitPnl, i * n, quantity - this.quantities[i]!, n);
+    return { u, dLoss: loss - this.losses[u]!, dContingency: m.contingency(i, quantity) - m.contingency(i, this.quantities[i]!) };
+  }
+
+  private collateralChange(c: number, amount: number) {
+    const m = this.model;
+    const u = m.book.collateral[c]!.underlyingIndex;
+    if (u < 0) return { u, weight: 0, dLoss: 0 };
+    const n = m.nScen;
+    const weight = m.collateralWeight(c, amount) - m.collateralWeight(c, this.amounts[c]!);
+    return { u, weight, dLoss: worstLossWith(this.sums, u * n, m.collateralPnl, c * n, weight, n) - this.losses[u]! };
+  }
 }
 
 /** out[o + s] += w × v[vo + s] for s < n. */
@@ -222,6 +276,7 @@ function fillPositionScenarios(
   p: Book['positions'][number],
   params: PortfolioParams,
   moves: Float64Array,
+  logGrowth: Float64Array,
   out: Float64Array,
   offset: number,
 ): void {
@@ -243,13 +298,19 @@ function fillPositionScenarios(
     return;
   }
   const [up, down] = volShocks(params, p.years);
-  const vols = [p.volatility, p.volatility * up, p.volatility * down] as const;
+  const sd = p.volatility * Math.sqrt(p.years);
+  const sd0 = sd;
+  const sd1 = sd * up;
+  const sd2 = sd * down;
+  const logMoneyness = Math.log(p.spot / inst.strike);
   // Measured from the model price so that a mark-derived volatility and a given one agree.
-  const now = optionPrice(inst.right, p.spot, inst.strike, p.years, p.volatility);
+  const now = optionPriceAt(inst.right, p.spot, inst.strike, logMoneyness, sd0);
   for (let k = 0; k < moves.length; k++) {
     const spot = p.spot * (1 + moves[k]!);
-    for (let v = 0; v < N_VOL; v++) {
-      out[offset + k * N_VOL + v] = optionPrice(inst.right, spot, inst.strike, p.years, vols[v]!) - now;
-    }
+    const lm = logMoneyness + logGrowth[k]!;
+    const o = offset + k * N_VOL;
+    out[o] = moves[k] === 0 ? 0 : optionPriceAt(inst.right, spot, inst.strike, lm, sd0) - now;
+    out[o + 1] = optionPriceAt(inst.right, spot, inst.strike, lm, sd1) - now;
+    out[o + 2] = optionPriceAt(inst.right, spot, inst.strike, lm, sd2) - now;
   }
 }
