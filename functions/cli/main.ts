@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { assessSnapshot } from '../../shared/engine.ts';
 import { RiskError } from '../../shared/risk/errors.ts';
 import { InvalidInputError } from '../../shared/schemas/errors.ts';
+import { replayCommand } from './replay.ts';
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad input or usage. */
 const EXIT_BAD_INPUT = 2;
@@ -10,6 +11,8 @@ const USAGE = `Usage: softland <command>
 
 Commands:
   assess [FILE|-]...   assess snapshots (JSON, DESIGN §3) and print each assessment as JSON
+  replay [--json] [--seed N] [--accounts N] [--steps N] [--svg FILE]
+                       replay liquidation policies along seeded price paths with a crash
   help                 show this help
 `;
 
@@ -35,6 +38,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   switch (command) {
     case 'assess':
       return assessCommand(args.length ? args : ['-'], io);
+    case 'replay':
+      return replayCommand(args, io);
     case 'help':
     case '--help':
     case '-h':

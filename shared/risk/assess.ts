@@ -1,9 +1,10 @@
 import type { AssessedPosition, Assessment, UnderlyingRisk } from '../schemas/assessment.ts';
 import type { Snapshot } from '../schemas/snapshot.ts';
-import { healthOf, equityOf, initialState } from './account.ts';
+import { equityOf, healthOf, initialState, type AccountHealth } from './account.ts';
 import { buildBook, collateralValue, type Book } from './book.ts';
 import { UnknownReferenceError } from './errors.ts';
-import { marginModelFor, type AccountState, type MarginBreakdown } from './margin/index.ts';
+import { marginModelFor, type AccountState, type MarginBreakdown, type MarginModel } from './margin/index.ts';
+import { liquidationPrices } from './liquidation-prices.ts';
 import { planLiquidation } from './planner.ts';
 import { liquidationPriorities } from './priority.ts';
 import { findProfile } from './profiles.ts';
@@ -21,11 +22,32 @@ export function profileOf(snapshot: Snapshot): RiskProfile {
   return profile;
 }
 
+/** The risk part of an assessment: everything but the liquidation prices and the plan. */
+export type RiskAssessment = Omit<Assessment, 'liquidationPrices' | 'liquidation'>;
+
+/** What the plan and the liquidation prices are computed from. */
+export interface RiskContext {
+  readonly book: Book;
+  readonly model: MarginModel;
+  readonly state: AccountState;
+  readonly health: AccountHealth;
+}
+
 /**
  * Assesses a validated snapshot: equity, margin, ratio, tier, per-position and
- * per-underlying risk, and the liquidation plan when one is due. Pure.
+ * per-underlying risk, the liquidation prices, and the liquidation plan when one is due. Pure.
  */
 export function assess(snapshot: Snapshot, options: AssessOptions): Assessment {
+  const { assessment, context } = assessRisk(snapshot, options);
+  return {
+    ...assessment,
+    liquidationPrices: liquidationPrices(context.book, context.model, context.state, context.health),
+    liquidation: planLiquidation(context.book, context.model, context.state, context.health),
+  };
+}
+
+/** The risk core alone (margin, Greeks, tier, top-up), with the context the planner needs. */
+export function assessRisk(snapshot: Snapshot, options: AssessOptions): { assessment: RiskAssessment; context: RiskContext } {
   const profile = profileOf(snapshot);
   const book = buildBook(snapshot, profile);
   const model = marginModelFor(book);
@@ -33,7 +55,7 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Assessment {
   const margin = model.breakdown(state);
   const health = healthOf(book, equityOf(book, state), margin.maintenance, margin.initial);
 
-  return {
+  const assessment: RiskAssessment = {
     id: options.id,
     object: 'assessment',
     accountId: snapshot.accountId,
@@ -58,8 +80,8 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Assessment {
       .filter((_, i) => !book.collateral[i]!.implicit),
     positions: assessPositions(book, state, margin),
     greeks: underlyingRisk(book, margin),
-    liquidation: planLiquidation(book, model, state, health),
   };
+  return { assessment, context: { book, model, state, health } };
 }
 
 function assessPositions(book: Book, state: AccountState, margin: MarginBreakdown): AssessedPosition[] {

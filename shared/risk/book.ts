@@ -1,5 +1,5 @@
 import type { Collateral, Instrument, Position, Snapshot } from '../schemas/snapshot.ts';
-import { intrinsicValue, optionQuote, type OptionQuote } from './black-scholes.ts';
+import { intrinsicValue, optionPrice, optionQuote, type OptionQuote } from './black-scholes.ts';
 import { RiskError } from './errors.ts';
 import { impliedVolatility } from './implied-volatility.ts';
 import type { RiskProfile } from './profile.ts';
@@ -174,6 +174,38 @@ function valueCollateral(
     });
   }
   return { asset: c.asset, amount: c.amount, price, haircut, underlyingIndex: underlyingIndex.get(c.asset) ?? -1, implicit: false };
+}
+
+/**
+ * The position with its underlying at price × f, all else fixed: linear marks scale with
+ * the price; an option's mark moves by the model's price change, keeping the exchange's
+ * basis to the model; a settled option stays at its payoff.
+ */
+export function shiftedPosition(p: BookPosition, f: number): BookPosition {
+  const spot = p.spot * f;
+  const inst = p.instrument;
+  let mark: number;
+  if (inst.type !== 'option') mark = p.mark * f;
+  else if (p.years <= 0 || p.volatility === undefined) mark = intrinsicValue(inst.right, spot, inst.strike);
+  else {
+    const change = optionPrice(inst.right, spot, inst.strike, p.years, p.volatility) - optionPrice(inst.right, p.spot, inst.strike, p.years, p.volatility);
+    mark = Math.max(0, p.mark + change);
+  }
+  const unitValue = inst.type === 'option' ? mark : p.entryPrice === undefined ? 0 : mark - p.entryPrice;
+  return {
+    id: p.id,
+    instrument: inst,
+    underlyingIndex: p.underlyingIndex,
+    quantity: p.quantity,
+    spot,
+    mark,
+    unitValue,
+    entryPrice: p.entryPrice,
+    years: p.years,
+    volatility: p.volatility,
+    unitGreeks: p.unitGreeks,
+    lotSize: p.lotSize,
+  };
 }
 
 /** Equity contribution of a collateral balance: haircut on positive balances, full value on debts. */

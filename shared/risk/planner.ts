@@ -55,9 +55,9 @@ export function planLiquidation(book: Book, model: MarginModel, state: AccountSt
   const work = new Working(book, model, state, health.equity);
 
   if (cap === 'full') {
-    for (const c of orderByRisk(candidates.filter((c) => c.kind === 'position'), work, target, rate)) {
-      work.close(c, work.remaining(c, 1), rate, 'full');
-    }
+    closeAll(candidates.filter((c) => c.kind === 'position'), work);
+    // What is left is volatile collateral against debt (a loan against BTC): sell what restores the target.
+    closeMinimal(candidates.filter((c) => c.kind === 'collateral'), work, target, rate, 1);
   } else {
     closeMinimal(candidates, work, target, rate, cap);
   }
@@ -143,10 +143,22 @@ function closeMinimal(candidates: readonly Candidate[], work: Working, target: n
   }
 }
 
-/** Riskiest first: most deficit removed per notional when closed whole; hedges last, largest first. */
-function orderByRisk(candidates: readonly Candidate[], work: Working, target: number, rate: number): Candidate[] {
-  const keyed = candidates.map((c) => ({ c, score: work.score(c, c.size, target, rate)?.efficiency ?? -Infinity }));
-  return keyed.sort((a, b) => b.score - a.score || b.c.size * b.c.unitNotional - a.c.size * a.c.unitNotional).map((k) => k.c);
+/**
+ * Full liquidation, in an order that keeps the account as safe as possible on the way:
+ * each round closes the position whose closing frees the most requirement per notional,
+ * so hedge legs go last, once what they hedge is gone.
+ */
+function closeAll(positions: readonly Candidate[], work: Working): void {
+  const relief = (c: Candidate) => (work.session.maintenance() - work.maintenanceAfter(c, work.remaining(c, 1))) / (c.size * c.unitNotional);
+  const open = new Set(positions);
+  const scores = new Map(positions.map((c) => [c, relief(c)]));
+  while (open.size > 0) {
+    let best: Candidate | undefined;
+    for (const c of open) if (!best || scores.get(c)! > scores.get(best)!) best = c;
+    work.close(best!, work.remaining(best!, 1), penaltyRate(work.book.profile.liquidation.penalty), 'full');
+    open.delete(best!);
+    for (const c of open) if (c.underlying === best!.underlying) scores.set(c, relief(c));
+  }
 }
 
 /** The account while the plan is built: quantities, balances, equity and an incremental margin session. */

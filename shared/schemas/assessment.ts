@@ -107,6 +107,20 @@ export const LiquidationPlanSchema = z.object({
   execution: ExecutionSchema,
 });
 
+const PriceLevels = z.object({
+  /** Nearest price at which the account is in tier1 or worse; null beyond the search range. */
+  tier1: z.number().nullable(),
+  /** Nearest price at which the account is in tier3 or worse; null beyond the search range. */
+  tier3: z.number().nullable(),
+});
+
+/** Liquidation prices of one underlying, all else unchanged (searched from 1% to 1000% of the price). */
+export const LiquidationPricesSchema = z.object({
+  price: z.number(),
+  down: PriceLevels,
+  up: PriceLevels,
+});
+
 export const AssessmentSchema = z.object({
   id: z.string(),
   object: z.literal('assessment'),
@@ -125,6 +139,8 @@ export const AssessmentSchema = z.object({
   collateral: z.array(AssessedCollateralSchema),
   positions: z.array(AssessedPositionSchema),
   greeks: z.record(AssetSymbol, UnderlyingRiskSchema),
+  /** Per underlying: the prices at which the account would enter tier1 and tier3. */
+  liquidationPrices: z.record(AssetSymbol, LiquidationPricesSchema),
   liquidation: LiquidationPlanSchema.nullable(),
 });
 
@@ -133,3 +149,4 @@ export type AssessedPosition = z.infer<typeof AssessedPositionSchema>;
 export type LiquidationPlan = z.infer<typeof LiquidationPlanSchema>;
 export type LiquidationStep = z.infer<typeof LiquidationStepSchema>;
 export type UnderlyingRisk = z.infer<typeof UnderlyingRiskSchema>;
+export type LiquidationPrices = z.infer<typeof LiquidationPricesSchema>;

@@ -59,4 +59,10 @@ export interface MarginModel {
   breakdown(state: AccountState): MarginBreakdown;
   /** An incremental evaluator starting from a copy of `state`. */
   session(state: AccountState): MarginSession;
+  /**
+   * Maintenance margin of one underlying's positions and collateral when its price is
+   * multiplied by `f`, all else unchanged. Requirements add up across underlyings, so
+   * this is what a price move of that underlying does to the account's total.
+   */
+  maintenanceOfUnderlyingAt(u: number, f: number, state: AccountState): number;
 }

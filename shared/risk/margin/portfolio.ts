@@ -1,4 +1,4 @@
-import type { Book } from '../book.ts';
+import type { Book, BookPosition } from '../book.ts';
 import { intrinsicValue, optionPriceAt } from '../black-scholes.ts';
 import type { RiskProfile } from '../profile.ts';
 import { DAYS_PER_YEAR } from '../time.ts';
@@ -50,7 +50,10 @@ export function portfolioMarginModel(book: Book): MarginModel {
 /** Per-unit scenario PnL of every position and collateral balance, computed once per book. */
 class PortfolioMargin implements MarginModel {
   readonly moves: Float64Array;
+  readonly logGrowth: Float64Array;
   readonly nScen: number;
+  /** σ√T of each option in its three volatility states: totalVols[i * 3 + v]. */
+  readonly totalVols: Float64Array;
   /** Per-unit scenario PnL, row-major: unitPnl[i * nScen + s]. */
   readonly unitPnl: Float64Array;
   /** Per-unit scenario PnL of collateral before its haircut: collateralPnl[c * nScen + s]. */
@@ -60,17 +63,20 @@ class PortfolioMargin implements MarginModel {
   readonly positionsOf: number[][];
   readonly collateralOf: number[][];
   readonly scratch: Float64Array;
+  private shiftedRow: Float64Array | undefined;
 
   constructor(readonly book: Book) {
     const params = book.profile.portfolio;
-    const moves = (this.moves = priceMoves(params));
-    const logGrowth = moves.map((m) => Math.log1p(m));
+    const { moves, logGrowth } = gridOf(params);
+    this.moves = moves;
+    this.logGrowth = logGrowth;
     const nScen = (this.nScen = moves.length * N_VOL);
     const nPos = book.positions.length;
     const nCol = book.collateral.length;
     const nU = book.underlyings.length;
 
     this.unitPnl = new Float64Array(nPos * nScen);
+    this.totalVols = new Float64Array(nPos * N_VOL);
     this.contingencyPerUnit = new Float64Array(nPos);
     this.positionsOf = [];
     this.collateralOf = [];
@@ -80,7 +86,9 @@ class PortfolioMargin implements MarginModel {
     }
     for (let i = 0; i < nPos; i++) {
       const p = book.positions[i]!;
-      fillPositionScenarios(p, params, moves, logGrowth, this.unitPnl, i * nScen);
+      const vols = this.totalVols.subarray(i * N_VOL, i * N_VOL + N_VOL);
+      totalVolsOf(p, params, vols, 0);
+      fillPositionScenarios(p, 1, vols, moves, logGrowth, this.unitPnl, i * nScen);
       if (p.instrument.type === 'option' && p.years > 0) this.contingencyPerUnit[i] = params.shortOptionContingency * p.spot;
       this.positionsOf[p.underlyingIndex]!.push(i);
     }
@@ -170,6 +178,25 @@ class PortfolioMargin implements MarginModel {
   session(start: AccountState): MarginSession {
     return new PortfolioSession(this, start);
   }
+
+  maintenanceOfUnderlyingAt(u: number, f: number, state: AccountState): number {
+    const n = this.nScen;
+    const sums = this.scratch.fill(0);
+    const row = (this.shiftedRow ??= new Float64Array(n));
+    let contingency = 0;
+    for (const i of this.positionsOf[u]!) {
+      const q = state.quantities[i]!;
+      if (q === 0) continue;
+      fillPositionScenarios(this.book.positions[i]!, f, this.totalVols.subarray(i * N_VOL, i * N_VOL + N_VOL), this.moves, this.logGrowth, row, 0);
+      addScaled(sums, 0, row, 0, q, n);
+      contingency += f * this.contingency(i, q);
+    }
+    for (const c of this.collateralOf[u]!) {
+      const a = state.amounts[c]!;
+      if (a !== 0) addScaled(sums, 0, this.collateralPnl, c * n, f * this.collateralWeight(c, a), n);
+    }
+    return worstLoss(sums, 0, n) + contingency;
+  }
 }
 
 /** Keeps each underlying's scenario sums so one-entry changes cost one underlying's scenarios. */
@@ -194,7 +221,7 @@ class PortfolioSession implements MarginSession {
     const current: AccountState = { quantities: this.quantities, amounts: this.amounts };
     for (let u = 0; u < nU; u++) {
       model.sumScenarios(u, current, this.sums, u * n);
-      this.losses[u] = worstLossWith(this.sums, u * n, model.unitPnl, 0, 0, n);
+      this.losses[u] = worstLoss(this.sums, u * n, n);
       this.lossTotal += this.losses[u]!;
     }
     for (let i = 0; i < this.quantities.length; i++) this.contingencyTotal += model.contingency(i, this.quantities[i]!);
@@ -257,6 +284,13 @@ function addScaled(out: Float64Array, o: number, v: Float64Array, vo: number, w:
   for (let s = 0; s < n; s++) out[o + s]! += w * v[vo + s]!;
 }
 
+/** Worst loss (≥ 0) of the scenario sums at `o`. */
+function worstLoss(sums: Float64Array, o: number, n: number): number {
+  let worst = 0;
+  for (let s = 0; s < n; s++) if (-sums[o + s]! > worst) worst = -sums[o + s]!;
+  return worst;
+}
+
 /** Worst loss (≥ 0) of the scenario sums at `o` after adding w × v[vo …]. */
 function worstLossWith(sums: Float64Array, o: number, v: Float64Array, vo: number, w: number, n: number): number {
   let worst = 0;
@@ -271,46 +305,68 @@ function describe(scenario: number, moves: Float64Array): WorstScenario {
   return { priceMove: moves[Math.floor(scenario / N_VOL)]!, volShock: VOL_STATES[scenario % N_VOL]! };
 }
 
-/** Per-unit PnL of one position in every scenario, written at `out[offset …]`. */
+/** Per-unit PnL of position `p` in every scenario at its price × `f`, written at `out[offset …]`. */
 function fillPositionScenarios(
-  p: Book['positions'][number],
-  params: PortfolioParams,
+  p: BookPosition,
+  f: number,
+  totalVols: Float64Array,
   moves: Float64Array,
   logGrowth: Float64Array,
   out: Float64Array,
   offset: number,
 ): void {
   const inst = p.instrument;
+  const spot = p.spot * f;
   if (inst.type !== 'option') {
     // A linear contract's mark moves one for one with the underlying.
+    const mark = p.mark * f;
     for (let k = 0; k < moves.length; k++) {
-      const pnl = p.mark * moves[k]!;
+      const pnl = mark * moves[k]!;
       for (let v = 0; v < N_VOL; v++) out[offset + k * N_VOL + v] = pnl;
     }
     return;
   }
-  if (p.years <= 0 || p.volatility === undefined) {
-    const now = intrinsicValue(inst.right, p.spot, inst.strike);
+  if (totalVols[0] === 0) {
+    const now = intrinsicValue(inst.right, spot, inst.strike);
     for (let k = 0; k < moves.length; k++) {
-      const pnl = intrinsicValue(inst.right, p.spot * (1 + moves[k]!), inst.strike) - now;
+      const pnl = intrinsicValue(inst.right, spot * (1 + moves[k]!), inst.strike) - now;
       for (let v = 0; v < N_VOL; v++) out[offset + k * N_VOL + v] = pnl;
     }
     return;
   }
-  const [up, down] = volShocks(params, p.years);
-  const sd = p.volatility * Math.sqrt(p.years);
-  const sd0 = sd;
-  const sd1 = sd * up;
-  const sd2 = sd * down;
-  const logMoneyness = Math.log(p.spot / inst.strike);
+  const sd0 = totalVols[0]!;
+  const sd1 = totalVols[1]!;
+  const sd2 = totalVols[2]!;
+  const logMoneyness = Math.log(spot / inst.strike);
   // Measured from the model price so that a mark-derived volatility and a given one agree.
-  const now = optionPriceAt(inst.right, p.spot, inst.strike, logMoneyness, sd0);
+  const now = optionPriceAt(inst.right, spot, inst.strike, logMoneyness, sd0);
   for (let k = 0; k < moves.length; k++) {
-    const spot = p.spot * (1 + moves[k]!);
+    const s = spot * (1 + moves[k]!);
     const lm = logMoneyness + logGrowth[k]!;
     const o = offset + k * N_VOL;
-    out[o] = moves[k] === 0 ? 0 : optionPriceAt(inst.right, spot, inst.strike, lm, sd0) - now;
-    out[o + 1] = optionPriceAt(inst.right, spot, inst.strike, lm, sd1) - now;
-    out[o + 2] = optionPriceAt(inst.right, spot, inst.strike, lm, sd2) - now;
+    out[o] = moves[k] === 0 ? 0 : optionPriceAt(inst.right, s, inst.strike, lm, sd0) - now;
+    out[o + 1] = optionPriceAt(inst.right, s, inst.strike, lm, sd1) - now;
+    out[o + 2] = optionPriceAt(inst.right, s, inst.strike, lm, sd2) - now;
   }
+}
+
+/** σ√T unchanged, shocked up and shocked down; zeros for linear and expired contracts. */
+function totalVolsOf(p: BookPosition, params: PortfolioParams, out: Float64Array, offset: number): void {
+  if (p.instrument.type !== 'option' || p.years <= 0 || p.volatility === undefined) return;
+  const [up, down] = volShocks(params, p.years);
+  const sd = p.volatility * Math.sqrt(p.years);
+  out[offset] = sd;
+  out[offset + 1] = sd * up;
+  out[offset + 2] = sd * down;
+}
+
+/** Grid constants shared by every book of a profile. */
+const gridCache = new WeakMap<PortfolioParams, { moves: Float64Array; logGrowth: Float64Array }>();
+function gridOf(params: PortfolioParams) {
+  let grid = gridCache.get(params);
+  if (!grid) {
+    const moves = priceMoves(params);
+    gridCache.set(params, (grid = { moves, logGrowth: moves.map((m) => Math.log1p(m)) }));
+  }
+  return grid;
 }

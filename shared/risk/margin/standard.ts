@@ -1,4 +1,4 @@
-import type { Book, BookPosition } from '../book.ts';
+import { shiftedPosition, type Book, type BookPosition } from '../book.ts';
 import type { MarginBracket, RiskProfile } from '../profile.ts';
 import type { AccountState, MarginBreakdown, MarginModel, MarginSession, Requirement } from './model.ts';
 
@@ -98,5 +98,14 @@ export function standardMarginModel(book: Book): MarginModel {
     };
   };
 
-  return { requirement, breakdown, session };
+  const maintenanceOfUnderlyingAt = (u: number, f: number, state: AccountState): number => {
+    let mm = 0;
+    for (let i = 0; i < nPos; i++) {
+      const p = book.positions[i]!;
+      if (p.underlyingIndex === u) mm += standardPositionMargin(shiftedPosition(p, f), state.quantities[i]!, params)[0];
+    }
+    return mm;
+  };
+
+  return { requirement, breakdown, session, maintenanceOfUnderlyingAt };
 }

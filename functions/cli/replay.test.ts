@@ -1,0 +1,69 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { replayCommand } from './replay.ts';
+
+function capture() {
+  const out = { stdout: '', stderr: '' };
+  return {
+    out,
+    io: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), stderrIsTTY: false },
+  };
+}
+
+describe('softland replay', () => {
+  it('prints the four policies as JSON with --json, and writes no chart unless asked', async () => {
+    const { out, io } = capture();
+    const chart = join(process.cwd(), 'replay.svg');
+    const existed = existsSync(chart);
+    expect(await replayCommand(['--json', '--accounts', '5', '--steps', '300'], io)).toBe(0);
+    if (!existed) expect(existsSync(chart)).toBe(false);
+    const body = JSON.parse(out.stdout);
+    expect(Object.keys(body.policies)).toEqual(['full', 'close_factor_50', 'fixed_tiers', 'softland']);
+    for (const p of Object.values(body.policies) as Array<Record<string, unknown>>) {
+      for (const key of ['liquidatedNotional', 'penalties', 'events', 'badDebt']) expect(typeof p[key]).toBe('number');
+    }
+    expect(body).toMatchObject({ seed: 42, accounts: 5, steps: 300 });
+    expect(out.stderr).toMatch(/^softland replay: 5 accounts × 300 steps × 4 policies in [\d.]+ s\n$/);
+  });
+
+  it('prints a table and writes the chart where --svg says', async () => {
+    const { out, io } = capture();
+    const file = join(mkdtempSync(join(tmpdir(), 'replay-')), 'chart.svg');
+    expect(await replayCommand(['--accounts=3', '--steps=200', '--seed', '7', '--svg', file], io)).toBe(0);
+    expect(out.stdout).toMatch(/^Policy replay: seed 7, 3 accounts, 200 steps/);
+    for (const name of ['full', 'close_factor_50', 'fixed_tiers', 'softland']) expect(out.stdout).toMatch(new RegExp(`^${name} `, 'm'));
+    expect(out.stdout).toContain(`Chart written to ${file}`);
+    expect(readFileSync(file, 'utf8')).toMatch(/^<svg [\s\S]*<\/svg>\n$/);
+  });
+
+  it('draws a progress bar on a terminal', async () => {
+    const { out, io } = capture();
+    expect(await replayCommand(['--json', '--accounts', '2', '--steps', '50'], { ...io, stderrIsTTY: true })).toBe(0);
+    expect(out.stderr).toContain('replay [');
+    expect(out.stderr).toMatch(/\r\x1b\[Ksoftland replay: 2 accounts/);
+  });
+
+  it.each([
+    [['--seed'], '--seed needs a value'],
+    [['--seed', 'abc'], '--seed must be an integer'],
+    [['--accounts', '0'], '--accounts must be an integer from 1'],
+    [['--steps=1.5'], '--steps must be an integer'],
+    [['--frobnicate'], 'unknown option "--frobnicate"'],
+    [['extra'], 'unexpected argument "extra"'],
+    [['--json=yes'], '--json takes no value'],
+  ])('exits 2 with a clear message on %j', async (args, message) => {
+    const { out, io } = capture();
+    expect(await replayCommand(args, io)).toBe(2);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain(message);
+    expect(out.stderr).toContain('Usage: softland replay');
+  });
+
+  it('prints the usage with --help', async () => {
+    const { out, io } = capture();
+    expect(await replayCommand(['--help'], io)).toBe(0);
+    expect(out.stdout).toContain('Usage: softland replay');
+  });
+});

@@ -1,0 +1,93 @@
+import type { LiquidationPrices } from '../schemas/assessment.ts';
+import type { AccountHealth } from './account.ts';
+import { collateralValue, shiftedPosition, type Book } from './book.ts';
+import type { AccountState, MarginModel } from './margin/index.ts';
+import { brent } from './roots.ts';
+
+/** Furthest moves searched: down to 1% of the price, up to ten times it. */
+const MIN_FACTOR = 0.01;
+const MAX_FACTOR = 10;
+/** First step of the outward march (2%) and its growth per step; Brent refines each bracket. */
+const FIRST_STEP = 0.02;
+const STEP_GROWTH = 2;
+/** Relative precision of the prices returned. */
+const PRICE_TOLERANCE = 1e-9;
+
+/**
+ * For each underlying, the nearest prices below and above the current one at which
+ * the account would be in tier1 (or worse) and in tier3 (or worse), all else fixed:
+ * the "liquidation price" traders ask for. Found by marching outward and then
+ * Brent's method on the full margin model, revaluing every position and collateral
+ * balance in that underlying at each trial price. `null` when the threshold is not
+ * reached within 1%–1000% of the current price.
+ */
+export function liquidationPrices(book: Book, model: MarginModel, state: AccountState, health: AccountHealth): Record<string, LiquidationPrices> {
+  const out: Record<string, LiquidationPrices> = {};
+  const { tier1, tier3 } = book.profile.tiers;
+  book.underlyings.forEach((u, k) => {
+    const slice = sliceOf(book, model, state, k);
+    const base = slice.evaluate(1);
+    // Models add up across underlyings: only this slice changes with its price.
+    const otherEquity = health.equity - base.equity;
+    const otherMaintenance = health.maintenanceMargin - base.maintenance;
+    // Equity above each threshold's requirement at price × f: negative below it (or in bad debt).
+    const gaps = (f: number): [number, number] => {
+      const s = slice.evaluate(f);
+      const equity = otherEquity + s.equity;
+      const maintenance = otherMaintenance + s.maintenance;
+      return equity < 0 ? [equity, equity] : [equity - tier1 * maintenance, equity - tier3 * maintenance];
+    };
+    const spot = slice.spot;
+    const search = (direction: 1 | -1) => {
+      const [f1, f3] = crossings(gaps, direction);
+      return { tier1: f1 === null ? null : spot * f1, tier3: f3 === null ? null : spot * f3 };
+    };
+    out[u] = { price: spot, down: search(-1), up: search(1) };
+  });
+  return out;
+}
+
+/** Factors at which each of the gaps first turns negative, marching from 1 in `direction`. */
+function crossings(gaps: (f: number) => [number, number], direction: 1 | -1): [number | null, number | null] {
+  const found: [number | null, number | null] = [null, null];
+  const start = gaps(1);
+  for (let t = 0; t < 2; t++) if (start[t]! < 0) found[t] = 1;
+  let previous = 1;
+  let previousGaps = start;
+  for (let step = FIRST_STEP; found[0] === null || found[1] === null; step *= STEP_GROWTH) {
+    const f = direction < 0 ? Math.max(1 - step, MIN_FACTOR) : Math.min(1 + step, MAX_FACTOR);
+    const g = gaps(f);
+    for (let t = 0; t < 2; t++) {
+      if (found[t] === null && g[t]! < 0) {
+        const [lo, hi] = [previous, f];
+        found[t] = previousGaps[t]! === 0 ? lo : brent((x) => gaps(x)[t]!, lo, hi, PRICE_TOLERANCE * Math.max(lo, hi));
+      }
+    }
+    if (f === MIN_FACTOR || f === MAX_FACTOR) break;
+    previous = f;
+    previousGaps = g;
+  }
+  return found;
+}
+
+interface Slice {
+  readonly spot: number;
+  /** Equity and maintenance margin of the underlying's positions and collateral at price × f. */
+  evaluate(f: number): { equity: number; maintenance: number };
+}
+
+/** One underlying's share of equity and requirement, at a shifted price. */
+function sliceOf(book: Book, model: MarginModel, state: AccountState, u: number): Slice {
+  const positions = book.positions.filter((p) => p.underlyingIndex === u);
+  const collateral = book.collateral.filter((c) => c.underlyingIndex === u);
+  const spot = positions[0]?.spot ?? collateral[0]!.price;
+  return {
+    spot,
+    evaluate(f) {
+      let equity = 0;
+      for (const p of positions) equity += p.quantity * shiftedPosition(p, f).unitValue;
+      for (const c of collateral) equity += collateralValue(c.amount, c.price * f, c.haircut);
+      return { equity, maintenance: model.maintenanceOfUnderlyingAt(u, f, state) };
+    },
+  };
+}

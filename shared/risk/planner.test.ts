@@ -1,0 +1,186 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { snapshotArbitrary } from '../../test/arbitraries.ts';
+import { applyTrades, pricesOf, type Trade } from '../replay/policies.ts';
+import type { Assessment } from '../schemas/assessment.ts';
+import { SnapshotSchema, type Snapshot, type SnapshotInput } from '../schemas/snapshot.ts';
+import { assess } from './assess.ts';
+import { tierRank } from './tiers.ts';
+
+const run = (input: SnapshotInput): Assessment => assess(SnapshotSchema.parse(input), { id: 'asm_test' });
+
+/** The snapshot with the plan's steps executed by the documented rule (docs/liquidation.md). */
+function applyPlan(input: SnapshotInput, a: Assessment): Snapshot {
+  const snapshot = SnapshotSchema.parse(input);
+  const trades: Trade[] = a.liquidation!.steps.map((s) =>
+    s.positionId !== undefined ? { kind: 'position', positionId: s.positionId, quantity: s.quantity } : { kind: 'collateral', asset: s.asset!, quantity: s.quantity },
+  );
+  return applyTrades(snapshot, trades, pricesOf(snapshot, a)).snapshot;
+}
+
+/** `input` with its cash (its first USD or USDC balance) moved so the account's margin ratio is `ratio`. */
+function atRatio(input: SnapshotInput, ratio: number): SnapshotInput {
+  const a = run(input);
+  const shift = ratio * a.maintenanceMargin - a.equity;
+  const cash = input.collateral.find((c) => c.asset === 'USD' || c.asset === 'USDC')!;
+  return { ...input, collateral: input.collateral.map((c) => (c === cash ? { ...c, amount: c.amount + shift } : c)) };
+}
+
+const close = (a: number, b: number, scale: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b), scale);
+
+const perpAccount = (cash: number, quantity = 10, extra: Partial<SnapshotInput['positions'][number]> = {}): SnapshotInput => ({
+  accountId: 'acct-perp',
+  asOf: '2026-11-23T12:00:00Z',
+  collateral: [{ asset: 'USD', amount: cash }],
+  positions: [{ id: 'eth', instrument: { type: 'perpetual', underlying: 'ETH' }, quantity, entryPrice: 3_000, ...extra }],
+  market: { ETH: { price: 3_000 } },
+});
+
+describe('planner, closed forms', () => {
+  it('plans a single perpetual with a fee exactly by x = (T·MM − E)/(T·m − c)', () => {
+    // Long 10 ETH at 3,000: MM = 0.16 × 30,000 = 4,800; equity 4,992 (ratio 1.04, tier1).
+    // m = 0.16 × 3,000 = 480 freed per unit; c = 0.5% × 3,000 = 15 lost per unit.
+    const a = run(perpAccount(4_992));
+    expect(a.tier).toBe('tier1');
+    const x = (1.1 * 4_800 - 4_992) / (1.1 * 480 - 15);
+    const plan = a.liquidation!;
+    expect(plan.steps).toHaveLength(1);
+    expect(plan.steps[0]).toMatchObject({ positionId: 'eth', action: 'sell', penalty: expect.closeTo(15 * x, 9) });
+    expect(plan.steps[0]!.quantity).toBeCloseTo(x, 12);
+    expect(plan.steps[0]!.maintenanceMarginRelief).toBeCloseTo(480 * x, 9);
+    expect(plan.after.marginRatio).toBeCloseTo(1.1, 12);
+    expect(plan.after.equity).toBeCloseTo(4_992 - 15 * x, 9);
+    expect(plan).toMatchObject({ targetReached: true, liquidatedNotional: expect.closeTo(3_000 * x, 9), fullLiquidationNotional: 30_000 });
+  });
+
+  it('the same under the standard model: m = 1% × 3,000, MM = 300', () => {
+    const a = run({ ...perpAccount(1.045 * 300), profile: 'standard' });
+    expect(a.tier).toBe('tier1');
+    const x = (1.1 * 300 - 1.045 * 300) / (1.1 * 30 - 15); // 0.92, inside the 10% cap of 1
+    expect(a.liquidation!.steps[0]!.quantity).toBeCloseTo(x, 12);
+    expect(a.liquidation!.after.marginRatio).toBeCloseTo(1.1, 12);
+  });
+
+  it('rounds up to whole lots', () => {
+    const a = run(perpAccount(4_992, 10, { lotSize: 0.1 }));
+    expect(a.liquidation!.steps[0]!.quantity).toBeCloseTo(0.6, 12);
+    expect(a.liquidation!.after.marginRatio!).toBeGreaterThan(1.1);
+  });
+
+  it('stops at the tier cap and says the target was not reached', () => {
+    // Standard model, ratio 1.021 (tier1): x = (330 − 306.3)/18 = 1.32 ETH, above the 10% cap of 1 ETH.
+    const a = run({ ...perpAccount(1.021 * 300), profile: 'standard' });
+    expect(a.tier).toBe('tier1');
+    expect(a.liquidation!.steps[0]!.quantity).toBeCloseTo(1, 12);
+    expect(a.liquidation!.targetReached).toBe(false);
+    // With 2 ETH lots the cap allows no whole lot: nothing is closed.
+    const b = run({ ...perpAccount(1.021 * 300, 10, { lotSize: 2 }), profile: 'standard' });
+    expect(b.liquidation).toMatchObject({ targetReached: false, steps: [] });
+  });
+
+  it('leaves no dust below the profile minimum', () => {
+    // 0.003 ETH (9 USD) is below the 10 USD minimum: the whole position goes.
+    const a = run(atRatio(perpAccount(0, 0.003), 1.01));
+    expect(a.tier).toBe('tier2');
+    expect(a.liquidation!.steps[0]!.quantity).toBeCloseTo(0.003, 15);
+  });
+
+  it('never closes a hedge leg whose closing would raise the requirement', () => {
+    // Short 10 ETH calls delta-hedged with a long perpetual: the perpetual is the hedge.
+    const input = atRatio(
+      {
+        accountId: 'acct-hedged',
+        asOf: '2026-11-23T12:00:00Z',
+        collateral: [{ asset: 'USDC', amount: 0 }],
+        positions: [
+          { id: 'calls', instrument: { type: 'option', underlying: 'ETH', right: 'call', strike: 3_000, expiry: '2026-12-23T12:00:00Z' }, quantity: -10 },
+          { id: 'hedge', instrument: { type: 'perpetual', underlying: 'ETH' }, quantity: 5.3, entryPrice: 3_000 },
+        ],
+        market: { ETH: { price: 3_000, volatility: 0.7 }, USDC: { price: 1 } },
+      },
+      1.03,
+    );
+    const a = run(input);
+    expect(a.tier).toBe('tier1');
+    expect(a.liquidation!.steps.map((s) => s.positionId)).not.toContain('hedge');
+    expect(a.liquidation!.after.maintenanceMargin).toBeLessThan(a.maintenanceMargin);
+  });
+
+  it('sells volatile collateral of a loan with no positions', () => {
+    // 10 SOL (20% haircut) against USD debt at ratio 1.016 (tier2); selling SOL repays debt and releases haircut.
+    const input = atRatio(
+      { accountId: 'loan', asOf: '2026-11-23T12:00:00Z', collateral: [{ asset: 'SOL', amount: 10 }, { asset: 'USD', amount: 0 }], positions: [], market: { SOL: { price: 150 } } },
+      1.016,
+    );
+    const a = run(input);
+    expect(a.tier).toBe('tier2');
+    expect(a.liquidation).toMatchObject({ targetReached: true, steps: [expect.objectContaining({ asset: 'SOL', action: 'sell' })] });
+    expect(a.liquidation!.after.marginRatio).toBeCloseTo(1.1, 9);
+  });
+
+  it('closes everything in an insolvent account, charges no penalty and reports the bad debt', () => {
+    const a = run(perpAccount(-4_000, 10, { entryPrice: 3_100 }));
+    expect(a.tier).toBe('insolvent');
+    const plan = a.liquidation!;
+    expect(plan.steps).toEqual([expect.objectContaining({ positionId: 'eth', quantity: 10, fraction: 1, penalty: 0 })]);
+    expect(plan.estimatedBadDebt).toBeCloseTo(5_000, 9);
+    expect(plan.after).toMatchObject({ maintenanceMargin: 0, tier: 'insolvent' });
+  });
+
+  it('never lets penalties take more than half the equity', () => {
+    // tier3 with a full close: 0.5% × 30,000 = 150 of fee against 200 of equity → capped at 100.
+    const a = run({ ...perpAccount(200, 10), market: { ETH: { price: 3_000 } } });
+    expect(a.tier).toBe('tier3');
+    expect(a.liquidation!.steps[0]!.penalty).toBeCloseTo(100, 9);
+    expect(a.liquidation!.after.equity).toBeCloseTo(100, 9);
+    expect(a.liquidation!.after.tier).toBe('healthy');
+  });
+
+  it('publishes the Dutch-auction schedule when the profile uses one', async () => {
+    const { executionOf } = await import('./penalty.ts');
+    const e = executionOf({ kind: 'dutchAuction', startFactor: 0.995, endFactor: 0.95, durationMinutes: 15, expectedFillMinutes: 7.5 });
+    expect(e).toMatchObject({ kind: 'dutchAuction', expectedPriceFactor: expect.closeTo(0.9725, 12) });
+    if (e.kind === 'dutchAuction') {
+      expect(e.schedule[0]).toEqual({ minute: 0, priceFactor: 0.995 });
+      expect(e.schedule.at(-1)).toEqual({ minute: 15, priceFactor: expect.closeTo(0.95, 12) });
+    }
+  });
+});
+
+describe('planner invariants (fast-check)', () => {
+  const troubled = fc
+    .record({
+      s: snapshotArbitrary(),
+      ratio: fc.double({ min: 0.2, max: 1.049, noNaN: true }),
+      profile: fc.constantFrom('default', 'minimal', 'standard'),
+    })
+    .map(({ s, ratio, profile }) => ({ s: { ...s, profile }, ratio }))
+    .filter(({ s }) => run(s).maintenanceMargin > 1)
+    .map(({ s, ratio }) => atRatio(s, ratio));
+
+  it('applying the steps and re-assessing reproduces `after`; the target is met when promised; MM never rises', () => {
+    fc.assert(
+      fc.property(troubled, (input) => {
+        const a = run(input);
+        fc.pre(a.liquidation !== null && tierRank(a.tier) >= tierRank('tier1') && a.tier !== 'insolvent');
+        const plan = a.liquidation!;
+        const fresh = run(applyPlan(input, a));
+        const scale = a.maintenanceMargin + Math.abs(a.equity);
+        expect(close(fresh.equity, plan.after.equity, scale)).toBe(true);
+        expect(close(fresh.maintenanceMargin, plan.after.maintenanceMargin, scale)).toBe(true);
+        expect(fresh.tier).toBe(plan.after.tier);
+        if (plan.targetReached && plan.after.marginRatio !== null) expect(plan.after.marginRatio).toBeGreaterThanOrEqual(1.1 * (1 - 1e-9));
+        expect(plan.after.maintenanceMargin).toBeLessThanOrEqual(a.maintenanceMargin * (1 + 1e-12));
+        for (const step of plan.steps) {
+          expect(step.quantity).toBeGreaterThan(0);
+          expect(step.fraction).toBeLessThanOrEqual(1 + 1e-12);
+          // Partial plans take only steps that free margin; a full close may end with hedge legs.
+          if (a.tier === 'tier1' || a.tier === 'tier2' || input.profile === 'minimal') {
+            expect(step.maintenanceMarginRelief).toBeGreaterThanOrEqual(-1e-9 * scale);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
