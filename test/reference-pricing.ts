@@ -1,4 +1,15 @@
-import cdf from '@stdlib/stats-base-dists-normal-cdf';
+import stdlibCdf from '@stdlib/stats-base-dists-normal-cdf';
+
+/** stdlib's normal CDF (fdlibm erf), unwrapped from a possible `{ default }` CommonJS interop wrapper. */
+const cdfExport: unknown = stdlibCdf;
+export const stdlibNormalCdf = (typeof cdfExport === 'function' ? cdfExport : (cdfExport as { default: unknown }).default) as (
+  x: number,
+  mu: number,
+  sigma: number,
+) => number;
+
+/** Standard normal CDF from stdlib: the reference the pricing tests check against. */
+export const referenceNormalCdf = (x: number): number => stdlibNormalCdf(x, 0, 1);
 
 /**
  * Textbook Black-Scholes with zero rates on stdlib's normal CDF (fdlibm erf):
@@ -9,6 +20,6 @@ export function referencePrice(right: 'call' | 'put', spot: number, strike: numb
   const sd = vol * Math.sqrt(years);
   const d1 = Math.log(spot / strike) / sd + sd / 2;
   const d2 = d1 - sd;
-  const N = (x: number) => cdf(x, 0, 1);
+  const N = referenceNormalCdf;
   return right === 'call' ? spot * N(d1) - strike * N(d2) : strike * N(-d2) - spot * N(-d1);
 }

@@ -1,16 +1,9 @@
-import stdlibCdf from '@stdlib/stats-base-dists-normal-cdf';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { referenceNormalCdf } from '../../test/reference-pricing.ts';
 import { intrinsicValue, optionPrice, optionQuote, type OptionQuote, type OptionRight } from './black-scholes.ts';
 
-// Guard against a `{ default }` CommonJS interop wrapper.
-const cdfExport: unknown = stdlibCdf;
-const cdfFn = (typeof cdfExport === 'function' ? cdfExport : (cdfExport as { default: unknown }).default) as (
-  x: number,
-  mu: number,
-  sigma: number,
-) => number;
-const N = (x: number): number => cdfFn(x, 0, 1);
+const N = referenceNormalCdf;
 const phi = (x: number): number => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
 
 const MINUTE = 1 / 525600;

@@ -1,18 +1,11 @@
-import stdlibCdf from '@stdlib/stats-base-dists-normal-cdf';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { referenceNormalCdf } from '../../test/reference-pricing.ts';
 import { intrinsicValue, optionPrice, type OptionRight } from './black-scholes.ts';
 import { NoVolatilityFitsError, RiskError } from './errors.ts';
 import { impliedVolatility } from './implied-volatility.ts';
 
-// Guard against a `{ default }` CommonJS interop wrapper.
-const cdfExport: unknown = stdlibCdf;
-const cdfFn = (typeof cdfExport === 'function' ? cdfExport : (cdfExport as { default: unknown }).default) as (
-  x: number,
-  mu: number,
-  sigma: number,
-) => number;
-const N = (x: number): number => cdfFn(x, 0, 1);
+const N = referenceNormalCdf;
 
 const MINUTE = 1 / 525600;
 const HOUR = 1 / 8760;

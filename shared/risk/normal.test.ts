@@ -1,18 +1,11 @@
-import stdlibCdf from '@stdlib/stats-base-dists-normal-cdf';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { stdlibNormalCdf } from '../../test/reference-pricing.ts';
 import { normalCdf, normalPdf } from './normal.ts';
 
 const EPS = Number.EPSILON;
 const SQRT_32 = Math.sqrt(32);
 
-/** The CDF is exported as a CommonJS function; guard against a `{ default }` interop wrapper. */
-const cdfExport: unknown = stdlibCdf;
-const stdlibNormalCdf = (typeof cdfExport === 'function' ? cdfExport : (cdfExport as { default: unknown }).default) as (
-  x: number,
-  mu: number,
-  sigma: number,
-) => number;
 
 const relErr = (actual: number, expected: number): number => Math.abs(actual - expected) / Math.abs(expected);
 
