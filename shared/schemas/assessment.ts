@@ -95,7 +95,8 @@ export const ExecutionSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-export const LiquidationPlanSchema = z.object({
+export const LiquidationPlanSchema = z
+  .object({
   targetMarginRatio: z.number(),
   targetReached: z.boolean(),
   steps: z.array(LiquidationStepSchema),
@@ -105,7 +106,8 @@ export const LiquidationPlanSchema = z.object({
   /** Equity left negative after everything is closed, quote currency; 0 when solvent. */
   estimatedBadDebt: z.number(),
   execution: ExecutionSchema,
-});
+  })
+  .meta({ id: 'LiquidationPlan' });
 
 const PriceLevels = z.object({
   /** Nearest price at which the account is in tier1 or worse; null beyond the search range. */
@@ -142,7 +144,7 @@ export const AssessmentSchema = z.object({
   /** Per underlying: the prices at which the account would enter tier1 and tier3. */
   liquidationPrices: z.record(AssetSymbol, LiquidationPricesSchema),
   liquidation: LiquidationPlanSchema.nullable(),
-});
+}).meta({ id: 'Assessment', description: 'The assessment of a snapshot: margin, tier, Greeks, liquidation prices and plan.' });
 
 export type Assessment = z.infer<typeof AssessmentSchema>;
 export type AssessedPosition = z.infer<typeof AssessedPositionSchema>;

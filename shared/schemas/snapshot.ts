@@ -30,7 +30,7 @@ export const OptionSchema = z.strictObject({
   expiry: Timestamp,
 });
 
-export const InstrumentSchema = z.discriminatedUnion('type', [PerpetualSchema, FutureSchema, OptionSchema]);
+export const InstrumentSchema = z.discriminatedUnion('type', [PerpetualSchema, FutureSchema, OptionSchema]).meta({ id: 'Instrument' });
 
 export const PositionSchema = z.strictObject({
   id: Identifier,
@@ -65,17 +65,20 @@ export const MarketSchema = z
     message: `must have at most ${LIMITS.maxMarketEntries} entries`,
   });
 
-export const SnapshotSchema = z
-  .strictObject({
-    accountId: Identifier,
-    asOf: Timestamp,
-    collateral: z.array(CollateralSchema).max(LIMITS.maxCollateral),
-    positions: z.array(PositionSchema).max(LIMITS.maxPositions),
-    market: MarketSchema,
-    /** Name of the risk profile. Default `default`. */
-    profile: Identifier.default(DEFAULT_PROFILE_NAME),
-  })
-  .superRefine(checkReferences);
+const SnapshotObject = z.strictObject({
+  accountId: Identifier,
+  asOf: Timestamp,
+  collateral: z.array(CollateralSchema).max(LIMITS.maxCollateral),
+  positions: z.array(PositionSchema).max(LIMITS.maxPositions),
+  market: MarketSchema,
+  /** Name of the risk profile. Default `default`. */
+  profile: Identifier.default(DEFAULT_PROFILE_NAME),
+});
+
+export const SnapshotSchema = SnapshotObject.superRefine(checkReferences).meta({
+  id: 'Snapshot',
+  description: 'A portfolio snapshot to assess (DESIGN §3).',
+});
 
 export type Instrument = z.infer<typeof InstrumentSchema>;
 export type Position = z.infer<typeof PositionSchema>;
@@ -85,7 +88,7 @@ export type Snapshot = z.infer<typeof SnapshotSchema>;
 export type SnapshotInput = z.input<typeof SnapshotSchema>;
 
 /** Cross-field rules: ids unique, every asset priced, every collateral asset accepted by the profile. */
-function checkReferences(s: z.infer<typeof SnapshotSchema>, ctx: z.RefinementCtx): void {
+function checkReferences(s: z.infer<typeof SnapshotObject>, ctx: z.RefinementCtx): void {
   const profile = findProfile(s.profile);
   if (!profile) {
     ctx.addIssue({ code: 'custom', path: ['profile'], message: `unknown risk profile "${s.profile}"` });

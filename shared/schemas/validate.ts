@@ -7,8 +7,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Parses `input` with `schema`, or throws an InvalidInputError naming every failing field. */
 export function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const forbidden = [...forbiddenKeys(input, [])];
-  if (forbidden.length > 0) throw new InvalidInputError(forbidden);
+  assertNoForbiddenKeys(input);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new InvalidInputError(toFieldIssues(result.error), { cause: result.error });
@@ -16,6 +15,12 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown): z.outp
 
 export function toFieldIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({ field: fieldPath(issue.path), message: issue.message }));
+}
+
+/** Throws an InvalidInputError naming every `__proto__`, `constructor` or `prototype` key in `input`. */
+export function assertNoForbiddenKeys(input: unknown): void {
+  const forbidden = [...forbiddenKeys(input, [])];
+  if (forbidden.length > 0) throw new InvalidInputError(forbidden);
 }
 
 function* forbiddenKeys(value: unknown, path: PropertyKey[]): Generator<FieldIssue> {

@@ -1,0 +1,79 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { toFieldIssues } from '../../shared/schemas/validate.ts';
+import type { Stores } from '../../shared/store/index.ts';
+import type { StoredResponse } from '../../shared/store/idempotency.ts';
+import type { ApiEnv } from './env.ts';
+import { bearerAuth } from './middleware/auth.ts';
+import { idempotency } from './middleware/idempotency.ts';
+import { jsonBody } from './middleware/json-body.ts';
+import { requestId } from './middleware/request-id.ts';
+import { problemBody, problems, type ApiProblem } from './problems.ts';
+import { assessmentRoutes } from './routes/assessments.ts';
+import { metaRoutes } from './routes/meta.ts';
+import { registerSecurity } from './openapi-document.ts';
+import { toProblem } from './to-problem.ts';
+
+export interface AppOptions {
+  readonly stores: Stores;
+  /** Largest request body in bytes. Default 4 MiB (a 5,000-position snapshot is about 1 MiB). */
+  readonly maxBodyBytes?: number;
+  /** Record every assessment. Default true; false only to benchmark the engine behind HTTP. */
+  readonly recordAssessments?: boolean;
+  /** Where unexpected errors are reported. Default console.error. */
+  readonly logError?: (error: unknown, requestId: string) => void;
+}
+
+const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
+
+/** The Softland HTTP API: the same app runs on Lambda and in the local server. */
+export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
+  const { stores } = options;
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const logError = options.logError ?? ((error, id) => console.error(JSON.stringify({ level: 'error', requestId: id, error: String((error as Error)?.stack ?? error) })));
+
+  const app = new OpenAPIHono<ApiEnv>({
+    // Schema failures become one 400 problem naming every failing field.
+    defaultHook: (result) => {
+      if (!result.success) throw problems.invalidRequest(toFieldIssues(result.error));
+    },
+  });
+
+  app.use('*', requestId());
+  app.use('/v1/*', bodyLimit({ maxSize: maxBody, onError: () => { throw problems.bodyTooLarge(maxBody); } }));
+  app.use('/v1/*', bearerAuth(stores.apiKeys));
+  app.on(['POST', 'PUT', 'PATCH'], '/v1/*', jsonBody());
+  app.on('POST', '/v1/*', idempotency(stores.idempotency, (c, stored) => replayStored(c, stores, stored)));
+
+  registerSecurity(app);
+  assessmentRoutes(app, stores, { record: options.recordAssessments ?? true });
+  metaRoutes(app);
+
+  app.notFound((c) => problemResponse(c, problems.routeNotFound(c.req.method, c.req.path)));
+  app.onError((error, c) => {
+    const problem = toProblem(error);
+    if (problem.code === 'internal_error') logError(error, c.get('requestId') ?? 'unknown');
+    return problemResponse(c, problem);
+  });
+  return app;
+}
+
+function problemResponse(c: Context<ApiEnv>, problem: ApiProblem): Response {
+  const id = c.get('requestId') ?? 'unknown';
+  return c.json(problemBody(problem, c.req.path, id), problem.status as 400, {
+    'Content-Type': 'application/problem+json',
+    'X-Request-Id': id,
+    ...problem.headers,
+  });
+}
+
+/** Replays a finished request's answer: the recorded assessment, or the stored body. */
+async function replayStored(c: Context<ApiEnv>, stores: Stores, stored: StoredResponse): Promise<Response> {
+  if (stored.assessmentId !== undefined) {
+    const record = await stores.assessments.get(c.get('tenantId'), stored.assessmentId);
+    if (record) return c.json(record.assessment, stored.status as 201, { Location: `/v1/assessments/${stored.assessmentId}` });
+  }
+  const isProblem = stored.status >= 400;
+  return c.body(stored.body ?? '', stored.status as 200, { 'Content-Type': isProblem ? 'application/problem+json' : 'application/json' });
+}

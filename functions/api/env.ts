@@ -1,0 +1,17 @@
+import type { IdempotencyRef } from '../../shared/store/idempotency.ts';
+
+/** What middleware hands to handlers through the context. */
+export interface ApiEnv {
+  Variables: {
+    requestId: string;
+    /** The authenticated tenant (set on /v1 routes). */
+    tenantId: string;
+    /** The request body as received, and parsed (set on POST routes). */
+    rawBody: string;
+    body: unknown;
+    /** The claimed Idempotency-Key, when the request carries one. */
+    idempotency: IdempotencyRef | undefined;
+    /** Set when the handler completed the idempotency claim in its own write. */
+    idempotencyCompleted: boolean;
+  };
+}

@@ -1,0 +1,34 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { ApiEnv } from './env.ts';
+
+export const OPENAPI_INFO = {
+  title: 'Softland',
+  version: '0.1.0',
+  description:
+    'Partial-liquidation risk engine. Send a portfolio snapshot; get margin, marginRatio (equity / maintenance margin: ' +
+    'the inverse of Binance\'s "margin ratio"), liquidation tier, Greeks, liquidation prices and the smallest liquidation ' +
+    'slice that restores the target ratio.\n\nEvery error is an RFC 9457 problem (application/problem+json) with a stable ' +
+    '`code`, the failing `errors[].field` paths and the `requestId` (also in the X-Request-Id header).',
+} as const;
+
+/** Declares the bearer key scheme the routes refer to; once per app. */
+export function registerSecurity(app: OpenAPIHono<ApiEnv>): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Your secret API key (sk_…), as "Authorization: Bearer sk_…".',
+  });
+}
+
+/** The OpenAPI 3.1 document of `app`, generated from its routes' zod schemas. */
+export function openApiDocument(app: OpenAPIHono<ApiEnv>) {
+  return app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: { ...OPENAPI_INFO, license: { name: 'Proprietary', url: 'https://softland.dev/terms' } },
+    servers: [{ url: 'http://localhost:3000', description: 'Local server (npm start)' }],
+    tags: [
+      { name: 'Assessments', description: 'Assess snapshots and read recorded assessments' },
+      { name: 'Meta', description: 'Service health and documentation' },
+    ],
+  });
+}

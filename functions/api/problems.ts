@@ -1,0 +1,87 @@
+import type { FieldIssue } from '../../shared/schemas/errors.ts';
+
+/**
+ * An error that becomes an RFC 9457 problem response. `code` is stable and
+ * documented; clients branch on it, never on `detail`.
+ */
+export class ApiProblem extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly errors: readonly FieldIssue[] | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    status: number,
+    code: string,
+    title: string,
+    detail: string,
+    options: { errors?: readonly FieldIssue[]; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ApiProblem';
+    this.status = status;
+    this.code = code;
+    this.title = title;
+    this.errors = options.errors;
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** Base of the `type` URIs; each code's page documents it. */
+export const PROBLEM_TYPE_BASE = 'https://softland.dev/problems/';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  instance: string;
+  requestId: string;
+  errors?: FieldIssue[];
+}
+
+export function problemBody(problem: ApiProblem, instance: string, requestId: string): ProblemBody {
+  return {
+    type: PROBLEM_TYPE_BASE + problem.code,
+    title: problem.title,
+    status: problem.status,
+    detail: problem.message,
+    code: problem.code,
+    instance,
+    requestId,
+    ...(problem.errors ? { errors: [...problem.errors] } : {}),
+  };
+}
+
+/** The problems the API can answer, by stable code. */
+export const problems = {
+  invalidRequest: (errors: readonly FieldIssue[]) =>
+    new ApiProblem(400, 'invalid_request', 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors }),
+  malformedJson: (detail: string) =>
+    new ApiProblem(400, 'malformed_json', 'Malformed JSON', `the body is not valid JSON: ${detail}`, { errors: [{ field: '(body)', message: detail }] }),
+  unsupportedMediaType: (got: string | undefined) =>
+    new ApiProblem(415, 'unsupported_media_type', 'Unsupported media type', `send the body as application/json (got ${got ?? 'no content type'})`, {
+      errors: [{ field: 'Content-Type', message: 'must be application/json' }],
+    }),
+  bodyTooLarge: (limit: number) =>
+    new ApiProblem(413, 'body_too_large', 'Body too large', `the body is larger than ${limit} bytes`, { errors: [{ field: '(body)', message: `at most ${limit} bytes` }] }),
+  unauthorized: (detail: string) =>
+    new ApiProblem(401, 'unauthorized', 'Unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer realm="softland"' } }),
+  notFound: (what: string) => new ApiProblem(404, 'resource_missing', 'Not found', what),
+  routeNotFound: (method: string, path: string) => new ApiProblem(404, 'route_not_found', 'No such route', `${method} ${path} is not an endpoint of this API`),
+  idempotencyKeyReused: () =>
+    new ApiProblem(422, 'idempotency_key_reused', 'Idempotency key reused', 'this Idempotency-Key was used with a different request', {
+      errors: [{ field: 'Idempotency-Key', message: 'already used with another request body' }],
+    }),
+  idempotencyInProgress: () =>
+    new ApiProblem(409, 'idempotency_in_progress', 'Request in progress', 'a request with this Idempotency-Key is still being processed; retry shortly', {
+      headers: { 'Retry-After': '1' },
+    }),
+  serviceUnavailable: () =>
+    new ApiProblem(503, 'service_unavailable', 'Service unavailable', 'the database is unavailable; nothing was recorded, retry shortly', {
+      headers: { 'Retry-After': '1' },
+    }),
+  internal: () => new ApiProblem(500, 'internal_error', 'Internal error', 'an unexpected error occurred; it has been logged with the request id'),
+} as const;

@@ -1,0 +1,98 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { newId } from '../../../shared/ids.ts';
+import { assess } from '../../../shared/risk/assess.ts';
+import {
+  AccountParams,
+  AssessmentIdParams,
+  AssessmentListSchema,
+  AssessmentSchema,
+  PageQuery,
+} from '../../../shared/schemas/api.ts';
+import { SnapshotSchema } from '../../../shared/schemas/snapshot.ts';
+import type { Stores } from '../../../shared/store/index.ts';
+import type { ApiEnv } from '../env.ts';
+import { problems } from '../problems.ts';
+import { errorResponses, jsonContent, secured } from './openapi.ts';
+
+const createAssessment = createRoute({
+  method: 'post',
+  path: '/v1/assessments',
+  operationId: 'createAssessment',
+  tags: ['Assessments'],
+  summary: 'Assess a portfolio snapshot',
+  description:
+    'Values the snapshot, computes margin, marginRatio (equity / maintenance margin), tier, Greeks, liquidation prices and, ' +
+    'from tier1 on, the smallest liquidation slice that restores the target ratio. The request and the answer are recorded ' +
+    'before the answer is sent. Send an `Idempotency-Key` header to retry safely.',
+  ...secured,
+  request: {
+    body: { required: true, content: { 'application/json': { schema: SnapshotSchema } } },
+  },
+  responses: {
+    201: { description: 'The assessment, recorded', content: jsonContent(AssessmentSchema), headers: { Location: { schema: { type: 'string' } } } },
+    ...errorResponses(400, 401, 409, 413, 415, 422, 503),
+  },
+});
+
+const getAssessment = createRoute({
+  method: 'get',
+  path: '/v1/assessments/{id}',
+  operationId: 'getAssessment',
+  tags: ['Assessments'],
+  summary: 'Retrieve a recorded assessment',
+  ...secured,
+  request: { params: AssessmentIdParams },
+  responses: {
+    200: { description: 'The assessment as it was answered', content: jsonContent(AssessmentSchema) },
+    ...errorResponses(400, 401, 404, 503),
+  },
+});
+
+const listAccountAssessments = createRoute({
+  method: 'get',
+  path: '/v1/accounts/{accountId}/assessments',
+  operationId: 'listAccountAssessments',
+  tags: ['Assessments'],
+  summary: "List an account's assessments, newest first",
+  ...secured,
+  request: { params: AccountParams, query: PageQuery },
+  responses: {
+    200: { description: 'One page of summaries', content: jsonContent(AssessmentListSchema) },
+    ...errorResponses(400, 401, 503),
+  },
+});
+
+export interface AssessmentRouteOptions {
+  /** Record every assessment (default). Off only for the benchmark of the engine behind HTTP. */
+  readonly record: boolean;
+}
+
+export function assessmentRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options: AssessmentRouteOptions): void {
+  app.openapi(createAssessment, async (c) => {
+    const assessment = assess(c.req.valid('json'), { id: newId('asm') });
+    if (options.record) {
+      const claim = c.get('idempotency');
+      // The record and the idempotency answer are one transaction: both are stored or neither.
+      await stores.assessments.record(
+        { tenantId: c.get('tenantId'), createdAt: new Date().toISOString(), request: c.get('body'), assessment },
+        claim ? [stores.idempotency.completion(claim, { status: 201, assessmentId: assessment.id })] : [],
+      );
+      if (claim) c.set('idempotencyCompleted', true);
+    }
+    return c.json(assessment, 201, { Location: `/v1/assessments/${assessment.id}` });
+  });
+
+  app.openapi(getAssessment, async (c) => {
+    const { id } = c.req.valid('param');
+    const record = await stores.assessments.get(c.get('tenantId'), id);
+    if (!record) throw problems.notFound(`no assessment ${id}`);
+    return c.json(record.assessment, 200);
+  });
+
+  app.openapi(listAccountAssessments, async (c) => {
+    const { accountId } = c.req.valid('param');
+    const { limit, cursor } = c.req.valid('query');
+    const page = await stores.assessments.listByAccount(c.get('tenantId'), accountId, { limit, cursor });
+    return c.json({ object: 'list' as const, data: page.items, hasMore: page.nextCursor !== null, nextCursor: page.nextCursor }, 200);
+  });
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { AssessmentSchema, TierSchema } from './assessment.ts';
+import { Identifier, Timestamp } from './fields.ts';
+
+/** Shapes of the HTTP API around the snapshot and the assessment. */
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().describe('URI identifying the problem type'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    /** Stable machine-readable code: branch on this. */
+    code: z.string(),
+    instance: z.string().describe('The request path'),
+    requestId: z.string().describe('Same as the X-Request-Id header'),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('The failing fields, e.g. positions[3].markPrice'),
+  })
+  .meta({ id: 'Problem', description: 'An RFC 9457 problem: every error answer has this shape (application/problem+json).' });
+
+export const AssessmentSummarySchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('assessment_summary'),
+    accountId: Identifier,
+    asOf: Timestamp,
+    createdAt: Timestamp,
+    profile: z.string(),
+    tier: TierSchema,
+    marginRatio: z.number().nullable(),
+    equity: z.number(),
+    maintenanceMargin: z.number(),
+    initialMargin: z.number(),
+  })
+  .meta({ id: 'AssessmentSummary' });
+
+export const AssessmentListSchema = z
+  .object({
+    object: z.literal('list'),
+    data: z.array(AssessmentSummarySchema),
+    hasMore: z.boolean(),
+    /** Pass as `cursor` to get the next page; null on the last page. */
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: 'AssessmentList' });
+
+export const AssessmentIdParams = z.object({
+  id: z.string().regex(/^asm_[0-9A-Z]{26}$/, 'must be an assessment id (asm_…)').meta({ param: { name: 'id', in: 'path' }, example: 'asm_01JDZ8X7Q4M5V2N9T3K6P8R1WC' }),
+});
+
+export const AccountParams = z.object({
+  accountId: Identifier.meta({ param: { name: 'accountId', in: 'path' }, example: 'acct-42' }),
+});
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(10).meta({ param: { name: 'limit', in: 'query' }, description: 'Page size, 1–100 (default 10)' }),
+  cursor: z.string().min(1).max(2048).optional().meta({ param: { name: 'cursor', in: 'query' }, description: 'nextCursor of the previous page' }),
+});
+
+export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() }).meta({ id: 'Health' });
+
+export { AssessmentSchema };

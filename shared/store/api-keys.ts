@@ -1,0 +1,136 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { newId } from '../ids.ts';
+import { guarded } from './errors.ts';
+
+/** Prefix of every secret key, so a leaked one is easy to recognise and scan for. */
+export const KEY_PREFIX = 'sk_';
+const KEY_PATTERN = /^sk_[0-9A-Za-z]{43}$/;
+
+export interface ApiKey {
+  readonly keyId: string;
+  readonly tenantId: string;
+  /** The first characters of the key, safe to show. */
+  readonly hint: string;
+  readonly status: 'active' | 'revoked';
+  readonly createdAt: string;
+  readonly revokedAt?: string;
+}
+
+/** A new key: the secret is returned once and only its hash is stored. */
+export interface IssuedKey extends ApiKey {
+  readonly secret: string;
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** API keys, stored as SHA-256 hashes; a key authenticates exactly one tenant. */
+export class ApiKeyStore {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  /** Issues a key; `secret` fixes it (the local server's SOFTLAND_DEV_API_KEY). */
+  async issue(tenantId: string, options: { secret?: string; now?: Date } = {}): Promise<IssuedKey> {
+    const now = options.now ?? new Date();
+    const secret = options.secret ?? KEY_PREFIX + Array.from(randomBytes(43), (b) => BASE62[b % 62]).join('');
+    if (!KEY_PATTERN.test(secret)) throw new RangeError(`an API key looks like ${KEY_PREFIX} followed by 43 letters or digits`);
+    const key: IssuedKey = {
+      keyId: newId('key', now.getTime()),
+      tenantId,
+      hint: secret.slice(0, 7),
+      status: 'active',
+      createdAt: now.toISOString(),
+      secret,
+    };
+    await guarded(() =>
+      this.db.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: {
+            keyHash: { S: sha256(secret).toString('hex') },
+            keyId: { S: key.keyId },
+            tenantId: { S: tenantId },
+            hint: { S: key.hint },
+            status: { S: 'active' },
+            createdAt: { S: key.createdAt },
+          },
+          ConditionExpression: 'attribute_not_exists(keyHash)',
+        }),
+      ),
+    );
+    return key;
+  }
+
+  /**
+   * The tenant a presented key belongs to, or undefined for an unknown, malformed or
+   * revoked key. The stored hash is compared in constant time.
+   */
+  async authenticate(presented: string): Promise<{ tenantId: string; keyId: string } | undefined> {
+    if (!KEY_PATTERN.test(presented)) return undefined;
+    const hash = sha256(presented);
+    const { Item } = await guarded(() =>
+      this.db.send(new GetItemCommand({ TableName: this.table, Key: { keyHash: { S: hash.toString('hex') } }, ConsistentRead: true })),
+    );
+    if (!Item) return undefined;
+    const stored = Buffer.from(Item['keyHash']!.S!, 'hex');
+    if (stored.length !== hash.length || !timingSafeEqual(stored, hash)) return undefined;
+    if (Item['status']?.S !== 'active') return undefined;
+    return { tenantId: Item['tenantId']!.S!, keyId: Item['keyId']!.S! };
+  }
+
+  async list(tenantId: string): Promise<ApiKey[]> {
+    const { Items = [] } = await guarded(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byTenant',
+          KeyConditionExpression: 'tenantId = :t',
+          ExpressionAttributeValues: { ':t': { S: tenantId } },
+        }),
+      ),
+    );
+    return Items.map((i) => ({
+      keyId: i['keyId']!.S!,
+      tenantId,
+      hint: i['hint']!.S!,
+      status: i['status']!.S as ApiKey['status'],
+      createdAt: i['createdAt']!.S!,
+      ...(i['revokedAt']?.S ? { revokedAt: i['revokedAt'].S } : {}),
+    }));
+  }
+
+  /** Revokes a key by id; false when the tenant has no such key. */
+  async revoke(tenantId: string, keyId: string, now = new Date()): Promise<boolean> {
+    const { Items = [] } = await guarded(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byTenant',
+          KeyConditionExpression: 'tenantId = :t AND keyId = :k',
+          ExpressionAttributeValues: { ':t': { S: tenantId }, ':k': { S: keyId } },
+        }),
+      ),
+    );
+    const item = Items[0];
+    if (!item) return false;
+    await guarded(() =>
+      this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: { keyHash: item['keyHash']! },
+          UpdateExpression: 'SET #s = :revoked, revokedAt = :now',
+          ConditionExpression: 'tenantId = :t',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':revoked': { S: 'revoked' }, ':now': { S: now.toISOString() }, ':t': { S: tenantId } },
+        }),
+      ),
+    );
+    return true;
+  }
+}

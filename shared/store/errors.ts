@@ -1,0 +1,47 @@
+/** Errors raised by the storage layer. */
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+/** DynamoDB could not be reached or refused the call for capacity; the call may succeed later. */
+export class StoreUnavailableError extends StoreError {
+  constructor(options?: { cause?: unknown }) {
+    super('the database is unavailable', options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** Network failures, timeouts, throttling and 5xx from DynamoDB: worth retrying later. */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const e = error as Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown; code?: string };
+  if (e.$retryable) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return true;
+  return (
+    [
+      'ProvisionedThroughputExceededException',
+      'ThrottlingException',
+      'RequestLimitExceeded',
+      'InternalServerError',
+      'ServiceUnavailable',
+      'TimeoutError',
+      'RequestTimeout',
+    ].includes(e.name) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code ?? '') ||
+    /ECONNREFUSED|ECONNRESET|socket hang up|timed? ?out/i.test(e.message)
+  );
+}
+
+/** Runs a DynamoDB call, turning transient failures into StoreUnavailableError. */
+export async function guarded<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isTransient(error)) throw new StoreUnavailableError({ cause: error });
+    throw error;
+  }
+}

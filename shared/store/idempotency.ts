@@ -1,0 +1,140 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import { guarded } from './errors.ts';
+
+/** Keys are kept for a day, like Stripe's. */
+const RETENTION_SECONDS = 24 * 60 * 60;
+/** An in-flight claim older than this is taken over: its request died without finishing. */
+const LOCK_SECONDS = 60;
+
+/** What a finished request answered: a stored body, or the id of the assessment it recorded. */
+export interface StoredResponse {
+  readonly status: number;
+  readonly body?: string;
+  readonly assessmentId?: string;
+}
+
+export type Claim =
+  | { readonly state: 'claimed' }
+  | { readonly state: 'in_progress' }
+  | { readonly state: 'mismatch' }
+  | { readonly state: 'completed'; readonly response: StoredResponse };
+
+export interface IdempotencyRef {
+  readonly tenantId: string;
+  readonly key: string;
+  readonly requestHash: string;
+}
+
+const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
+
+/** Idempotency keys: a request claims its key, and the claim completes with the answer. */
+export class IdempotencyStore {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  private key(ref: Pick<IdempotencyRef, 'tenantId' | 'key'>): Record<string, AttributeValue> {
+    return { tenantId: { S: ref.tenantId }, idempotencyKey: { S: ref.key } };
+  }
+
+  /** Claims the key for this request, or says why not (same request running or done, or another request). */
+  async claim(ref: IdempotencyRef, now = new Date()): Promise<Claim> {
+    try {
+      await guarded(() =>
+        this.db.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: {
+              ...this.key(ref),
+              requestHash: { S: ref.requestHash },
+              status: { S: 'in_progress' },
+              lockedUntil: { N: String(epoch(now) + LOCK_SECONDS) },
+              expiresAt: { N: String(epoch(now) + RETENTION_SECONDS) },
+            },
+            ConditionExpression: 'attribute_not_exists(idempotencyKey) OR (#s = :progress AND lockedUntil < :now AND requestHash = :h)',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':progress': { S: 'in_progress' }, ':now': { N: String(epoch(now)) }, ':h': { S: ref.requestHash } },
+          }),
+        ),
+      );
+      return { state: 'claimed' };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: this.key(ref), ConsistentRead: true })));
+    if (!Item) return this.claim(ref, now); // expired between the two calls
+    if (Item['requestHash']?.S !== ref.requestHash) return { state: 'mismatch' };
+    if (Item['status']?.S !== 'completed') return { state: 'in_progress' };
+    return {
+      state: 'completed',
+      response: {
+        status: Number(Item['responseStatus']!.N),
+        ...(Item['responseBody']?.S !== undefined ? { body: Item['responseBody'].S } : {}),
+        ...(Item['assessmentId']?.S !== undefined ? { assessmentId: Item['assessmentId'].S } : {}),
+      },
+    };
+  }
+
+  /** The write that completes a claim, for a transaction that records the answer in the same step. */
+  completion(ref: IdempotencyRef, response: StoredResponse): TransactWriteItem {
+    return { Update: this.completeUpdate(ref, response) };
+  }
+
+  async complete(ref: IdempotencyRef, response: StoredResponse): Promise<void> {
+    await guarded(() => this.db.send(new UpdateItemCommand(this.completeUpdate(ref, response))));
+  }
+
+  /** Releases a claim whose request failed, so that a retry can run. */
+  async release(ref: IdempotencyRef): Promise<void> {
+    await guarded(() =>
+      this.db
+        .send(
+          new DeleteItemCommand({
+            TableName: this.table,
+            Key: this.key(ref),
+            ConditionExpression: '#s = :progress AND requestHash = :h',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':progress': { S: 'in_progress' }, ':h': { S: ref.requestHash } },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }),
+    );
+  }
+
+  private completeUpdate(ref: IdempotencyRef, response: StoredResponse) {
+    const values: Record<string, AttributeValue> = {
+      ':done': { S: 'completed' },
+      ':status': { N: String(response.status) },
+      ':h': { S: ref.requestHash },
+    };
+    let set = '#s = :done, responseStatus = :status';
+    if (response.body !== undefined) {
+      set += ', responseBody = :body';
+      values[':body'] = { S: response.body };
+    }
+    if (response.assessmentId !== undefined) {
+      set += ', assessmentId = :asm';
+      values[':asm'] = { S: response.assessmentId };
+    }
+    return {
+      TableName: this.table,
+      Key: this.key(ref),
+      UpdateExpression: `SET ${set} REMOVE lockedUntil`,
+      ConditionExpression: 'requestHash = :h',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: values,
+    };
+  }
+}

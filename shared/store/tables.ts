@@ -1,0 +1,97 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * Every DynamoDB table, described once. The CDK stack and the local bootstrap both
+ * read these definitions, so the two can never disagree on keys or indexes.
+ */
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+export interface GlobalIndex {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+export interface TableDefinition {
+  /** Logical name: the physical table name is derived from it (see `tableNames`). */
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly globalIndexes?: readonly GlobalIndex[];
+  /** Attribute holding an epoch-seconds expiry, when items expire. */
+  readonly timeToLiveAttribute?: string;
+}
+
+export const TABLES = {
+  /** One item per tenant (exchange). */
+  tenants: { name: 'tenants', partitionKey: { name: 'tenantId', type: 'S' } },
+  /** API keys by the SHA-256 of the key; listed per tenant through `byTenant`. */
+  apiKeys: {
+    name: 'api-keys',
+    partitionKey: { name: 'keyHash', type: 'S' },
+    globalIndexes: [{ indexName: 'byTenant', partitionKey: { name: 'tenantId', type: 'S' }, sortKey: { name: 'keyId', type: 'S' } }],
+  },
+  /**
+   * Recorded assessments (request and answer) keyed by tenant; `recordKey` is the
+   * assessment id, or `id#part#n` for the overflow parts of a large record. Listed per
+   * account, newest first, through `byAccount` (ids are time-ordered).
+   */
+  assessments: {
+    name: 'assessments',
+    partitionKey: { name: 'tenantId', type: 'S' },
+    sortKey: { name: 'recordKey', type: 'S' },
+    globalIndexes: [{ indexName: 'byAccount', partitionKey: { name: 'accountKey', type: 'S' }, sortKey: { name: 'assessmentId', type: 'S' } }],
+  },
+  /** Idempotency keys per tenant; they expire after a day. */
+  idempotency: {
+    name: 'idempotency',
+    partitionKey: { name: 'tenantId', type: 'S' },
+    sortKey: { name: 'idempotencyKey', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableId = keyof typeof TABLES;
+export type TableNames = Readonly<Record<TableId, string>>;
+
+/** Physical names: `<prefix><name>`, e.g. `softland-dev-assessments`. */
+export function tableNames(prefix: string): TableNames {
+  const names = {} as Record<TableId, string>;
+  for (const id of Object.keys(TABLES) as TableId[]) names[id] = `${prefix}${TABLES[id].name}`;
+  return names;
+}
+
+/** The CreateTable request for a definition (on-demand capacity). */
+export function createTableInput(def: TableDefinition, tableName: string): CreateTableCommandInput {
+  const attributes = new Map<string, KeyAttribute>();
+  const add = (a: KeyAttribute | undefined) => a && attributes.set(a.name, a);
+  add(def.partitionKey);
+  add(def.sortKey);
+  for (const index of def.globalIndexes ?? []) {
+    add(index.partitionKey);
+    add(index.sortKey);
+  }
+  const keySchema = (pk: KeyAttribute, sk?: KeyAttribute) => [
+    { AttributeName: pk.name, KeyType: 'HASH' as const },
+    ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' as const }] : []),
+  ];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes.values()].map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+    KeySchema: keySchema(def.partitionKey, def.sortKey),
+    ...(def.globalIndexes?.length
+      ? {
+          GlobalSecondaryIndexes: def.globalIndexes.map((g) => ({
+            IndexName: g.indexName,
+            KeySchema: keySchema(g.partitionKey, g.sortKey),
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,36 @@
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { newId } from '../ids.ts';
+import { guarded } from './errors.ts';
+
+export interface Tenant {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+/** Tenants: the exchanges using Softland. */
+export class TenantStore {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  async create(name: string, now = new Date()): Promise<Tenant> {
+    const tenant: Tenant = { tenantId: newId('ten', now.getTime()), name, createdAt: now.toISOString() };
+    await guarded(() =>
+      this.db.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: { tenantId: { S: tenant.tenantId }, name: { S: name }, createdAt: { S: tenant.createdAt } },
+          ConditionExpression: 'attribute_not_exists(tenantId)',
+        }),
+      ),
+    );
+    return tenant;
+  }
+
+  async get(tenantId: string): Promise<Tenant | undefined> {
+    const { Item } = await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: { tenantId: { S: tenantId } }, ConsistentRead: true })));
+    return Item ? { tenantId, name: Item['name']!.S!, createdAt: Item['createdAt']!.S! } : undefined;
+  }
+}
