@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { assessSnapshot } from '../../shared/engine.ts';
 import { RiskError } from '../../shared/risk/errors.ts';
 import { InvalidInputError } from '../../shared/schemas/errors.ts';
+import { adminCommand } from './admin.ts';
 import { replayCommand } from './replay.ts';
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad input or usage. */
@@ -13,6 +14,9 @@ Commands:
   assess [FILE|-]...   assess snapshots (JSON, DESIGN §3) and print each assessment as JSON
   replay [--json] [--seed N] [--accounts N] [--steps N] [--svg FILE]
                        replay liquidation policies along seeded price paths with a crash
+  tenant create NAME   create a tenant (exchange) in the configured DynamoDB
+  key create|list|revoke TENANT_ID [KEY_ID]
+                       issue, list or revoke a tenant's API keys
   help                 show this help
 `;
 
@@ -40,6 +44,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return assessCommand(args.length ? args : ['-'], io);
     case 'replay':
       return replayCommand(args, io);
+    case 'tenant':
+    case 'key':
+      return adminCommand(command, args, io);
     case 'help':
     case '--help':
     case '-h':

@@ -1,0 +1,65 @@
+import { createDynamoClient } from '../../shared/store/client.ts';
+import { createStores, type Stores } from '../../shared/store/index.ts';
+import { tableNames } from '../../shared/store/tables.ts';
+
+/** `softland tenant …` and `softland key …`: tenant and key administration against the configured DynamoDB. */
+
+export interface AdminIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const USAGE = `Usage:
+  softland tenant create NAME
+  softland key create TENANT_ID
+  softland key list TENANT_ID
+  softland key revoke TENANT_ID KEY_ID
+
+Uses DYNAMODB_ENDPOINT (or the usual AWS settings) and SOFTLAND_TABLE_PREFIX (default softland-).
+`;
+
+/** Stores for the configured DynamoDB; tests pass their own. */
+export function storesFromEnv(env: NodeJS.ProcessEnv = process.env): Stores {
+  return createStores(createDynamoClient({ endpoint: env['DYNAMODB_ENDPOINT'] || undefined }), tableNames(env['SOFTLAND_TABLE_PREFIX'] ?? 'softland-'));
+}
+
+export async function adminCommand(command: 'tenant' | 'key', args: readonly string[], io: AdminIo, stores: Stores = storesFromEnv()): Promise<number> {
+  const [action, ...rest] = args;
+  const print = (value: unknown) => io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+  const usage = () => {
+    io.stderr(USAGE);
+    return 2;
+  };
+  if (command === 'tenant') {
+    if (action !== 'create' || rest.length !== 1 || !rest[0]!.trim()) return usage();
+    print(await stores.tenants.create(rest[0]!.trim()));
+    return 0;
+  }
+  const [tenantId, keyId] = rest;
+  if (!tenantId) return usage();
+  switch (action) {
+    case 'create': {
+      if (!(await stores.tenants.get(tenantId))) {
+        io.stderr(`softland: no tenant ${tenantId}\n`);
+        return 2;
+      }
+      const key = await stores.apiKeys.issue(tenantId);
+      print(key);
+      io.stderr('Keep the secret now: only its hash is stored, it cannot be shown again.\n');
+      return 0;
+    }
+    case 'list':
+      print(await stores.apiKeys.list(tenantId));
+      return 0;
+    case 'revoke':
+      if (!keyId) return usage();
+      if (!(await stores.apiKeys.revoke(tenantId, keyId))) {
+        io.stderr(`softland: tenant ${tenantId} has no key ${keyId}\n`);
+        return 2;
+      }
+      print({ keyId, status: 'revoked' });
+      return 0;
+    default:
+      return usage();
+  }
+}

@@ -1,0 +1,96 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from '../api/app.ts';
+import { ensureTables } from '../../shared/store/bootstrap.ts';
+import { createDynamoClient } from '../../shared/store/client.ts';
+import { createStores, type Stores } from '../../shared/store/index.ts';
+import type { TableNames } from '../../shared/store/tables.ts';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+
+export interface LocalServerOptions {
+  /** Port to listen on; 0 for any free one. */
+  readonly port: number;
+  readonly tables: TableNames;
+  /** Use this DynamoDB instead of starting DynamoDB Local. */
+  readonly dynamoEndpoint?: string | undefined;
+  /** Directory DynamoDB Local persists to; default in memory. */
+  readonly dataDir?: string | undefined;
+  /** Fixed key for the dev tenant; default a new random key each start. */
+  readonly devApiKey?: string | undefined;
+  /** Record assessments (default). False only for the no-persistence benchmark. */
+  readonly recordAssessments?: boolean;
+}
+
+export interface LocalServer {
+  readonly url: string;
+  /** A key of the dev tenant, ready to use. */
+  readonly apiKey: string;
+  readonly tenantId: string;
+  readonly dynamoEndpoint: string;
+  readonly stores: Stores;
+  /** Stops the HTTP server, then DynamoDB Local if this server started it. */
+  stop(): Promise<void>;
+}
+
+/** The name the dev tenant is created under; found again on restarts with --data. */
+const DEV_TENANT = 'dev';
+
+/**
+ * The whole service on this machine: DynamoDB Local (unless an endpoint is given),
+ * the tables, a dev tenant and key, and the API on `port`.
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  let database: DynamoDbLocal | undefined;
+  const endpoint = options.dynamoEndpoint ?? (database = await startDynamoDbLocal({ ...(options.dataDir ? { dataDir: options.dataDir } : {}) })).endpoint;
+  try {
+    const db = createDynamoClient({ endpoint });
+    await ensureTables(db, options.tables);
+    const stores = createStores(db, options.tables);
+    const { tenantId, apiKey } = await devCredentials(stores, options.devApiKey);
+    const app = createApp({ stores, recordAssessments: options.recordAssessments ?? true });
+    const server = await listen(app.fetch, options.port);
+    const port = (server.address() as AddressInfo).port;
+    return {
+      url: `http://localhost:${port}`,
+      apiKey,
+      tenantId,
+      dynamoEndpoint: endpoint,
+      stores,
+      stop: async () => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        db.destroy();
+        await database?.stop();
+      },
+    };
+  } catch (error) {
+    await database?.stop();
+    throw error;
+  }
+}
+
+/** The dev tenant's key: the fixed one when given (issued once), else a fresh one. */
+async function devCredentials(stores: Stores, fixedKey: string | undefined): Promise<{ tenantId: string; apiKey: string }> {
+  if (fixedKey) {
+    const known = await stores.apiKeys.authenticate(fixedKey);
+    if (known) return { tenantId: known.tenantId, apiKey: fixedKey };
+  }
+  const tenant = await stores.tenants.create(DEV_TENANT);
+  const key = await stores.apiKeys.issue(tenant.tenantId, fixedKey ? { secret: fixedKey } : {});
+  return { tenantId: tenant.tenantId, apiKey: key.secret };
+}
+
+/** Port already taken: says so instead of a stack trace. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`port ${port} is already in use: stop the other server or set PORT to another port`);
+    this.name = 'PortInUseError';
+  }
+}
+
+function listen(fetch: (req: Request) => Response | Promise<Response>, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname: '127.0.0.1' });
+    server.once('listening', () => resolve(server));
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error));
+  });
+}
