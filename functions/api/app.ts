@@ -10,7 +10,11 @@ import { idempotency } from './middleware/idempotency.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { requestId } from './middleware/request-id.ts';
 import { problemBody, problems, type ApiProblem } from './problems.ts';
+import { accountRoutes } from './routes/accounts.ts';
 import { assessmentRoutes } from './routes/assessments.ts';
+import { marketRoutes } from './routes/market.ts';
+import { sweepRoutes } from './routes/sweeps.ts';
+import { inProcessRunner, type SegmentRunner } from '../../shared/sweeps/coordinator.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { registerSecurity } from './openapi-document.ts';
 import { toProblem } from './to-problem.ts';
@@ -21,6 +25,8 @@ export interface AppOptions {
   readonly maxBodyBytes?: number;
   /** Record every assessment. Default true; false only to benchmark the engine behind HTTP. */
   readonly recordAssessments?: boolean;
+  /** Where sweep segments run. Default: in this process, in the background. */
+  readonly sweepRunner?: SegmentRunner;
   /** Where unexpected errors are reported. Default console.error. */
   readonly logError?: (error: unknown, requestId: string) => void;
 }
@@ -31,7 +37,7 @@ const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
 export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   const { stores } = options;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const logError = options.logError ?? ((error, id) => console.error(JSON.stringify({ level: 'error', requestId: id, error: String((error as Error)?.stack ?? error) })));
+  const logError: (error: unknown, requestId: string) => void = options.logError ?? ((error, id) => console.error(JSON.stringify({ level: 'error', requestId: id, error: String((error as Error)?.stack ?? error) })));
 
   const app = new OpenAPIHono<ApiEnv>({
     // Schema failures become one 400 problem naming every failing field.
@@ -48,6 +54,9 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
 
   registerSecurity(app);
   assessmentRoutes(app, stores, { record: options.recordAssessments ?? true });
+  accountRoutes(app, stores);
+  marketRoutes(app, stores);
+  sweepRoutes(app, stores, options.sweepRunner ?? inProcessRunner(stores, (error) => logError(error, 'sweep')));
   metaRoutes(app);
 
   app.notFound((c) => problemResponse(c, problems.routeNotFound(c.req.method, c.req.path)));

@@ -28,6 +28,9 @@ export function openApiDocument(app: OpenAPIHono<ApiEnv>) {
     servers: [{ url: 'http://localhost:3000', description: 'Local server (npm start)' }],
     tags: [
       { name: 'Assessments', description: 'Assess snapshots and read recorded assessments' },
+      { name: 'Accounts', description: 'Register accounts for the scheduled sweeps' },
+      { name: 'Market', description: 'Push the prices sweeps assess with' },
+      { name: 'Sweeps', description: 'Re-assess every registered account' },
       { name: 'Meta', description: 'Service health and documentation' },
     ],
   });

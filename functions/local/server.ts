@@ -6,6 +6,7 @@ import { createDynamoClient } from '../../shared/store/client.ts';
 import { createStores, type Stores } from '../../shared/store/index.ts';
 import type { TableNames } from '../../shared/store/tables.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { inProcessRunner, startSweep, type SegmentRunner } from '../../shared/sweeps/coordinator.ts';
 
 export interface LocalServerOptions {
   /** Port to listen on; 0 for any free one. */
@@ -19,6 +20,8 @@ export interface LocalServerOptions {
   readonly devApiKey?: string | undefined;
   /** Record assessments (default). False only for the no-persistence benchmark. */
   readonly recordAssessments?: boolean;
+  /** Sweep every tenant's accounts this often, as EventBridge Scheduler does on AWS. Default 60 s; 0 turns it off. */
+  readonly sweepIntervalMs?: number;
 }
 
 export interface LocalServer {
@@ -47,8 +50,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     await ensureTables(db, options.tables);
     const stores = createStores(db, options.tables);
     const { tenantId, apiKey } = await devCredentials(stores, options.devApiKey);
-    const app = createApp({ stores, recordAssessments: options.recordAssessments ?? true });
+    const runner = inProcessRunner(stores, logError);
+    const app = createApp({ stores, recordAssessments: options.recordAssessments ?? true, sweepRunner: runner });
     const server = await listen(app.fetch, options.port);
+    const interval = options.sweepIntervalMs ?? 60_000;
+    const timer = interval > 0 ? setInterval(() => void sweepAllTenants(stores, runner).catch(logError), interval) : undefined;
     const port = (server.address() as AddressInfo).port;
     return {
       url: `http://localhost:${port}`,
@@ -57,6 +63,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       dynamoEndpoint: endpoint,
       stores,
       stop: async () => {
+        clearInterval(timer);
         await new Promise<void>((resolve) => server.close(() => resolve()));
         db.destroy();
         await database?.stop();
@@ -66,6 +73,15 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     await database?.stop();
     throw error;
   }
+}
+
+/** The scheduled sweep: every tenant, one sweep each. */
+async function sweepAllTenants(stores: Stores, runner: SegmentRunner): Promise<void> {
+  for (const tenant of await stores.tenants.list()) await startSweep(stores, tenant.tenantId, 'schedule', runner);
+}
+
+function logError(error: unknown): void {
+  console.error(JSON.stringify({ level: 'error', source: 'sweep', error: String((error as Error)?.stack ?? error) }));
 }
 
 /** The dev tenant's key: the fixed one when given (issued once), else a fresh one. */

@@ -114,6 +114,19 @@ export const RiskProfileSchema = z
     /** marginRatio the liquidation plan and the top-up aim for. Default 1.10. */
     targetMarginRatio: PositiveRatio,
     liquidation: LiquidationPolicySchema,
+    market: z.strictObject({
+      /** A sweep refuses market data older than this (and emits market.stale). Default 300 s. */
+      maxAgeSeconds: z.number().int().positive().max(86_400),
+      /** A pushed price further than this from the previous one is refused unless forced. Default 0.3 (30%). */
+      maxPriceMove: z.number().gt(0).max(10),
+    }),
+    alerts: z.strictObject({
+      /**
+       * An account moves to a better tier only once it clears the boundary by this much
+       * marginRatio, so one hovering at a threshold does not flood anyone. Default 0.01.
+       */
+      hysteresis: z.number().min(0).max(1),
+    }),
   })
   .refine((p) => p.tiers.tier3 <= p.tiers.tier2 && p.tiers.tier2 <= p.tiers.tier1, {
     message: 'tier thresholds must satisfy tier3 ≤ tier2 ≤ tier1',

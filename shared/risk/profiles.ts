@@ -52,6 +52,8 @@ const DEFAULT_PROFILE: RiskProfile = {
     minRemainingNotional: 10,
     maxPenaltyShareOfEquity: 0.5,
   },
+  market: { maxAgeSeconds: 300, maxPriceMove: 0.3 },
+  alerts: { hysteresis: 0.01 },
 };
 
 /** Built-in profiles by name, validated once at load. */

@@ -30,3 +30,22 @@ export function classifyTier(equity: number, maintenance: number, initial: numbe
 export function tierRank(tier: Tier): number {
   return TIERS.indexOf(tier);
 }
+
+/**
+ * The tier to report after `previous`: a worse tier at once, a better one only when
+ * the account would be there even with `hysteresis` × MM less equity (and the initial
+ * margin raised by the same share), so an account hovering at a boundary stays put.
+ */
+export function alertTier(
+  previous: Tier | null,
+  equity: number,
+  maintenance: number,
+  initial: number,
+  tiers: RiskProfile['tiers'],
+  hysteresis: number,
+): Tier {
+  const current = classifyTier(equity, maintenance, initial, tiers);
+  if (previous === null || tierRank(current) >= tierRank(previous)) return current;
+  const damped = classifyTier(equity - hysteresis * maintenance, maintenance, initial * (1 + hysteresis), tiers);
+  return tierRank(damped) < tierRank(previous) ? damped : previous;
+}

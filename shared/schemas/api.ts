@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AssessmentSchema, TierSchema } from './assessment.ts';
 import { Identifier, Timestamp } from './fields.ts';
+import { CollateralSchema, MarketSchema, PositionSchema } from './snapshot.ts';
 
 /** Shapes of the HTTP API around the snapshot and the assessment. */
 
@@ -60,3 +61,81 @@ export const PageQuery = z.object({
 export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() }).meta({ id: 'Health' });
 
 export { AssessmentSchema };
+
+const AccountAssessmentSummarySchema = z
+  .object({
+    assessmentId: z.string().nullable().describe('The recorded assessment, when the tier changed'),
+    asOf: Timestamp,
+    tier: TierSchema,
+    marginRatio: z.number().nullable(),
+    equity: z.number(),
+    maintenanceMargin: z.number(),
+    initialMargin: z.number(),
+  })
+  .meta({ id: 'AccountAssessmentSummary' });
+
+export const AccountSchema = z
+  .object({
+    object: z.literal('account'),
+    accountId: Identifier,
+    collateral: z.array(CollateralSchema),
+    positions: z.array(PositionSchema),
+    profile: z.string(),
+    /** The tier last reported (with hysteresis); null until the account is first assessed. */
+    tier: TierSchema.nullable(),
+    lastAssessment: AccountAssessmentSummarySchema.nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'Account' });
+
+export const AccountListSchema = z
+  .object({ object: z.literal('list'), data: z.array(AccountSchema), hasMore: z.boolean(), nextCursor: z.string().nullable() })
+  .meta({ id: 'AccountList' });
+
+export const DeletedSchema = z.object({ object: z.string(), id: z.string(), deleted: z.literal(true) }).meta({ id: 'Deleted' });
+
+export const AccountListQuery = PageQuery.extend({
+  tier: TierSchema.optional().meta({ param: { name: 'tier', in: 'query' }, description: 'Only accounts in this tier' }),
+});
+
+export const MarketUpdateSchema = z
+  .strictObject({
+    market: MarketSchema,
+    /** When the prices were observed; default now. Older than the stored data is refused. */
+    asOf: Timestamp.optional(),
+    /** Accept prices that moved more than the profile allows since the previous push. Default false. */
+    force: z.boolean().default(false),
+  })
+  .meta({ id: 'MarketUpdate' });
+
+export const MarketSchemaOut = z
+  .object({ object: z.literal('market'), market: MarketSchema, asOf: Timestamp, updatedAt: Timestamp })
+  .meta({ id: 'Market' });
+
+export const SweepSchema = z
+  .object({
+    object: z.literal('sweep'),
+    id: z.string(),
+    status: z.enum(['running', 'completed', 'failed']),
+    trigger: z.enum(['api', 'schedule']),
+    segments: z.number().int(),
+    segmentsDone: z.number().int(),
+    counts: z.object({
+      accounts: z.number().int(),
+      assessed: z.number().int(),
+      tierChanges: z.number().int(),
+      events: z.number().int(),
+      skipped: z.number().int(),
+      errors: z.number().int(),
+    }),
+    startedAt: Timestamp,
+    completedAt: Timestamp.nullable(),
+    /** Why nothing was assessed (market_missing, market_stale) or what failed. */
+    reason: z.string().nullable(),
+  })
+  .meta({ id: 'Sweep' });
+
+export const SweepIdParams = z.object({
+  id: z.string().regex(/^swp_[0-9A-Z]{26}$/, 'must be a sweep id (swp_…)').meta({ param: { name: 'id', in: 'path' } }),
+});

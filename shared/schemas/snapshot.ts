@@ -65,14 +65,19 @@ export const MarketSchema = z
     message: `must have at most ${LIMITS.maxMarketEntries} entries`,
   });
 
+/** The account part of a snapshot: what an exchange registers, without market and time. */
+const AccountObject = z.strictObject({
+  collateral: z.array(CollateralSchema).max(LIMITS.maxCollateral),
+  positions: z.array(PositionSchema).max(LIMITS.maxPositions),
+  /** Name of the risk profile. Default `default`. */
+  profile: Identifier.default(DEFAULT_PROFILE_NAME),
+});
+
 const SnapshotObject = z.strictObject({
   accountId: Identifier,
   asOf: Timestamp,
-  collateral: z.array(CollateralSchema).max(LIMITS.maxCollateral),
-  positions: z.array(PositionSchema).max(LIMITS.maxPositions),
+  ...AccountObject.shape,
   market: MarketSchema,
-  /** Name of the risk profile. Default `default`. */
-  profile: Identifier.default(DEFAULT_PROFILE_NAME),
 });
 
 export const SnapshotSchema = SnapshotObject.superRefine(checkReferences).meta({
@@ -87,44 +92,42 @@ export type MarketEntry = z.infer<typeof MarketEntrySchema>;
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 export type SnapshotInput = z.input<typeof SnapshotSchema>;
 
-/** Cross-field rules: ids unique, every asset priced, every collateral asset accepted by the profile. */
-function checkReferences(s: z.infer<typeof SnapshotObject>, ctx: z.RefinementCtx): void {
-  const profile = findProfile(s.profile);
-  if (!profile) {
-    ctx.addIssue({ code: 'custom', path: ['profile'], message: `unknown risk profile "${s.profile}"` });
-  }
-  const quote = profile?.quoteAsset ?? 'USD';
-  const priced = (asset: string) => asset === quote || Object.hasOwn(s.market, asset);
+export const AccountBookSchema = AccountObject.superRefine(checkBook).meta({
+  id: 'AccountBook',
+  description: 'The collateral and positions of a registered account (a snapshot without accountId, asOf and market).',
+});
+export type AccountBook = z.infer<typeof AccountBookSchema>;
 
-  const seenIds = new Set<string>();
+/** Cross-field rules of a snapshot: the book's, and every asset priced. */
+function checkReferences(s: z.infer<typeof SnapshotObject>, ctx: z.RefinementCtx): void {
+  checkBook(s, ctx);
+  const quote = findProfile(s.profile)?.quoteAsset ?? 'USD';
   s.positions.forEach((p, i) => {
-    if (seenIds.has(p.id)) {
-      ctx.addIssue({ code: 'custom', path: ['positions', i, 'id'], message: `duplicate position id "${p.id}"` });
-    }
-    seenIds.add(p.id);
     const u = p.instrument.underlying;
     if (!Object.hasOwn(s.market, u)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['positions', i, 'instrument', 'underlying'],
-        message: `no market price for "${u}": add market.${u}`,
-      });
+      ctx.addIssue({ code: 'custom', path: ['positions', i, 'instrument', 'underlying'], message: `no market price for "${u}": add market.${u}` });
     }
   });
+  s.collateral.forEach((c, i) => {
+    if (c.asset !== quote && !Object.hasOwn(s.market, c.asset)) {
+      ctx.addIssue({ code: 'custom', path: ['collateral', i, 'asset'], message: `no market price for "${c.asset}": add market.${c.asset}` });
+    }
+  });
+}
 
+/** Rules of a book on its own: unique ids and assets, a known profile that accepts the collateral. */
+function checkBook(s: z.infer<typeof AccountObject>, ctx: z.RefinementCtx): void {
+  const profile = findProfile(s.profile);
+  if (!profile) ctx.addIssue({ code: 'custom', path: ['profile'], message: `unknown risk profile "${s.profile}"` });
+  const seenIds = new Set<string>();
+  s.positions.forEach((p, i) => {
+    if (seenIds.has(p.id)) ctx.addIssue({ code: 'custom', path: ['positions', i, 'id'], message: `duplicate position id "${p.id}"` });
+    seenIds.add(p.id);
+  });
   const seenAssets = new Set<string>();
   s.collateral.forEach((c, i) => {
-    if (seenAssets.has(c.asset)) {
-      ctx.addIssue({ code: 'custom', path: ['collateral', i, 'asset'], message: `duplicate collateral asset "${c.asset}"` });
-    }
+    if (seenAssets.has(c.asset)) ctx.addIssue({ code: 'custom', path: ['collateral', i, 'asset'], message: `duplicate collateral asset "${c.asset}"` });
     seenAssets.add(c.asset);
-    if (!priced(c.asset)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['collateral', i, 'asset'],
-        message: `no market price for "${c.asset}": add market.${c.asset}`,
-      });
-    }
     if (profile && !Object.hasOwn(profile.haircuts, c.asset)) {
       ctx.addIssue({
         code: 'custom',

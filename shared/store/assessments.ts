@@ -1,4 +1,3 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   GetItemCommand,
   PutItemCommand,
@@ -9,6 +8,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import type { Assessment } from '../schemas/assessment.ts';
+import { decodeCursor as decodeKey, encodeCursor, packJson, unpackJson } from './codec.ts';
 import { guarded, StoreError } from './errors.ts';
 
 /** Largest compressed body kept in one item (DynamoDB items hold at most 400 KB). */
@@ -67,8 +67,18 @@ export class AssessmentStore {
    * transaction when given: either everything is stored or nothing is.
    */
   async record(record: AssessmentRecord, alsoWrite: readonly TransactWriteItem[] = []): Promise<void> {
+    const items = this.recordItems(record);
+    if (items.length === 1 && alsoWrite.length === 0) {
+      await guarded(() => this.db.send(new PutItemCommand(items[0]!.Put!)));
+      return;
+    }
+    await guarded(() => this.db.send(new TransactWriteItemsCommand({ TransactItems: [...items, ...alsoWrite] })));
+  }
+
+  /** The puts that store a record (one item, or a main item and its parts), for a caller's transaction. */
+  recordItems(record: AssessmentRecord): TransactWriteItem[] {
     const a = record.assessment;
-    const body = gzipSync(JSON.stringify({ request: record.request, assessment: a }));
+    const body = packJson({ request: record.request, assessment: a });
     const parts = Math.ceil(body.length / PART_BYTES);
     if (parts > MAX_PARTS) throw new StoreError(`the assessment record is too large to store (${body.length} bytes compressed)`);
     const main: Record<string, AttributeValue> = {
@@ -88,12 +98,7 @@ export class AssessmentStore {
       parts: num(parts),
       body: { B: body.subarray(0, PART_BYTES) },
     };
-    const put = { TableName: this.table, Item: main, ConditionExpression: 'attribute_not_exists(recordKey)' };
-    if (parts === 1 && alsoWrite.length === 0) {
-      await guarded(() => this.db.send(new PutItemCommand(put)));
-      return;
-    }
-    const items: TransactWriteItem[] = [{ Put: put }, ...alsoWrite];
+    const items: TransactWriteItem[] = [{ Put: { TableName: this.table, Item: main, ConditionExpression: 'attribute_not_exists(recordKey)' } }];
     for (let n = 1; n < parts; n++) {
       items.push({
         Put: {
@@ -106,7 +111,7 @@ export class AssessmentStore {
         },
       });
     }
-    await guarded(() => this.db.send(new TransactWriteItemsCommand({ TransactItems: items })));
+    return items;
   }
 
   /** The record, or undefined when this tenant has none with that id. */
@@ -129,7 +134,7 @@ export class AssessmentStore {
       );
       for (const part of Items) chunks.push(part['body']!.B!);
     }
-    const { request, assessment } = JSON.parse(gunzipSync(Buffer.concat(chunks)).toString('utf8'));
+    const { request, assessment } = unpackJson<{ request: unknown; assessment: Assessment }>(Buffer.concat(chunks));
     return { tenantId, createdAt: Item['createdAt']!.S!, request, assessment };
   }
 
@@ -152,7 +157,7 @@ export class AssessmentStore {
     );
     return {
       items: Items.map(summaryOf),
-      nextCursor: LastEvaluatedKey ? Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') : null,
+      nextCursor: LastEvaluatedKey ? encodeCursor(LastEvaluatedKey) : null,
     };
   }
 }
@@ -175,17 +180,14 @@ function summaryOf(i: Record<string, AttributeValue>): AssessmentSummary {
 
 /** A cursor is the listing's last key; it must belong to the same account (and so tenant). */
 function decodeCursor(cursor: string, accountKey: string): Record<string, AttributeValue> {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, AttributeValue>;
-    const valid =
-      key['accountKey']?.S === accountKey &&
-      typeof key['assessmentId']?.S === 'string' &&
-      typeof key['recordKey']?.S === 'string' &&
-      key['tenantId']?.S === accountKey.slice(0, accountKey.indexOf('#')) &&
-      Object.keys(key).length === 4;
-    if (valid) return key;
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursorError();
+  const key = decodeKey(cursor) as Record<string, AttributeValue> | undefined;
+  const valid =
+    key !== undefined &&
+    key['accountKey']?.S === accountKey &&
+    typeof key['assessmentId']?.S === 'string' &&
+    typeof key['recordKey']?.S === 'string' &&
+    key['tenantId']?.S === accountKey.slice(0, accountKey.indexOf('#')) &&
+    Object.keys(key).length === 4;
+  if (!valid) throw new InvalidCursorError();
+  return key;
 }

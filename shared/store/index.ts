@@ -1,7 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AccountStore } from './accounts.ts';
 import { ApiKeyStore } from './api-keys.ts';
 import { AssessmentStore } from './assessments.ts';
+import { EventStore } from './events.ts';
 import { IdempotencyStore } from './idempotency.ts';
+import { MarketStore } from './market.ts';
+import { SweepStore } from './sweeps.ts';
+import { transactor, type Transact } from './transact.ts';
 import type { TableNames } from './tables.ts';
 import { TenantStore } from './tenants.ts';
 
@@ -11,6 +16,12 @@ export interface Stores {
   readonly apiKeys: ApiKeyStore;
   readonly assessments: AssessmentStore;
   readonly idempotency: IdempotencyStore;
+  readonly accounts: AccountStore;
+  readonly market: MarketStore;
+  readonly sweeps: SweepStore;
+  readonly events: EventStore;
+  /** Writes items of several stores in one transaction. */
+  readonly transact: Transact;
 }
 
 export function createStores(db: DynamoDBClient, names: TableNames): Stores {
@@ -19,5 +30,10 @@ export function createStores(db: DynamoDBClient, names: TableNames): Stores {
     apiKeys: new ApiKeyStore(db, names.apiKeys),
     assessments: new AssessmentStore(db, names.assessments),
     idempotency: new IdempotencyStore(db, names.idempotency),
+    accounts: new AccountStore(db, names.accounts),
+    market: new MarketStore(db, names.market),
+    sweeps: new SweepStore(db, names.sweeps),
+    events: new EventStore(db, names.events),
+    transact: transactor(db),
   };
 }

@@ -46,6 +46,34 @@ export const TABLES = {
     sortKey: { name: 'recordKey', type: 'S' },
     globalIndexes: [{ indexName: 'byAccount', partitionKey: { name: 'accountKey', type: 'S' }, sortKey: { name: 'assessmentId', type: 'S' } }],
   },
+  /**
+   * Registered accounts per tenant. `segmentKey` (`tenantId#n`, n = hash(accountId) mod
+   * SWEEP_SEGMENTS) splits a tenant's accounts for parallel sweep workers; `tierKey`
+   * (`tenantId#tier`) lists them by tier.
+   */
+  accounts: {
+    name: 'accounts',
+    partitionKey: { name: 'tenantId', type: 'S' },
+    sortKey: { name: 'accountId', type: 'S' },
+    globalIndexes: [
+      { indexName: 'bySegment', partitionKey: { name: 'segmentKey', type: 'S' }, sortKey: { name: 'accountId', type: 'S' } },
+      { indexName: 'byTier', partitionKey: { name: 'tierKey', type: 'S' }, sortKey: { name: 'accountId', type: 'S' } },
+    ],
+  },
+  /** The latest market data each tenant pushed. */
+  market: { name: 'market', partitionKey: { name: 'tenantId', type: 'S' } },
+  /** Sweeps and their segments (`sweepId#n`) per tenant. */
+  sweeps: { name: 'sweeps', partitionKey: { name: 'tenantId', type: 'S' }, sortKey: { name: 'sweepKey', type: 'S' } },
+  /**
+   * The outbox: events written in the same transaction as the change they announce.
+   * `dispatchState` is set while an event awaits dispatch (a sparse index the dispatcher reads).
+   */
+  events: {
+    name: 'events',
+    partitionKey: { name: 'tenantId', type: 'S' },
+    sortKey: { name: 'eventId', type: 'S' },
+    globalIndexes: [{ indexName: 'byDispatch', partitionKey: { name: 'dispatchState', type: 'S' }, sortKey: { name: 'createdKey', type: 'S' } }],
+  },
   /** Idempotency keys per tenant; they expire after a day. */
   idempotency: {
     name: 'idempotency',

@@ -1,4 +1,4 @@
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { newId } from '../ids.ts';
 import { guarded } from './errors.ts';
 
@@ -27,6 +27,18 @@ export class TenantStore {
       ),
     );
     return tenant;
+  }
+
+  /** Every tenant (the scheduler sweeps them all). */
+  async list(): Promise<Tenant[]> {
+    const tenants: Tenant[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await guarded(() => this.db.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start })));
+      for (const i of page.Items ?? []) tenants.push({ tenantId: i['tenantId']!.S!, name: i['name']!.S!, createdAt: i['createdAt']!.S! });
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return tenants;
   }
 
   async get(tenantId: string): Promise<Tenant | undefined> {

@@ -12,8 +12,14 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 export const jsonBody = () =>
   createMiddleware<ApiEnv>(async (c, next) => {
     const type = c.req.header('Content-Type');
-    if (!type || !JSON_TYPE.test(type)) throw problems.unsupportedMediaType(type);
     const raw = await c.req.text();
+    // A POST that needs no body (POST /v1/sweeps) may come without one.
+    if (raw === '' && !type) {
+      c.set('rawBody', raw);
+      c.set('body', {});
+      return next();
+    }
+    if (!type || !JSON_TYPE.test(type)) throw problems.unsupportedMediaType(type);
     let body: unknown;
     try {
       body = JSON.parse(raw);

@@ -1,0 +1,118 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { newId } from '../../../shared/ids.ts';
+import { AccountListQuery, AccountListSchema, AccountParams, AccountSchema, DeletedSchema } from '../../../shared/schemas/api.ts';
+import { AccountBookSchema } from '../../../shared/schemas/snapshot.ts';
+import type { AccountAssessmentSummary, RegisteredAccount } from '../../../shared/store/accounts.ts';
+import type { Stores } from '../../../shared/store/index.ts';
+import { assessAccount, marketProblem, summaryOf } from '../../../shared/sweeps/account-assessment.ts';
+import type { ApiEnv } from '../env.ts';
+import { problems } from '../problems.ts';
+import { errorResponses, jsonContent, secured } from './openapi.ts';
+
+const putAccount = createRoute({
+  method: 'put',
+  path: '/v1/accounts/{accountId}',
+  operationId: 'putAccount',
+  tags: ['Accounts'],
+  summary: 'Register or replace an account',
+  description:
+    'Registers the account for sweeps: its collateral and positions (a snapshot without market and time). When the tenant has ' +
+    'fresh market data the account is assessed at once and its tier set; otherwise the next sweep does it.',
+  ...secured,
+  request: { params: AccountParams, body: { required: true, content: jsonContent(AccountBookSchema) } },
+  responses: {
+    200: { description: 'The account, replaced', content: jsonContent(AccountSchema) },
+    201: { description: 'The account, registered', content: jsonContent(AccountSchema) },
+    ...errorResponses(400, 401, 413, 415, 503),
+  },
+});
+
+const getAccount = createRoute({
+  method: 'get',
+  path: '/v1/accounts/{accountId}',
+  operationId: 'getAccount',
+  tags: ['Accounts'],
+  summary: 'Retrieve a registered account with its tier and latest assessment',
+  ...secured,
+  request: { params: AccountParams },
+  responses: { 200: { description: 'The account', content: jsonContent(AccountSchema) }, ...errorResponses(400, 401, 404, 503) },
+});
+
+const deleteAccount = createRoute({
+  method: 'delete',
+  path: '/v1/accounts/{accountId}',
+  operationId: 'deleteAccount',
+  tags: ['Accounts'],
+  summary: 'Stop sweeping an account',
+  ...secured,
+  request: { params: AccountParams },
+  responses: { 200: { description: 'Deleted', content: jsonContent(DeletedSchema) }, ...errorResponses(400, 401, 404, 503) },
+});
+
+const listAccounts = createRoute({
+  method: 'get',
+  path: '/v1/accounts',
+  operationId: 'listAccounts',
+  tags: ['Accounts'],
+  summary: 'List registered accounts, optionally of one tier',
+  ...secured,
+  request: { query: AccountListQuery },
+  responses: { 200: { description: 'One page of accounts', content: jsonContent(AccountListSchema) }, ...errorResponses(400, 401, 503) },
+});
+
+function accountBody(a: RegisteredAccount) {
+  return {
+    object: 'account' as const,
+    accountId: a.accountId,
+    collateral: a.book.collateral,
+    positions: a.book.positions,
+    profile: a.book.profile,
+    tier: a.tier,
+    lastAssessment: a.lastAssessment,
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
+  };
+}
+
+export function accountRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
+  app.openapi(putAccount, async (c) => {
+    const tenantId = c.get('tenantId');
+    const { accountId } = c.req.valid('param');
+    const book = c.req.valid('json');
+    const now = new Date();
+    const market = await stores.market.get(tenantId);
+    let summary: AccountAssessmentSummary | null = null;
+    if (market && marketProblem(market, now) === null) {
+      // An asset the market does not price yet leaves the account unassessed until it does.
+      try {
+        summary = summaryOf(assessAccount(accountId, book, market, now, newId('asm')), null);
+      } catch {
+        summary = null;
+      }
+    }
+    const existed = (await stores.accounts.get(tenantId, accountId)) !== undefined;
+    // A new book starts from its plain tier: no hysteresis against a book that no longer exists.
+    const tier = summary?.tier ?? null;
+    const account = await stores.accounts.put(tenantId, accountId, book, summary, tier, now);
+    return c.json(accountBody(account), existed ? 200 : 201);
+  });
+
+  app.openapi(getAccount, async (c) => {
+    const { accountId } = c.req.valid('param');
+    const account = await stores.accounts.get(c.get('tenantId'), accountId);
+    if (!account) throw problems.notFound(`no account ${accountId}`);
+    return c.json(accountBody(account), 200);
+  });
+
+  app.openapi(deleteAccount, async (c) => {
+    const { accountId } = c.req.valid('param');
+    if (!(await stores.accounts.delete(c.get('tenantId'), accountId))) throw problems.notFound(`no account ${accountId}`);
+    return c.json({ object: 'account', id: accountId, deleted: true as const }, 200);
+  });
+
+  app.openapi(listAccounts, async (c) => {
+    const { tier, limit, cursor } = c.req.valid('query');
+    const page = await stores.accounts.list(c.get('tenantId'), { tier, limit, cursor });
+    return c.json({ object: 'list' as const, data: page.items.map(accountBody), hasMore: page.nextCursor !== null, nextCursor: page.nextCursor }, 200);
+  });
+}

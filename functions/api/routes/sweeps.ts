@@ -1,0 +1,54 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { SweepIdParams, SweepSchema } from '../../../shared/schemas/api.ts';
+import type { Stores } from '../../../shared/store/index.ts';
+import type { Sweep } from '../../../shared/store/sweeps.ts';
+import { startSweep, type SegmentRunner } from '../../../shared/sweeps/coordinator.ts';
+import type { ApiEnv } from '../env.ts';
+import { problems } from '../problems.ts';
+import { errorResponses, jsonContent, secured } from './openapi.ts';
+
+const createSweep = createRoute({
+  method: 'post',
+  path: '/v1/sweeps',
+  operationId: 'createSweep',
+  tags: ['Sweeps'],
+  summary: 'Sweep the registered accounts now',
+  description: 'Starts a sweep like the scheduled one: every registered account re-assessed with the latest market. Poll GET /v1/sweeps/{id}.',
+  ...secured,
+  responses: { 202: { description: 'The sweep, started', content: jsonContent(SweepSchema) }, ...errorResponses(401, 409, 503) },
+});
+
+const getSweep = createRoute({
+  method: 'get',
+  path: '/v1/sweeps/{id}',
+  operationId: 'getSweep',
+  tags: ['Sweeps'],
+  summary: 'Status and counts of a sweep',
+  ...secured,
+  request: { params: SweepIdParams },
+  responses: { 200: { description: 'The sweep', content: jsonContent(SweepSchema) }, ...errorResponses(400, 401, 404, 503) },
+});
+
+const body = (s: Sweep) => ({
+  object: 'sweep' as const,
+  id: s.sweepId,
+  status: s.status,
+  trigger: s.trigger,
+  segments: s.segments,
+  segmentsDone: s.segmentsDone,
+  counts: s.counts,
+  startedAt: s.startedAt,
+  completedAt: s.completedAt,
+  reason: s.reason,
+});
+
+export function sweepRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, runner: SegmentRunner): void {
+  app.openapi(createSweep, async (c) => c.json(body(await startSweep(stores, c.get('tenantId'), 'api', runner)), 202));
+
+  app.openapi(getSweep, async (c) => {
+    const { id } = c.req.valid('param');
+    const sweep = await stores.sweeps.get(c.get('tenantId'), id);
+    if (!sweep) throw problems.notFound(`no sweep ${id}`);
+    return c.json(body(sweep), 200);
+  });
+}

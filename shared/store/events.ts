@@ -1,0 +1,112 @@
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import { guarded } from './errors.ts';
+
+/** An event in the outbox, as webhooks will carry it (`{ type, timestamp, data }`). */
+export interface OutboxEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly createdAt: string;
+  readonly data: unknown;
+}
+
+const PENDING = 'pending';
+
+/**
+ * The outbox. Events are written in the same transaction as the change they announce
+ * and carry deterministic ids, so a retried writer can never add one twice.
+ */
+export class EventStore {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  /** The put that adds an event, for the caller's transaction; it fails if the event exists. */
+  putItem(tenantId: string, event: OutboxEvent): TransactWriteItem {
+    return { Put: { TableName: this.table, Item: this.item(tenantId, event), ConditionExpression: 'attribute_not_exists(eventId)' } };
+  }
+
+  /** Adds an event; false when it was already there. */
+  async put(tenantId: string, event: OutboxEvent): Promise<boolean> {
+    try {
+      await guarded(() => this.db.send(new PutItemCommand(this.putItem(tenantId, event).Put!)));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async get(tenantId: string, eventId: string): Promise<OutboxEvent | undefined> {
+    const { Item } = await guarded(() =>
+      this.db.send(new GetItemCommand({ TableName: this.table, Key: { tenantId: { S: tenantId }, eventId: { S: eventId } }, ConsistentRead: true })),
+    );
+    return Item ? eventOf(Item) : undefined;
+  }
+
+  /** Events awaiting dispatch, oldest first, across tenants. */
+  async pending(limit: number): Promise<Array<{ tenantId: string; event: OutboxEvent }>> {
+    const { Items = [] } = await guarded(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byDispatch',
+          KeyConditionExpression: 'dispatchState = :p',
+          ExpressionAttributeValues: { ':p': { S: PENDING } },
+          Limit: limit,
+        }),
+      ),
+    );
+    return Items.map((i) => ({ tenantId: i['tenantId']!.S!, event: eventOf(i) }));
+  }
+
+  /** Takes an event off the dispatch index once its deliveries exist. */
+  async markDispatched(tenantId: string, eventId: string): Promise<void> {
+    await guarded(() =>
+      this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: { tenantId: { S: tenantId }, eventId: { S: eventId } },
+          UpdateExpression: 'REMOVE dispatchState',
+        }),
+      ),
+    );
+  }
+
+  /** Events of a tenant, newest first (ids are not time-ordered; createdKey is). */
+  async list(tenantId: string, limit: number): Promise<OutboxEvent[]> {
+    const { Items = [] } = await guarded(() =>
+      this.db.send(
+        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'tenantId = :t', ExpressionAttributeValues: { ':t': { S: tenantId } } }),
+      ),
+    );
+    return Items.map(eventOf)
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
+      .slice(0, limit);
+  }
+
+  private item(tenantId: string, e: OutboxEvent): Record<string, AttributeValue> {
+    return {
+      tenantId: { S: tenantId },
+      eventId: { S: e.eventId },
+      type: { S: e.type },
+      createdAt: { S: e.createdAt },
+      createdKey: { S: `${e.createdAt}#${e.eventId}` },
+      data: { S: JSON.stringify(e.data) },
+      dispatchState: { S: PENDING },
+    };
+  }
+}
+
+function eventOf(i: Record<string, AttributeValue>): OutboxEvent {
+  return { eventId: i['eventId']!.S!, type: i['type']!.S!, createdAt: i['createdAt']!.S!, data: JSON.parse(i['data']!.S!) };
+}

@@ -1,0 +1,145 @@
+import {
+  GetItemCommand,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+  TransactionCanceledException,
+  UpdateItemCommand,
+  ConditionalCheckFailedException,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { guarded } from './errors.ts';
+
+export const SWEEP_COUNTERS = ['accounts', 'assessed', 'tierChanges', 'events', 'skipped', 'errors'] as const;
+export type SweepCounts = Record<(typeof SWEEP_COUNTERS)[number], number>;
+
+export interface Sweep {
+  readonly sweepId: string;
+  readonly status: 'running' | 'completed' | 'failed';
+  readonly trigger: 'api' | 'schedule';
+  readonly segments: number;
+  readonly segmentsDone: number;
+  readonly counts: SweepCounts;
+  readonly startedAt: string;
+  readonly completedAt: string | null;
+  /** Why the sweep did not assess (e.g. market_stale), or what failed. */
+  readonly reason: string | null;
+}
+
+export const zeroCounts = (): SweepCounts => ({ accounts: 0, assessed: 0, tierChanges: 0, events: 0, skipped: 0, errors: 0 });
+
+/** Sweeps and their segments. A segment's counts are added exactly once, however often it runs. */
+export class SweepStore {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  private key(tenantId: string, sweepKey: string): Record<string, AttributeValue> {
+    return { tenantId: { S: tenantId }, sweepKey: { S: sweepKey } };
+  }
+
+  async create(tenantId: string, sweep: Sweep): Promise<void> {
+    const item: Record<string, AttributeValue> = {
+      ...this.key(tenantId, sweep.sweepId),
+      status: { S: sweep.status },
+      trigger: { S: sweep.trigger },
+      segments: { N: String(sweep.segments) },
+      segmentsDone: { N: String(sweep.segmentsDone) },
+      startedAt: { S: sweep.startedAt },
+      ...(sweep.completedAt ? { completedAt: { S: sweep.completedAt } } : {}),
+      ...(sweep.reason ? { reason: { S: sweep.reason } } : {}),
+    };
+    for (const c of SWEEP_COUNTERS) item[c] = { N: String(sweep.counts[c]) };
+    await guarded(() => this.db.send(new PutItemCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(sweepKey)' })));
+  }
+
+  async get(tenantId: string, sweepId: string): Promise<Sweep | undefined> {
+    const { Item } = await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: this.key(tenantId, sweepId), ConsistentRead: true })));
+    if (!Item) return undefined;
+    const counts = zeroCounts();
+    for (const c of SWEEP_COUNTERS) counts[c] = Number(Item[c]?.N ?? 0);
+    return {
+      sweepId,
+      status: Item['status']!.S as Sweep['status'],
+      trigger: Item['trigger']!.S as Sweep['trigger'],
+      segments: Number(Item['segments']!.N),
+      segmentsDone: Number(Item['segmentsDone']!.N),
+      counts,
+      startedAt: Item['startedAt']!.S!,
+      completedAt: Item['completedAt']?.S ?? null,
+      reason: Item['reason']?.S ?? null,
+    };
+  }
+
+  /**
+   * Records a finished segment and adds its counts, once: a retried segment finds its
+   * marker and adds nothing. Completes the sweep when it was the last segment.
+   */
+  async completeSegment(tenantId: string, sweepId: string, segment: number, counts: SweepCounts, now = new Date()): Promise<'recorded' | 'already'> {
+    const values: Record<string, AttributeValue> = { ':one': { N: '1' }, ':running': { S: 'running' } };
+    const adds = ['segmentsDone :one'];
+    for (const c of SWEEP_COUNTERS) {
+      values[`:${c}`] = { N: String(counts[c]) };
+      adds.push(`${c} :${c}`);
+    }
+    try {
+      await guarded(() =>
+        this.db.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.table,
+                  Item: { ...this.key(tenantId, `${sweepId}#${segment}`), completedAt: { S: now.toISOString() } },
+                  ConditionExpression: 'attribute_not_exists(sweepKey)',
+                },
+              },
+              {
+                Update: {
+                  TableName: this.table,
+                  Key: this.key(tenantId, sweepId),
+                  UpdateExpression: `ADD ${adds.join(', ')}`,
+                  ConditionExpression: '#s = :running',
+                  ExpressionAttributeNames: { '#s': 'status' },
+                  ExpressionAttributeValues: values,
+                },
+              },
+            ],
+          }),
+        ),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return 'already';
+      throw error;
+    }
+    const sweep = await this.get(tenantId, sweepId);
+    if (sweep && sweep.segmentsDone >= sweep.segments) await this.finish(tenantId, sweepId, 'completed', null, now);
+    return 'recorded';
+  }
+
+  /** Moves a running sweep to its final status (once). */
+  async finish(tenantId: string, sweepId: string, status: 'completed' | 'failed', reason: string | null, now = new Date()): Promise<void> {
+    try {
+      await guarded(() =>
+        this.db.send(
+          new UpdateItemCommand({
+            TableName: this.table,
+            Key: this.key(tenantId, sweepId),
+            UpdateExpression: reason ? 'SET #s = :status, completedAt = :now, reason = :reason' : 'SET #s = :status, completedAt = :now',
+            ConditionExpression: '#s = :running',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: {
+              ':status': { S: status },
+              ':now': { S: now.toISOString() },
+              ':running': { S: 'running' },
+              ...(reason ? { ':reason': { S: reason } } : {}),
+            },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}

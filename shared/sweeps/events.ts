@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { tierRank, type Tier } from '../risk/tiers.ts';
+import type { Assessment } from '../schemas/assessment.ts';
+import type { OutboxEvent } from '../store/events.ts';
+import { summaryOf } from './account-assessment.ts';
+
+/** Event types, as webhook endpoints subscribe to them. */
+export const EVENT_TYPES = ['account.tier_changed', 'account.recovered', 'market.stale'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Deterministic ids: the same change found again by a retried segment is the same event. */
+export function eventId(...parts: string[]): string {
+  return `evt_${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32)}`;
+}
+
+const LIQUIDATION_TIERS = tierRank('tier1');
+
+/**
+ * The event announcing a move from `from` to `to`: `account.recovered` when the account
+ * leaves the liquidation tiers, `account.tier_changed` otherwise; none for an account's
+ * first tier when it is healthy or in warning.
+ */
+export function tierEvent(tenantId: string, sweepId: string, from: Tier | null, to: Tier, a: Assessment, now: Date): OutboxEvent | null {
+  if (from === to || (from === null && tierRank(to) < LIQUIDATION_TIERS)) return null;
+  const recovered = from !== null && tierRank(from) >= LIQUIDATION_TIERS && tierRank(to) < LIQUIDATION_TIERS;
+  const type: EventType = recovered ? 'account.recovered' : 'account.tier_changed';
+  return {
+    eventId: eventId(tenantId, sweepId, a.accountId, type),
+    type,
+    createdAt: now.toISOString(),
+    data: {
+      accountId: a.accountId,
+      from,
+      to,
+      assessment: summaryOf(a, a.id),
+      ...(recovered ? {} : { liquidation: a.liquidation }),
+    },
+  };
+}
+
+export function marketStaleEvent(tenantId: string, sweepId: string, reason: string, marketAsOf: string | null, now: Date): OutboxEvent {
+  return {
+    eventId: eventId(tenantId, sweepId, 'market.stale'),
+    type: 'market.stale',
+    createdAt: now.toISOString(),
+    data: { sweepId, reason, marketAsOf },
+  };
+}

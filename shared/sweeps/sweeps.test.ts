@@ -1,0 +1,123 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshStores } from '../../test/dynamo.ts';
+import { createApp } from '../../functions/api/app.ts';
+import type { Stores } from '../store/index.ts';
+import { runSegment, startSweep } from './coordinator.ts';
+import { SWEEP_SEGMENTS } from '../store/accounts.ts';
+
+let stores: Stores;
+let app: ReturnType<typeof createApp>;
+
+beforeAll(async () => {
+  ({ stores } = await freshStores());
+  app = createApp({ stores, logError: () => {} });
+});
+
+async function tenantWithKey() {
+  const tenant = await stores.tenants.create('sweeper');
+  const key = await stores.apiKeys.issue(tenant.tenantId);
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await app.request(path, {
+      method,
+      headers: { Authorization: `Bearer ${key.secret}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  return { tenantId: tenant.tenantId, call };
+}
+
+/** Long 10 ETH perpetual with `cash` USD: MM = 0.16 × 10 × price. */
+const perpBook = (cash: number) => ({
+  collateral: [{ asset: 'USD', amount: cash }],
+  positions: [{ id: 'eth', instrument: { type: 'perpetual', underlying: 'ETH' }, quantity: 10, entryPrice: 3_000 }],
+});
+
+async function sweepAndWait(call: Awaited<ReturnType<typeof tenantWithKey>>['call']) {
+  const started = await call('POST', '/v1/sweeps');
+  expect(started.status).toBe(202);
+  for (let i = 0; i < 100; i++) {
+    const s = await call('GET', `/v1/sweeps/${started.body.id}`);
+    if (s.body.status !== 'running') return s.body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('sweep did not finish');
+}
+
+describe('accounts and market', () => {
+  it('registers accounts, assesses them at once with fresh market data, and lists them by tier', async () => {
+    const { call } = await tenantWithKey();
+    const unassessed = await call('PUT', '/v1/accounts/acct-a', perpBook(20_000));
+    expect(unassessed).toMatchObject({ status: 201, body: { object: 'account', accountId: 'acct-a', tier: null } });
+    expect((await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 } } })).status).toBe(200);
+    // Equity 5,000 against MM 4,800: ratio 1.04, tier1.
+    const tier1 = await call('PUT', '/v1/accounts/acct-b', perpBook(5_000));
+    expect(tier1.body).toMatchObject({ tier: 'tier1', lastAssessment: { marginRatio: expect.closeTo(5_000 / 4_800, 9) } });
+    expect((await call('PUT', '/v1/accounts/acct-b', perpBook(5_000))).status).toBe(200);
+    const listed = await call('GET', '/v1/accounts?tier=tier1');
+    expect(listed.body.data.map((a: { accountId: string }) => a.accountId)).toEqual(['acct-b']);
+    expect((await call('GET', '/v1/accounts')).body.data).toHaveLength(2);
+    expect((await call('DELETE', '/v1/accounts/acct-a')).body).toEqual({ object: 'account', id: 'acct-a', deleted: true });
+    expect((await call('GET', '/v1/accounts/acct-a')).status).toBe(404);
+  });
+
+  it('refuses a price that jumped more than 30% unless forced, and older data than stored', async () => {
+    const { call } = await tenantWithKey();
+    await call('PUT', '/v1/market', { market: { BTC: { price: 100_000 } } });
+    const jump = await call('PUT', '/v1/market', { market: { BTC: { price: 50_000 } } });
+    expect(jump).toMatchObject({ status: 422, body: { code: 'price_move_too_large', errors: [{ field: 'market.BTC.price' }] } });
+    expect((await call('GET', '/v1/market')).body.market.BTC.price).toBe(100_000);
+    expect((await call('PUT', '/v1/market', { market: { BTC: { price: 50_000 } }, force: true })).status).toBe(200);
+    const old = await call('PUT', '/v1/market', { market: { BTC: { price: 50_000 } }, asOf: '2020-01-01T00:00:00Z' });
+    expect(old).toMatchObject({ status: 400, body: { errors: [{ field: 'asOf' }] } });
+  });
+});
+
+describe('sweeps', () => {
+  it('a price move swept pushes an account into tier1: one tier_changed event, in the outbox with its assessment', async () => {
+    const { tenantId, call } = await tenantWithKey();
+    await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 } } });
+    // At 3,000: equity 6,000, MM 4,800, IM 6,240: warning. At 2,880: equity 4,800, MM 4,608, ratio 1.0417: tier1.
+    await call('PUT', '/v1/accounts/acct-x', perpBook(6_000));
+    await call('PUT', '/v1/accounts/acct-calm', perpBook(50_000));
+    expect((await sweepAndWait(call)).counts).toMatchObject({ accounts: 2, assessed: 2, tierChanges: 0, events: 0 });
+
+    await call('PUT', '/v1/market', { market: { ETH: { price: 2_880 } } });
+    const sweep = await sweepAndWait(call);
+    expect(sweep).toMatchObject({ status: 'completed', segmentsDone: SWEEP_SEGMENTS, counts: { accounts: 2, assessed: 2, tierChanges: 1, events: 1 } });
+    const events = await stores.events.list(tenantId, 10);
+    expect(events).toEqual([expect.objectContaining({ type: 'account.tier_changed', data: expect.objectContaining({ accountId: 'acct-x', from: 'warning', to: 'tier1' }) })]);
+    const data = events[0]!.data as { assessment: { assessmentId: string }; liquidation: { steps: unknown[] } };
+    expect(data.liquidation.steps.length).toBeGreaterThan(0);
+    expect((await call('GET', `/v1/assessments/${data.assessment.assessmentId}`)).body).toMatchObject({ accountId: 'acct-x', tier: 'tier1' });
+    expect((await call('GET', '/v1/accounts/acct-x')).body.tier).toBe('tier1');
+
+    // The same prices again: nothing changes, nothing is emitted.
+    expect((await sweepAndWait(call)).counts).toMatchObject({ tierChanges: 0, events: 0 });
+    expect(await stores.events.list(tenantId, 10)).toHaveLength(1);
+  });
+
+  it('a retried segment emits nothing twice and counts once', async () => {
+    const { tenantId, call } = await tenantWithKey();
+    await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 } } });
+    for (let i = 0; i < 6; i++) await call('PUT', `/v1/accounts/acct-${i}`, perpBook(6_000));
+    await call('PUT', '/v1/market', { market: { ETH: { price: 2_880 } } });
+    const sweep = await startSweep(stores, tenantId, 'api', async () => {});
+    for (let segment = 0; segment < SWEEP_SEGMENTS; segment++) {
+      await runSegment(stores, tenantId, sweep.sweepId, segment);
+      await runSegment(stores, tenantId, sweep.sweepId, segment); // the retry
+    }
+    expect(await stores.events.list(tenantId, 100)).toHaveLength(6);
+    expect(await stores.sweeps.get(tenantId, sweep.sweepId)).toMatchObject({ status: 'completed', counts: { accounts: 6, tierChanges: 6, events: 6 } });
+  });
+
+  it('refuses stale market data: the sweep ends at once and emits market.stale', async () => {
+    const { tenantId, call } = await tenantWithKey();
+    await call('PUT', '/v1/accounts/acct-s', perpBook(6_000));
+    const missing = await sweepAndWait(call);
+    expect(missing).toMatchObject({ status: 'completed', reason: 'market_missing', segments: 0 });
+    await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 } }, asOf: new Date(Date.now() - 600_000).toISOString() });
+    expect(await sweepAndWait(call)).toMatchObject({ status: 'completed', reason: 'market_stale' });
+    expect((await stores.events.list(tenantId, 10)).map((e) => e.type)).toEqual(['market.stale', 'market.stale']);
+  });
+});

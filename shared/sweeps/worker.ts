@@ -1,0 +1,60 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { newId } from '../ids.ts';
+import { RiskError } from '../risk/errors.ts';
+import { InvalidInputError } from '../schemas/errors.ts';
+import type { Stores } from '../store/index.ts';
+import { zeroCounts, type SweepCounts } from '../store/sweeps.ts';
+import { assessAccount, reportedTier, summaryOf } from './account-assessment.ts';
+import { tierEvent } from './events.ts';
+
+/**
+ * One segment of a sweep: re-assess each account with the tenant's latest market and
+ * update its tier. A tier change is recorded with its assessment and its event in one
+ * transaction, conditional on the account being unchanged since it was read; so a
+ * retried segment finds the new tier already stored and emits nothing twice.
+ */
+export async function sweepSegment(stores: Stores, tenantId: string, sweepId: string, segment: number, now = new Date()): Promise<SweepCounts> {
+  const counts = zeroCounts();
+  const market = await stores.market.get(tenantId);
+  if (!market) return counts;
+  for await (const account of stores.accounts.segment(tenantId, segment)) {
+    counts.accounts++;
+    let assessment;
+    try {
+      assessment = assessAccount(account.accountId, account.book, market, now, newId('asm', now.getTime()));
+    } catch (error) {
+      // The market lacks one of the account's assets, or an option cannot be valued.
+      if (error instanceof InvalidInputError || error instanceof RiskError) {
+        counts.errors++;
+        continue;
+      }
+      throw error;
+    }
+    counts.assessed++;
+    const tier = reportedTier(assessment, account.tier);
+    if (tier === account.tier) {
+      await stores.accounts.recordAssessed(tenantId, account, summaryOf(assessment, null), tier);
+      continue;
+    }
+    const event = tierEvent(tenantId, sweepId, account.tier, tier, assessment, now);
+    try {
+      await stores.transact([
+        stores.accounts.assessedUpdate(tenantId, account, summaryOf(assessment, assessment.id), tier),
+        ...stores.assessments.recordItems({
+          tenantId,
+          createdAt: now.toISOString(),
+          request: { accountId: account.accountId, asOf: assessment.asOf, ...account.book, market: market.market },
+          assessment,
+        }),
+        ...(event ? [stores.events.putItem(tenantId, event)] : []),
+      ]);
+      counts.tierChanges++;
+      if (event) counts.events++;
+    } catch (error) {
+      // The account was rewritten meanwhile: the next sweep sees the new book.
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      counts.skipped++;
+    }
+  }
+  return counts;
+}

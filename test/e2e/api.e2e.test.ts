@@ -1,0 +1,119 @@
+/**
+ * End to end: the real local server (`npm start`'s startLocalServer) on a free port, over
+ * the run's DynamoDB Local, driven over HTTP only through the generated client
+ * (openapi/client), so the committed OpenAPI document is checked against the live API.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startLocalServer, type LocalServer } from '../../functions/local/server.ts';
+import { tableNames } from '../../shared/store/tables.ts';
+import { createSoftlandClient, type components, type SoftlandClient } from '../../openapi/client/index.ts';
+
+type Snapshot = components['schemas']['Snapshot'];
+
+const tier1 = JSON.parse(readFileSync(new URL('../../examples/tier1-perpetuals.json', import.meta.url), 'utf8')) as Snapshot;
+/** The example under another account, so each test reads only its own records. */
+const forAccount = (accountId: string): Snapshot => ({ ...tier1, accountId });
+
+let server: LocalServer;
+let softland: SoftlandClient;
+
+beforeAll(async () => {
+  server = await startLocalServer({
+    port: 0,
+    tables: tableNames(`e2e-${randomBytes(4).toString('hex')}-`),
+    dynamoEndpoint: inject('dynamoEndpoint'),
+  });
+  softland = createSoftlandClient({ baseUrl: server.url, apiKey: server.apiKey });
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('the local server over HTTP, through the generated client', () => {
+  it('assesses the tier1 example (201, a liquidation plan) and reads it back by id', async () => {
+    const created = await softland.POST('/v1/assessments', { body: tier1 });
+    expect(created.response.status).toBe(201);
+    expect(created.response.headers.get('X-Request-Id')).toMatch(/^req_/);
+    const assessment = created.data!;
+    expect(assessment).toMatchObject({ object: 'assessment', accountId: 'acct-perp-trader', tier: 'tier1' });
+    expect(assessment.id).toMatch(/^asm_[0-9A-Z]{26}$/);
+    expect(created.response.headers.get('Location')).toBe(`/v1/assessments/${assessment.id}`);
+    expect(assessment.liquidation).not.toBeNull();
+    expect(assessment.liquidation!.steps.length).toBeGreaterThan(0);
+    expect(assessment.liquidation!.after.marginRatio).toBeGreaterThan(assessment.marginRatio!);
+
+    const read = await softland.GET('/v1/assessments/{id}', { params: { path: { id: assessment.id } } });
+    expect(read.response.status).toBe(200);
+    expect(read.data).toEqual(assessment);
+  });
+
+  it("lists an account's assessments newest first, one per page, following nextCursor", async () => {
+    const accountId = `acct-e2e-pages-${randomBytes(3).toString('hex')}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { data, response } = await softland.POST('/v1/assessments', { body: forAccount(accountId) });
+      expect(response.status).toBe(201);
+      ids.push(data!.id);
+    }
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const { data, response } = await softland.GET('/v1/accounts/{accountId}/assessments', {
+        params: { path: { accountId }, query: { limit: 1, ...(cursor ? { cursor } : {}) } },
+      });
+      expect(response.status).toBe(200);
+      expect(data!.object).toBe('list');
+      expect(data!.data.length).toBeLessThanOrEqual(1);
+      for (const summary of data!.data) {
+        expect(summary).toMatchObject({ object: 'assessment_summary', accountId, tier: 'tier1' });
+        seen.push(summary.id);
+      }
+      expect(data!.hasMore).toBe(data!.nextCursor !== null);
+      if (data!.nextCursor === null) break;
+      cursor = data!.nextCursor;
+    }
+    expect(seen).toEqual([...ids].reverse());
+  });
+
+  it('answers a 400 problem naming every failing field', async () => {
+    const bad = { ...tier1, market: { ...tier1.market, BTC: { price: -1 } } };
+    const { data, error, response } = await softland.POST('/v1/assessments', { body: bad });
+    expect(data).toBeUndefined();
+    expect(response.status).toBe(400);
+    expect(response.headers.get('Content-Type')).toMatch(/^application\/problem\+json/);
+    expect(error).toMatchObject({ status: 400, code: 'invalid_request', instance: '/v1/assessments', requestId: response.headers.get('X-Request-Id') });
+    expect(error!.errors!.map((e) => e.field)).toContain('market.BTC.price');
+
+    const page = await softland.GET('/v1/accounts/{accountId}/assessments', { params: { path: { accountId: 'acct-perp-trader' }, query: { limit: 500 } } });
+    expect(page.response.status).toBe(400);
+    expect(page.error!.errors!.map((e) => e.field)).toEqual(['limit']);
+  });
+
+  it('refuses an unknown key with 401', async () => {
+    const stranger = createSoftlandClient({ baseUrl: server.url, apiKey: `sk_${'x'.repeat(43)}` });
+    const { data, error, response } = await stranger.GET('/v1/accounts/{accountId}/assessments', { params: { path: { accountId: 'acct-perp-trader' } } });
+    expect(data).toBeUndefined();
+    expect(response.status).toBe(401);
+    expect(response.headers.get('WWW-Authenticate')).toMatch(/^Bearer/);
+    expect(error).toMatchObject({ status: 401, code: 'unauthorized' });
+  });
+
+  it('replays an Idempotency-Key: the same assessment, recorded once', async () => {
+    const accountId = `acct-e2e-idem-${randomBytes(3).toString('hex')}`;
+    const headers = { 'Idempotency-Key': `order-${randomBytes(6).toString('hex')}` };
+    const first = await softland.POST('/v1/assessments', { body: forAccount(accountId), headers });
+    const second = await softland.POST('/v1/assessments', { body: forAccount(accountId), headers });
+    expect(first.response.status).toBe(201);
+    expect(second.response.status).toBe(201);
+    expect(second.response.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(second.data!.id).toBe(first.data!.id);
+    expect(second.data).toEqual(first.data);
+
+    const list = await softland.GET('/v1/accounts/{accountId}/assessments', { params: { path: { accountId } } });
+    expect(list.data!.data.map((s) => s.id)).toEqual([first.data!.id]);
+  });
+});
