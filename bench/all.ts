@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --json] [-- --duration 10]`: the in-process benchmarks (bench/run.ts),
- * then the HTTP benchmark (bench/http.ts), each in its own process with the same
+ * then the HTTP benchmark (bench/http.ts) and the sweep benchmark (bench/sweep.ts), each in its own process with the same
  * arguments; stops at the first that fails.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,6 +11,7 @@ const args = process.argv.slice(2);
 const suites: Array<[file: string, args: string[]]> = [
   ['./run.ts', args.filter((a) => a === '--json')],
   ['./http.ts', args],
+  ['./sweep.ts', args.filter((a) => a === '--json')],
 ];
 
 for (const [file, suiteArgs] of suites) {

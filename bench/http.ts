@@ -5,17 +5,17 @@
  * options book (examples/healthy-hedged-options.json) under autocannon, which runs in a
  * worker thread so the load generator does not share the server's event loop. Two runs:
  * every assessment recorded in DynamoDB Local, then a second server on the same database
- * with recording off (the engine behind HTTP alone). Any non-2xx answer, connection error
+ * with recording off (the engine behind HTTP; the API-key lookup still reads DynamoDB). Any non-2xx answer, connection error
  * or timeout fails the benchmark. `--json` merges the figures into bench/results.json.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { startLocalServer, type LocalServer } from '../functions/local/server.ts';
 import { tableNames } from '../shared/store/tables.ts';
+import { mergeResults } from './results.ts';
 
-const RESULTS = new URL('./results.json', import.meta.url);
 const SNAPSHOT_FILE = new URL('../examples/healthy-hedged-options.json', import.meta.url);
 
 const { values } = parseArgs({
@@ -48,7 +48,8 @@ interface Run {
 
 const runs: Run[] = [];
 const prefix = `bench-${randomBytes(4).toString('hex')}-`;
-const persist = await startLocalServer({ port: 0, tables: tableNames(`${prefix}persist-`), recordAssessments: true });
+// No scheduled sweeps: only the benchmark's requests load the server and the database.
+const persist = await startLocalServer({ port: 0, tables: tableNames(`${prefix}persist-`), recordAssessments: true, sweepIntervalMs: 0 });
 let noPersist: LocalServer | undefined;
 try {
   noPersist = await startLocalServer({
@@ -56,6 +57,7 @@ try {
     tables: tableNames(`${prefix}nopersist-`),
     dynamoEndpoint: persist.dynamoEndpoint,
     recordAssessments: false,
+    sweepIntervalMs: 0,
   });
   runs.push(await measure('persistence on', persist, true));
   runs.push(await measure('persistence off', noPersist, false));
@@ -87,9 +89,7 @@ const figures: Record<string, number> = {
 };
 for (const name of Object.keys(figures)) figures[name] = Number(figures[name]!.toPrecision(6));
 if (values.json) {
-  mkdirSync(new URL('.', RESULTS), { recursive: true });
-  writeFileSync(RESULTS, `${JSON.stringify({ ...readResults(), ...figures }, null, 2)}\n`);
-  console.log(`wrote ${RESULTS.pathname}`);
+  console.log(`wrote ${mergeResults(figures)}`);
 }
 
 /** One autocannon run against `server` (after a warm-up), checked for failures and for what was recorded. */
@@ -128,14 +128,6 @@ function positive(flag: string, raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new RangeError(`--${flag} must be a positive integer, got "${raw}"`);
   return n;
-}
-
-function readResults(): Record<string, number> {
-  try {
-    return JSON.parse(readFileSync(RESULTS, 'utf8'));
-  } catch {
-    return {};
-  }
 }
 
 function fmt(n: number): string {

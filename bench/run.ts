@@ -3,16 +3,15 @@
  * textbook baseline run in the same process. `--json` also writes
  * bench/results.json (figure name → number), merged with figures other suites add.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { optionPrice } from '../shared/risk/black-scholes.ts';
 import { assess, assessRisk } from '../shared/risk/assess.ts';
 import { planLiquidation } from '../shared/risk/planner.ts';
 import { SnapshotSchema, type Snapshot } from '../shared/schemas/snapshot.ts';
 import { textbookPortfolioMargin, textbookPrice } from './baseline.ts';
 import { timeMicros, throughput } from './measure.ts';
+import { mergeResults } from './results.ts';
 import { benchPortfolio } from './portfolios.ts';
 
-const RESULTS = new URL('./results.json', import.meta.url);
 const TARGETS: Record<string, [limit: number, unit: string]> = {
   assess_p50_us_10: [20, 'µs'],
   assess_p50_us_1000: [2000, 'µs'],
@@ -73,9 +72,7 @@ for (const [name, [limit, unit]] of Object.entries(TARGETS)) {
   console.log(`${value <= limit ? 'meets' : 'MISSES'} target ${name} ≤ ${limit} ${unit}: ${fmt(value)}`);
 }
 if (process.argv.includes('--json')) {
-  mkdirSync(new URL('.', RESULTS), { recursive: true });
-  writeFileSync(RESULTS, `${JSON.stringify({ ...readResults(), ...figures }, null, 2)}\n`);
-  console.log(`wrote ${RESULTS.pathname}`);
+  console.log(`wrote ${mergeResults(figures)}`);
 }
 
 /** Moves the USDC balance so the account lands between the tier2 and tier1 thresholds. */
@@ -84,14 +81,6 @@ function stressedToTier(input: ReturnType<typeof benchPortfolio>): ReturnType<ty
   const usdc = input.collateral.find((c) => c.asset === 'USDC')!;
   const shift = 1.03 * a.maintenanceMargin - a.equity;
   return { ...input, collateral: input.collateral.map((c) => (c === usdc ? { ...c, amount: c.amount + shift } : c)) };
-}
-
-function readResults(): Record<string, number> {
-  try {
-    return JSON.parse(readFileSync(RESULTS, 'utf8'));
-  } catch {
-    return {};
-  }
 }
 
 function fmt(n: number): string {

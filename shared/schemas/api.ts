@@ -58,6 +58,14 @@ export const PageQuery = z.object({
   cursor: z.string().min(1).max(2048).optional().meta({ param: { name: 'cursor', in: 'query' }, description: 'nextCursor of the previous page' }),
 });
 
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1–255 printable ASCII characters')
+    .optional()
+    .meta({ param: { name: 'idempotency-key', in: 'header' }, description: 'Retry safely: the same key and body get the same answer for 24 hours' }),
+});
+
 export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() }).meta({ id: 'Health' });
 
 export { AssessmentSchema };

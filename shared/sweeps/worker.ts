@@ -2,7 +2,9 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { newId } from '../ids.ts';
 import { RiskError } from '../risk/errors.ts';
 import { InvalidInputError } from '../schemas/errors.ts';
+import type { RegisteredAccount } from '../store/accounts.ts';
 import type { Stores } from '../store/index.ts';
+import type { MarketData } from '../store/market.ts';
 import { zeroCounts, type SweepCounts } from '../store/sweeps.ts';
 import { assessAccount, reportedTier, summaryOf } from './account-assessment.ts';
 import { tierEvent } from './events.ts';
@@ -17,44 +19,67 @@ export async function sweepSegment(stores: Stores, tenantId: string, sweepId: st
   const counts = zeroCounts();
   const market = await stores.market.get(tenantId);
   if (!market) return counts;
+  // Accounts are independent: keep a batch of writes in flight instead of waiting on each.
+  let batch: RegisteredAccount[] = [];
+  const flush = async () => {
+    await Promise.all(batch.map((account) => sweepAccount(stores, tenantId, sweepId, account, market, now, counts)));
+    batch = [];
+  };
   for await (const account of stores.accounts.segment(tenantId, segment)) {
-    counts.accounts++;
-    let assessment;
-    try {
-      assessment = assessAccount(account.accountId, account.book, market, now, newId('asm', now.getTime()));
-    } catch (error) {
-      // The market lacks one of the account's assets, or an option cannot be valued.
-      if (error instanceof InvalidInputError || error instanceof RiskError) {
-        counts.errors++;
-        continue;
-      }
-      throw error;
-    }
-    counts.assessed++;
-    const tier = reportedTier(assessment, account.tier);
-    if (tier === account.tier) {
-      await stores.accounts.recordAssessed(tenantId, account, summaryOf(assessment, null), tier);
-      continue;
-    }
-    const event = tierEvent(tenantId, sweepId, account.tier, tier, assessment, now);
-    try {
-      await stores.transact([
-        stores.accounts.assessedUpdate(tenantId, account, summaryOf(assessment, assessment.id), tier),
-        ...stores.assessments.recordItems({
-          tenantId,
-          createdAt: now.toISOString(),
-          request: { accountId: account.accountId, asOf: assessment.asOf, ...account.book, market: market.market },
-          assessment,
-        }),
-        ...(event ? [stores.events.putItem(tenantId, event)] : []),
-      ]);
-      counts.tierChanges++;
-      if (event) counts.events++;
-    } catch (error) {
-      // The account was rewritten meanwhile: the next sweep sees the new book.
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      counts.skipped++;
-    }
+    batch.push(account);
+    if (batch.length === CONCURRENCY) await flush();
   }
+  await flush();
   return counts;
+}
+
+/** Accounts of a segment processed at once. */
+const CONCURRENCY = 16;
+
+async function sweepAccount(
+  stores: Stores,
+  tenantId: string,
+  sweepId: string,
+  account: RegisteredAccount,
+  market: MarketData,
+  now: Date,
+  counts: SweepCounts,
+): Promise<void> {
+  counts.accounts++;
+  let assessment;
+  try {
+    assessment = assessAccount(account.accountId, account.book, market, now, newId('asm', now.getTime()));
+  } catch (error) {
+    // The market lacks one of the account's assets, or an option cannot be valued.
+    if (error instanceof InvalidInputError || error instanceof RiskError) {
+      counts.errors++;
+      return;
+    }
+    throw error;
+  }
+  counts.assessed++;
+  const tier = reportedTier(assessment, account.tier);
+  if (tier === account.tier) {
+    await stores.accounts.recordAssessed(tenantId, account, summaryOf(assessment, null), tier);
+    return;
+  }
+  const event = tierEvent(tenantId, sweepId, account.tier, tier, assessment, now);
+  try {
+    await stores.transact([
+      stores.accounts.assessedUpdate(tenantId, account, summaryOf(assessment, assessment.id), tier),
+      ...stores.assessments.recordItems({
+        tenantId,
+        createdAt: now.toISOString(),
+        request: { accountId: account.accountId, asOf: assessment.asOf, ...account.book, market: market.market },
+        assessment,
+      }),
+      ...(event ? [stores.events.putItem(tenantId, event)] : []),
+    ]);
+    counts.tierChanges++;
+    if (event) counts.events++;
+  } catch (error) {
+    // The account was rewritten meanwhile: the next sweep sees the new book.
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    counts.skipped++;
+  }
 }

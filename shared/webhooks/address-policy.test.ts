@@ -120,23 +120,29 @@ describe('checkWebhookUrl', () => {
     expect(() => checkWebhookUrl(url)).toThrow(expect.objectContaining({ code, message: expect.stringMatching(/\w/) }));
   });
 
-  it.each(['https://example.com/hook', 'https://hooks.example.com:8443/a/b?c=d', 'https://8.8.8.8/', 'https://[2606:4700::1111]/'])(
-    'accepts %s',
-    (url) => {
-      expect(checkWebhookUrl(url).href).toBe(new URL(url).href);
-    },
-  );
+  const accepted = [
+    'https://example.com/hook',
+    'https://hooks.example.com:8443/a/b?c=d',
+    'https://8.8.8.8/',
+    'https://[2606:4700::1111]/',
+  ];
+  it.each(accepted)('accepts %s', (url) => {
+    expect(checkWebhookUrl(url).href).toBe(new URL(url).href);
+  });
 
   it('with allowInsecureLocal, accepts http and loopback but nothing more', () => {
     const local = { allowInsecureLocal: true };
-    for (const url of ['http://localhost:3000/hook', 'http://127.0.0.1:8080/', 'http://[::1]/', 'https://127.0.0.1/', 'http://example.com/']) {
+    const failsWith = (code: WebhookUrlErrorCode) => expect.objectContaining({ code });
+    for (const url of ['http://localhost:3000/hook', 'http://127.0.0.1:8080/', 'http://[::1]/', 'https://127.0.0.1/']) {
       expect(() => checkWebhookUrl(url, local)).not.toThrow();
     }
-    for (const url of ['http://169.254.169.254/', 'http://10.1.2.3/', 'http://192.168.0.1/', 'http://[fd00::1]/', 'http://0.0.0.0/']) {
-      expect(() => checkWebhookUrl(url, local)).toThrow(expect.objectContaining({ code: 'forbidden_address' }));
+    expect(() => checkWebhookUrl('http://example.com/', local)).not.toThrow();
+    for (const url of ['http://169.254.169.254/', 'http://10.1.2.3/', 'http://192.168.0.1/', 'http://[fd00::1]/']) {
+      expect(() => checkWebhookUrl(url, local)).toThrow(failsWith('forbidden_address'));
     }
-    expect(() => checkWebhookUrl('ftp://localhost/', local)).toThrow(expect.objectContaining({ code: 'scheme_not_allowed' }));
-    expect(() => checkWebhookUrl('http://a:b@localhost/', local)).toThrow(expect.objectContaining({ code: 'credentials_in_url' }));
+    expect(() => checkWebhookUrl('http://0.0.0.0/', local)).toThrow(failsWith('forbidden_address'));
+    expect(() => checkWebhookUrl('ftp://localhost/', local)).toThrow(failsWith('scheme_not_allowed'));
+    expect(() => checkWebhookUrl('http://a:b@localhost/', local)).toThrow(failsWith('credentials_in_url'));
   });
 });
 

@@ -8,7 +8,11 @@ const at = (ms: number) => new Date(first.getTime() + ms);
 const constant = (r: number) => () => r;
 
 /** Runs a message through the schedule, every attempt failing; returns the attempt times. */
-function simulate(randoms: readonly number[], lagsMs: readonly number[] = [0], retryAfters: readonly (number | undefined)[] = [undefined]) {
+function simulate(
+  randoms: readonly number[],
+  lagsMs: readonly number[] = [0],
+  retryAfters: readonly (number | undefined)[] = [undefined],
+) {
   const times = [first.getTime()];
   for (let attempt = 1; attempt <= 100; attempt++) {
     const now = new Date(times[times.length - 1]!);

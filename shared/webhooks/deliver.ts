@@ -134,7 +134,7 @@ export async function deliverWebhook(request: DeliveryRequest, options: Delivery
       path: url.pathname + url.search,
       method: 'POST',
       headers: { ...request.headers, 'content-length': String(body.length) },
-      lookup: guardedLookup({ allowLoopback: allowInsecureLocal, ...(options.lookup ? { lookup: options.lookup } : {}) }),
+      lookup: guardedLookup({ lookup: options.lookup, allowLoopback: allowInsecureLocal }),
       // A fresh connection per attempt: nothing pooled is shared between endpoints, and
       // every connection goes through the guarded lookup.
       agent: false,

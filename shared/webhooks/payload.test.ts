@@ -3,7 +3,8 @@ import { webhookPayload } from './payload.ts';
 
 describe('webhookPayload', () => {
   it('is { type, timestamp, data } with an ISO timestamp', () => {
-    const body = webhookPayload('account.tier_changed', { accountId: 'a1', tier: 'tier2' }, new Date(Date.UTC(2026, 10, 23, 12)));
+    const at = new Date(Date.UTC(2026, 10, 23, 12));
+    const body = webhookPayload('account.tier_changed', { accountId: 'a1', tier: 'tier2' }, at);
     expect(body).toBe(
       '{"type":"account.tier_changed","timestamp":"2026-11-23T12:00:00.000Z","data":{"accountId":"a1","tier":"tier2"}}',
     );

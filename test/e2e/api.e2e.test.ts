@@ -24,6 +24,7 @@ beforeAll(async () => {
     port: 0,
     tables: tableNames(`e2e-${randomBytes(4).toString('hex')}-`),
     dynamoEndpoint: inject('dynamoEndpoint'),
+    sweepIntervalMs: 0,
   });
   softland = createSoftlandClient({ baseUrl: server.url, apiKey: server.apiKey });
 });

@@ -4,6 +4,7 @@ import { assess } from '../../../shared/risk/assess.ts';
 import {
   AccountParams,
   AssessmentIdParams,
+  IdempotencyHeaders,
   AssessmentListSchema,
   AssessmentSchema,
   PageQuery,
@@ -26,10 +27,18 @@ const createAssessment = createRoute({
     'before the answer is sent. Send an `Idempotency-Key` header to retry safely.',
   ...secured,
   request: {
+    headers: IdempotencyHeaders,
     body: { required: true, content: { 'application/json': { schema: SnapshotSchema } } },
   },
   responses: {
-    201: { description: 'The assessment, recorded', content: jsonContent(AssessmentSchema), headers: { Location: { schema: { type: 'string' } } } },
+    201: {
+      description: 'The assessment, recorded',
+      content: jsonContent(AssessmentSchema),
+      headers: {
+        Location: { schema: { type: 'string' }, description: 'The recorded assessment' },
+        'Idempotent-Replayed': { schema: { type: 'string', enum: ['true'] }, description: 'Present when this is the answer of an earlier request with the same Idempotency-Key' },
+      },
+    },
     ...errorResponses(400, 401, 409, 413, 415, 422, 503),
   },
 });

@@ -10,6 +10,8 @@ const health = createRoute({
   operationId: 'getHealth',
   tags: ['Meta'],
   summary: 'Liveness',
+  // A load balancer's probe: explicitly no key.
+  security: [],
   responses: { 200: { description: 'The service is up', content: jsonContent(HealthSchema) } },
 });
 
