@@ -170,7 +170,8 @@ describe('planner invariants (fast-check)', () => {
         expect(close(fresh.maintenanceMargin, plan.after.maintenanceMargin, scale)).toBe(true);
         expect(fresh.tier).toBe(plan.after.tier);
         if (plan.targetReached && plan.after.marginRatio !== null) expect(plan.after.marginRatio).toBeGreaterThanOrEqual(1.1 * (1 - 1e-9));
-        expect(plan.after.maintenanceMargin).toBeLessThanOrEqual(a.maintenanceMargin * (1 + 1e-12));
+        // Up to rounding: a full close can end where it started (a hedged loan whose hedge is closed and collateral sold back to the same exposure).
+        expect(plan.after.maintenanceMargin).toBeLessThanOrEqual(a.maintenanceMargin + 1e-9 * scale);
         for (const step of plan.steps) {
           expect(step.quantity).toBeGreaterThan(0);
           expect(step.fraction).toBeLessThanOrEqual(1 + 1e-12);
