@@ -2,11 +2,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AccountStore } from './accounts.ts';
 import { ApiKeyStore } from './api-keys.ts';
 import { AssessmentStore } from './assessments.ts';
+import { DeliveryStore } from './deliveries.ts';
 import { EventStore } from './events.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { MarketStore } from './market.ts';
 import { SweepStore } from './sweeps.ts';
 import { transactor, type Transact } from './transact.ts';
+import { WebhookEndpointStore } from './webhook-endpoints.ts';
 import type { TableNames } from './tables.ts';
 import { TenantStore } from './tenants.ts';
 
@@ -20,6 +22,8 @@ export interface Stores {
   readonly market: MarketStore;
   readonly sweeps: SweepStore;
   readonly events: EventStore;
+  readonly webhookEndpoints: WebhookEndpointStore;
+  readonly deliveries: DeliveryStore;
   /** Writes items of several stores in one transaction. */
   readonly transact: Transact;
 }
@@ -34,6 +38,8 @@ export function createStores(db: DynamoDBClient, names: TableNames): Stores {
     market: new MarketStore(db, names.market),
     sweeps: new SweepStore(db, names.sweeps),
     events: new EventStore(db, names.events),
+    webhookEndpoints: new WebhookEndpointStore(db, names.webhookEndpoints),
+    deliveries: new DeliveryStore(db, names.deliveries),
     transact: transactor(db),
   };
 }

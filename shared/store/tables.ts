@@ -74,6 +74,22 @@ export const TABLES = {
     sortKey: { name: 'eventId', type: 'S' },
     globalIndexes: [{ indexName: 'byDispatch', partitionKey: { name: 'dispatchState', type: 'S' }, sortKey: { name: 'createdKey', type: 'S' } }],
   },
+  /** Webhook endpoints per tenant, with their signing secrets. */
+  webhookEndpoints: { name: 'webhook-endpoints', partitionKey: { name: 'tenantId', type: 'S' }, sortKey: { name: 'endpointId', type: 'S' } },
+  /**
+   * One delivery per event and endpoint (deterministic id). `dueState` is set while a
+   * delivery awaits an attempt: the dispatcher reads the sparse `byDue` index in
+   * `nextAttemptAt` order. `byEndpoint` lists an endpoint's deliveries, newest first.
+   */
+  deliveries: {
+    name: 'deliveries',
+    partitionKey: { name: 'tenantId', type: 'S' },
+    sortKey: { name: 'deliveryId', type: 'S' },
+    globalIndexes: [
+      { indexName: 'byDue', partitionKey: { name: 'dueState', type: 'S' }, sortKey: { name: 'dueKey', type: 'S' } },
+      { indexName: 'byEndpoint', partitionKey: { name: 'endpointKey', type: 'S' }, sortKey: { name: 'createdKey', type: 'S' } },
+    ],
+  },
   /** Idempotency keys per tenant; they expire after a day. */
   idempotency: {
     name: 'idempotency',

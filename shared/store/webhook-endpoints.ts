@@ -1,0 +1,112 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { guarded } from './errors.ts';
+
+export interface SigningSecret {
+  readonly secret: string;
+  /** When a rotated-out secret stops signing; null for the current one. */
+  readonly expiresAt: string | null;
+}
+
+export interface WebhookEndpoint {
+  readonly endpointId: string;
+  readonly url: string;
+  readonly events: readonly string[];
+  readonly description: string | null;
+  readonly enabled: boolean;
+  /** Why the endpoint was disabled by us (e.g. it answered 410), or null. */
+  readonly disabledReason: string | null;
+  readonly secrets: readonly SigningSecret[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+/** Webhook endpoints per tenant. */
+export class WebhookEndpointStore {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  private key(tenantId: string, endpointId: string): Record<string, AttributeValue> {
+    return { tenantId: { S: tenantId }, endpointId: { S: endpointId } };
+  }
+
+  /** Creates (version 1) or replaces an endpoint, only over the version the caller read. */
+  async save(tenantId: string, endpoint: WebhookEndpoint): Promise<boolean> {
+    try {
+      await guarded(() =>
+        this.db.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: {
+              ...this.key(tenantId, endpoint.endpointId),
+              url: { S: endpoint.url },
+              events: { S: JSON.stringify(endpoint.events) },
+              ...(endpoint.description === null ? {} : { description: { S: endpoint.description } }),
+              enabled: { BOOL: endpoint.enabled },
+              ...(endpoint.disabledReason === null ? {} : { disabledReason: { S: endpoint.disabledReason } }),
+              secrets: { S: JSON.stringify(endpoint.secrets) },
+              createdAt: { S: endpoint.createdAt },
+              updatedAt: { S: endpoint.updatedAt },
+              version: { N: String(endpoint.version) },
+            },
+            ConditionExpression: endpoint.version === 1 ? 'attribute_not_exists(endpointId)' : 'version = :previous',
+            ...(endpoint.version === 1 ? {} : { ExpressionAttributeValues: { ':previous': { N: String(endpoint.version - 1) } } }),
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async get(tenantId: string, endpointId: string): Promise<WebhookEndpoint | undefined> {
+    const { Item } = await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: this.key(tenantId, endpointId), ConsistentRead: true })));
+    return Item ? endpointOf(Item) : undefined;
+  }
+
+  async list(tenantId: string): Promise<WebhookEndpoint[]> {
+    const { Items = [] } = await guarded(() =>
+      this.db.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'tenantId = :t', ExpressionAttributeValues: { ':t': { S: tenantId } }, ConsistentRead: true })),
+    );
+    return Items.map(endpointOf);
+  }
+
+  async delete(tenantId: string, endpointId: string): Promise<boolean> {
+    try {
+      await guarded(() =>
+        this.db.send(new DeleteItemCommand({ TableName: this.table, Key: this.key(tenantId, endpointId), ConditionExpression: 'attribute_exists(endpointId)' })),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
+
+function endpointOf(i: Record<string, AttributeValue>): WebhookEndpoint {
+  return {
+    endpointId: i['endpointId']!.S!,
+    url: i['url']!.S!,
+    events: JSON.parse(i['events']!.S!),
+    description: i['description']?.S ?? null,
+    enabled: i['enabled']!.BOOL!,
+    disabledReason: i['disabledReason']?.S ?? null,
+    secrets: JSON.parse(i['secrets']!.S!),
+    createdAt: i['createdAt']!.S!,
+    updatedAt: i['updatedAt']!.S!,
+    version: Number(i['version']!.N),
+  };
+}
