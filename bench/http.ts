@@ -49,7 +49,7 @@ interface Run {
 const runs: Run[] = [];
 const prefix = `bench-${randomBytes(4).toString('hex')}-`;
 // No scheduled sweeps: only the benchmark's requests load the server and the database.
-const persist = await startLocalServer({ port: 0, tables: tableNames(`${prefix}persist-`), recordAssessments: true, sweepIntervalMs: 0 });
+const persist = await startLocalServer({ port: 0, tables: tableNames(`${prefix}persist-`), recordAssessments: true, sweepIntervalMs: 0, dispatchIntervalMs: 0 });
 let noPersist: LocalServer | undefined;
 try {
   noPersist = await startLocalServer({
@@ -58,6 +58,7 @@ try {
     dynamoEndpoint: persist.dynamoEndpoint,
     recordAssessments: false,
     sweepIntervalMs: 0,
+    dispatchIntervalMs: 0,
   });
   runs.push(await measure('persistence on', persist, true));
   runs.push(await measure('persistence off', noPersist, false));

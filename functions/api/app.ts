@@ -14,6 +14,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { assessmentRoutes } from './routes/assessments.ts';
 import { marketRoutes } from './routes/market.ts';
 import { sweepRoutes } from './routes/sweeps.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { inProcessRunner, type SegmentRunner } from '../../shared/sweeps/coordinator.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { registerSecurity } from './openapi-document.ts';
@@ -25,6 +26,8 @@ export interface AppOptions {
   readonly maxBodyBytes?: number;
   /** Record every assessment. Default true; false only to benchmark the engine behind HTTP. */
   readonly recordAssessments?: boolean;
+  /** Development only: accept http and loopback webhook URLs. Default false. */
+  readonly allowInsecureWebhooks?: boolean;
   /** Where sweep segments run. Default: in this process, in the background. */
   readonly sweepRunner?: SegmentRunner;
   /** Where unexpected errors are reported. Default console.error. */
@@ -56,6 +59,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   assessmentRoutes(app, stores, { record: options.recordAssessments ?? true });
   accountRoutes(app, stores);
   marketRoutes(app, stores);
+  webhookRoutes(app, stores, { allowInsecureLocal: options.allowInsecureWebhooks ?? false });
   sweepRoutes(app, stores, options.sweepRunner ?? inProcessRunner(stores, (error) => logError(error, 'sweep')));
   metaRoutes(app);
 

@@ -31,6 +31,7 @@ export function openApiDocument(app: OpenAPIHono<ApiEnv>) {
       { name: 'Accounts', description: 'Register accounts for the scheduled sweeps' },
       { name: 'Market', description: 'Push the prices sweeps assess with' },
       { name: 'Sweeps', description: 'Re-assess every registered account' },
+      { name: 'Webhooks', description: 'Endpoints that receive signed events when an account crosses a tier' },
       { name: 'Meta', description: 'Service health and documentation' },
     ],
   });

@@ -7,6 +7,8 @@ import { createStores, type Stores } from '../../shared/store/index.ts';
 import type { TableNames } from '../../shared/store/tables.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { inProcessRunner, startSweep, type SegmentRunner } from '../../shared/sweeps/coordinator.ts';
+import { allowInsecureLocalFromEnv } from '../../shared/webhooks/address-policy.ts';
+import { dispatchOnce } from '../../shared/webhooks/dispatcher.ts';
 
 export interface LocalServerOptions {
   /** Port to listen on; 0 for any free one. */
@@ -22,6 +24,10 @@ export interface LocalServerOptions {
   readonly recordAssessments?: boolean;
   /** Sweep every tenant's accounts this often, as EventBridge Scheduler does on AWS. Default 60 s; 0 turns it off. */
   readonly sweepIntervalMs?: number;
+  /** Run the webhook dispatcher this often. Default 1 s; 0 turns it off. */
+  readonly dispatchIntervalMs?: number;
+  /** Development only: http and loopback webhook targets. Default: SOFTLAND_WEBHOOKS_ALLOW_INSECURE_LOCAL=1. */
+  readonly allowInsecureWebhooks?: boolean;
 }
 
 export interface LocalServer {
@@ -51,10 +57,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     const stores = createStores(db, options.tables);
     const { tenantId, apiKey } = await devCredentials(stores, options.devApiKey);
     const runner = inProcessRunner(stores, logError);
-    const app = createApp({ stores, recordAssessments: options.recordAssessments ?? true, sweepRunner: runner });
+    const allowInsecureWebhooks = options.allowInsecureWebhooks ?? allowInsecureLocalFromEnv();
+    const app = createApp({ stores, recordAssessments: options.recordAssessments ?? true, sweepRunner: runner, allowInsecureWebhooks });
     const server = await listen(app.fetch, options.port);
-    const interval = options.sweepIntervalMs ?? 60_000;
-    const timer = interval > 0 ? setInterval(() => void sweepAllTenants(stores, runner).catch(logError), interval) : undefined;
+    const timers = [
+      every(options.sweepIntervalMs ?? 60_000, () => sweepAllTenants(stores, runner)),
+      every(options.dispatchIntervalMs ?? 1_000, () => dispatchOnce(stores, new Date(), { allowInsecureLocal: allowInsecureWebhooks })),
+    ];
     const port = (server.address() as AddressInfo).port;
     return {
       url: `http://localhost:${port}`,
@@ -63,7 +72,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       dynamoEndpoint: endpoint,
       stores,
       stop: async () => {
-        clearInterval(timer);
+        for (const timer of timers) clearInterval(timer);
         await new Promise<void>((resolve) => server.close(() => resolve()));
         db.destroy();
         await database?.stop();
@@ -75,13 +84,26 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   }
 }
 
+/** Runs `job` every `ms` (never two at once); 0 turns it off. */
+function every(ms: number, job: () => Promise<unknown>): NodeJS.Timeout | undefined {
+  if (ms <= 0) return undefined;
+  let running = false;
+  return setInterval(() => {
+    if (running) return;
+    running = true;
+    job()
+      .catch(logError)
+      .finally(() => (running = false));
+  }, ms);
+}
+
 /** The scheduled sweep: every tenant, one sweep each. */
 async function sweepAllTenants(stores: Stores, runner: SegmentRunner): Promise<void> {
   for (const tenant of await stores.tenants.list()) await startSweep(stores, tenant.tenantId, 'schedule', runner);
 }
 
 function logError(error: unknown): void {
-  console.error(JSON.stringify({ level: 'error', source: 'sweep', error: String((error as Error)?.stack ?? error) }));
+  console.error(JSON.stringify({ level: 'error', source: 'background', error: String((error as Error)?.stack ?? error) }));
 }
 
 /** The dev tenant's key: the fixed one when given (issued once), else a fresh one. */

@@ -70,7 +70,7 @@ export const HealthSchema = z.object({ status: z.literal('ok'), version: z.strin
 
 export { AssessmentSchema };
 
-const AccountAssessmentSummarySchema = z
+export const AccountAssessmentSummarySchema = z
   .object({
     assessmentId: z.string().nullable().describe('The recorded assessment, when the tier changed'),
     asOf: Timestamp,

@@ -35,7 +35,9 @@ export type AttemptOutcome =
 const PENDING = 'pending';
 
 /** The id of the delivery of one event to one endpoint: the same however often fan-out runs. */
-export const deliveryIdOf = (eventId: string, endpointId: string) => `dlv_${eventId.slice(4)}_${endpointId.slice(4)}`;
+export const deliveryIdOf = (eventId: string, endpointId: string) => `dlv_${withoutPrefix(eventId)}_${withoutPrefix(endpointId)}`;
+
+const withoutPrefix = (id: string) => id.slice(id.indexOf('_') + 1);
 
 /** Webhook deliveries: one per event and endpoint, with their attempts and schedule. */
 export class DeliveryStore {

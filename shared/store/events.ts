@@ -30,15 +30,20 @@ export class EventStore {
     private readonly table: string,
   ) {}
 
-  /** The put that adds an event, for the caller's transaction; it fails if the event exists. */
-  putItem(tenantId: string, event: OutboxEvent): TransactWriteItem {
-    return { Put: { TableName: this.table, Item: this.item(tenantId, event), ConditionExpression: 'attribute_not_exists(eventId)' } };
+  /**
+   * The put that adds an event, for the caller's transaction; it fails if the event exists.
+   * `dispatch: false` keeps it off the fan-out (a test event addressed to one endpoint).
+   */
+  putItem(tenantId: string, event: OutboxEvent, options: { dispatch?: boolean } = {}): TransactWriteItem {
+    const item = this.item(tenantId, event);
+    if (options.dispatch === false) delete item['dispatchState'];
+    return { Put: { TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(eventId)' } };
   }
 
   /** Adds an event; false when it was already there. */
-  async put(tenantId: string, event: OutboxEvent): Promise<boolean> {
+  async put(tenantId: string, event: OutboxEvent, options: { dispatch?: boolean } = {}): Promise<boolean> {
     try {
-      await guarded(() => this.db.send(new PutItemCommand(this.putItem(tenantId, event).Put!)));
+      await guarded(() => this.db.send(new PutItemCommand(this.putItem(tenantId, event, options).Put!)));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;

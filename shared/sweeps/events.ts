@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { tierRank, type Tier } from '../risk/tiers.ts';
 import type { Assessment } from '../schemas/assessment.ts';
+import type { WEBHOOK_EVENT_TYPES } from '../schemas/webhooks.ts';
 import type { OutboxEvent } from '../store/events.ts';
 import { summaryOf } from './account-assessment.ts';
 
-/** Event types, as webhook endpoints subscribe to them. */
-export const EVENT_TYPES = ['account.tier_changed', 'account.recovered', 'market.stale'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+export type EventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** Deterministic ids: the same change found again by a retried segment is the same event. */
 export function eventId(...parts: string[]): string {

@@ -1,0 +1,284 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { newId } from '../../../shared/ids.ts';
+import {
+  DeliveryListSchema,
+  DeliveryParams,
+  DeliverySchema,
+  EndpointIdParams,
+  MarketStalePayload,
+  RecoveredPayload,
+  RotateSecretSchema,
+  TierChangedPayload,
+  WebhookEndpointCreateSchema,
+  WebhookEndpointListSchema,
+  WebhookEndpointSchema,
+  WebhookEndpointUpdateSchema,
+} from '../../../shared/schemas/webhooks.ts';
+import { DeletedSchema } from '../../../shared/schemas/api.ts';
+import { validate } from '../../../shared/schemas/validate.ts';
+import type { Delivery } from '../../../shared/store/deliveries.ts';
+import { deliveryIdOf } from '../../../shared/store/deliveries.ts';
+import type { Stores } from '../../../shared/store/index.ts';
+import type { WebhookEndpoint } from '../../../shared/store/webhook-endpoints.ts';
+import { eventId } from '../../../shared/sweeps/events.ts';
+import { checkWebhookUrl } from '../../../shared/webhooks/address-policy.ts';
+import { WebhookUrlError } from '../../../shared/webhooks/errors.ts';
+import { newWebhookSecret } from '../../../shared/webhooks/signing.ts';
+import type { ApiEnv } from '../env.ts';
+import { ApiProblem, problems } from '../problems.ts';
+import { errorResponses, jsonContent, secured } from './openapi.ts';
+
+const tags = ['Webhooks'];
+const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ tags, ...secured, ...r });
+
+const create = route({
+  method: 'post',
+  path: '/v1/webhook-endpoints',
+  operationId: 'createWebhookEndpoint',
+  summary: 'Register a webhook endpoint',
+  description: 'Returns the endpoint with its signing secret (whsec_…), shown only in this answer and when rotated. Only https URLs; addresses are checked again at every delivery.',
+  request: { body: { required: true, content: jsonContent(WebhookEndpointCreateSchema) } },
+  responses: { 201: { description: 'The endpoint, with its secret', content: jsonContent(WebhookEndpointSchema) }, ...errorResponses(400, 401, 409, 415, 422, 503) },
+});
+const list = route({
+  method: 'get',
+  path: '/v1/webhook-endpoints',
+  operationId: 'listWebhookEndpoints',
+  summary: 'List webhook endpoints',
+  responses: { 200: { description: 'The endpoints', content: jsonContent(WebhookEndpointListSchema) }, ...errorResponses(401, 503) },
+});
+const get = route({
+  method: 'get',
+  path: '/v1/webhook-endpoints/{id}',
+  operationId: 'getWebhookEndpoint',
+  summary: 'Retrieve a webhook endpoint',
+  request: { params: EndpointIdParams },
+  responses: { 200: { description: 'The endpoint', content: jsonContent(WebhookEndpointSchema) }, ...errorResponses(400, 401, 404, 503) },
+});
+const update = route({
+  method: 'patch',
+  path: '/v1/webhook-endpoints/{id}',
+  operationId: 'updateWebhookEndpoint',
+  summary: 'Change events, URL or enabled',
+  request: { params: EndpointIdParams, body: { required: true, content: jsonContent(WebhookEndpointUpdateSchema) } },
+  responses: { 200: { description: 'The endpoint', content: jsonContent(WebhookEndpointSchema) }, ...errorResponses(400, 401, 404, 409, 415, 503) },
+});
+const remove = route({
+  method: 'delete',
+  path: '/v1/webhook-endpoints/{id}',
+  operationId: 'deleteWebhookEndpoint',
+  summary: 'Delete a webhook endpoint',
+  request: { params: EndpointIdParams },
+  responses: { 200: { description: 'Deleted', content: jsonContent(DeletedSchema) }, ...errorResponses(400, 401, 404, 503) },
+});
+const rotate = route({
+  method: 'post',
+  path: '/v1/webhook-endpoints/{id}/rotate-secret',
+  operationId: 'rotateWebhookSecret',
+  summary: 'Rotate the signing secret',
+  description: 'Returns the new secret. The old one keeps signing beside it (two v1 signatures) for `graceSeconds`.',
+  request: { params: EndpointIdParams, body: { required: false, content: jsonContent(RotateSecretSchema) } },
+  responses: { 200: { description: 'The endpoint, with its new secret', content: jsonContent(WebhookEndpointSchema) }, ...errorResponses(400, 401, 404, 409, 415, 503) },
+});
+const test = route({
+  method: 'post',
+  path: '/v1/webhook-endpoints/{id}/test',
+  operationId: 'sendTestWebhook',
+  summary: 'Send a webhook.test event to this endpoint',
+  request: { params: EndpointIdParams },
+  responses: { 202: { description: 'The delivery, queued', content: jsonContent(DeliverySchema) }, ...errorResponses(400, 401, 404, 503) },
+});
+const deliveries = route({
+  method: 'get',
+  path: '/v1/webhook-endpoints/{id}/deliveries',
+  operationId: 'listWebhookDeliveries',
+  summary: "An endpoint's deliveries, newest first",
+  request: { params: EndpointIdParams },
+  responses: { 200: { description: 'Deliveries', content: jsonContent(DeliveryListSchema) }, ...errorResponses(400, 401, 404, 503) },
+});
+const retry = route({
+  method: 'post',
+  path: '/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry',
+  operationId: 'retryWebhookDelivery',
+  summary: 'Queue a failed delivery again',
+  request: { params: DeliveryParams },
+  responses: { 202: { description: 'The delivery, queued', content: jsonContent(DeliverySchema) }, ...errorResponses(400, 401, 404, 409, 503) },
+});
+
+const endpointBody = (e: WebhookEndpoint, secret?: string) => ({
+  object: 'webhook_endpoint' as const,
+  id: e.endpointId,
+  url: e.url,
+  events: e.events as Array<'account.tier_changed' | 'account.recovered' | 'market.stale'>,
+  description: e.description,
+  enabled: e.enabled,
+  disabledReason: e.disabledReason,
+  ...(secret ? { secret } : {}),
+  createdAt: e.createdAt,
+  updatedAt: e.updatedAt,
+});
+
+const deliveryBody = (d: Delivery) => ({
+  object: 'webhook_delivery' as const,
+  id: d.deliveryId,
+  endpointId: d.endpointId,
+  eventId: d.eventId,
+  eventType: d.eventType,
+  status: d.status,
+  attempts: d.attempts,
+  createdAt: d.createdAt,
+  lastAttemptAt: d.lastAttemptAt,
+  nextAttemptAt: d.nextAttemptAt,
+  lastStatus: d.lastStatus,
+  lastError: d.lastError,
+  deliveredAt: d.deliveredAt,
+});
+
+export interface WebhookRouteOptions {
+  /** Development only: accept http and loopback URLs. */
+  readonly allowInsecureLocal: boolean;
+}
+
+export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options: WebhookRouteOptions): void {
+  const checkUrl = (url: string) => {
+    try {
+      return checkWebhookUrl(url, { allowInsecureLocal: options.allowInsecureLocal }).toString();
+    } catch (error) {
+      if (error instanceof WebhookUrlError) throw problems.invalidRequest([{ field: 'url', message: error.message }]);
+      throw error;
+    }
+  };
+  const load = async (tenantId: string, id: string) => {
+    const endpoint = await stores.webhookEndpoints.get(tenantId, id);
+    if (!endpoint) throw problems.notFound(`no webhook endpoint ${id}`);
+    return endpoint;
+  };
+  const save = async (tenantId: string, endpoint: WebhookEndpoint) => {
+    if (!(await stores.webhookEndpoints.save(tenantId, endpoint))) {
+      throw new ApiProblem(409, 'conflict', 'Conflict', 'the endpoint changed meanwhile; read it again and retry', { headers: { 'Retry-After': '1' } });
+    }
+  };
+
+  app.openapi(create, async (c) => {
+    const body = c.req.valid('json');
+    const now = new Date().toISOString();
+    const secret = newWebhookSecret();
+    const endpoint: WebhookEndpoint = {
+      endpointId: newId('we'),
+      url: checkUrl(body.url),
+      events: body.events,
+      description: body.description ?? null,
+      enabled: true,
+      disabledReason: null,
+      secrets: [{ secret, expiresAt: null }],
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    };
+    await save(c.get('tenantId'), endpoint);
+    return c.json(endpointBody(endpoint, secret), 201);
+  });
+
+  app.openapi(list, async (c) => {
+    const endpoints = await stores.webhookEndpoints.list(c.get('tenantId'));
+    return c.json({ object: 'list' as const, data: endpoints.map((e) => endpointBody(e)), hasMore: false, nextCursor: null }, 200);
+  });
+
+  app.openapi(get, async (c) => c.json(endpointBody(await load(c.get('tenantId'), c.req.valid('param').id)), 200));
+
+  app.openapi(update, async (c) => {
+    const tenantId = c.get('tenantId');
+    const endpoint = await load(tenantId, c.req.valid('param').id);
+    const patch = c.req.valid('json');
+    const next: WebhookEndpoint = {
+      ...endpoint,
+      ...(patch.url !== undefined ? { url: checkUrl(patch.url) } : {}),
+      ...(patch.events !== undefined ? { events: patch.events } : {}),
+      ...(patch.description !== undefined ? { description: patch.description } : {}),
+      ...(patch.enabled !== undefined ? { enabled: patch.enabled, disabledReason: patch.enabled ? null : endpoint.disabledReason } : {}),
+      updatedAt: new Date().toISOString(),
+      version: endpoint.version + 1,
+    };
+    await save(tenantId, next);
+    return c.json(endpointBody(next), 200);
+  });
+
+  app.openapi(remove, async (c) => {
+    const { id } = c.req.valid('param');
+    if (!(await stores.webhookEndpoints.delete(c.get('tenantId'), id))) throw problems.notFound(`no webhook endpoint ${id}`);
+    return c.json({ object: 'webhook_endpoint', id, deleted: true as const }, 200);
+  });
+
+  app.openapi(rotate, async (c) => {
+    const tenantId = c.get('tenantId');
+    const endpoint = await load(tenantId, c.req.valid('param').id);
+    const { graceSeconds } = validate(RotateSecretSchema, c.get('body') ?? {});
+    const now = Date.now();
+    const expiresAt = new Date(now + graceSeconds * 1000).toISOString();
+    const secret = newWebhookSecret();
+    // The old secrets keep signing until their grace ends; the new one signs from now on.
+    const kept = endpoint.secrets
+      .filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > now)
+      .map((s) => ({ secret: s.secret, expiresAt: s.expiresAt ?? expiresAt }))
+      .filter((s) => Date.parse(s.expiresAt) > now);
+    const next: WebhookEndpoint = { ...endpoint, secrets: [{ secret, expiresAt: null }, ...kept], updatedAt: new Date(now).toISOString(), version: endpoint.version + 1 };
+    await save(tenantId, next);
+    return c.json(endpointBody(next, secret), 200);
+  });
+
+  app.openapi(test, async (c) => {
+    const tenantId = c.get('tenantId');
+    const endpoint = await load(tenantId, c.req.valid('param').id);
+    const now = new Date();
+    const event = { eventId: eventId(tenantId, endpoint.endpointId, 'webhook.test', now.toISOString(), c.get('requestId')), type: 'webhook.test', createdAt: now.toISOString(), data: { endpointId: endpoint.endpointId } };
+    await stores.events.put(tenantId, event, { dispatch: false });
+    const deliveryId = deliveryIdOf(event.eventId, endpoint.endpointId);
+    await stores.deliveries.create(tenantId, { deliveryId, endpointId: endpoint.endpointId, eventId: event.eventId, eventType: event.type }, now);
+    return c.json(deliveryBody((await stores.deliveries.get(tenantId, deliveryId))!), 202);
+  });
+
+  app.openapi(deliveries, async (c) => {
+    const tenantId = c.get('tenantId');
+    const endpoint = await load(tenantId, c.req.valid('param').id);
+    const items = await stores.deliveries.listByEndpoint(tenantId, endpoint.endpointId, 100);
+    return c.json({ object: 'list' as const, data: items.map(deliveryBody), hasMore: false, nextCursor: null }, 200);
+  });
+
+  app.openapi(retry, async (c) => {
+    const tenantId = c.get('tenantId');
+    const { id, deliveryId } = c.req.valid('param');
+    const delivery = await stores.deliveries.get(tenantId, deliveryId);
+    if (!delivery || delivery.endpointId !== id) throw problems.notFound(`no delivery ${deliveryId} for endpoint ${id}`);
+    if (!(await stores.deliveries.retry(tenantId, deliveryId, new Date()))) {
+      throw new ApiProblem(409, 'delivery_not_failed', 'Delivery not failed', `delivery ${deliveryId} is ${delivery.status}: only failed deliveries can be retried`);
+    }
+    return c.json(deliveryBody((await stores.deliveries.get(tenantId, deliveryId))!), 202);
+  });
+
+  // The outgoing events, for the OpenAPI document's `webhooks` section.
+  app.openAPIRegistry.registerComponent('securitySchemes', 'webhookSignature', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'webhook-signature',
+    description: 'Standard Webhooks signature: verify it with the endpoint secret (e.g. the standardwebhooks library) before trusting the body.',
+  });
+  for (const [name, operationId, schema, summary] of [
+    ['account.tier_changed', 'accountTierChanged', TierChangedPayload, 'An account moved to another tier (with the recommended slice)'],
+    ['account.recovered', 'accountRecovered', RecoveredPayload, 'An account left the liquidation tiers'],
+    ['market.stale', 'marketStale', MarketStalePayload, 'A sweep refused missing or stale market data'],
+  ] as const) {
+    app.openAPIRegistry.registerWebhook({
+      method: 'post',
+      path: name,
+      operationId,
+      tags,
+      security: [{ webhookSignature: [] }],
+      summary,
+      description:
+        'Signed per Standard Webhooks: headers webhook-id (the event id, stable across retries), webhook-timestamp and ' +
+        'webhook-signature (v1,<base64 HMAC-SHA256 of id.timestamp.body>, one per active secret). Answer 2xx within 15 s; 410 disables the endpoint.',
+      request: { body: { content: jsonContent(schema) } },
+      responses: { 200: { description: 'Received' } },
+    });
+  }
+}

@@ -1,0 +1,126 @@
+import type { LookupFunction } from 'node:net';
+import type { Stores } from '../store/index.ts';
+import { deliveryIdOf, type Delivery } from '../store/deliveries.ts';
+import type { WebhookEndpoint } from '../store/webhook-endpoints.ts';
+import { nextAttemptAt } from './backoff.ts';
+import { DEFAULT_DELIVERY_TIMEOUT_MS, deliverWebhook } from './deliver.ts';
+import { webhookPayload } from './payload.ts';
+import { webhookHeaders } from './signing.ts';
+
+/** Options of the dispatcher; the defaults are production's. */
+export interface DispatcherOptions {
+  /** Development only: http and loopback targets (SOFTLAND_WEBHOOKS_ALLOW_INSECURE_LOCAL=1). Default false. */
+  readonly allowInsecureLocal?: boolean;
+  /** Budget of one attempt. Default 15 s. */
+  readonly timeoutMs?: number;
+  /** Deliveries attempted per run. Default 50. */
+  readonly batch?: number;
+  /** Jitter source. Default Math.random. */
+  readonly random?: () => number;
+  /** The delivery itself; tests wrap it to simulate a crash. Default deliverWebhook. */
+  readonly deliver?: typeof deliverWebhook;
+  /** DNS for deliveries (tests). Default dns.lookup. */
+  readonly lookup?: LookupFunction;
+}
+
+export interface DispatchCounts {
+  fannedOut: number;
+  attempted: number;
+  delivered: number;
+  retried: number;
+  failed: number;
+}
+
+/** Extra time a claim holds beyond the attempt's own budget. */
+const LEASE_MARGIN_MS = 15_000;
+
+/**
+ * One dispatcher run: fan pending outbox events out to the subscribed endpoints (one
+ * delivery each, idempotent), then attempt the deliveries that are due. Runs may
+ * overlap or die at any point: deliveries are claimed with a lease, and a delivery
+ * whose attempt was cut short is attempted again, with the same webhook-id.
+ */
+export async function dispatchOnce(stores: Stores, now: Date, options: DispatcherOptions = {}): Promise<DispatchCounts> {
+  const counts: DispatchCounts = { fannedOut: 0, attempted: 0, delivered: 0, retried: 0, failed: 0 };
+  counts.fannedOut = await fanOut(stores, now);
+  for (const { tenantId, deliveryId } of await stores.deliveries.due(now, options.batch ?? 50)) {
+    const outcome = await attempt(stores, tenantId, deliveryId, now, options);
+    if (!outcome) continue; // another dispatcher holds it
+    counts[outcome]++;
+    counts.attempted++;
+  }
+  return counts;
+}
+
+/** Creates the deliveries of pending events, then takes the events off the dispatch index. */
+export async function fanOut(stores: Stores, now: Date): Promise<number> {
+  let created = 0;
+  const endpointsOf = new Map<string, WebhookEndpoint[]>();
+  for (const { tenantId, event } of await stores.events.pending(100)) {
+    let endpoints = endpointsOf.get(tenantId);
+    if (!endpoints) endpointsOf.set(tenantId, (endpoints = await stores.webhookEndpoints.list(tenantId)));
+    for (const endpoint of endpoints) {
+      if (!endpoint.enabled || !endpoint.events.includes(event.type)) continue;
+      const made = await stores.deliveries.create(
+        tenantId,
+        { deliveryId: deliveryIdOf(event.eventId, endpoint.endpointId), endpointId: endpoint.endpointId, eventId: event.eventId, eventType: event.type },
+        now,
+      );
+      if (made) created++;
+    }
+    await stores.events.markDispatched(tenantId, event.eventId);
+  }
+  return created;
+}
+
+/** One attempt of one delivery, if this run wins its claim. */
+async function attempt(stores: Stores, tenantId: string, deliveryId: string, now: Date, options: DispatcherOptions): Promise<'delivered' | 'retried' | 'failed' | undefined> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
+  const delivery = await stores.deliveries.claim(tenantId, deliveryId, now, timeoutMs + LEASE_MARGIN_MS);
+  if (!delivery) return undefined;
+  const fail = async (error: string, status: number | null = null) => {
+    await stores.deliveries.record(tenantId, deliveryId, { kind: 'failed', status, error });
+    return 'failed' as const;
+  };
+
+  const endpoint = await stores.webhookEndpoints.get(tenantId, delivery.endpointId);
+  if (!endpoint) return fail('endpoint_deleted');
+  if (!endpoint.enabled) return fail('endpoint_disabled');
+  const event = await stores.events.get(tenantId, delivery.eventId);
+  if (!event) return fail('event_missing');
+
+  const body = webhookPayload(event.type, event.data, new Date(event.createdAt));
+  const secrets = endpoint.secrets.filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > now.getTime()).map((s) => s.secret);
+  // webhook-id is the event id: the same on every attempt, so receivers can deduplicate.
+  const headers = webhookHeaders({ id: event.eventId, timestamp: Math.floor(now.getTime() / 1000), body, secrets });
+  const result = await (options.deliver ?? deliverWebhook)(
+    { url: endpoint.url, headers: { ...headers }, body },
+    { timeoutMs, allowInsecureLocal: options.allowInsecureLocal ?? false, ...(options.lookup ? { lookup: options.lookup } : {}) },
+  );
+
+  switch (result.outcome) {
+    case 'delivered':
+      await stores.deliveries.record(tenantId, deliveryId, { kind: 'delivered', status: result.status, at: now });
+      return 'delivered';
+    case 'gone':
+      // 410: the receiver asked us to stop; disable the endpoint so nothing else is sent.
+      await disable(stores, tenantId, endpoint, 'the endpoint answered 410 Gone', now);
+      return fail('gone', 410);
+    case 'refused':
+      return fail(`refused: ${result.reason}`);
+    case 'retry': {
+      const next = nextAttemptAt(delivery.attempts, firstAttempt(delivery, now), now, options.random ?? Math.random, result.retryAfterMs);
+      if (!next) return fail(`gave up after ${delivery.attempts} attempts: ${result.reason}`, result.status ?? null);
+      await stores.deliveries.record(tenantId, deliveryId, { kind: 'retry', status: result.status ?? null, error: result.reason, nextAttemptAt: next });
+      return 'retried';
+    }
+  }
+}
+
+function firstAttempt(d: Delivery, now: Date): Date {
+  return d.firstAttemptAt ? new Date(d.firstAttemptAt) : now;
+}
+
+async function disable(stores: Stores, tenantId: string, endpoint: WebhookEndpoint, reason: string, now: Date): Promise<void> {
+  await stores.webhookEndpoints.save(tenantId, { ...endpoint, enabled: false, disabledReason: reason, updatedAt: now.toISOString(), version: endpoint.version + 1 });
+}
