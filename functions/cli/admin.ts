@@ -1,6 +1,5 @@
-import { createDynamoClient } from '../../shared/store/client.ts';
-import { createStores, type Stores } from '../../shared/store/index.ts';
-import { tableNames } from '../../shared/store/tables.ts';
+import type { Stores } from '../../shared/store/index.ts';
+import { storesFromEnv } from '../shared-env.ts';
 
 /** `softland tenant …` and `softland key …`: tenant and key administration against the configured DynamoDB. */
 
@@ -17,11 +16,6 @@ const USAGE = `Usage:
 
 Uses DYNAMODB_ENDPOINT (or the usual AWS settings) and SOFTLAND_TABLE_PREFIX (default softland-).
 `;
-
-/** Stores for the configured DynamoDB; tests pass their own. */
-export function storesFromEnv(env: NodeJS.ProcessEnv = process.env): Stores {
-  return createStores(createDynamoClient({ endpoint: env['DYNAMODB_ENDPOINT'] || undefined }), tableNames(env['SOFTLAND_TABLE_PREFIX'] ?? 'softland-'));
-}
 
 export async function adminCommand(command: 'tenant' | 'key', args: readonly string[], io: AdminIo, stores: Stores = storesFromEnv()): Promise<number> {
   const [action, ...rest] = args;

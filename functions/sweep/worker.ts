@@ -1,0 +1,12 @@
+import middy from '@middy/core';
+import { runSegment } from '../../shared/sweeps/coordinator.ts';
+import { storesFromEnv } from '../shared-env.ts';
+import type { SegmentJob } from './lambda-runner.ts';
+
+const stores = storesFromEnv();
+
+/** One segment of one sweep (invoked asynchronously by the coordinator; retried by Lambda on failure). */
+export const handler = middy(async (job: SegmentJob) => {
+  await runSegment(stores, job.tenantId, job.sweepId, job.segment);
+  return { sweepId: job.sweepId, segment: job.segment };
+});
