@@ -5,7 +5,6 @@ import {
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
-  ConditionalCheckFailedException,
   type AttributeValue,
   type DynamoDBClient,
   type TransactWriteItem,
@@ -14,7 +13,7 @@ import type { Tier } from '../risk/tiers.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
 import { InvalidCursorError } from './assessments.ts';
 import { decodeCursor, encodeCursor, packJson, unpackJson } from './codec.ts';
-import { guarded } from './errors.ts';
+import { applied, guarded } from './errors.ts';
 
 /** How many parallel segments a tenant's accounts are split into for sweeps. */
 export const SWEEP_SEGMENTS = 8;
@@ -89,15 +88,9 @@ export class AccountStore {
   }
 
   async delete(tenantId: string, accountId: string): Promise<boolean> {
-    try {
-      await guarded(() =>
-        this.db.send(new DeleteItemCommand({ TableName: this.table, Key: this.key(tenantId, accountId), ConditionExpression: 'attribute_exists(accountId)' })),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return applied(() =>
+      this.db.send(new DeleteItemCommand({ TableName: this.table, Key: this.key(tenantId, accountId), ConditionExpression: 'attribute_exists(accountId)' })),
+    );
   }
 
   /** A page of the tenant's accounts, optionally of one tier, by account id. */
@@ -167,13 +160,7 @@ export class AccountStore {
 
   /** Applies `assessedUpdate` alone; false when the account changed meanwhile. */
   async recordAssessed(tenantId: string, account: RegisteredAccount, summary: AccountAssessmentSummary, tier: Tier): Promise<boolean> {
-    try {
-      await guarded(() => this.db.send(new UpdateItemCommand(this.assessedUpdate(tenantId, account, summary, tier).Update!)));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return applied(() => this.db.send(new UpdateItemCommand(this.assessedUpdate(tenantId, account, summary, tier).Update!)));
   }
 
   private item(tenantId: string, a: RegisteredAccount): Record<string, AttributeValue> {

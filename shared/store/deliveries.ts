@@ -7,7 +7,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { guarded } from './errors.ts';
+import { applied, guarded } from './errors.ts';
 
 export interface Delivery {
   readonly deliveryId: string;
@@ -53,34 +53,28 @@ export class DeliveryStore {
   /** Creates a pending delivery due at `dueAt`; false when it already exists. */
   async create(tenantId: string, d: { deliveryId: string; endpointId: string; eventId: string; eventType: string }, dueAt: Date): Promise<boolean> {
     const due = dueAt.toISOString();
-    try {
-      await guarded(() =>
-        this.db.send(
-          new PutItemCommand({
-            TableName: this.table,
-            Item: {
-              ...this.key(tenantId, d.deliveryId),
-              endpointId: { S: d.endpointId },
-              eventId: { S: d.eventId },
-              eventType: { S: d.eventType },
-              status: { S: PENDING },
-              attempts: { N: '0' },
-              createdAt: { S: due },
-              nextAttemptAt: { S: due },
-              dueState: { S: PENDING },
-              dueKey: { S: `${due}#${tenantId}#${d.deliveryId}` },
-              endpointKey: { S: `${tenantId}#${d.endpointId}` },
-              createdKey: { S: `${due}#${d.deliveryId}` },
-            },
-            ConditionExpression: 'attribute_not_exists(deliveryId)',
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return applied(() =>
+      this.db.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: {
+            ...this.key(tenantId, d.deliveryId),
+            endpointId: { S: d.endpointId },
+            eventId: { S: d.eventId },
+            eventType: { S: d.eventType },
+            status: { S: PENDING },
+            attempts: { N: '0' },
+            createdAt: { S: due },
+            nextAttemptAt: { S: due },
+            dueState: { S: PENDING },
+            dueKey: { S: `${due}#${tenantId}#${d.deliveryId}` },
+            endpointKey: { S: `${tenantId}#${d.endpointId}` },
+            createdKey: { S: `${due}#${d.deliveryId}` },
+          },
+          ConditionExpression: 'attribute_not_exists(deliveryId)',
+        }),
+      ),
+    );
   }
 
   /** Pending deliveries due by `now`, earliest first, across tenants. */
@@ -167,24 +161,18 @@ export class DeliveryStore {
   /** Puts a failed delivery back in the queue, due now, with a fresh retry window. */
   async retry(tenantId: string, deliveryId: string, now: Date): Promise<boolean> {
     const at = now.toISOString();
-    try {
-      await guarded(() =>
-        this.db.send(
-          new UpdateItemCommand({
-            TableName: this.table,
-            Key: this.key(tenantId, deliveryId),
-            UpdateExpression: 'SET #s = :pending, dueState = :pending, nextAttemptAt = :now, dueKey = :dueKey, firstAttemptAt = :now',
-            ConditionExpression: '#s = :failed',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':pending': { S: PENDING }, ':now': { S: at }, ':dueKey': { S: `${at}#${tenantId}#${deliveryId}` }, ':failed': { S: 'failed' } },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return applied(() =>
+      this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: this.key(tenantId, deliveryId),
+          UpdateExpression: 'SET #s = :pending, dueState = :pending, nextAttemptAt = :now, dueKey = :dueKey, firstAttemptAt = :now',
+          ConditionExpression: '#s = :failed',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':pending': { S: PENDING }, ':now': { S: at }, ':dueKey': { S: `${at}#${tenantId}#${deliveryId}` }, ':failed': { S: 'failed' } },
+        }),
+      ),
+    );
   }
 
   async get(tenantId: string, deliveryId: string): Promise<Delivery | undefined> {

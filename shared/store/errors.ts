@@ -1,3 +1,5 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+
 /** Errors raised by the storage layer. */
 export class StoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -42,6 +44,20 @@ export async function guarded<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     if (isTransient(error)) throw new StoreUnavailableError({ cause: error });
+    throw error;
+  }
+}
+
+/**
+ * Runs a conditional DynamoDB write: true when it applied, false when its condition
+ * failed (the item was not in the expected state), other failures as `guarded`.
+ */
+export async function applied(call: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await guarded(call);
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
 }

@@ -1,5 +1,4 @@
 import {
-  ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -8,7 +7,7 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { guarded } from './errors.ts';
+import { applied, guarded } from './errors.ts';
 
 /** An event in the outbox, as webhooks will carry it (`{ type, timestamp, data }`). */
 export interface OutboxEvent {
@@ -42,13 +41,7 @@ export class EventStore {
 
   /** Adds an event; false when it was already there. */
   async put(tenantId: string, event: OutboxEvent, options: { dispatch?: boolean } = {}): Promise<boolean> {
-    try {
-      await guarded(() => this.db.send(new PutItemCommand(this.putItem(tenantId, event, options).Put!)));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return applied(() => this.db.send(new PutItemCommand(this.putItem(tenantId, event, options).Put!)));
   }
 
   async get(tenantId: string, eventId: string): Promise<OutboxEvent | undefined> {

@@ -1,5 +1,4 @@
 import {
-  ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
@@ -8,7 +7,7 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { guarded } from './errors.ts';
+import { applied, guarded } from './errors.ts';
 
 /** Keys are kept for a day, like Stripe's. */
 const RETENTION_SECONDS = 24 * 60 * 60;
@@ -49,28 +48,24 @@ export class IdempotencyStore {
 
   /** Claims the key for this request, or says why not (same request running or done, or another request). */
   async claim(ref: IdempotencyRef, now = new Date()): Promise<Claim> {
-    try {
-      await guarded(() =>
-        this.db.send(
-          new PutItemCommand({
-            TableName: this.table,
-            Item: {
-              ...this.key(ref),
-              requestHash: { S: ref.requestHash },
-              status: { S: 'in_progress' },
-              lockedUntil: { N: String(epoch(now) + LOCK_SECONDS) },
-              expiresAt: { N: String(epoch(now) + RETENTION_SECONDS) },
-            },
-            ConditionExpression: 'attribute_not_exists(idempotencyKey) OR (#s = :progress AND lockedUntil < :now AND requestHash = :h)',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':progress': { S: 'in_progress' }, ':now': { N: String(epoch(now)) }, ':h': { S: ref.requestHash } },
-          }),
-        ),
-      );
-      return { state: 'claimed' };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    const claimed = await applied(() =>
+      this.db.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: {
+            ...this.key(ref),
+            requestHash: { S: ref.requestHash },
+            status: { S: 'in_progress' },
+            lockedUntil: { N: String(epoch(now) + LOCK_SECONDS) },
+            expiresAt: { N: String(epoch(now) + RETENTION_SECONDS) },
+          },
+          ConditionExpression: 'attribute_not_exists(idempotencyKey) OR (#s = :progress AND lockedUntil < :now AND requestHash = :h)',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':progress': { S: 'in_progress' }, ':now': { N: String(epoch(now)) }, ':h': { S: ref.requestHash } },
+        }),
+      ),
+    );
+    if (claimed) return { state: 'claimed' };
     const { Item } = await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: this.key(ref), ConsistentRead: true })));
     if (!Item) return this.claim(ref, now); // expired between the two calls
     if (Item['requestHash']?.S !== ref.requestHash) return { state: 'mismatch' };
@@ -96,20 +91,17 @@ export class IdempotencyStore {
 
   /** Releases a claim whose request failed, so that a retry can run. */
   async release(ref: IdempotencyRef): Promise<void> {
-    await guarded(() =>
-      this.db
-        .send(
-          new DeleteItemCommand({
-            TableName: this.table,
-            Key: this.key(ref),
-            ConditionExpression: '#s = :progress AND requestHash = :h',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':progress': { S: 'in_progress' }, ':h': { S: ref.requestHash } },
-          }),
-        )
-        .catch((error: unknown) => {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // Completed meanwhile, or taken over: nothing to release.
+    await applied(() =>
+      this.db.send(
+        new DeleteItemCommand({
+          TableName: this.table,
+          Key: this.key(ref),
+          ConditionExpression: '#s = :progress AND requestHash = :h',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':progress': { S: 'in_progress' }, ':h': { S: ref.requestHash } },
         }),
+      ),
     );
   }
 

@@ -4,11 +4,10 @@ import {
   TransactWriteItemsCommand,
   TransactionCanceledException,
   UpdateItemCommand,
-  ConditionalCheckFailedException,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { guarded } from './errors.ts';
+import { applied, guarded } from './errors.ts';
 
 export const SWEEP_COUNTERS = ['accounts', 'assessed', 'tierChanges', 'events', 'skipped', 'errors'] as const;
 export type SweepCounts = Record<(typeof SWEEP_COUNTERS)[number], number>;
@@ -120,26 +119,23 @@ export class SweepStore {
 
   /** Moves a running sweep to its final status (once). */
   async finish(tenantId: string, sweepId: string, status: 'completed' | 'failed', reason: string | null, now = new Date()): Promise<void> {
-    try {
-      await guarded(() =>
-        this.db.send(
-          new UpdateItemCommand({
-            TableName: this.table,
-            Key: this.key(tenantId, sweepId),
-            UpdateExpression: reason ? 'SET #s = :status, completedAt = :now, reason = :reason' : 'SET #s = :status, completedAt = :now',
-            ConditionExpression: '#s = :running',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: {
-              ':status': { S: status },
-              ':now': { S: now.toISOString() },
-              ':running': { S: 'running' },
-              ...(reason ? { ':reason': { S: reason } } : {}),
-            },
-          }),
-        ),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    // Already final: a second finish changes nothing.
+    await applied(() =>
+      this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: this.key(tenantId, sweepId),
+          UpdateExpression: reason ? 'SET #s = :status, completedAt = :now, reason = :reason' : 'SET #s = :status, completedAt = :now',
+          ConditionExpression: '#s = :running',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':status': { S: status },
+            ':now': { S: now.toISOString() },
+            ':running': { S: 'running' },
+            ...(reason ? { ':reason': { S: reason } } : {}),
+          },
+        }),
+      ),
+    );
   }
 }

@@ -1,5 +1,4 @@
 import {
-  ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
@@ -7,7 +6,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { guarded } from './errors.ts';
+import { applied, guarded } from './errors.ts';
 
 export interface SigningSecret {
   readonly secret: string;
@@ -42,33 +41,27 @@ export class WebhookEndpointStore {
 
   /** Creates (version 1) or replaces an endpoint, only over the version the caller read. */
   async save(tenantId: string, endpoint: WebhookEndpoint): Promise<boolean> {
-    try {
-      await guarded(() =>
-        this.db.send(
-          new PutItemCommand({
-            TableName: this.table,
-            Item: {
-              ...this.key(tenantId, endpoint.endpointId),
-              url: { S: endpoint.url },
-              events: { S: JSON.stringify(endpoint.events) },
-              ...(endpoint.description === null ? {} : { description: { S: endpoint.description } }),
-              enabled: { BOOL: endpoint.enabled },
-              ...(endpoint.disabledReason === null ? {} : { disabledReason: { S: endpoint.disabledReason } }),
-              secrets: { S: JSON.stringify(endpoint.secrets) },
-              createdAt: { S: endpoint.createdAt },
-              updatedAt: { S: endpoint.updatedAt },
-              version: { N: String(endpoint.version) },
-            },
-            ConditionExpression: endpoint.version === 1 ? 'attribute_not_exists(endpointId)' : 'version = :previous',
-            ...(endpoint.version === 1 ? {} : { ExpressionAttributeValues: { ':previous': { N: String(endpoint.version - 1) } } }),
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return applied(() =>
+      this.db.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: {
+            ...this.key(tenantId, endpoint.endpointId),
+            url: { S: endpoint.url },
+            events: { S: JSON.stringify(endpoint.events) },
+            ...(endpoint.description === null ? {} : { description: { S: endpoint.description } }),
+            enabled: { BOOL: endpoint.enabled },
+            ...(endpoint.disabledReason === null ? {} : { disabledReason: { S: endpoint.disabledReason } }),
+            secrets: { S: JSON.stringify(endpoint.secrets) },
+            createdAt: { S: endpoint.createdAt },
+            updatedAt: { S: endpoint.updatedAt },
+            version: { N: String(endpoint.version) },
+          },
+          ConditionExpression: endpoint.version === 1 ? 'attribute_not_exists(endpointId)' : 'version = :previous',
+          ...(endpoint.version === 1 ? {} : { ExpressionAttributeValues: { ':previous': { N: String(endpoint.version - 1) } } }),
+        }),
+      ),
+    );
   }
 
   async get(tenantId: string, endpointId: string): Promise<WebhookEndpoint | undefined> {
@@ -84,15 +77,9 @@ export class WebhookEndpointStore {
   }
 
   async delete(tenantId: string, endpointId: string): Promise<boolean> {
-    try {
-      await guarded(() =>
-        this.db.send(new DeleteItemCommand({ TableName: this.table, Key: this.key(tenantId, endpointId), ConditionExpression: 'attribute_exists(endpointId)' })),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return applied(() =>
+      this.db.send(new DeleteItemCommand({ TableName: this.table, Key: this.key(tenantId, endpointId), ConditionExpression: 'attribute_exists(endpointId)' })),
+    );
   }
 }
 
