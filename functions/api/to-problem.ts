@@ -2,7 +2,7 @@ import { HTTPException } from 'hono/http-exception';
 import { RiskError } from '../../shared/risk/errors.ts';
 import { InvalidInputError } from '../../shared/schemas/errors.ts';
 import { InvalidCursorError } from '../../shared/store/assessments.ts';
-import { StoreUnavailableError } from '../../shared/store/errors.ts';
+import { ConflictError, StoreUnavailableError } from '../../shared/store/errors.ts';
 import { ApiProblem, problems } from './problems.ts';
 
 /** Maps anything thrown while handling a request to the problem the client sees. */
@@ -14,6 +14,7 @@ export function toProblem(error: unknown): ApiProblem {
   }
   if (error instanceof InvalidCursorError) return problems.invalidRequest([{ field: 'cursor', message: error.message }]);
   if (error instanceof StoreUnavailableError) return problems.serviceUnavailable();
+  if (error instanceof ConflictError) return new ApiProblem(409, 'conflict', 'Conflict', error.message, { headers: { 'Retry-After': '1' } });
   if (error instanceof HTTPException) {
     // Hono's JSON validator reports an unparsable body this way.
     if (error.status === 400 && /json/i.test(error.message)) return problems.malformedJson(error.message);

@@ -13,7 +13,7 @@ import type { Tier } from '../risk/tiers.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
 import { InvalidCursorError } from './assessments.ts';
 import { decodeCursor, encodeCursor, packJson, unpackJson } from './codec.ts';
-import { applied, guarded } from './errors.ts';
+import { applied, ConflictError, guarded } from './errors.ts';
 
 /** How many parallel segments a tenant's accounts are split into for sweeps. */
 export const SWEEP_SEGMENTS = 8;
@@ -57,7 +57,14 @@ export class AccountStore {
   }
 
   /** Registers or replaces an account's book; its tier and last assessment are set with it. */
-  async put(tenantId: string, accountId: string, book: AccountBook, assessed: AccountAssessmentSummary | null, tier: Tier | null, now = new Date()): Promise<RegisteredAccount> {
+  async put(
+    tenantId: string,
+    accountId: string,
+    book: AccountBook,
+    assessed: AccountAssessmentSummary | null,
+    tier: Tier | null,
+    now = new Date(),
+  ): Promise<{ account: RegisteredAccount; created: boolean }> {
     const existing = await this.get(tenantId, accountId);
     const account: RegisteredAccount = {
       accountId,
@@ -68,7 +75,7 @@ export class AccountStore {
       updatedAt: now.toISOString(),
       version: (existing?.version ?? 0) + 1,
     };
-    await guarded(() =>
+    const written = await applied(() =>
       this.db.send(
         new PutItemCommand({
           TableName: this.table,
@@ -79,7 +86,8 @@ export class AccountStore {
         }),
       ),
     );
-    return account;
+    if (!written) throw new ConflictError(`account ${accountId}`);
+    return { account, created: existing === undefined };
   }
 
   async get(tenantId: string, accountId: string): Promise<RegisteredAccount | undefined> {

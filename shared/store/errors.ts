@@ -16,6 +16,14 @@ export class StoreUnavailableError extends StoreError {
   }
 }
 
+/** Someone else changed the item between our read and our write; read again and retry. */
+export class ConflictError extends StoreError {
+  constructor(what: string) {
+    super(`${what} changed meanwhile; read it again and retry`);
+    this.name = 'ConflictError';
+  }
+}
+
 /** Network failures, timeouts, throttling and 5xx from DynamoDB: worth retrying later. */
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { MarketEntry } from '../schemas/snapshot.ts';
-import { guarded } from './errors.ts';
+import { applied, ConflictError, guarded } from './errors.ts';
 
 export interface MarketData {
   readonly market: Readonly<Record<string, MarketEntry>>;
@@ -26,7 +26,7 @@ export class MarketStore {
   /** Replaces the tenant's market, only over the version the caller checked its prices against. */
   async put(tenantId: string, data: Omit<MarketData, 'version'>, previousVersion: number | null): Promise<MarketData> {
     const version = (previousVersion ?? 0) + 1;
-    await guarded(() =>
+    const written = await applied(() =>
       this.db.send(
         new PutItemCommand({
           TableName: this.table,
@@ -42,6 +42,7 @@ export class MarketStore {
         }),
       ),
     );
+    if (!written) throw new ConflictError('the market data');
     return { ...data, version };
   }
 }

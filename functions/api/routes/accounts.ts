@@ -90,11 +90,10 @@ export function accountRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
         summary = null;
       }
     }
-    const existed = (await stores.accounts.get(tenantId, accountId)) !== undefined;
     // A new book starts from its plain tier: no hysteresis against a book that no longer exists.
     const tier = summary?.tier ?? null;
-    const account = await stores.accounts.put(tenantId, accountId, book, summary, tier, now);
-    return c.json(accountBody(account), existed ? 200 : 201);
+    const { account, created } = await stores.accounts.put(tenantId, accountId, book, summary, tier, now);
+    return c.json(accountBody(account), created ? 201 : 200);
   });
 
   app.openapi(getAccount, async (c) => {

@@ -18,6 +18,7 @@ import { DeletedSchema } from '../../../shared/schemas/api.ts';
 import { validate } from '../../../shared/schemas/validate.ts';
 import type { Delivery } from '../../../shared/store/deliveries.ts';
 import { deliveryIdOf } from '../../../shared/store/deliveries.ts';
+import { ConflictError } from '../../../shared/store/errors.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import type { WebhookEndpoint } from '../../../shared/store/webhook-endpoints.ts';
 import { eventId } from '../../../shared/sweeps/events.ts';
@@ -154,9 +155,7 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
     return endpoint;
   };
   const save = async (tenantId: string, endpoint: WebhookEndpoint) => {
-    if (!(await stores.webhookEndpoints.save(tenantId, endpoint))) {
-      throw new ApiProblem(409, 'conflict', 'Conflict', 'the endpoint changed meanwhile; read it again and retry', { headers: { 'Retry-After': '1' } });
-    }
+    if (!(await stores.webhookEndpoints.save(tenantId, endpoint))) throw new ConflictError(`webhook endpoint ${endpoint.endpointId}`);
   };
 
   app.openapi(create, async (c) => {
