@@ -17,20 +17,47 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({ field: fieldPath(issue.path), message: issue.message }));
 }
 
-/** Throws an InvalidInputError naming every `__proto__`, `constructor` or `prototype` key in `input`. */
+/** Deeper than any request of this API; deeper input is refused rather than walked. */
+const MAX_DEPTH = 32;
+
+/**
+ * Throws an InvalidInputError naming every `__proto__`, `constructor` or `prototype` key
+ * in `input`, or the place where it nests deeper than 32 levels. Iterative, so hostile
+ * nesting cannot exhaust the stack.
+ */
 export function assertNoForbiddenKeys(input: unknown): void {
-  const forbidden = [...forbiddenKeys(input, [])];
-  if (forbidden.length > 0) throw new InvalidInputError(forbidden);
+  const issues: FieldIssue[] = [];
+  // Each entry links to its parent, so paths are built only for the (rare) failures.
+  const stack: Node[] = [{ value: input, key: undefined, parent: undefined, depth: 0 }];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const value = node.value;
+    if (value === null || typeof value !== 'object') continue;
+    if (node.depth >= MAX_DEPTH) {
+      throw new InvalidInputError([{ field: fieldPath(pathOf(node)), message: `nests deeper than ${MAX_DEPTH} levels` }]);
+    }
+    const depth = node.depth + 1;
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key: i, parent: node, depth });
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) issues.push({ field: fieldPath([...pathOf(node), key]), message: `"${key}" is not allowed as a key` });
+      else stack.push({ value: (value as Record<string, unknown>)[key], key, parent: node, depth });
+    }
+  }
+  if (issues.length > 0) throw new InvalidInputError(issues);
 }
 
-function* forbiddenKeys(value: unknown, path: PropertyKey[]): Generator<FieldIssue> {
-  if (value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) yield* forbiddenKeys(value[i], [...path, i]);
-    return;
-  }
-  for (const key of Object.keys(value)) {
-    if (FORBIDDEN_KEYS.has(key)) yield { field: fieldPath([...path, key]), message: `"${key}" is not allowed as a key` };
-    else yield* forbiddenKeys((value as Record<string, unknown>)[key], [...path, key]);
-  }
+interface Node {
+  readonly value: unknown;
+  readonly key: PropertyKey | undefined;
+  readonly parent: Node | undefined;
+  readonly depth: number;
+}
+
+function pathOf(node: Node): PropertyKey[] {
+  const path: PropertyKey[] = [];
+  for (let n: Node | undefined = node; n?.key !== undefined; n = n.parent) path.unshift(n.key);
+  return path;
 }

@@ -8,7 +8,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import type { Assessment } from '../schemas/assessment.ts';
-import { decodeCursor as decodeKey, encodeCursor, packJson, unpackJson } from './codec.ts';
+import { decodeCursor as decodeKey, dynamoNumber, encodeCursor, packJson, unpackJson } from './codec.ts';
 import { guarded, StoreError } from './errors.ts';
 
 /** Largest compressed body kept in one item (DynamoDB items hold at most 400 KB). */
@@ -53,7 +53,6 @@ export class InvalidCursorError extends StoreError {
   }
 }
 
-const num = (n: number) => ({ N: String(n) });
 
 /** Recorded assessments: request and answer, compressed, listed per account newest first. */
 export class AssessmentStore {
@@ -91,11 +90,11 @@ export class AssessmentStore {
       createdAt: { S: record.createdAt },
       profile: { S: a.profile },
       tier: { S: a.tier },
-      marginRatio: a.marginRatio === null ? { NULL: true } : num(a.marginRatio),
-      equity: num(a.equity),
-      maintenanceMargin: num(a.maintenanceMargin),
-      initialMargin: num(a.initialMargin),
-      parts: num(parts),
+      marginRatio: a.marginRatio === null ? { NULL: true } : dynamoNumber(a.marginRatio),
+      equity: dynamoNumber(a.equity),
+      maintenanceMargin: dynamoNumber(a.maintenanceMargin),
+      initialMargin: dynamoNumber(a.initialMargin),
+      parts: dynamoNumber(parts),
       body: { B: body.subarray(0, PART_BYTES) },
     };
     const items: TransactWriteItem[] = [{ Put: { TableName: this.table, Item: main, ConditionExpression: 'attribute_not_exists(recordKey)' } }];

@@ -23,3 +23,11 @@ export function decodeCursor(cursor: string): Record<string, { S?: string }> | u
     return undefined;
   }
 }
+
+/** Smallest magnitude DynamoDB can store; anything smaller is stored as 0. */
+const DYNAMO_MIN_MAGNITUDE = 1e-130;
+
+/** A number as a DynamoDB `N`: magnitudes below 1e-130 (e.g. 5e-324) are stored as 0, which DynamoDB would refuse. */
+export function dynamoNumber(n: number): { N: string } {
+  return { N: String(Math.abs(n) < DYNAMO_MIN_MAGNITUDE ? 0 : n) };
+}
