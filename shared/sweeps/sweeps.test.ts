@@ -111,6 +111,31 @@ describe('sweeps', () => {
     expect(await stores.sweeps.get(tenantId, sweep.sweepId)).toMatchObject({ status: 'completed', counts: { accounts: 6, tierChanges: 6, events: 6 } });
   });
 
+  it('a worker crashing mid-segment: the retry completes the segment without duplicate events', async () => {
+    const { tenantId, call } = await tenantWithKey();
+    await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 } } });
+    for (let i = 0; i < 40; i++) await call('PUT', `/v1/accounts/crash-${i}`, perpBook(6_000));
+    await call('PUT', '/v1/market', { market: { ETH: { price: 2_880 } } });
+    const sweep = await startSweep(stores, tenantId, 'api', async () => {});
+    // The worker dies after its third tier-change write in every segment.
+    let writes = 0;
+    const crashing: Stores = {
+      ...stores,
+      transact: async (items) => {
+        if (++writes % 3 === 0) throw new Error('worker killed');
+        return stores.transact(items);
+      },
+    };
+    for (let segment = 0; segment < SWEEP_SEGMENTS; segment++) {
+      await runSegment(crashing, tenantId, sweep.sweepId, segment).catch(() => undefined);
+      await runSegment(stores, tenantId, sweep.sweepId, segment); // Lambda's retry
+    }
+    const events = await stores.events.list(tenantId, 100);
+    expect(events).toHaveLength(40);
+    expect(new Set(events.map((e) => (e.data as { accountId: string }).accountId)).size).toBe(40);
+    expect(await stores.sweeps.get(tenantId, sweep.sweepId)).toMatchObject({ status: 'completed', segmentsDone: SWEEP_SEGMENTS });
+  });
+
   it('refuses stale market data: the sweep ends at once and emits market.stale', async () => {
     const { tenantId, call } = await tenantWithKey();
     await call('PUT', '/v1/accounts/acct-s', perpBook(6_000));
