@@ -54,7 +54,13 @@ export const AccountParams = z.object({
 });
 
 export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(10).meta({ param: { name: 'limit', in: 'query' }, description: 'Page size, 1–100 (default 10)' }),
+  limit: z.coerce
+    .number({ error: 'must be a whole number from 1 to 100' })
+    .int('must be a whole number from 1 to 100')
+    .min(1, 'must be a whole number from 1 to 100')
+    .max(100, 'must be a whole number from 1 to 100')
+    .default(10)
+    .meta({ param: { name: 'limit', in: 'query' }, description: 'Page size, 1–100 (default 10)' }),
   cursor: z.string().min(1).max(2048).optional().meta({ param: { name: 'cursor', in: 'query' }, description: 'nextCursor of the previous page' }),
 });
 

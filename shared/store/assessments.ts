@@ -8,7 +8,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import type { Assessment } from '../schemas/assessment.ts';
-import { decodeCursor as decodeKey, dynamoNumber, encodeCursor, packJson, unpackJson } from './codec.ts';
+import { decodeCursor as decodeKey, encodeCursor, numberAttr, packJson, readNumber, unpackJson } from './codec.ts';
 import { guarded, StoreError } from './errors.ts';
 
 /** Largest compressed body kept in one item (DynamoDB items hold at most 400 KB). */
@@ -90,11 +90,11 @@ export class AssessmentStore {
       createdAt: { S: record.createdAt },
       profile: { S: a.profile },
       tier: { S: a.tier },
-      marginRatio: a.marginRatio === null ? { NULL: true } : dynamoNumber(a.marginRatio),
-      equity: dynamoNumber(a.equity),
-      maintenanceMargin: dynamoNumber(a.maintenanceMargin),
-      initialMargin: dynamoNumber(a.initialMargin),
-      parts: dynamoNumber(parts),
+      marginRatio: a.marginRatio === null ? { NULL: true } : numberAttr(a.marginRatio),
+      equity: numberAttr(a.equity),
+      maintenanceMargin: numberAttr(a.maintenanceMargin),
+      initialMargin: numberAttr(a.initialMargin),
+      parts: { N: String(parts) },
       body: { B: body.subarray(0, PART_BYTES) },
     };
     const items: TransactWriteItem[] = [{ Put: { TableName: this.table, Item: main, ConditionExpression: 'attribute_not_exists(recordKey)' } }];
@@ -170,10 +170,10 @@ function summaryOf(i: Record<string, AttributeValue>): AssessmentSummary {
     createdAt: i['createdAt']!.S!,
     profile: i['profile']!.S!,
     tier: i['tier']!.S! as Assessment['tier'],
-    marginRatio: i['marginRatio']!.NULL ? null : Number(i['marginRatio']!.N),
-    equity: Number(i['equity']!.N),
-    maintenanceMargin: Number(i['maintenanceMargin']!.N),
-    initialMargin: Number(i['initialMargin']!.N),
+    marginRatio: i['marginRatio']!.NULL ? null : readNumber(i['marginRatio']),
+    equity: readNumber(i['equity']),
+    maintenanceMargin: readNumber(i['maintenanceMargin']),
+    initialMargin: readNumber(i['initialMargin']),
   };
 }
 

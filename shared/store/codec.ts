@@ -24,10 +24,15 @@ export function decodeCursor(cursor: string): Record<string, { S?: string }> | u
   }
 }
 
-/** Smallest magnitude DynamoDB can store; anything smaller is stored as 0. */
-const DYNAMO_MIN_MAGNITUDE = 1e-130;
+/**
+ * A JavaScript number as an attribute, exactly: DynamoDB's `N` cannot hold magnitudes
+ * below 1e-130 or above ~1e126 (a margin ratio can be 1e300), so figures are stored as
+ * their shortest round-trip decimal string.
+ */
+export function numberAttr(n: number): { S: string } {
+  return { S: String(n) };
+}
 
-/** A number as a DynamoDB `N`: magnitudes below 1e-130 (e.g. 5e-324) are stored as 0, which DynamoDB would refuse. */
-export function dynamoNumber(n: number): { N: string } {
-  return { N: String(Math.abs(n) < DYNAMO_MIN_MAGNITUDE ? 0 : n) };
+export function readNumber(attr: { S?: string } | undefined): number {
+  return Number(attr?.S);
 }
