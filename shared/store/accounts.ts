@@ -6,7 +6,6 @@ import {
   QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
-  type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import type { Tier } from '../risk/tiers.ts';
@@ -14,6 +13,7 @@ import type { AccountBook } from '../schemas/snapshot.ts';
 import { InvalidCursorError } from './assessments.ts';
 import { decodeCursor, encodeCursor, packJson, unpackJson } from './codec.ts';
 import { applied, ConflictError, guarded } from './errors.ts';
+import { TableStore } from './table-store.ts';
 
 /** How many parallel segments a tenant's accounts are split into for sweeps. */
 export const SWEEP_SEGMENTS = 8;
@@ -46,12 +46,7 @@ export function segmentOf(accountId: string): number {
 }
 
 /** Registered accounts: book, tier and latest assessment per tenant. */
-export class AccountStore {
-  constructor(
-    private readonly db: DynamoDBClient,
-    private readonly table: string,
-  ) {}
-
+export class AccountStore extends TableStore {
   private key(tenantId: string, accountId: string): Record<string, AttributeValue> {
     return { tenantId: { S: tenantId }, accountId: { S: accountId } };
   }

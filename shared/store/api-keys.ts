@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { newId } from '../ids.ts';
 import { guarded } from './errors.ts';
+import { TableStore } from './table-store.ts';
 
 /** Prefix of every secret key, so a leaked one is easy to recognise and scan for. */
 export const KEY_PREFIX = 'sk_';
@@ -29,12 +30,7 @@ function sha256(text: string): Buffer {
 }
 
 /** API keys, stored as SHA-256 hashes; a key authenticates exactly one tenant. */
-export class ApiKeyStore {
-  constructor(
-    private readonly db: DynamoDBClient,
-    private readonly table: string,
-  ) {}
-
+export class ApiKeyStore extends TableStore {
   /** Issues a key; `secret` fixes it (the local server's SOFTLAND_DEV_API_KEY). */
   async issue(tenantId: string, options: { secret?: string; now?: Date } = {}): Promise<IssuedKey> {
     const now = options.now ?? new Date();

@@ -4,12 +4,12 @@ import {
   QueryCommand,
   TransactWriteItemsCommand,
   type AttributeValue,
-  type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import type { Assessment } from '../schemas/assessment.ts';
 import { decodeCursor as decodeKey, encodeCursor, numberAttr, packJson, readNumber, unpackJson } from './codec.ts';
 import { guarded, StoreError } from './errors.ts';
+import { TableStore } from './table-store.ts';
 
 /** Largest compressed body kept in one item (DynamoDB items hold at most 400 KB). */
 const PART_BYTES = 350_000;
@@ -55,12 +55,7 @@ export class InvalidCursorError extends StoreError {
 
 
 /** Recorded assessments: request and answer, compressed, listed per account newest first. */
-export class AssessmentStore {
-  constructor(
-    private readonly db: DynamoDBClient,
-    private readonly table: string,
-  ) {}
-
+export class AssessmentStore extends TableStore {
   /**
    * Writes the record, with `alsoWrite` (an idempotency completion) in the same
    * transaction when given: either everything is stored or nothing is.

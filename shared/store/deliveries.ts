@@ -5,9 +5,9 @@ import {
   QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { applied, guarded } from './errors.ts';
+import { TableStore } from './table-store.ts';
 
 export interface Delivery {
   readonly deliveryId: string;
@@ -40,12 +40,7 @@ export const deliveryIdOf = (eventId: string, endpointId: string) => `dlv_${with
 const withoutPrefix = (id: string) => id.slice(id.indexOf('_') + 1);
 
 /** Webhook deliveries: one per event and endpoint, with their attempts and schedule. */
-export class DeliveryStore {
-  constructor(
-    private readonly db: DynamoDBClient,
-    private readonly table: string,
-  ) {}
-
+export class DeliveryStore extends TableStore {
   private key(tenantId: string, deliveryId: string): Record<string, AttributeValue> {
     return { tenantId: { S: tenantId }, deliveryId: { S: deliveryId } };
   }

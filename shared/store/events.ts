@@ -4,10 +4,10 @@ import {
   QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
-  type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { applied, guarded } from './errors.ts';
+import { TableStore } from './table-store.ts';
 
 /** An event in the outbox, as webhooks will carry it (`{ type, timestamp, data }`). */
 export interface OutboxEvent {
@@ -23,12 +23,7 @@ const PENDING = 'pending';
  * The outbox. Events are written in the same transaction as the change they announce
  * and carry deterministic ids, so a retried writer can never add one twice.
  */
-export class EventStore {
-  constructor(
-    private readonly db: DynamoDBClient,
-    private readonly table: string,
-  ) {}
-
+export class EventStore extends TableStore {
   /**
    * The put that adds an event, for the caller's transaction; it fails if the event exists.
    * `dispatch: false` keeps it off the fan-out (a test event addressed to one endpoint).

@@ -4,10 +4,10 @@ import {
   PutItemCommand,
   UpdateItemCommand,
   type AttributeValue,
-  type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { applied, guarded } from './errors.ts';
+import { TableStore } from './table-store.ts';
 
 /** Keys are kept for a day, like Stripe's. */
 const RETENTION_SECONDS = 24 * 60 * 60;
@@ -36,12 +36,7 @@ export interface IdempotencyRef {
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /** Idempotency keys: a request claims its key, and the claim completes with the answer. */
-export class IdempotencyStore {
-  constructor(
-    private readonly db: DynamoDBClient,
-    private readonly table: string,
-  ) {}
-
+export class IdempotencyStore extends TableStore {
   private key(ref: Pick<IdempotencyRef, 'tenantId' | 'key'>): Record<string, AttributeValue> {
     return { tenantId: { S: ref.tenantId }, idempotencyKey: { S: ref.key } };
   }

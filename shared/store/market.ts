@@ -1,6 +1,7 @@
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { MarketEntry } from '../schemas/snapshot.ts';
 import { applied, ConflictError, guarded } from './errors.ts';
+import { TableStore } from './table-store.ts';
 
 export interface MarketData {
   readonly market: Readonly<Record<string, MarketEntry>>;
@@ -11,12 +12,7 @@ export interface MarketData {
 }
 
 /** The latest market data of each tenant. */
-export class MarketStore {
-  constructor(
-    private readonly db: DynamoDBClient,
-    private readonly table: string,
-  ) {}
-
+export class MarketStore extends TableStore {
   async get(tenantId: string): Promise<MarketData | undefined> {
     const { Item } = await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: { tenantId: { S: tenantId } }, ConsistentRead: true })));
     if (!Item) return undefined;

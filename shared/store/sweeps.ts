@@ -5,9 +5,9 @@ import {
   TransactionCanceledException,
   UpdateItemCommand,
   type AttributeValue,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { applied, guarded } from './errors.ts';
+import { TableStore } from './table-store.ts';
 
 export const SWEEP_COUNTERS = ['accounts', 'assessed', 'tierChanges', 'events', 'skipped', 'errors'] as const;
 export type SweepCounts = Record<(typeof SWEEP_COUNTERS)[number], number>;
@@ -28,12 +28,7 @@ export interface Sweep {
 export const zeroCounts = (): SweepCounts => ({ accounts: 0, assessed: 0, tierChanges: 0, events: 0, skipped: 0, errors: 0 });
 
 /** Sweeps and their segments. A segment's counts are added exactly once, however often it runs. */
-export class SweepStore {
-  constructor(
-    private readonly db: DynamoDBClient,
-    private readonly table: string,
-  ) {}
-
+export class SweepStore extends TableStore {
   private key(tenantId: string, sweepKey: string): Record<string, AttributeValue> {
     return { tenantId: { S: tenantId }, sweepKey: { S: sweepKey } };
   }

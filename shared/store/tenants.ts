@@ -1,6 +1,7 @@
-import { GetItemCommand, PutItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { newId } from '../ids.ts';
 import { guarded } from './errors.ts';
+import { TableStore } from './table-store.ts';
 
 export interface Tenant {
   readonly tenantId: string;
@@ -9,12 +10,7 @@ export interface Tenant {
 }
 
 /** Tenants: the exchanges using Softland. */
-export class TenantStore {
-  constructor(
-    private readonly db: DynamoDBClient,
-    private readonly table: string,
-  ) {}
-
+export class TenantStore extends TableStore {
   async create(name: string, now = new Date()): Promise<Tenant> {
     const tenant: Tenant = { tenantId: newId('ten', now.getTime()), name, createdAt: now.toISOString() };
     await guarded(() =>

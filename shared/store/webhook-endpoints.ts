@@ -4,9 +4,9 @@ import {
   PutItemCommand,
   QueryCommand,
   type AttributeValue,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { applied, guarded } from './errors.ts';
+import { TableStore } from './table-store.ts';
 
 export interface SigningSecret {
   readonly secret: string;
@@ -29,12 +29,7 @@ export interface WebhookEndpoint {
 }
 
 /** Webhook endpoints per tenant. */
-export class WebhookEndpointStore {
-  constructor(
-    private readonly db: DynamoDBClient,
-    private readonly table: string,
-  ) {}
-
+export class WebhookEndpointStore extends TableStore {
   private key(tenantId: string, endpointId: string): Record<string, AttributeValue> {
     return { tenantId: { S: tenantId }, endpointId: { S: endpointId } };
   }
