@@ -1,0 +1,165 @@
+/**
+ * The deployed artifacts, end to end: each function bundled exactly as the stack bundles
+ * it (infra/bundling.ts: ESM with the `require` banner, minified, zod alias, AWS SDK
+ * external), imported as Lambda imports it, and invoked against DynamoDB Local.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshStores } from '../test/dynamo.ts';
+import { ENTRIES, esbuildOptions, REPO_ROOT, type FunctionId } from './bundling.ts';
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+// Inside node_modules/: the bundles resolve the external @aws-sdk/* there, as Lambda resolves the runtime's.
+const OUT = join(REPO_ROOT, 'node_modules', '.cache', `softland-test-bundle-${randomBytes(4).toString('hex')}`);
+const handlers = {} as Record<FunctionId, Handler>;
+let apiKey: string;
+
+beforeAll(async () => {
+  const { stores, names, endpoint } = await freshStores();
+  // The environment the stack sets, and DynamoDB Local in place of DynamoDB.
+  Object.assign(process.env, {
+    SOFTLAND_TABLE_PREFIX: names.tenants.slice(0, -'tenants'.length),
+    SOFTLAND_SWEEP_WORKER_FUNCTION: 'softland-test-worker',
+    DYNAMODB_ENDPOINT: endpoint,
+    AWS_REGION: 'us-east-1',
+  });
+  const tenant = await stores.tenants.create('Bundle test');
+  apiKey = (await stores.apiKeys.issue(tenant.tenantId)).secret;
+  await Promise.all(
+    (Object.keys(ENTRIES) as FunctionId[]).map(async (id) => {
+      mkdirSync(join(OUT, id), { recursive: true });
+      const outfile = join(OUT, id, 'index.mjs');
+      await build(esbuildOptions(id, outfile));
+      handlers[id] = ((await import(pathToFileURL(outfile).href)) as { handler: Handler }).handler;
+    }),
+  );
+}, 60_000);
+
+afterAll(() => rmSync(OUT, { recursive: true, force: true }));
+
+function lambdaContext(remainingMs = 10_000): Context {
+  const deadline = Date.now() + remainingMs;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'softland-test',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:softland-test',
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: '/aws/lambda/softland-test',
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+/** What API Gateway (REST, Lambda proxy) sends for a request. */
+function restEvent(method: string, path: string, headers: Record<string, string> = {}, body?: string): APIGatewayProxyEvent {
+  return {
+    resource: '/{proxy+}',
+    path,
+    httpMethod: method,
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: { proxy: path.slice(1) },
+    stageVariables: null,
+    body: body ?? null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'test',
+      authorizer: null,
+      protocol: 'HTTP/1.1',
+      httpMethod: method,
+      identity: { sourceIp: '127.0.0.1', userAgent: 'vitest' } as APIGatewayProxyEvent['requestContext']['identity'],
+      path: `/dev${path}`,
+      stage: 'dev',
+      requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
+      resourceId: 'test',
+      resourcePath: '/{proxy+}',
+    },
+  };
+}
+
+const api = async (event: APIGatewayProxyEvent) => (await handlers.api(event, lambdaContext())) as APIGatewayProxyResult;
+/** A response header (hono answers a REST API event in `multiValueHeaders` when it came with them). */
+const header = (res: APIGatewayProxyResult, name: string) =>
+  [...Object.entries(res.headers ?? {}), ...Object.entries(res.multiValueHeaders ?? {}).map(([k, v]) => [k, v.join(', ')] as const)].find(
+    ([k]) => k.toLowerCase() === name.toLowerCase(),
+  )?.[1];
+
+describe('the zod stand-in of the bundles (infra/bundle/zod.ts)', () => {
+  it('exports what zod exports, with English alone in locales', async () => {
+    const real = await import('zod');
+    const shim = await import('./bundle/zod.ts');
+    expect(Object.keys(shim).sort()).toEqual(Object.keys(real).sort());
+    expect(Object.keys(shim.z).sort()).toEqual(Object.keys(real.z).sort());
+    expect(Object.keys(shim.z.locales)).toEqual(['en']);
+    expect(Object.keys(shim.z.core.locales)).toEqual(['en']);
+    expect(Object.keys(shim.z.core).sort()).toEqual(Object.keys(real.z.core).sort());
+  });
+});
+
+describe('the API bundle behind API Gateway', () => {
+  it('serves the OpenAPI document', async () => {
+    const res = await api(restEvent('GET', '/openapi.json'));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ openapi: expect.stringMatching(/^3\.1/) });
+  });
+
+  it('answers 401 problems without a key', async () => {
+    const res = await api(restEvent('POST', '/v1/assessments', { 'Content-Type': 'application/json' }, '{}'));
+    expect(res.statusCode).toBe(401);
+    expect(header(res, 'Content-Type')).toMatch(/application\/problem\+json/);
+    expect(JSON.parse(res.body)).toMatchObject({ code: 'unauthorized', status: 401 });
+  });
+
+  it('validates with zod and explains in English', async () => {
+    const headers = { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() };
+    const res = await api(restEvent('POST', '/v1/assessments', headers, JSON.stringify({ accountId: 42 })));
+    expect(res.statusCode).toBe(400);
+    const problem = JSON.parse(res.body) as { code: string; errors: Array<{ field: string; message: string }> };
+    expect(problem.code).toBe('invalid_request');
+    expect(problem.errors.find((e) => e.field === 'accountId')?.message).toMatch(/expected string/i);
+  });
+
+  it('assesses and records a snapshot', async () => {
+    const headers = { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() };
+    const body = readFileSync(join(REPO_ROOT, 'examples', 'tier1-perpetuals.json'), 'utf8');
+    const res = await api(restEvent('POST', '/v1/assessments', headers, body));
+    expect(res.statusCode).toBe(201);
+    const assessment = JSON.parse(res.body) as { id: string; tier: string };
+    expect(assessment.tier).toBe('tier1');
+    const again = await api(restEvent('GET', `/v1/assessments/${assessment.id}`, { Authorization: `Bearer ${apiKey}` }));
+    expect(again.statusCode).toBe(200);
+  });
+});
+
+describe('the scheduled bundles', () => {
+  it('the coordinator sweeps every tenant (none has market data yet: each sweep ends at once, nothing invoked)', async () => {
+    const result = (await handlers.coordinator({ source: 'softland.schedule' }, lambdaContext())) as { tenants: number; sweeps: Array<{ status: string; reason: string | null }> };
+    expect(result.tenants).toBeGreaterThanOrEqual(1);
+    for (const sweep of result.sweeps) expect(sweep).toMatchObject({ status: 'completed', reason: expect.any(String) });
+  });
+
+  it('the dispatcher stops when the invocation nears its end', async () => {
+    const counts = await handlers.dispatcher({ source: 'softland.schedule' }, lambdaContext(0));
+    expect(counts).toEqual({ fannedOut: 0, attempted: 0, delivered: 0, retried: 0, failed: 0 });
+  });
+
+  it('the worker runs a segment', async () => {
+    const result = await handlers.worker({ tenantId: 'ten_missing', sweepId: 'swp_missing', segment: 0 }, lambdaContext());
+    expect(result).toEqual({ sweepId: 'swp_missing', segment: 0 });
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * Per-stage settings, from CDK context (`-c stage=prod`, …). Everything has a default so
+ * `npx cdk synth -c stage=dev` works offline with no other input.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type { Node } from 'constructs';
+
+export interface StageConfig {
+  /** Stage name: `dev`, `prod`, or any other short lowercase name. */
+  readonly stage: string;
+  /** Only `prod` keeps data: deletion protection on, tables and logs retained. */
+  readonly isProd: boolean;
+  /** Table prefix (`softland-<stage>-`); physical names come from `tableNames(prefix)`. */
+  readonly tablePrefix: string;
+  /** Prefix of every other physical name (functions, queues, schedules). */
+  readonly namePrefix: string;
+  /** RETAIN in prod, DESTROY elsewhere. */
+  readonly removalPolicy: RemovalPolicy;
+  /** API Gateway stage throttle: steady requests per second, for all callers together. */
+  readonly throttleRatePerSecond: number;
+  /** API Gateway stage throttle: burst (token bucket size). */
+  readonly throttleBurst: number;
+  /** Reserved concurrency of the webhook dispatcher (0: none reserved). */
+  readonly dispatcherConcurrency: number;
+  /** Optional e-mail address subscribed to the alarm topic. */
+  readonly alarmEmail: string | undefined;
+}
+
+const STAGE_PATTERN = /^[a-z][a-z0-9]{1,11}$/;
+
+/** Reads the stage settings from the construct tree's context. */
+export function stageConfig(node: Node): StageConfig {
+  const stage = String(node.tryGetContext('stage') ?? 'dev');
+  if (!STAGE_PATTERN.test(stage)) throw new Error(`stage must match ${STAGE_PATTERN} (e.g. dev, prod), got "${stage}"`);
+  const isProd = stage === 'prod';
+  const alarmEmail = node.tryGetContext('alarmEmail') as string | undefined;
+  return {
+    stage,
+    isProd,
+    tablePrefix: `softland-${stage}-`,
+    namePrefix: `softland-${stage}`,
+    removalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    throttleRatePerSecond: numberContext(node, 'throttleRate', isProd ? 500 : 50),
+    throttleBurst: numberContext(node, 'throttleBurst', isProd ? 1000 : 100),
+    dispatcherConcurrency: numberContext(node, 'dispatcherConcurrency', 2),
+    alarmEmail: alarmEmail ? String(alarmEmail) : undefined,
+  };
+}
+
+function numberContext(node: Node, key: string, fallback: number): number {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`context ${key} must be a non-negative integer, got "${String(raw)}"`);
+  return value;
+}

@@ -1,0 +1,360 @@
+import { rmSync } from 'node:fs';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTableInput, TABLES, tableNames, type TableId } from '../shared/store/tables.ts';
+import { TABLE_ACCESS } from './access.ts';
+import { ENTRIES, type FunctionId } from './bundling.ts';
+import { RATE_LIMITED_BODY } from './constructs/http-api.ts';
+import { WEBHOOK_METRICS } from './constructs/monitoring.ts';
+import type { SoftlandStack } from './stack.ts';
+import { logicalId, synthStage, type SynthesizedStage } from './testing.ts';
+
+// One synthesis per stage for the whole file (bundling is cached between the two).
+const stages: Record<'dev' | 'prod', SynthesizedStage> = {} as never;
+beforeAll(() => {
+  stages.dev = synthStage('dev');
+  stages.prod = synthStage('prod');
+}, 120_000);
+afterAll(() => {
+  for (const { outdir } of Object.values(stages)) rmSync(outdir, { recursive: true, force: true });
+});
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+const resourcesOf = (t: Template, type: string) => t.findResources(type) as Record<string, Resource>;
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOfStatement = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+/** Every IAM statement attached to a role (its inline policies). */
+function statementsOf(t: Template, roleLogicalId: string): Statement[] {
+  return Object.values(resourcesOf(t, 'AWS::IAM::Policy'))
+    .filter((p) => (p.Properties['Roles'] as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleLogicalId })))
+    .flatMap((p) => p.Properties['PolicyDocument'].Statement as Statement[]);
+}
+
+const roleOf = (s: SoftlandStack, id: FunctionId) => logicalId(s, s.functions[id].role);
+const tableArn = (s: SoftlandStack, id: TableId) => ({ 'Fn::GetAtt': [logicalId(s, s.tables[id]), 'Arn'] });
+/** The actions a role may perform on a table (on the table itself or its indexes). */
+function actionsOnTable(t: Template, s: SoftlandStack, fn: FunctionId, table: TableId): Set<string> {
+  const tableLogicalId = logicalId(s, s.tables[table]);
+  const actions = new Set<string>();
+  for (const st of statementsOf(t, roleOf(s, fn))) {
+    if (resourcesOfStatement(st).some((r) => JSON.stringify(r).includes(`"${tableLogicalId}"`))) actionsOf(st).forEach((a) => actions.add(a));
+  }
+  return actions;
+}
+
+describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
+  const isProd = stage === 'prod';
+  const get = () => stages[stage];
+
+  describe('DynamoDB tables, from shared/store/tables.ts', () => {
+    it('has exactly one table per TABLES entry, named tableNames(softland-<stage>-)', () => {
+      const { template } = get();
+      const names = tableNames(`softland-${stage}-`);
+      const tables = Object.values(resourcesOf(template, 'AWS::DynamoDB::Table'));
+      expect(tables.map((t) => t.Properties['TableName']).sort()).toEqual(Object.values(names).sort());
+    });
+
+    it.each(Object.keys(TABLES) as TableId[])('%s: keys, indexes and TTL as the local bootstrap creates them; on demand, PITR', (id) => {
+      const { template } = get();
+      const name = tableNames(`softland-${stage}-`)[id];
+      const local = createTableInput(TABLES[id], name);
+      const [table] = Object.values(resourcesOf(template, 'AWS::DynamoDB::Table')).filter((t) => t.Properties['TableName'] === name);
+      const p = table!.Properties;
+      expect(p['KeySchema']).toEqual(local.KeySchema);
+      expect(new Set(p['AttributeDefinitions'])).toEqual(new Set(local.AttributeDefinitions));
+      const indexes = (p['GlobalSecondaryIndexes'] ?? []).map((g: Record<string, unknown>) => ({ IndexName: g['IndexName'], KeySchema: g['KeySchema'], Projection: g['Projection'] }));
+      expect(indexes).toEqual(local.GlobalSecondaryIndexes ?? []);
+      expect(p['BillingMode']).toBe('PAY_PER_REQUEST');
+      expect(p['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: true });
+      const ttl = TABLES[id] as { timeToLiveAttribute?: string };
+      if (ttl.timeToLiveAttribute) expect(p['TimeToLiveSpecification']).toEqual({ AttributeName: ttl.timeToLiveAttribute, Enabled: true });
+      else expect(p['TimeToLiveSpecification']).toBeUndefined();
+      expect(Boolean(p['DeletionProtectionEnabled'])).toBe(isProd);
+      expect(table!.DeletionPolicy).toBe(isProd ? 'Retain' : 'Delete');
+    });
+
+    it('expires idempotency keys (TTL on expiresAt)', () => {
+      get().template.hasResourceProperties('AWS::DynamoDB::Table', {
+        TableName: `softland-${stage}-idempotency`,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      });
+    });
+  });
+
+  describe('Lambda functions', () => {
+    it('bundles every entry point for nodejs22.x on arm64, ESM, source maps on, traced, with its own log group', () => {
+      const { template, stack } = get();
+      const fns = resourcesOf(template, 'AWS::Lambda::Function');
+      expect(Object.keys(fns)).toHaveLength(Object.keys(ENTRIES).length);
+      for (const id of Object.keys(ENTRIES) as FunctionId[]) {
+        const fn = fns[logicalId(stack, stack.functions[id].fn)]!.Properties;
+        expect(fn['FunctionName']).toBe(`softland-${stage}-${id}`);
+        expect(fn['Runtime']).toBe('nodejs22.x');
+        expect(fn['Architectures']).toEqual(['arm64']);
+        expect(fn['Handler']).toBe('index.handler');
+        expect(fn['TracingConfig']).toEqual({ Mode: 'Active' });
+        expect(fn['Environment'].Variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', SOFTLAND_TABLE_PREFIX: `softland-${stage}-` });
+        expect(fn['LoggingConfig'].LogGroup).toEqual({ Ref: logicalId(stack, stack.functions[id].logGroup) });
+      }
+      template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^/aws/lambda/softland-'), RetentionInDays: 30 }, 4);
+    });
+
+    it('tells the API and the coordinator the worker function to invoke', () => {
+      const { template, stack } = get();
+      for (const id of ['api', 'coordinator'] as const) {
+        const fn = template.toJSON()['Resources'][logicalId(stack, stack.functions[id].fn)].Properties;
+        expect(fn.Environment.Variables.SOFTLAND_SWEEP_WORKER_FUNCTION).toEqual({ Ref: logicalId(stack, stack.functions.worker.fn) });
+      }
+    });
+
+    it('gives the dispatcher a 60–90 s timeout and a small reserved concurrency', () => {
+      const { template, stack } = get();
+      const fn = template.toJSON()['Resources'][logicalId(stack, stack.functions.dispatcher.fn)].Properties;
+      expect(fn.Timeout).toBeGreaterThanOrEqual(60);
+      expect(fn.Timeout).toBeLessThanOrEqual(90);
+      expect(fn.ReservedConcurrentExecutions).toBeGreaterThanOrEqual(1);
+      expect(fn.ReservedConcurrentExecutions).toBeLessThanOrEqual(3);
+    });
+
+    it('retries a failed worker invocation twice, then sends it to the failure queue', () => {
+      const { template, stack } = get();
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: logicalId(stack, stack.functions.worker.fn) },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack, stack.asyncFailures), 'Arn'] } } },
+      });
+    });
+  });
+
+  describe('schedules (EventBridge Scheduler)', () => {
+    it.each(['coordinator', 'dispatcher'] as const)('runs the %s every minute, with retries, a maximum event age and the dead-letter queue', (id) => {
+      const { template, stack } = get();
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'ENABLED',
+        Target: {
+          Arn: { 'Fn::GetAtt': [logicalId(stack, stack.functions[id].fn), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 120 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack, stack.scheduleDeadLetters), 'Arn'] } },
+        },
+      });
+    });
+
+    it('encrypts the dead-letter queues and refuses plain HTTP to them', () => {
+      const { template, stack } = get();
+      for (const q of [stack.scheduleDeadLetters, stack.asyncFailures]) {
+        const props = template.toJSON()['Resources'][logicalId(stack, q)].Properties;
+        expect(props.SqsManagedSseEnabled).toBe(true);
+      }
+      template.resourcePropertiesCountIs(
+        'AWS::SQS::QueuePolicy',
+        { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
+        2,
+      );
+    });
+
+    it('lets the scheduler invoke only its own target function', () => {
+      const { template } = get();
+      const schedules = Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule'));
+      for (const schedule of schedules) {
+        const role = (schedule.Properties['Target'].RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+        const invoke = statementsOf(template, role).filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+        expect(invoke.flatMap(resourcesOfStatement)).toEqual([schedule.Properties['Target'].Arn]);
+      }
+      expect(schedules).toHaveLength(2);
+    });
+  });
+
+  describe('least privilege', () => {
+    it('grants each function exactly the tables TABLE_ACCESS lists', () => {
+      const { template, stack } = get();
+      for (const fn of Object.keys(ENTRIES) as FunctionId[]) {
+        for (const table of Object.keys(TABLES) as TableId[]) {
+          const actions = actionsOnTable(template, stack, fn, table);
+          const access = TABLE_ACCESS[fn][table];
+          expect(actions.size > 0, `${fn} on ${table}`).toBe(access !== undefined);
+          expect(actions.has('dynamodb:PutItem'), `${fn} writes ${table}`).toBe(access === 'write' || access === 'readWrite');
+          expect(actions.has('dynamodb:Query'), `${fn} reads ${table}`).toBe(access === 'read' || access === 'readWrite');
+        }
+      }
+    });
+
+    it('keeps the dispatcher off the accounts table and out of the worker', () => {
+      const { template, stack } = get();
+      expect(actionsOnTable(template, stack, 'dispatcher', 'accounts').size).toBe(0);
+      const statements = statementsOf(template, roleOf(stack, 'dispatcher'));
+      expect(JSON.stringify(statements)).not.toContain(logicalId(stack, stack.tables.accounts));
+      expect(statements.flatMap(actionsOf)).not.toContain('lambda:InvokeFunction');
+    });
+
+    it('lets the API read API keys but never write them, and never touch tenants', () => {
+      const { template, stack } = get();
+      const onKeys = actionsOnTable(template, stack, 'api', 'apiKeys');
+      expect(onKeys).toContain('dynamodb:GetItem');
+      for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) expect(onKeys).not.toContain(write);
+      expect(actionsOnTable(template, stack, 'api', 'tenants').size).toBe(0);
+    });
+
+    it.each(['api', 'coordinator'] as const)('lets the %s invoke the worker (the function itself, no versions or aliases)', (fn) => {
+      const { template, stack } = get();
+      const invoke = statementsOf(template, roleOf(stack, fn)).filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+      expect(invoke.flatMap(resourcesOfStatement)).toEqual([{ 'Fn::GetAtt': [logicalId(stack, stack.functions.worker.fn), 'Arn'] }]);
+    });
+
+    it('does not let the worker invoke functions, nor the coordinator write accounts', () => {
+      const { template, stack } = get();
+      expect(statementsOf(template, roleOf(stack, 'worker')).flatMap(actionsOf)).not.toContain('lambda:InvokeFunction');
+      expect(actionsOnTable(template, stack, 'coordinator', 'accounts').size).toBe(0);
+    });
+
+    it('names index ARNs one by one, and uses * only for X-Ray', () => {
+      const { template, stack } = get();
+      const all = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap((p) => p.Properties['PolicyDocument'].Statement as Statement[]);
+      for (const s of all) {
+        expect(actionsOf(s).filter((a) => a.includes('*')), JSON.stringify(s)).toEqual([]);
+        if (resourcesOfStatement(s).includes('*')) expect(actionsOf(s).every((a) => a.startsWith('xray:')), JSON.stringify(s)).toBe(true);
+        expect(JSON.stringify(s.Resource)).not.toMatch(/\/index\/\*|:\*"/);
+      }
+      // The byTenant index is granted by name.
+      const apiKeys = statementsOf(template, roleOf(stack, 'api')).flatMap(resourcesOfStatement);
+      expect(apiKeys).toContainEqual({ 'Fn::Join': ['', [tableArn(stack, 'apiKeys'), '/index/byTenant']] });
+    });
+
+    it('uses no managed policy but the one API Gateway documents for its logging role', () => {
+      const roles = Object.values(resourcesOf(get().template, 'AWS::IAM::Role'));
+      const managed = roles.flatMap((r) => (r.Properties['ManagedPolicyArns'] ?? []) as unknown[]);
+      expect(JSON.stringify(managed)).toBe(JSON.stringify([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs']] }]));
+    });
+  });
+
+  describe('API Gateway', () => {
+    it('proxies every path to the API function, with a stage throttle', () => {
+      const { template, stack } = get();
+      template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: 'ANY',
+        Integration: { Type: 'AWS_PROXY', Uri: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [logicalId(stack, stack.functions.api.fn), 'Arn'] }])]) }) },
+      });
+      const { config } = stack;
+      template.hasResourceProperties('AWS::ApiGateway::Stage', {
+        StageName: stage,
+        TracingEnabled: true,
+        AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+        MethodSettings: Match.arrayWith([
+          Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: config.throttleRatePerSecond, ThrottlingBurstLimit: config.throttleBurst, LoggingLevel: 'ERROR', DataTraceEnabled: false }),
+        ]),
+      });
+    });
+
+    it.each(['THROTTLED', 'QUOTA_EXCEEDED'])('answers %s with a 429 problem and Retry-After', (type) => {
+      get().template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        StatusCode: '429',
+        ResponseParameters: { 'gatewayresponse.header.Retry-After': "'1'", 'gatewayresponse.header.Content-Type': "'application/problem+json'" },
+        ResponseTemplates: { 'application/json': RATE_LIMITED_BODY },
+      });
+    });
+
+    it('keeps every gateway error in the problem format', () => {
+      const responses = Object.values(resourcesOf(get().template, 'AWS::ApiGateway::GatewayResponse'));
+      expect(responses.map((r) => r.Properties['ResponseType']).sort()).toEqual(['DEFAULT_4XX', 'DEFAULT_5XX', 'QUOTA_EXCEEDED', 'THROTTLED']);
+      for (const r of responses) {
+        expect(r.Properties['ResponseParameters']['gatewayresponse.header.Content-Type']).toBe("'application/problem+json'");
+        // What API Gateway sends once it has substituted its variables is JSON.
+        const body = (r.Properties['ResponseTemplates']['application/json'] as string)
+          .replaceAll('$context.error.messageString', '"Forbidden"')
+          .replaceAll(/\$context\.\w+/g, 'x');
+        const problem = JSON.parse(body);
+        expect(problem).toMatchObject({ type: expect.stringMatching(/^https:\/\/softland\.dev\/problems\//), code: expect.any(String), requestId: 'x' });
+      }
+      expect(JSON.parse(RATE_LIMITED_BODY.replaceAll(/\$context\.\w+/g, 'x'))).toMatchObject({ status: 429, code: 'rate_limited', title: 'Too many requests' });
+    });
+  });
+
+  describe('alarms', () => {
+    it('alarms on errors and throttles of every function', () => {
+      const { template, stack } = get();
+      for (const id of Object.keys(ENTRIES) as FunctionId[]) {
+        for (const metric of ['Errors', 'Throttles']) {
+          template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+            Namespace: 'AWS/Lambda',
+            MetricName: metric,
+            Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack, stack.functions[id].fn) } }],
+            Threshold: 1,
+            AlarmActions: [{ Ref: logicalId(stack, stack.monitoring.topic) }],
+          });
+        }
+      }
+    });
+
+    it('alarms on messages in both dead-letter queues and on API 5xx', () => {
+      const { template, stack } = get();
+      for (const q of [stack.scheduleDeadLetters, stack.asyncFailures]) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack, q), 'QueueName'] } }],
+          Threshold: 1,
+        });
+      }
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: '5XXError' });
+    });
+
+    it('alarms on failed and retried webhook deliveries, from the metrics the dispatcher publishes', () => {
+      const { template, stack } = get();
+      for (const [metric, threshold] of [
+        [WEBHOOK_METRICS.failed, 1],
+        [WEBHOOK_METRICS.retried, 20],
+      ] as const) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'Softland',
+          MetricName: metric,
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack, stack.functions.dispatcher.fn) } }],
+          Statistic: 'Sum',
+          Period: 900,
+          Threshold: threshold,
+        });
+      }
+    });
+
+    it('sends every alarm, and its recovery, to the encrypted alarm topic', () => {
+      const { template, stack } = get();
+      const topic = { Ref: logicalId(stack, stack.monitoring.topic) };
+      const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
+      expect(alarms.length).toBe(stack.monitoring.alarms.length);
+      for (const a of alarms) {
+        expect(a.Properties['AlarmActions']).toEqual([topic]);
+        expect(a.Properties['OKActions']).toEqual([topic]);
+      }
+      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+      template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    });
+  });
+
+  it('outputs the API URL, the table prefix and the function names', () => {
+    const outputs = get().template.toJSON()['Outputs'] as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual(
+      ['AlarmTopicArn', 'ApiFunctionName', 'ApiUrl', 'CoordinatorFunctionName', 'DispatcherFunctionName', 'Stage', 'TablePrefix', 'WorkerFunctionName'].sort(),
+    );
+    expect(outputs['TablePrefix']!.Value).toBe(`softland-${stage}-`);
+    expect(JSON.stringify(outputs['ApiUrl']!.Value)).toContain('.execute-api.');
+  });
+
+  it(`${isProd ? 'protects' : 'does not protect'} the stack from deletion and ${isProd ? 'retains' : 'deletes'} logs and queues with it`, () => {
+    const { template, stack } = get();
+    expect(stack.terminationProtection).toBe(isProd);
+    for (const type of ['AWS::Logs::LogGroup', 'AWS::SQS::Queue', 'AWS::KMS::Key']) {
+      for (const r of Object.values(resourcesOf(template, type))) expect(r.DeletionPolicy, type).toBe(isProd ? 'Retain' : 'Delete');
+    }
+  });
+
+  it('is environment-agnostic: no account, region or lookups needed to synthesize', () => {
+    const { stack } = get();
+    expect(stack.resolve(stack.account)).toEqual({ Ref: 'AWS::AccountId' });
+    expect(stack.resolve(stack.region)).toEqual({ Ref: 'AWS::Region' });
+    expect(get().app.node.tryGetContext('stage')).toBe(stage);
+  });
+});

@@ -1,0 +1,213 @@
+/**
+ * The Softland stack of one stage: DynamoDB tables (from shared/store/tables.ts), the API
+ * behind API Gateway, the sweep (a scheduled coordinator fanning segments out to
+ * workers), the scheduled webhook dispatcher, dead-letter queues and alarms.
+ */
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement, type IRole, type Role } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { TABLES, type TableId } from '../shared/store/tables.ts';
+import { READ_ACTIONS, TABLE_ACCESS, WRITE_ACTIONS } from './access.ts';
+import type { FunctionId } from './bundling.ts';
+import type { StageConfig } from './config.ts';
+import { HttpApi } from './constructs/http-api.ts';
+import { LambdaFunction, type LambdaFunctionProps } from './constructs/lambda-function.ts';
+import { Monitoring } from './constructs/monitoring.ts';
+import { Tables, tableResourceArns, type SoftlandTables } from './constructs/tables.ts';
+
+/** How the scheduler retries an invocation it could not make, and how late it may still make it. */
+export const SCHEDULE_RETRY_ATTEMPTS = 2;
+export const SCHEDULE_MAX_EVENT_AGE = Duration.minutes(2);
+/** Lambda's retries of a failed asynchronous worker invocation (one sweep segment; segments are idempotent). */
+export const WORKER_RETRY_ATTEMPTS = 2;
+
+export interface SoftlandStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+export class SoftlandStack extends Stack {
+  readonly config: StageConfig;
+  readonly tables: SoftlandTables;
+  readonly functions: Readonly<Record<FunctionId, LambdaFunction>>;
+  readonly httpApi: HttpApi;
+  readonly scheduleDeadLetters: Queue;
+  readonly asyncFailures: Queue;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: SoftlandStackProps) {
+    super(scope, id, props);
+    const config = (this.config = props.config);
+    const { namePrefix, removalPolicy } = config;
+
+    this.tables = new Tables(this, 'Tables', config).tables;
+
+    // --- Queues: what the scheduler could not deliver, and asynchronous invocations that failed for good.
+    const queue = (queueId: string, nameSuffix: string) => {
+      const q = new Queue(this, queueId, {
+        queueName: `${namePrefix}-${nameSuffix}`,
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        removalPolicy,
+      });
+      Validations.of(q).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SQS3',
+        reason: 'This queue is itself a dead-letter queue: it only keeps failed invocations (with their payload) for inspection and manual replay, so it needs no dead-letter queue of its own.',
+      });
+      return q;
+    };
+    this.scheduleDeadLetters = queue('ScheduleDeadLetters', 'schedule-dlq');
+    this.asyncFailures = queue('AsyncFailures', 'async-failures');
+
+    // --- Functions.
+    const tableNameEnv = { SOFTLAND_TABLE_PREFIX: config.tablePrefix };
+    const make = (functionId: FunctionId, props: Omit<LambdaFunctionProps, 'functionId' | 'functionName' | 'removalPolicy'>) => {
+      const f = new LambdaFunction(this, pascal(functionId), { functionId, functionName: `${namePrefix}-${functionId}`, removalPolicy, ...props });
+      grantTables(f.role, functionId, this.tables);
+      Validations.of(f.fn).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-L1',
+        reason: 'nodejs22.x is pinned on purpose (DESIGN.md §7: Node 20 in development and CI, nodejs22.x on Lambda); moving to a newer runtime goes with the test matrix.',
+      });
+      Validations.of(f.role).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions, so their resource is *. It is the only wildcard in this role.',
+      });
+      return f;
+    };
+    const worker = make('worker', {
+      description: 'Re-assesses one segment of the registered accounts of a tenant (invoked asynchronously by the coordinator)',
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+      environment: tableNameEnv,
+    });
+    const workerEnv = { ...tableNameEnv, SOFTLAND_SWEEP_WORKER_FUNCTION: worker.fn.functionName };
+    const api = make('api', {
+      description: 'Softland HTTP API (Hono) behind API Gateway',
+      memorySize: 1024,
+      timeout: Duration.seconds(15),
+      environment: workerEnv,
+    });
+    const coordinator = make('coordinator', {
+      description: 'Every minute: starts one sweep per tenant and fans its segments out to the workers',
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+      environment: workerEnv,
+    });
+    const dispatcher = make('dispatcher', {
+      description: 'Every minute: dispatches the webhook outbox until close to its timeout',
+      memorySize: 512,
+      // The loop stops 20 s before the deadline: each run works ~70 s, overlapping the next by ~10 s.
+      timeout: Duration.seconds(90),
+      reservedConcurrentExecutions: config.dispatcherConcurrency,
+      environment: tableNameEnv,
+    });
+    this.functions = { api, coordinator, worker, dispatcher };
+
+    // The API (POST /v1/sweeps) and the coordinator invoke workers, one asynchronous invocation per segment.
+    for (const caller of [api, coordinator]) {
+      caller.role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [worker.fn.functionArn] }));
+    }
+    worker.fn.configureAsyncInvoke({
+      retryAttempts: WORKER_RETRY_ATTEMPTS,
+      maxEventAge: Duration.minutes(15),
+      onFailure: new SqsDestination(this.asyncFailures),
+    });
+    // A failed scheduled run is not retried by Lambda: the next minute's run does the same work.
+    for (const scheduled of [coordinator, dispatcher]) {
+      scheduled.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1), onFailure: new SqsDestination(this.asyncFailures) });
+    }
+
+    // --- Schedules (EventBridge Scheduler): every minute, retried a little, then dead-lettered.
+    const schedule = (scheduleId: string, name: string, target: LambdaFunction, description: string) =>
+      new Schedule(this, scheduleId, {
+        scheduleName: `${namePrefix}-${name}`,
+        description,
+        schedule: ScheduleExpression.rate(Duration.minutes(1)),
+        target: new InvokeFunction(target.fn, {
+          input: ScheduleTargetInput.fromObject({ source: 'softland.schedule', schedule: name }),
+          retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
+          maxEventAge: SCHEDULE_MAX_EVENT_AGE,
+          deadLetterQueue: this.scheduleDeadLetters,
+        }),
+      });
+    schedule('SweepSchedule', 'sweep', coordinator, 'Runs the sweep coordinator every minute');
+    schedule('DispatchSchedule', 'webhooks', dispatcher, 'Runs the webhook dispatcher every minute');
+
+    // --- API Gateway.
+    this.httpApi = new HttpApi(this, 'Http', { config, handler: api.fn });
+
+    // --- Alarms.
+    const monitoring = (this.monitoring = new Monitoring(this, 'Monitoring', {
+      namePrefix,
+      removalPolicy,
+      alarmEmail: config.alarmEmail,
+    }));
+    const fiveMinutes = { period: Duration.minutes(5), statistic: 'Sum' };
+    for (const [functionId, f] of Object.entries(this.functions)) {
+      const name = pascal(functionId);
+      monitoring.alarm(`${name}Errors`, f.fn.metricErrors(fiveMinutes), 1, `${f.fn.functionName} failed (unhandled error or timeout) in the last 5 minutes.`);
+      monitoring.alarm(`${name}Throttles`, f.fn.metricThrottles(fiveMinutes), 1, `${f.fn.functionName} was throttled in the last 5 minutes.`);
+    }
+    monitoring.alarm('Api5xx', this.httpApi.api.metricServerError(fiveMinutes), 5, 'The API answered 5 or more 5xx responses in 5 minutes.');
+    for (const [name, q] of [
+      ['ScheduleDeadLetters', this.scheduleDeadLetters],
+      ['AsyncFailures', this.asyncFailures],
+    ] as const) {
+      monitoring.alarm(
+        name,
+        q.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        1,
+        `${q.queueName} holds messages: an invocation was dropped (schedule could not invoke its target, or an asynchronous invocation failed for good).`,
+      );
+    }
+    monitoring.webhookAlarms(dispatcher.fn.functionName);
+
+    // --- Outputs.
+    new CfnOutput(this, 'Stage', { value: config.stage });
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.api.url, description: 'Base URL for createSoftlandClient({ baseUrl })' });
+    new CfnOutput(this, 'TablePrefix', { value: config.tablePrefix, description: 'SOFTLAND_TABLE_PREFIX for the CLI against these tables' });
+    for (const [functionId, f] of Object.entries(this.functions)) {
+      new CfnOutput(this, `${pascal(functionId)}FunctionName`, { value: f.fn.functionName });
+    }
+    new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn });
+  }
+}
+
+/** Grants a function's role exactly the table access `TABLE_ACCESS` lists (tables and their indexes, no wildcards). */
+function grantTables(role: Role, functionId: FunctionId, tables: SoftlandTables): void {
+  const reads: string[] = [];
+  const writes: string[] = [];
+  for (const [tableId, access] of Object.entries(TABLE_ACCESS[functionId]) as Array<[TableId, string]>) {
+    const table = tables[tableId];
+    if (access === 'read' || access === 'readWrite') reads.push(...tableResourceArns(table, TABLES[tableId]));
+    if (access === 'write' || access === 'readWrite') writes.push(table.tableArn);
+  }
+  if (reads.length) role.addToPolicy(new PolicyStatement({ actions: [...READ_ACTIONS], resources: reads }));
+  if (writes.length) role.addToPolicy(new PolicyStatement({ actions: [...WRITE_ACTIONS], resources: writes }));
+}
+
+/**
+ * The scheduler's Lambda target, granting `lambda:InvokeFunction` on the function itself
+ * only (the stock target also grants every version and alias, `<arn>:*`).
+ */
+class InvokeFunction extends LambdaInvoke {
+  private readonly invoked: IFunction;
+
+  constructor(invoked: IFunction, props: ScheduleTargetBaseProps) {
+    super(invoked, props);
+    this.invoked = invoked;
+  }
+
+  protected override addTargetActionToRole(role: IRole): void {
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.invoked.functionArn] }));
+  }
+}
+
+function pascal(id: string): string {
+  return id.charAt(0).toUpperCase() + id.slice(1);
+}
