@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --json] [-- --duration 10]`: the in-process benchmarks (bench/run.ts),
  * then the HTTP benchmark (bench/http.ts), the sweep benchmark (bench/sweep.ts) and the
- * Lambda bundle benchmark (bench/bundle.ts), each in its own process with the same
+ * Lambda bundle benchmark (bench/bundle.ts) and the 60 s load test (bench/load.ts), each in its own process with the same
  * arguments; stops at the first that fails.
  */
 import { spawnSync } from 'node:child_process';
@@ -14,6 +14,7 @@ const suites: Array<[file: string, args: string[]]> = [
   ['./http.ts', args],
   ['./sweep.ts', args.filter((a) => a === '--json')],
   ['./bundle.ts', args.filter((a) => a === '--json')],
+  ['./load.ts', args.filter((a) => a === '--json')],
 ];
 
 for (const [file, suiteArgs] of suites) {

@@ -16,3 +16,12 @@ export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env):
   if (!value) throw new Error(`${name} is not set`);
   return value;
 }
+
+/** SOFTLAND_TENANT_RATE_LIMIT: requests per second per tenant, or undefined (no limit) when unset. */
+export function tenantRateLimitFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env['SOFTLAND_TENANT_RATE_LIMIT'];
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`SOFTLAND_TENANT_RATE_LIMIT must be a positive integer, got "${raw}"`);
+  return n;
+}

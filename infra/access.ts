@@ -24,6 +24,7 @@ export const TABLE_ACCESS: Readonly<Record<FunctionId, Readonly<Partial<Record<T
     events: 'readWrite',
     webhookEndpoints: 'readWrite',
     deliveries: 'readWrite',
+    rateLimits: 'readWrite',
   },
   /** Lists tenants, checks their market, records the sweep (or its market.stale event), invokes workers. */
   coordinator: { tenants: 'read', market: 'read', sweeps: 'write', events: 'write' },

@@ -20,6 +20,8 @@ export interface StageConfig {
   readonly throttleRatePerSecond: number;
   /** API Gateway stage throttle: burst (token bucket size). */
   readonly throttleBurst: number;
+  /** Requests per second per tenant, enforced by the API function across all its instances. */
+  readonly tenantRatePerSecond: number;
   /** Reserved concurrency of the webhook dispatcher (0: none reserved). */
   readonly dispatcherConcurrency: number;
   /** Optional e-mail address subscribed to the alarm topic. */
@@ -42,6 +44,7 @@ export function stageConfig(node: Node): StageConfig {
     removalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     throttleRatePerSecond: numberContext(node, 'throttleRate', isProd ? 500 : 50),
     throttleBurst: numberContext(node, 'throttleBurst', isProd ? 1000 : 100),
+    tenantRatePerSecond: numberContext(node, 'tenantRate', isProd ? 100 : 20),
     dispatcherConcurrency: numberContext(node, 'dispatcherConcurrency', 2),
     alarmEmail: alarmEmail ? String(alarmEmail) : undefined,
   };

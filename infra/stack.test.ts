@@ -110,6 +110,12 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
       }
     });
 
+    it('limits each tenant in the API function (SOFTLAND_TENANT_RATE_LIMIT)', () => {
+      const { template, stack } = get();
+      const fn = template.toJSON()['Resources'][logicalId(stack, stack.functions.api.fn)].Properties;
+      expect(Number(fn.Environment.Variables.SOFTLAND_TENANT_RATE_LIMIT)).toBeGreaterThan(0);
+    });
+
     it('gives the dispatcher a 60–90 s timeout and a small reserved concurrency', () => {
       const { template, stack } = get();
       const fn = template.toJSON()['Resources'][logicalId(stack, stack.functions.dispatcher.fn)].Properties;

@@ -90,7 +90,7 @@ export class SoftlandStack extends Stack {
       description: 'Softland HTTP API (Hono) behind API Gateway',
       memorySize: 1024,
       timeout: Duration.seconds(15),
-      environment: workerEnv,
+      environment: { ...workerEnv, SOFTLAND_TENANT_RATE_LIMIT: String(config.tenantRatePerSecond) },
     });
     const coordinator = make('coordinator', {
       description: 'Every minute: starts one sweep per tenant and fans its segments out to the workers',

@@ -158,6 +158,24 @@ describe('Idempotency-Key', () => {
   });
 });
 
+describe('per-tenant rate limit', () => {
+  it('answers 429 rate_limited with Retry-After once the tenant has spent its second, other tenants unaffected', async () => {
+    const limited = createApp({ stores, tenantRequestsPerSecond: 1, logError: () => {} });
+    const statuses: number[] = [];
+    let throttled: Response | undefined;
+    for (let i = 0; i < 4; i++) {
+      const res = await limited.request('/v1/accounts/a/assessments', { headers: { Authorization: `Bearer ${keyA}` } });
+      statuses.push(res.status);
+      if (res.status === 429) throttled = res;
+    }
+    // One per second: at most two succeed even if the calls straddle a second boundary.
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(2);
+    await expectProblem(throttled!, 429, 'rate_limited');
+    expect(throttled!.headers.get('Retry-After')).toBe('1');
+    expect((await limited.request('/v1/accounts/a/assessments', { headers: { Authorization: `Bearer ${keyB}` } })).status).toBe(200);
+  });
+});
+
 describe('errors everywhere are problems', () => {
   it('unknown routes', async () => {
     await expectProblem(await app.request('/nope'), 404, 'route_not_found');

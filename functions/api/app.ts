@@ -8,6 +8,7 @@ import type { ApiEnv } from './env.ts';
 import { bearerAuth } from './middleware/auth.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { jsonBody } from './middleware/json-body.ts';
+import { tenantRateLimit } from './middleware/rate-limit.ts';
 import { requestId } from './middleware/request-id.ts';
 import { problemBody, problems, type ApiProblem } from './problems.ts';
 import { accountRoutes } from './routes/accounts.ts';
@@ -26,6 +27,8 @@ export interface AppOptions {
   readonly maxBodyBytes?: number;
   /** Record every assessment. Default true; false only to benchmark the engine behind HTTP. */
   readonly recordAssessments?: boolean;
+  /** Requests per second per tenant (across all instances); undefined for no limit. */
+  readonly tenantRequestsPerSecond?: number | undefined;
   /** Development only: accept http and loopback webhook URLs. Default false. */
   readonly allowInsecureWebhooks?: boolean;
   /** Where sweep segments run. Default: in this process, in the background. */
@@ -52,6 +55,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   app.use('*', requestId());
   app.use('/v1/*', bodyLimit({ maxSize: maxBody, onError: () => { throw problems.bodyTooLarge(maxBody); } }));
   app.use('/v1/*', bearerAuth(stores.apiKeys));
+  if (options.tenantRequestsPerSecond !== undefined) app.use('/v1/*', tenantRateLimit(stores.rateLimits, options.tenantRequestsPerSecond));
   app.on(['POST', 'PUT', 'PATCH'], '/v1/*', jsonBody());
   app.on('POST', '/v1/*', idempotency(stores.idempotency, (c, stored) => replayStored(c, stores, stored)));
 

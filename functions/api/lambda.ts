@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { handle } from 'hono/aws-lambda';
 import { allowInsecureLocalFromEnv } from '../../shared/webhooks/address-policy.ts';
-import { requiredEnv, storesFromEnv } from '../shared-env.ts';
+import { requiredEnv, storesFromEnv, tenantRateLimitFromEnv } from '../shared-env.ts';
 import { lambdaRunner } from '../sweep/lambda-runner.ts';
 import { createApp } from './app.ts';
 
@@ -10,6 +10,7 @@ const stores = storesFromEnv();
 const app = createApp({
   stores,
   allowInsecureWebhooks: allowInsecureLocalFromEnv(),
+  tenantRequestsPerSecond: tenantRateLimitFromEnv(),
   sweepRunner: lambdaRunner(requiredEnv('SOFTLAND_SWEEP_WORKER_FUNCTION')),
 });
 

@@ -79,6 +79,10 @@ export const problems = {
     new ApiProblem(409, 'idempotency_in_progress', 'Request in progress', 'a request with this Idempotency-Key is still being processed; retry shortly', {
       headers: { 'Retry-After': '1' },
     }),
+  rateLimited: (perSecond: number) =>
+    new ApiProblem(429, 'rate_limited', 'Too many requests', `this API key's tenant is limited to ${perSecond} requests per second; retry after Retry-After`, {
+      headers: { 'Retry-After': '1' },
+    }),
   serviceUnavailable: () =>
     new ApiProblem(503, 'service_unavailable', 'Service unavailable', 'the database is unavailable; nothing was recorded, retry shortly', {
       headers: { 'Retry-After': '1' },

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv } from './config.ts';
 import { PortInUseError, startLocalServer } from './server.ts';
+import { tenantRateLimitFromEnv } from '../shared-env.ts';
 
 /**
  * `npm start`: DynamoDB Local, the tables, a dev tenant and key, the API on PORT.
@@ -15,6 +16,7 @@ async function main(): Promise<number> {
     dynamoEndpoint: config.dynamoEndpoint,
     dataDir: values.data,
     devApiKey: config.devApiKey,
+    tenantRequestsPerSecond: tenantRateLimitFromEnv(),
   }).catch((error: unknown) => {
     if (error instanceof PortInUseError) {
       console.error(`softland: ${error.message}`);

@@ -26,6 +26,8 @@ export interface LocalServerOptions {
   readonly sweepIntervalMs?: number;
   /** Run the webhook dispatcher this often. Default 1 s; 0 turns it off. */
   readonly dispatchIntervalMs?: number;
+  /** Requests per second per tenant; default no limit (SOFTLAND_TENANT_RATE_LIMIT in `npm start`). */
+  readonly tenantRequestsPerSecond?: number | undefined;
   /** Development only: http and loopback webhook targets. Default: SOFTLAND_WEBHOOKS_ALLOW_INSECURE_LOCAL=1. */
   readonly allowInsecureWebhooks?: boolean;
 }
@@ -58,7 +60,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     const { tenantId, apiKey } = await devCredentials(stores, options.devApiKey);
     const runner = inProcessRunner(stores, logError);
     const allowInsecureWebhooks = options.allowInsecureWebhooks ?? allowInsecureLocalFromEnv();
-    const app = createApp({ stores, recordAssessments: options.recordAssessments ?? true, sweepRunner: runner, allowInsecureWebhooks });
+    const app = createApp({
+      stores,
+      recordAssessments: options.recordAssessments ?? true,
+      sweepRunner: runner,
+      allowInsecureWebhooks,
+      tenantRequestsPerSecond: options.tenantRequestsPerSecond,
+    });
     const server = await listen(app.fetch, options.port);
     const timers = [
       every(options.sweepIntervalMs ?? 60_000, () => sweepAllTenants(stores, runner)),

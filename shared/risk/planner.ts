@@ -55,9 +55,13 @@ export function planLiquidation(book: Book, model: MarginModel, state: AccountSt
   const work = new Working(book, model, state, health.equity);
 
   if (cap === 'full') {
+    const startMaintenance = work.session.maintenance();
     closeAll(candidates.filter((c) => c.kind === 'position'), work);
-    // What is left is volatile collateral against debt (a loan against BTC): sell what restores the target.
-    closeMinimal(candidates.filter((c) => c.kind === 'collateral'), work, target, rate, 1);
+    // What is left is volatile collateral against debt (a loan against BTC): sell what restores the target,
+    // and at least what brings the requirement back under where it started (closing a hedge can raise it).
+    const collateral = candidates.filter((c) => c.kind === 'collateral');
+    closeMinimal(collateral, work, target, rate, 1);
+    capRequirement(collateral, work, startMaintenance, rate);
   } else {
     closeMinimal(candidates, work, target, rate, cap);
   }
@@ -161,6 +165,33 @@ function closeAll(positions: readonly Candidate[], work: Working): void {
   }
 }
 
+/** Sells collateral, most relief per notional first, until the requirement is at most `limit`. */
+function capRequirement(candidates: readonly Candidate[], work: Working, limit: number, rate: number): void {
+  for (let round = 0; round < candidates.length && work.session.maintenance() > limit; round++) {
+    let best: Candidate | undefined;
+    let bestRelief = 0;
+    for (const c of candidates) {
+      const room = work.remaining(c, 1);
+      if (room <= 0) continue;
+      const relief = (work.session.maintenance() - work.maintenanceAfter(c, room)) / (room * c.unitNotional);
+      if (relief > bestRelief) [best, bestRelief] = [c, relief];
+    }
+    if (!best) return;
+    const room = work.remaining(best, 1);
+    let amount = room;
+    if (work.maintenanceAfter(best, room) <= limit) {
+      // The least amount that gets under the limit (bisection: the requirement falls as more is sold).
+      let lo = 0;
+      for (let k = 0; k < BISECTION_STEPS; k++) {
+        const mid = 0.5 * (lo + amount);
+        if (work.maintenanceAfter(best, mid) <= limit) amount = mid;
+        else lo = mid;
+      }
+    }
+    work.close(best, amount, rate, 'full');
+  }
+}
+
 /** The account while the plan is built: quantities, balances, equity and an incremental margin session. */
 class Working {
   readonly quantities: Float64Array;
@@ -254,7 +285,11 @@ class Working {
     const penalty = rate * amount * c.unitPenaltyBase;
     this.equity += amount * c.unitHaircutRelease - penalty;
     this.closed.set(c, (this.closed.get(c) ?? 0) + amount);
-    this.steps.push({ candidate: c, amount, penalty, relief: before - this.session.maintenance(), cap });
+    const relief = before - this.session.maintenance();
+    const last = this.steps.at(-1);
+    // A second slice of what the last step traded is the same trade: one step, not two.
+    if (last?.candidate === c) this.steps[this.steps.length - 1] = { ...last, amount: last.amount + amount, penalty: last.penalty + penalty, relief: last.relief + relief };
+    else this.steps.push({ candidate: c, amount, penalty, relief, cap });
   }
 
   /** Caps penalties, moves proceeds into the quote balance and re-assesses the result from scratch. */

@@ -6,6 +6,7 @@ import { DeliveryStore } from './deliveries.ts';
 import { EventStore } from './events.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { MarketStore } from './market.ts';
+import { RateLimitStore } from './rate-limits.ts';
 import { SweepStore } from './sweeps.ts';
 import { transactor, type Transact } from './transact.ts';
 import { WebhookEndpointStore } from './webhook-endpoints.ts';
@@ -24,6 +25,7 @@ export interface Stores {
   readonly events: EventStore;
   readonly webhookEndpoints: WebhookEndpointStore;
   readonly deliveries: DeliveryStore;
+  readonly rateLimits: RateLimitStore;
   /** Writes items of several stores in one transaction. */
   readonly transact: Transact;
 }
@@ -40,6 +42,7 @@ export function createStores(db: DynamoDBClient, names: TableNames): Stores {
     events: new EventStore(db, names.events),
     webhookEndpoints: new WebhookEndpointStore(db, names.webhookEndpoints),
     deliveries: new DeliveryStore(db, names.deliveries),
+    rateLimits: new RateLimitStore(db, names.rateLimits),
     transact: transactor(db),
   };
 }

@@ -90,6 +90,8 @@ export const TABLES = {
       { indexName: 'byEndpoint', partitionKey: { name: 'endpointKey', type: 'S' }, sortKey: { name: 'createdKey', type: 'S' } },
     ],
   },
+  /** Per-tenant request counters, one item per tenant and second; they expire after a minute. */
+  rateLimits: { name: 'rate-limits', partitionKey: { name: 'limitKey', type: 'S' }, timeToLiveAttribute: 'expiresAt' },
   /** Idempotency keys per tenant; they expire after a day. */
   idempotency: {
     name: 'idempotency',

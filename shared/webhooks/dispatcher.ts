@@ -21,6 +21,8 @@ export interface DispatcherOptions {
   readonly deliver?: typeof deliverWebhook;
   /** DNS for deliveries (tests). Default dns.lookup. */
   readonly lookup?: LookupFunction;
+  /** No attempt starts that could run past this moment (a Lambda's deadline). Default none. */
+  readonly deadline?: Date;
 }
 
 export interface DispatchCounts {
@@ -43,7 +45,9 @@ const LEASE_MARGIN_MS = 15_000;
 export async function dispatchOnce(stores: Stores, now: Date, options: DispatcherOptions = {}): Promise<DispatchCounts> {
   const counts: DispatchCounts = { fannedOut: 0, attempted: 0, delivered: 0, retried: 0, failed: 0 };
   counts.fannedOut = await fanOut(stores, now);
+  const budget = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
   for (const { tenantId, deliveryId } of await stores.deliveries.due(now, options.batch ?? 50)) {
+    if (options.deadline && Date.now() + budget > options.deadline.getTime()) break;
     const outcome = await attempt(stores, tenantId, deliveryId, now, options);
     if (!outcome) continue; // another dispatcher holds it
     counts[outcome]++;

@@ -15,13 +15,13 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'Body too large',
   415: 'Body is not application/json',
   422: 'Idempotency-Key reused with a different request',
-  429: 'Too many requests: retry after Retry-After seconds',
+  429: "Too many requests for this tenant (or the stage): retry after Retry-After seconds",
   503: 'Database unavailable: nothing was recorded; retry after Retry-After seconds',
 };
 
-/** Problem responses for the given statuses. */
+/** Problem responses for the given statuses, and 429: every /v1 route is rate limited per tenant. */
 export function errorResponses(...statuses: number[]) {
   return Object.fromEntries(
-    statuses.map((s) => [s, { description: DESCRIPTIONS[s] ?? 'Error', content: { 'application/problem+json': { schema: ProblemSchema } } }]),
+    [...statuses, 429].map((s) => [s, { description: DESCRIPTIONS[s] ?? 'Error', content: { 'application/problem+json': { schema: ProblemSchema } } }]),
   ) as Record<number, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }>;
 }
