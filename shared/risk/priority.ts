@@ -18,9 +18,15 @@ export function riskScore(book: Book, i: number, quantity: number): number {
 
 /** 1-based rank per position: 1 is the riskiest; ties keep snapshot order. */
 export function liquidationPriorities(book: Book, quantities: Float64Array): Int32Array {
-  const scores = book.positions.map((_, i) => riskScore(book, i, quantities[i]!));
-  const order = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
-  const ranks = new Int32Array(order.length);
-  order.forEach((i, rank) => (ranks[i] = rank + 1));
+  const n = book.positions.length;
+  const scores = new Float64Array(n);
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    scores[i] = riskScore(book, i, quantities[i]!);
+    order[i] = i;
+  }
+  order.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  const ranks = new Int32Array(n);
+  for (let rank = 0; rank < n; rank++) ranks[order[rank]!] = rank + 1;
   return ranks;
 }

@@ -86,9 +86,8 @@ class PortfolioMargin implements MarginModel {
     }
     for (let i = 0; i < nPos; i++) {
       const p = book.positions[i]!;
-      const vols = this.totalVols.subarray(i * N_VOL, i * N_VOL + N_VOL);
-      totalVolsOf(p, params, vols, 0);
-      fillPositionScenarios(p, 1, vols, moves, logGrowth, this.unitPnl, i * nScen);
+      totalVolsOf(p, params, this.totalVols, i * N_VOL);
+      fillPositionScenarios(p, 1, this.totalVols, i * N_VOL, moves, logGrowth, this.unitPnl, i * nScen);
       if (p.instrument.type === 'option' && p.years > 0) this.contingencyPerUnit[i] = params.shortOptionContingency * p.spot;
       this.positionsOf[p.underlyingIndex]!.push(i);
     }
@@ -187,7 +186,7 @@ class PortfolioMargin implements MarginModel {
     for (const i of this.positionsOf[u]!) {
       const q = state.quantities[i]!;
       if (q === 0) continue;
-      fillPositionScenarios(this.book.positions[i]!, f, this.totalVols.subarray(i * N_VOL, i * N_VOL + N_VOL), this.moves, this.logGrowth, row, 0);
+      fillPositionScenarios(this.book.positions[i]!, f, this.totalVols, i * N_VOL, this.moves, this.logGrowth, row, 0);
       addScaled(sums, 0, row, 0, q, n);
       contingency += f * this.contingency(i, q);
     }
@@ -310,6 +309,7 @@ function fillPositionScenarios(
   p: BookPosition,
   f: number,
   totalVols: Float64Array,
+  volOffset: number,
   moves: Float64Array,
   logGrowth: Float64Array,
   out: Float64Array,
@@ -326,7 +326,7 @@ function fillPositionScenarios(
     }
     return;
   }
-  if (totalVols[0] === 0) {
+  if (totalVols[volOffset] === 0) {
     const now = intrinsicValue(inst.right, spot, inst.strike);
     for (let k = 0; k < moves.length; k++) {
       const pnl = intrinsicValue(inst.right, spot * (1 + moves[k]!), inst.strike) - now;
@@ -334,9 +334,9 @@ function fillPositionScenarios(
     }
     return;
   }
-  const sd0 = totalVols[0]!;
-  const sd1 = totalVols[1]!;
-  const sd2 = totalVols[2]!;
+  const sd0 = totalVols[volOffset]!;
+  const sd1 = totalVols[volOffset + 1]!;
+  const sd2 = totalVols[volOffset + 2]!;
   const logMoneyness = Math.log(spot / inst.strike);
   // Measured from the model price so that a mark-derived volatility and a given one agree.
   const now = optionPriceAt(inst.right, spot, inst.strike, logMoneyness, sd0);
