@@ -35,15 +35,11 @@ export const AssessmentSummarySchema = z
   })
   .meta({ id: 'AssessmentSummary' });
 
-export const AssessmentListSchema = z
-  .object({
-    object: z.literal('list'),
-    data: z.array(AssessmentSummarySchema),
-    hasMore: z.boolean(),
-    /** Pass as `cursor` to get the next page; null on the last page. */
-    nextCursor: z.string().nullable(),
-  })
-  .meta({ id: 'AssessmentList' });
+/** A page of a listing, Stripe style: pass `nextCursor` as `cursor` for the next page (null on the last). */
+export const listOf = <T extends z.ZodType>(item: T, id: string) =>
+  z.object({ object: z.literal('list'), data: z.array(item), hasMore: z.boolean(), nextCursor: z.string().nullable() }).meta({ id });
+
+export const AssessmentListSchema = listOf(AssessmentSummarySchema, 'AssessmentList');
 
 export const AssessmentIdParams = z.object({
   id: z.string().regex(/^asm_[0-9A-Z]{26}$/, 'must be an assessment id (asm_…)').meta({ param: { name: 'id', in: 'path' }, example: 'asm_01JDZ8X7Q4M5V2N9T3K6P8R1WC' }),
@@ -103,9 +99,7 @@ export const AccountSchema = z
   })
   .meta({ id: 'Account' });
 
-export const AccountListSchema = z
-  .object({ object: z.literal('list'), data: z.array(AccountSchema), hasMore: z.boolean(), nextCursor: z.string().nullable() })
-  .meta({ id: 'AccountList' });
+export const AccountListSchema = listOf(AccountSchema, 'AccountList');
 
 export const DeletedSchema = z.object({ object: z.string(), id: z.string(), deleted: z.literal(true) }).meta({ id: 'Deleted' });
 

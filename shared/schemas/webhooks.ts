@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AccountAssessmentSummarySchema } from './api.ts';
+import { AccountAssessmentSummarySchema, listOf } from './api.ts';
 import { LiquidationPlanSchema, TierSchema } from './assessment.ts';
 import { Identifier, Timestamp } from './fields.ts';
 
@@ -52,9 +52,7 @@ export const WebhookEndpointSchema = z
   })
   .meta({ id: 'WebhookEndpoint' });
 
-export const WebhookEndpointListSchema = z
-  .object({ object: z.literal('list'), data: z.array(WebhookEndpointSchema), hasMore: z.boolean(), nextCursor: z.string().nullable() })
-  .meta({ id: 'WebhookEndpointList' });
+export const WebhookEndpointListSchema = listOf(WebhookEndpointSchema, 'WebhookEndpointList');
 
 export const DeliverySchema = z
   .object({
@@ -74,9 +72,7 @@ export const DeliverySchema = z
   })
   .meta({ id: 'WebhookDelivery' });
 
-export const DeliveryListSchema = z
-  .object({ object: z.literal('list'), data: z.array(DeliverySchema), hasMore: z.boolean(), nextCursor: z.string().nullable() })
-  .meta({ id: 'WebhookDeliveryList' });
+export const DeliveryListSchema = listOf(DeliverySchema, 'WebhookDeliveryList');
 
 export const EndpointIdParams = z.object({
   id: z.string().regex(/^we_[0-9A-Z]{26}$/, 'must be a webhook endpoint id (we_…)').meta({ param: { name: 'id', in: 'path' } }),
