@@ -10,6 +10,7 @@
  * (no parity subtraction) so deep in/out-of-the-money values keep their accuracy.
  */
 import { normalCdf, normalPdf } from './normal.ts';
+import { DAYS_PER_YEAR } from './time.ts';
 
 export type OptionRight = 'call' | 'put';
 
@@ -21,7 +22,6 @@ export interface OptionQuote {
   theta: number;
 }
 
-const DAYS_PER_YEAR = 365;
 
 export function intrinsicValue(right: OptionRight, spot: number, strike: number): number {
   const payoff = right === 'call' ? spot - strike : strike - spot;

@@ -110,7 +110,7 @@ function valuePosition(p: Position, i: number, s: Snapshot, underlyingIndex: num
     mark = p.markPrice ?? spot;
     if (!(mark > 0)) throw new RiskError('invalid_mark', 'markPrice of a perpetual or future must be positive', { field: `positions[${i}].markPrice` });
     if (inst.type === 'future') years = yearsTo(inst.expiry);
-    unitValue = p.entryPrice === undefined ? 0 : mark - p.entryPrice;
+    unitValue = unitValueAt(p, mark);
   } else {
     years = yearsTo(inst.expiry);
     if (years <= 0) {
@@ -176,30 +176,43 @@ function valueCollateral(
   return { asset: c.asset, amount: c.amount, price, haircut, underlyingIndex: underlyingIndex.get(c.asset) ?? -1, implicit: false };
 }
 
-/**
- * The position with its underlying at price × f, all else fixed: linear marks scale with
- * the price; an option's mark moves by the model's price change, keeping the exchange's
- * basis to the model; a settled option stays at its payoff.
- */
-export function shiftedPosition(p: BookPosition, f: number): BookPosition {
-  const spot = p.spot * f;
+/** Equity per unit of quantity at `mark`: the mark for options, mark − entryPrice for linear contracts (0 without an entry price). */
+export function unitValueAt(p: { readonly instrument: Instrument; readonly entryPrice?: number | undefined }, mark: number): number {
+  if (p.instrument.type === 'option') return mark;
+  return p.entryPrice === undefined ? 0 : mark - p.entryPrice;
+}
+
+/** The model price of a live option at `spot`; 0 for linear and settled contracts. */
+export function modelPriceAt(p: BookPosition, spot: number): number {
   const inst = p.instrument;
-  let mark: number;
-  if (inst.type !== 'option') mark = p.mark * f;
-  else if (p.years <= 0 || p.volatility === undefined) mark = intrinsicValue(inst.right, spot, inst.strike);
-  else {
-    const change = optionPrice(inst.right, spot, inst.strike, p.years, p.volatility) - optionPrice(inst.right, p.spot, inst.strike, p.years, p.volatility);
-    mark = Math.max(0, p.mark + change);
-  }
-  const unitValue = inst.type === 'option' ? mark : p.entryPrice === undefined ? 0 : mark - p.entryPrice;
+  return inst.type === 'option' && p.years > 0 && p.volatility !== undefined ? optionPrice(inst.right, spot, inst.strike, p.years, p.volatility) : 0;
+}
+
+/**
+ * The mark with the underlying at price × f, all else fixed: linear marks scale with the
+ * price; an option's mark moves by the model's price change, keeping the exchange's basis
+ * to the model; a settled option stays at its payoff. `priceNow` is the model price at the
+ * current spot, for callers that shift the same position many times.
+ */
+export function shiftedMark(p: BookPosition, f: number, priceNow: number = modelPriceAt(p, p.spot)): number {
+  const inst = p.instrument;
+  if (inst.type !== 'option') return p.mark * f;
+  const spot = p.spot * f;
+  if (p.years <= 0 || p.volatility === undefined) return intrinsicValue(inst.right, spot, inst.strike);
+  return Math.max(0, p.mark + modelPriceAt(p, spot) - priceNow);
+}
+
+/** The position with its underlying at price × f (see `shiftedMark`). */
+export function shiftedPosition(p: BookPosition, f: number): BookPosition {
+  const mark = shiftedMark(p, f);
   return {
     id: p.id,
-    instrument: inst,
+    instrument: p.instrument,
     underlyingIndex: p.underlyingIndex,
     quantity: p.quantity,
-    spot,
+    spot: p.spot * f,
     mark,
-    unitValue,
+    unitValue: unitValueAt(p, mark),
     entryPrice: p.entryPrice,
     years: p.years,
     volatility: p.volatility,

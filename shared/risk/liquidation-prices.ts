@@ -1,6 +1,6 @@
 import type { LiquidationPrices } from '../schemas/assessment.ts';
 import type { AccountHealth } from './account.ts';
-import { collateralValue, shiftedPosition, type Book } from './book.ts';
+import { collateralValue, modelPriceAt, shiftedMark, unitValueAt, type Book } from './book.ts';
 import type { AccountState, MarginModel } from './margin/index.ts';
 import { brent } from './roots.ts';
 
@@ -81,11 +81,13 @@ function sliceOf(book: Book, model: MarginModel, state: AccountState, u: number)
   const positions = book.positions.filter((p) => p.underlyingIndex === u);
   const collateral = book.collateral.filter((c) => c.underlyingIndex === u);
   const spot = positions[0]?.spot ?? collateral[0]!.price;
+  // Model prices at today's spot, once: every trial price moves the marks from them.
+  const priceNow = positions.map((p) => modelPriceAt(p, p.spot));
   return {
     spot,
     evaluate(f) {
       let equity = 0;
-      for (const p of positions) equity += p.quantity * shiftedPosition(p, f).unitValue;
+      positions.forEach((p, i) => (equity += p.quantity * unitValueAt(p, shiftedMark(p, f, priceNow[i]))));
       for (const c of collateral) equity += collateralValue(c.amount, c.price * f, c.haircut);
       return { equity, maintenance: model.maintenanceOfUnderlyingAt(u, f, state) };
     },
