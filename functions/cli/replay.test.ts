@@ -38,6 +38,16 @@ describe('softland replay', () => {
     expect(readFileSync(file, 'utf8')).toMatch(/^<svg [\s\S]*<\/svg>\n$/);
   });
 
+  it('replays without the crash with --crash-depth 0, and with a milder one', async () => {
+    for (const [depth, expected] of [['0', null], ['0.1', 0.1]] as const) {
+      const { out, io } = capture();
+      expect(await replayCommand(['--json', '--accounts', '2', '--steps', '200', '--crash-depth', depth], io)).toBe(0);
+      const crash = JSON.parse(out.stdout).crash;
+      if (expected === null) expect(crash).toBeNull();
+      else expect(crash.depth.BTC).toBeCloseTo(expected, 12);
+    }
+  });
+
   it('draws a progress bar on a terminal', async () => {
     const { out, io } = capture();
     expect(await replayCommand(['--json', '--accounts', '2', '--steps', '50'], { ...io, stderrIsTTY: true })).toBe(0);
@@ -53,6 +63,9 @@ describe('softland replay', () => {
     [['--frobnicate'], 'unknown option "--frobnicate"'],
     [['extra'], 'unexpected argument "extra"'],
     [['--json=yes'], '--json takes no value'],
+    [['--crash-depth', '0.95'], '--crash-depth must be a number from 0 to 0.9'],
+    [['--crash-depth=-0.1'], '--crash-depth must be a number from 0 to 0.9'],
+    [['--crash-depth', '30%'], '--crash-depth must be a number from 0 to 0.9'],
   ])('exits 2 with a clear message on %j', async (args, message) => {
     const { out, io } = capture();
     expect(await replayCommand(args, io)).toBe(2);

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { POLICY_NAMES } from '../../shared/replay/policies.ts';
-import { DEFAULT_ACCOUNTS, DEFAULT_SEED, DEFAULT_STEPS, runReplay, type ReplayReport } from '../../shared/replay/replay.ts';
+import { DEFAULT_ACCOUNTS, DEFAULT_CRASH_DEPTH, DEFAULT_SEED, DEFAULT_STEPS, runReplay, type ReplayReport } from '../../shared/replay/replay.ts';
 import { replayChartSvg } from '../../shared/replay/svg.ts';
 
 /** Exit codes, as in main.ts: 0 done, 1 unexpected failure, 2 bad input or usage. */
@@ -10,7 +10,7 @@ const EXIT_BAD_INPUT = 2;
 
 const LIMITS = { accounts: [1, 1000], steps: [1, 100_000], seed: [0, 0xffff_ffff] } as const;
 
-export const REPLAY_USAGE = `Usage: softland replay [--json] [--seed N] [--accounts N] [--steps N] [--svg FILE]
+export const REPLAY_USAGE = `Usage: softland replay [--json] [--seed N] [--accounts N] [--steps N] [--crash-depth D] [--svg FILE]
 
 Replays seeded portfolios along seeded price paths (GBM with jumps, volatility that
 rises as prices fall, a -30% crash within an hour) under four liquidation policies
@@ -22,6 +22,8 @@ Options:
   --seed N        seed of the paths and portfolios (default ${DEFAULT_SEED})
   --accounts N    number of accounts (default ${DEFAULT_ACCOUNTS})
   --steps N       number of 1-minute steps (default ${DEFAULT_STEPS}, one day)
+  --crash-depth D fall of BTC over the one-hour crash, 0 to 0.9 (default ${DEFAULT_CRASH_DEPTH};
+                  ETH and SOL fall further; 0 for no crash)
   --svg FILE      write the chart there (default replay.svg, without --json)
   -h, --help      show this help
 `;
@@ -38,6 +40,7 @@ interface Flags {
   seed: number;
   accounts: number;
   steps: number;
+  crashDepth: number;
   svg: string | undefined;
   help: boolean;
 }
@@ -64,7 +67,7 @@ export async function replayCommand(args: readonly string[], io: ReplayIo): Prom
   const progress = tty ? progressBar(io, started) : undefined;
   let report: ReplayReport;
   try {
-    report = runReplay({ seed: flags.seed, accounts: flags.accounts, steps: flags.steps, ...(progress ? { onProgress: progress } : {}) });
+    report = runReplay({ seed: flags.seed, accounts: flags.accounts, steps: flags.steps, crashDepth: flags.crashDepth, ...(progress ? { onProgress: progress } : {}) });
   } catch (error) {
     if (tty) io.stderr('\r\x1b[K');
     io.stderr(`softland replay: failed: ${(error as Error).message}\n`);
@@ -91,7 +94,7 @@ export async function replayCommand(args: readonly string[], io: ReplayIo): Prom
 }
 
 function parseFlags(args: readonly string[]): Flags {
-  const flags: Flags = { json: false, seed: DEFAULT_SEED, accounts: DEFAULT_ACCOUNTS, steps: DEFAULT_STEPS, svg: undefined, help: false };
+  const flags: Flags = { json: false, seed: DEFAULT_SEED, accounts: DEFAULT_ACCOUNTS, steps: DEFAULT_STEPS, crashDepth: DEFAULT_CRASH_DEPTH, svg: undefined, help: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -117,6 +120,13 @@ function parseFlags(args: readonly string[]): Flags {
       case '--steps': {
         const key = name.slice(2) as 'seed' | 'accounts' | 'steps';
         flags[key] = integer(name, value(), LIMITS[key]);
+        break;
+      }
+      case '--crash-depth': {
+        const text = value();
+        const depth = /^\d*\.?\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+        if (!(depth >= 0 && depth <= 0.9)) throw new UsageError(`--crash-depth must be a number from 0 to 0.9, got "${text}"`);
+        flags.crashDepth = depth;
         break;
       }
       case '--svg': {

@@ -40,6 +40,8 @@ export interface ReplayOptions {
   readonly stepMinutes?: number;
   /** Risk profile of the accounts (and so of the softland plan). Default `default`. */
   readonly profile?: string;
+  /** Fall of BTC over the one-hour crash (0.3 = −30%; ETH and SOL fall further); 0 for no crash. Default 0.3. */
+  readonly crashDepth?: number;
   /** Called after each account with (accounts done, accounts in all). */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -100,6 +102,7 @@ export interface ReplayReport {
 }
 
 export const DEFAULT_SEED = 42;
+export const DEFAULT_CRASH_DEPTH = 0.3;
 export { DEFAULT_ACCOUNTS, DEFAULT_STEPS };
 
 const ASSESSMENT_ID = 'asm_replay';
@@ -127,7 +130,14 @@ export function runReplay(options: ReplayOptions = {}): ReplayReport {
   if (!Number.isInteger(count) || count < 1) throw new RangeError('accounts must be a positive integer');
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError('steps must be a positive integer');
 
-  const paths = generatePaths({ seed, steps, ...(options.stepMinutes === undefined ? {} : { stepMinutes: options.stepMinutes }) });
+  const crashDepth = options.crashDepth ?? DEFAULT_CRASH_DEPTH;
+  if (!(crashDepth >= 0 && crashDepth < 1)) throw new RangeError('crashDepth must be at least 0 and below 1');
+  const paths = generatePaths({
+    seed,
+    steps,
+    crash: crashDepth === 0 ? null : { depth: crashDepth },
+    ...(options.stepMinutes === undefined ? {} : { stepMinutes: options.stepMinutes }),
+  });
   const markets = marketsOf(paths);
   const accounts = generatePortfolios({
     seed,
