@@ -3,7 +3,7 @@ import { intrinsicValue, optionPrice, optionQuote, type OptionQuote } from './bl
 import { RiskError } from './errors.ts';
 import { impliedVolatility } from './implied-volatility.ts';
 import type { RiskProfile } from './profile.ts';
-import { yearsBetween } from './time.ts';
+import { yearsSince } from './time.ts';
 
 /**
  * A snapshot valued once: every number the margin models and the planner need,
@@ -80,7 +80,8 @@ export function buildBook(snapshot: Snapshot, profile: RiskProfile): Book {
 
   // Books repeat a handful of expiries: parse each once.
   const years: Record<string, number> = Object.create(null);
-  const yearsTo = (iso: string) => (years[iso] ??= yearsBetween(snapshot.asOf, iso));
+  const asOfMs = Date.parse(snapshot.asOf);
+  const yearsTo = (iso: string) => (years[iso] ??= yearsSince(asOfMs, iso));
   const positions = snapshot.positions.map((p, i) => valuePosition(p, i, snapshot, indexOf(p.instrument.underlying), yearsTo));
   for (const c of snapshot.collateral) if (!profile.stableAssets.includes(c.asset)) indexOf(c.asset);
   const collateral = snapshot.collateral.map((c, i) =>
