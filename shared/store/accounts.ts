@@ -35,10 +35,17 @@ export interface RegisteredAccount {
   /** The tier last reported (with hysteresis); null until first assessed. */
   readonly tier: Tier | null;
   readonly lastAssessment: AccountAssessmentSummary | null;
+  /** The sweep that last changed the tier, and whether it emitted an event: lets a retried segment count it. */
+  readonly lastTierChange: TierChange | null;
   readonly createdAt: string;
   readonly updatedAt: string;
   /** Increases on every write; sweeps update only the version they read. */
   readonly version: number;
+}
+
+export interface TierChange {
+  readonly sweepId: string;
+  readonly event: boolean;
 }
 
 export function segmentOf(accountId: string): number {
@@ -66,6 +73,7 @@ export class AccountStore extends TableStore {
       book,
       tier,
       lastAssessment: assessed,
+      lastTierChange: existing?.lastTierChange ?? null,
       createdAt: existing?.createdAt ?? now.toISOString(),
       updatedAt: now.toISOString(),
       version: (existing?.version ?? 0) + 1,
@@ -143,12 +151,18 @@ export class AccountStore extends TableStore {
   }
 
   /** The update a sweep makes: new summary and tier, only if nobody wrote the account since it was read. */
-  assessedUpdate(tenantId: string, account: RegisteredAccount, summary: AccountAssessmentSummary, tier: Tier): TransactWriteItem {
+  assessedUpdate(
+    tenantId: string,
+    account: RegisteredAccount,
+    summary: AccountAssessmentSummary,
+    tier: Tier,
+    change?: TierChange,
+  ): TransactWriteItem {
     return {
       Update: {
         TableName: this.table,
         Key: this.key(tenantId, account.accountId),
-        UpdateExpression: 'SET tier = :tier, tierKey = :tierKey, lastAssessment = :summary, version = :next',
+        UpdateExpression: `SET tier = :tier, tierKey = :tierKey, lastAssessment = :summary, version = :next${change ? ', lastTierChange = :change' : ''}`,
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: {
           ':tier': { S: tier },
@@ -156,6 +170,7 @@ export class AccountStore extends TableStore {
           ':summary': { S: JSON.stringify(summary) },
           ':v': { N: String(account.version) },
           ':next': { N: String(account.version + 1) },
+          ...(change ? { ':change': { S: JSON.stringify(change) } } : {}),
         },
       },
     };
@@ -172,6 +187,7 @@ export class AccountStore extends TableStore {
       segmentKey: { S: `${tenantId}#${segmentOf(a.accountId)}` },
       ...(a.tier ? { tier: { S: a.tier }, tierKey: { S: `${tenantId}#${a.tier}` } } : {}),
       ...(a.lastAssessment ? { lastAssessment: { S: JSON.stringify(a.lastAssessment) } } : {}),
+      ...(a.lastTierChange ? { lastTierChange: { S: JSON.stringify(a.lastTierChange) } } : {}),
       book: { B: packJson(a.book) },
       createdAt: { S: a.createdAt },
       updatedAt: { S: a.updatedAt },
@@ -186,6 +202,7 @@ function accountOf(i: Record<string, AttributeValue>): RegisteredAccount {
     book: unpackJson<AccountBook>(i['book']!.B!),
     tier: (i['tier']?.S as Tier | undefined) ?? null,
     lastAssessment: i['lastAssessment']?.S ? (JSON.parse(i['lastAssessment'].S) as AccountAssessmentSummary) : null,
+    lastTierChange: i['lastTierChange']?.S ? (JSON.parse(i['lastTierChange'].S) as TierChange) : null,
     createdAt: i['createdAt']!.S!,
     updatedAt: i['updatedAt']!.S!,
     version: Number(i['version']!.N),

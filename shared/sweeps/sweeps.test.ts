@@ -117,23 +117,39 @@ describe('sweeps', () => {
     for (let i = 0; i < 40; i++) await call('PUT', `/v1/accounts/crash-${i}`, perpBook(6_000));
     await call('PUT', '/v1/market', { market: { ETH: { price: 2_880 } } });
     const sweep = await startSweep(stores, tenantId, 'api', async () => {});
-    // The worker dies after its third tier-change write in every segment.
+    // The worker dies at its third tier-change write in every segment: nothing after it is
+    // sent; the writes already sent land (or not) before Lambda retries the segment.
     let writes = 0;
+    let dead = false;
+    const sent: Promise<unknown>[] = [];
     const crashing: Stores = {
       ...stores,
       transact: async (items) => {
-        if (++writes % 3 === 0) throw new Error('worker killed');
-        return stores.transact(items);
+        if (dead || ++writes === 3) {
+          dead = true;
+          throw new Error('worker killed');
+        }
+        const write = stores.transact(items);
+        sent.push(write.catch(() => undefined));
+        return write;
       },
     };
     for (let segment = 0; segment < SWEEP_SEGMENTS; segment++) {
+      writes = 0;
+      dead = false;
       await runSegment(crashing, tenantId, sweep.sweepId, segment).catch(() => undefined);
+      await Promise.all(sent);
       await runSegment(stores, tenantId, sweep.sweepId, segment); // Lambda's retry
     }
     const events = await stores.events.list(tenantId, 100);
     expect(events).toHaveLength(40);
     expect(new Set(events.map((e) => (e.data as { accountId: string }).accountId)).size).toBe(40);
-    expect(await stores.sweeps.get(tenantId, sweep.sweepId)).toMatchObject({ status: 'completed', segmentsDone: SWEEP_SEGMENTS });
+    // The retries count the changes their crashed attempts made: the totals match the events.
+    expect(await stores.sweeps.get(tenantId, sweep.sweepId)).toMatchObject({
+      status: 'completed',
+      segmentsDone: SWEEP_SEGMENTS,
+      counts: { accounts: 40, tierChanges: 40, events: 40 },
+    });
   });
 
   it('refuses stale market data: the sweep ends at once and emits market.stale', async () => {

@@ -60,13 +60,18 @@ async function sweepAccount(
   counts.assessed++;
   const tier = reportedTier(assessment, account.tier);
   if (tier === account.tier) {
+    // A retry of a segment whose earlier attempt died after this account's change: count it here.
+    if (account.lastTierChange?.sweepId === sweepId) {
+      counts.tierChanges++;
+      if (account.lastTierChange.event) counts.events++;
+    }
     await stores.accounts.recordAssessed(tenantId, account, summaryOf(assessment, null), tier);
     return;
   }
   const event = tierEvent(tenantId, sweepId, account.tier, tier, assessment, now);
   try {
     await stores.transact([
-      stores.accounts.assessedUpdate(tenantId, account, summaryOf(assessment, assessment.id), tier),
+      stores.accounts.assessedUpdate(tenantId, account, summaryOf(assessment, assessment.id), tier, { sweepId, event: event !== null }),
       ...stores.assessments.recordItems({
         tenantId,
         createdAt: now.toISOString(),
