@@ -28,7 +28,7 @@ export type Trade =
   | {
       readonly kind: 'collateral';
       readonly asset: string;
-      /** Units of the asset to sell (> 0). */
+      /** Units of the asset to trade (> 0): sold from a balance, bought back against a debt. */
       readonly quantity: number;
     };
 
@@ -82,7 +82,7 @@ export function pricesOf(snapshot: Snapshot, assessment: Assessment): ExecutionP
  * Executes `trades` on `snapshot` with the planner's rule, the same for every
  * policy: closing q units of a position moves q × (mark − entry) (perpetuals and
  * futures; 0 without an entry price) or q × mark (options) into the quote balance;
- * selling collateral moves amount × price; the penalty is the profile's rate on the
+ * selling collateral moves amount × price in (buying back a debt, out); the penalty is the profile's rate on the
  * closed value (|q| × mark, or amount × price), scaled down when the batch's total
  * would exceed maxPenaltyShareOfEquity × max(0, equity). Pure.
  */
@@ -117,12 +117,13 @@ export function applyTrades(snapshot: Snapshot, trades: readonly Trade[], prices
     } else {
       if (t.asset === quote) continue;
       const balance = amounts.get(t.asset) ?? 0;
-      if (balance <= 0) continue;
+      if (balance === 0) continue;
       const price = priceOf(prices.assets, t.asset);
-      const amount = Math.min(t.quantity, balance);
-      const left = balance - amount;
-      amounts.set(t.asset, left <= CLOSED_TOLERANCE * balance ? 0 : left);
-      proceeds += amount * price;
+      const amount = Math.min(t.quantity, Math.abs(balance));
+      const sign = Math.sign(balance);
+      const left = balance - sign * amount;
+      amounts.set(t.asset, Math.abs(left) <= CLOSED_TOLERANCE * Math.abs(balance) ? 0 : left);
+      proceeds += sign * amount * price;
       rawPenalty += rate * amount * price;
       notional += amount * price;
     }
@@ -275,12 +276,13 @@ export const POLICIES: Readonly<Record<PolicyName, Policy>> = {
 
 /**
  * What every policy does with an insolvent account (equity ≤ 0 with risk open):
- * close every position and sell every non-quote balance; what stays negative is bad debt.
+ * close every position, sell every non-quote balance and buy back every non-quote debt;
+ * what stays negative is bad debt.
  */
 export function closeOutTrades(snapshot: Snapshot, assessment: Assessment): Trade[] {
   const quote = profileFor(snapshot).quoteAsset;
   return [
     ...assessment.positions.filter((p) => p.quantity !== 0).map((p): Trade => ({ kind: 'position', positionId: p.id, quantity: Math.abs(p.quantity) })),
-    ...assessment.collateral.filter((c) => c.asset !== quote && c.amount > 0).map((c): Trade => ({ kind: 'collateral', asset: c.asset, quantity: c.amount })),
+    ...assessment.collateral.filter((c) => c.asset !== quote && c.amount !== 0).map((c): Trade => ({ kind: 'collateral', asset: c.asset, quantity: Math.abs(c.amount) })),
   ];
 }

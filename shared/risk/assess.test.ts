@@ -145,6 +145,21 @@ describe('assessment', () => {
     expect(fromMark.maintenanceMargin).toBeCloseTo(fromVol.maintenanceMargin, 6);
   });
 
+  it('values a far out-of-the-money option marked at 0 with the market volatility, and says what is missing without one', () => {
+    const option = {
+      id: 'wing',
+      instrument: { type: 'option' as const, underlying: 'ETH', right: 'call' as const, strike: 9_000, expiry: '2026-12-23T12:00:00Z' },
+      quantity: -5,
+      markPrice: 0,
+    };
+    const a = run({ ...base, positions: [option], market: { ...base.market, ETH: { price: 3_000, volatility: 0.7 } } });
+    expect(a.positions[0]).toMatchObject({ markPrice: 0, impliedVolatility: 0.7 });
+    expect(a.positions[0]!.value === 0).toBe(true);
+    // The vol-up scenarios still price the wing: a short one carries margin.
+    expect(a.maintenanceMargin).toBeGreaterThan(0);
+    expect(() => run({ ...base, positions: [option] })).toThrow(/intrinsic/);
+  });
+
   it('ranks the riskiest position first', () => {
     const a = run({
       ...base,

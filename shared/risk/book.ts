@@ -142,12 +142,19 @@ function valuePosition(p: Position, i: number, s: Snapshot, underlyingIndex: num
   };
 }
 
-/** Volatility precedence: the position's own, then implied from its mark, then the market's. */
+/**
+ * Volatility precedence: the position's own, then implied from its mark, then the market's.
+ * A mark with no time value (0 for a far out-of-the-money option, as exchanges quote them)
+ * implies no volatility: the market's is used when given.
+ */
 function optionVolatility(p: Position, i: number, marketVol: number | undefined, spot: number, years: number): number {
   if (p.impliedVolatility !== undefined) return p.impliedVolatility;
   const inst = p.instrument;
   if (p.markPrice !== undefined && inst.type === 'option') {
-    return impliedVolatility(inst.right, spot, inst.strike, years, p.markPrice, `positions[${i}].markPrice`);
+    const noTimeValue = p.markPrice <= intrinsicValue(inst.right, spot, inst.strike);
+    if (!(noTimeValue && marketVol !== undefined)) {
+      return impliedVolatility(inst.right, spot, inst.strike, years, p.markPrice, `positions[${i}].markPrice`);
+    }
   }
   if (marketVol !== undefined) return marketVol;
   throw new RiskError(

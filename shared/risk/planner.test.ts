@@ -26,6 +26,18 @@ function atRatio(input: SnapshotInput, ratio: number): SnapshotInput {
   return { ...input, collateral: input.collateral.map((c) => (c === cash ? { ...c, amount: c.amount + shift } : c)) };
 }
 
+/** Short `calls` and `puts` (negative) at 100k, BTC at 100k, 30 days, 50% volatility. */
+const straddle = (calls: number, puts: number): SnapshotInput => ({
+  accountId: 'straddle',
+  asOf: '2026-11-23T12:00:00Z',
+  collateral: [{ asset: 'USD', amount: 0 }],
+  positions: [
+    { id: 'c', instrument: { type: 'option', underlying: 'BTC', right: 'call', strike: 100_000, expiry: '2026-12-23T12:00:00Z' }, quantity: calls },
+    { id: 'p', instrument: { type: 'option', underlying: 'BTC', right: 'put', strike: 100_000, expiry: '2026-12-23T12:00:00Z' }, quantity: puts },
+  ],
+  market: { BTC: { price: 100_000, volatility: 0.5 } },
+});
+
 const close = (a: number, b: number, scale: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b), scale);
 
 const perpAccount = (cash: number, quantity = 10, extra: Partial<SnapshotInput['positions'][number]> = {}): SnapshotInput => ({
@@ -116,6 +128,78 @@ describe('planner, closed forms', () => {
     expect(a.tier).toBe('tier2');
     expect(a.liquidation).toMatchObject({ targetReached: true, steps: [expect.objectContaining({ asset: 'SOL', action: 'sell' })] });
     expect(a.liquidation!.after.marginRatio).toBeCloseTo(1.1, 9);
+  });
+
+  it('trims a short straddle by the least amount, even where closing a whole leg would raise the requirement', () => {
+    // 10 calls and 11 puts short at 100k: the +16% scenario binds, but closing 2.5 calls or more
+    // flips it to −16% and raises MM. The least slice that reaches 1.10 is a fraction of that.
+    const a = run(atRatio(straddle(-10, -11), 1.01));
+    expect(a.tier).toBe('tier2');
+    const plan = a.liquidation!;
+    expect(plan.targetReached).toBe(true);
+    expect(plan.after.marginRatio).toBeCloseTo(1.1, 9);
+    expect(plan.after.maintenanceMargin).toBeLessThan(a.maintenanceMargin);
+    // Least: closing 1% less of the same steps would not reach the target.
+    const less = { ...a, liquidation: { ...plan, steps: plan.steps.map((s) => ({ ...s, quantity: 0.99 * s.quantity })) } };
+    expect(run(applyPlan(atRatio(straddle(-10, -11), 1.01), less)).marginRatio!).toBeLessThan(1.1);
+  });
+
+  it('slices both legs pro rata when the straddle is balanced and closing either leg alone raises the requirement', () => {
+    // Puts chosen so the +16% and −16% scenarios lose the same: any one-leg trim raises MM.
+    let [lo, hi] = [-13, -10];
+    for (let k = 0; k < 80; k++) {
+      const mid = 0.5 * (lo + hi);
+      if (run(straddle(-10, mid)).greeks['BTC']!.worstScenario!.priceMove > 0) hi = mid;
+      else lo = mid;
+    }
+    const input = atRatio(straddle(-10, lo), 1.01);
+    const a = run(input);
+    expect(a.tier).toBe('tier2');
+    for (const id of ['c', 'p']) {
+      const one = { ...a, liquidation: { ...a.liquidation!, steps: [{ ...a.liquidation!.steps[0]!, positionId: id, quantity: 0.1 }] } };
+      expect(run(applyPlan(input, one)).maintenanceMargin).toBeGreaterThan(a.maintenanceMargin);
+    }
+    const plan = a.liquidation!;
+    expect(plan.steps.map((s) => s.positionId).sort()).toEqual(['c', 'p']);
+    expect(plan.steps.every((s) => s.reason.startsWith('pro-rata'))).toBe(true);
+    expect(plan.steps[0]!.fraction).toBeCloseTo(plan.steps[1]!.fraction, 12);
+    expect(plan.targetReached).toBe(true);
+    expect(plan.after.marginRatio).toBeCloseTo(1.1, 9);
+    expect(run(applyPlan(input, a)).marginRatio).toBeCloseTo(plan.after.marginRatio!, 12);
+  });
+
+  it('buys back a borrowed volatile asset, partly in tier2 and all of it in tier3', () => {
+    // USD cash against 10 ETH owed: the +16% scenario loses 4,800.
+    const owed = (ratio: number) =>
+      atRatio({ accountId: 'short-eth', asOf: '2026-11-23T12:00:00Z', collateral: [{ asset: 'USD', amount: 0 }, { asset: 'ETH', amount: -10 }], positions: [], market: { ETH: { price: 3_000 } } }, ratio);
+    const tier2 = run(owed(1.01));
+    expect(tier2.tier).toBe('tier2');
+    const x = (1.1 * 4_800 - 1.01 * 4_800) / (1.1 * 480 - 15); // the closed form: m = 480, c = 15 per ETH
+    expect(tier2.liquidation!.steps).toEqual([expect.objectContaining({ asset: 'ETH', action: 'buy', quantity: expect.closeTo(x, 9) })]);
+    expect(tier2.liquidation!.after.marginRatio).toBeCloseTo(1.1, 9);
+    expect(run(applyPlan(owed(1.01), tier2)).equity).toBeCloseTo(tier2.liquidation!.after.equity, 9);
+    const tier3 = run(owed(0.95));
+    expect(tier3.tier).toBe('tier3');
+    expect(tier3.liquidation!.steps).toEqual([expect.objectContaining({ asset: 'ETH', action: 'buy', quantity: 10, fraction: 1 })]);
+    expect(tier3.liquidation!.after.maintenanceMargin).toBe(0);
+  });
+
+  it('sells volatile collateral under the standard model, where it frees no requirement but releases its haircut', () => {
+    const input = atRatio(
+      {
+        accountId: 'std',
+        asOf: '2026-11-23T12:00:00Z',
+        collateral: [{ asset: 'USD', amount: 0 }, { asset: 'SOL', amount: 400 }],
+        positions: [{ id: 'btc', instrument: { type: 'perpetual', underlying: 'BTC' }, quantity: 2, entryPrice: 97_000 }],
+        market: { BTC: { price: 97_000 }, SOL: { price: 150 } },
+        profile: 'standard',
+      },
+      1.03,
+    );
+    const a = run(input);
+    expect(a.tier).toBe('tier1');
+    expect(a.liquidation!.steps.map((s) => s.asset ?? s.positionId)).toContain('SOL');
+    expect(a.liquidation!.targetReached).toBe(true);
   });
 
   it('closes everything in an insolvent account, charges no penalty and reports the bad debt', () => {

@@ -3,63 +3,80 @@ import { evaluate, type AccountHealth } from './account.ts';
 import type { Book } from './book.ts';
 import type { AccountState, MarginModel, MarginSession } from './margin/index.ts';
 import { executionOf, penaltyRate } from './penalty.ts';
+import { riskScore } from './priority.ts';
 import type { Tier } from './tiers.ts';
 
 /**
  * The liquidation planner (DESIGN §5): the least notional that brings marginRatio
  * back to the target within the tier's caps, verified on the full margin model.
  *
- * Candidates are positions (reduced toward zero, never flipped) and volatile
- * collateral (sold into the quote asset). Each round takes the candidate that
- * removes the most deficit (T·MM − E) per unit of notional, over the whole range
- * its cap allows, so hedge legs, whose closing raises MM, are never chosen. Its
- * size starts from the closed form x = (T·MM − E)/(T·m − c) and is verified, and
- * if need be bisected, on the model itself.
+ * Candidates are positions (reduced toward zero, never flipped), collateral balances
+ * (volatile ones sold into the quote asset, borrowed ones bought back) and, per
+ * underlying, a pro-rata slice of all its positions (for books such as a short straddle,
+ * where closing either leg alone soon raises the requirement). The deficit a candidate
+ * removes, D(x) = T·(MM − MM after closing x) − x·c, is concave in x, because the
+ * requirement is convex in it. Each round takes the candidate whose first unit removes
+ * the most deficit per unit of notional; so hedge legs, whose closing raises MM, are
+ * never chosen. Its size starts from the closed form x = (T·MM − E)/(T·m − c), exact for
+ * a linear book; otherwise the least x with D(x) ≥ deficit is bisected on the model, and
+ * when none exists the step stops where D peaks (closing more would only add risk).
  */
 
-/** A position or collateral balance the planner may reduce. */
+/** A position, a collateral balance or an underlying's whole book the planner may reduce. */
 interface Candidate {
-  readonly kind: 'position' | 'collateral';
+  readonly kind: 'position' | 'collateral' | 'basket';
+  /** Position or collateral index; for a basket, its underlying. */
   readonly index: number;
-  /** +1 for a long position or a balance, −1 for a short position. */
+  /** +1 for a long position or a balance, −1 for a short position or a debt; +1 for a basket. */
   readonly sign: 1 | -1;
-  /** |quantity| or balance at the start. */
+  /** |quantity| or |balance| at the start; 1 for a basket, whose amounts are fractions. */
   readonly size: number;
   /** Notional per unit closed: the underlying's price, or the asset's price. */
   readonly unitNotional: number;
   /** Value per unit the penalty applies to: the mark, or the asset's price. */
   readonly unitPenaltyBase: number;
-  /** Equity gained per unit: the haircut released by selling collateral; 0 for positions. */
+  /** Equity gained per unit: the haircut released by selling collateral; 0 otherwise. */
   readonly unitHaircutRelease: number;
   /** Underlying whose scenarios the candidate moves, or −1. */
   readonly underlying: number;
   readonly lot: number | undefined;
+  /** Breaks ties between equally efficient candidates: the position's risk score (priority.ts). */
+  readonly risk: number;
+  /** A basket's positions: closing x of the basket closes x × size of each. */
+  readonly members: readonly Candidate[];
 }
 
 interface Score {
-  /** Deficit removed per unit of notional when closing `amount`. */
+  /** Deficit removed per unit of notional by the first units closed. */
   readonly efficiency: number;
-  /** Deficit removed per unit closed, averaged over `amount`: T·m − c of the closed form. */
-  readonly perUnit: number;
 }
 
+/** Share of a candidate's size its first-unit score is measured over. */
+const PROBE = 1e-6;
+/** Relative size under which a deficit removed is rounding noise. */
+const NOISE = 1e-12;
+/** How closely the closed form must clear the deficit to count as exact (D linear up to it). */
+const LINEAR = 1e-9;
 /** Bisection steps when the closed form falls short on a non-linear book. */
 const BISECTION_STEPS = 60;
+/** Golden-section steps for the peak of D: 0.618^90 of the range, below double precision. */
+const SEARCH_STEPS = 90;
 
 export function planLiquidation(book: Book, model: MarginModel, state: AccountState, health: AccountHealth): LiquidationPlan | null {
   const cap = capFor(book, health.tier);
   if (cap === null) return null;
   const rate = penaltyRate(book.profile.liquidation.penalty);
   const target = book.profile.targetMarginRatio;
-  const candidates = candidatesOf(book, state, rate);
+  const candidates = candidatesOf(book, state);
   const work = new Working(book, model, state, health.equity);
 
   if (cap === 'full') {
     const startMaintenance = work.session.maintenance();
-    closeAll(candidates.filter((c) => c.kind === 'position'), work);
+    // Everything that is exposure goes: positions, and balances owed in a volatile asset.
+    closeAll(candidates.filter((c) => c.kind === 'position' || (c.kind === 'collateral' && c.sign < 0 && c.underlying >= 0)), work);
     // What is left is volatile collateral against debt (a loan against BTC): sell what restores the target,
     // and at least what brings the requirement back under where it started (closing a hedge can raise it).
-    const collateral = candidates.filter((c) => c.kind === 'collateral');
+    const collateral = candidates.filter((c) => c.kind === 'collateral' && c.sign > 0);
     closeMinimal(collateral, work, target, rate, 1);
     capRequirement(collateral, work, startMaintenance, rate);
   } else {
@@ -85,12 +102,13 @@ function capFor(book: Book, tier: Tier): number | 'full' | null {
   }
 }
 
-function candidatesOf(book: Book, state: AccountState, rate: number): Candidate[] {
+function candidatesOf(book: Book, state: AccountState): Candidate[] {
   const out: Candidate[] = [];
+  const byUnderlying = new Map<number, Candidate[]>();
   book.positions.forEach((p, i) => {
     const q = state.quantities[i]!;
     if (q === 0) return;
-    out.push({
+    const c: Candidate = {
       kind: 'position',
       index: i,
       sign: q > 0 ? 1 : -1,
@@ -100,42 +118,67 @@ function candidatesOf(book: Book, state: AccountState, rate: number): Candidate[
       unitHaircutRelease: 0,
       underlying: p.underlyingIndex,
       lot: p.lotSize,
-    });
+      risk: riskScore(book, i, q),
+      members: [],
+    };
+    out.push(c);
+    byUnderlying.set(c.underlying, [...(byUnderlying.get(c.underlying) ?? []), c]);
   });
   book.collateral.forEach((c, i) => {
     const amount = state.amounts[i]!;
-    // Selling only pays when the haircut released exceeds the penalty.
-    if (i === book.quoteIndex || amount <= 0 || c.haircut <= rate) return;
+    if (i === book.quoteIndex || amount === 0) return;
     out.push({
       kind: 'collateral',
       index: i,
-      sign: 1,
-      size: amount,
+      sign: amount > 0 ? 1 : -1,
+      size: Math.abs(amount),
       unitNotional: c.price,
       unitPenaltyBase: c.price,
-      unitHaircutRelease: c.price * c.haircut,
+      // A debt is valued at its full price: buying it back releases no haircut.
+      unitHaircutRelease: amount > 0 ? c.price * c.haircut : 0,
       underlying: c.underlyingIndex,
       lot: undefined,
+      risk: 0,
+      members: [],
     });
   });
+  for (const [u, members] of byUnderlying) {
+    if (members.length < 2) continue;
+    const total = (f: (m: Candidate) => number) => members.reduce((sum, m) => sum + m.size * f(m), 0);
+    out.push({
+      kind: 'basket',
+      index: u,
+      sign: 1,
+      size: 1,
+      unitNotional: total((m) => m.unitNotional),
+      unitPenaltyBase: total((m) => m.unitPenaltyBase),
+      unitHaircutRelease: 0,
+      underlying: u,
+      lot: undefined,
+      risk: 0,
+      members,
+    });
+  }
   return out;
 }
 
 /** Greedy rounds until the target is met or no candidate helps. */
 function closeMinimal(candidates: readonly Candidate[], work: Working, target: number, rate: number, cap: number): void {
   const scores = candidates.map((c) => work.score(c, work.remaining(c, cap), target, rate));
-  for (let round = 0; round <= candidates.length; round++) {
+  // Each round clears the deficit, exhausts a candidate's room or stops it where closing
+  // more stops helping; rescoring can revive a candidate, hence the margin over one round each.
+  const rounds = 4 * candidates.length + 4;
+  for (let round = 0; round < rounds; round++) {
     const deficit = work.deficit(target);
     if (deficit <= 0) return;
     let best = -1;
     for (let j = 0; j < candidates.length; j++) {
-      const s = scores[j];
-      if (s && (best < 0 || s.efficiency > scores[best]!.efficiency)) best = j;
+      if (scores[j] && (best < 0 || better(candidates[j]!, scores[j]!, candidates[best]!, scores[best]!))) best = j;
     }
     if (best < 0) return;
     const c = candidates[best]!;
     const room = work.remaining(c, cap);
-    const amount = work.sizeStep(c, room, scores[best]!.perUnit, deficit, target, rate);
+    const amount = work.sizeStep(c, room, deficit, target, rate);
     if (amount > 0) work.close(c, amount, rate, cap);
     // Closing moves only its own underlying's scenarios: rescore those (and the chosen one).
     for (let j = 0; j < candidates.length; j++) {
@@ -145,6 +188,12 @@ function closeMinimal(candidates: readonly Candidate[], work: Working, target: n
       }
     }
   }
+}
+
+/** More deficit removed per notional; on a tie, the riskier position (DESIGN §5's priority). */
+function better(a: Candidate, sa: Score, b: Candidate, sb: Score): boolean {
+  if (sa.efficiency > sb.efficiency * (1 + NOISE)) return true;
+  return sa.efficiency >= sb.efficiency * (1 - NOISE) && a.risk > b.risk;
 }
 
 /**
@@ -192,12 +241,22 @@ function capRequirement(candidates: readonly Candidate[], work: Working, limit: 
   }
 }
 
+/** One trade of the plan; `basket` when it is a leg of a pro-rata slice of its underlying. */
+interface Step {
+  readonly candidate: Candidate;
+  readonly amount: number;
+  readonly penalty: number;
+  readonly relief: number;
+  readonly cap: number | 'full';
+  readonly basket: boolean;
+}
+
 /** The account while the plan is built: quantities, balances, equity and an incremental margin session. */
 class Working {
   readonly quantities: Float64Array;
   readonly amounts: Float64Array;
   readonly closed = new Map<Candidate, number>();
-  readonly steps: Array<{ candidate: Candidate; amount: number; penalty: number; relief: number; cap: number | 'full' }> = [];
+  readonly steps: Step[] = [];
   readonly session: MarginSession;
   equity: number;
 
@@ -217,50 +276,70 @@ class Working {
     return target * this.session.maintenance() - this.equity;
   }
 
-  /** What the cap still allows for `c` (a fraction of its starting size). */
+  /** What the cap still allows for `c` (a fraction of its starting size); a basket: what all its members allow. */
   remaining(c: Candidate, cap: number): number {
+    if (c.kind === 'basket') return Math.min(...c.members.map((m) => this.remaining(m, cap) / m.size));
     return Math.max(0, Math.min(c.size * cap, c.size) - (this.closed.get(c) ?? 0));
   }
 
   maintenanceAfter(c: Candidate, amount: number): number {
-    return c.kind === 'position'
-      ? this.session.maintenanceWithPosition(c.index, this.quantities[c.index]! - c.sign * amount)
-      : this.session.maintenanceWithCollateral(c.index, this.amounts[c.index]! - amount);
+    switch (c.kind) {
+      case 'position':
+        return this.session.maintenanceWithPosition(c.index, this.quantities[c.index]! - c.sign * amount);
+      case 'collateral':
+        return this.session.maintenanceWithCollateral(c.index, this.amounts[c.index]! - c.sign * amount);
+      case 'basket':
+        return this.session.maintenanceWithPositions(c.members.map((m) => [m.index, this.quantities[m.index]! - m.sign * amount * m.size] as const));
+    }
   }
 
   unitCost(c: Candidate, rate: number): number {
     return rate * c.unitPenaltyBase - c.unitHaircutRelease;
   }
 
-  score(c: Candidate, amount: number, target: number, rate: number): Score | undefined {
-    if (amount <= 0) return undefined;
-    const relief = this.session.maintenance() - this.maintenanceAfter(c, amount);
-    if (relief <= 0) return undefined; // a hedge leg: closing it would raise the requirement
-    const removed = target * relief - amount * this.unitCost(c, rate);
-    if (removed <= 0) return undefined;
-    return { efficiency: removed / (amount * c.unitNotional), perUnit: removed / amount };
+  /** Deficit removed by closing `amount` of `c`: T·(MM now − MM after) − amount·c. Concave in `amount`. */
+  removed(c: Candidate, amount: number, target: number, rate: number): number {
+    return target * (this.session.maintenance() - this.maintenanceAfter(c, amount)) - amount * this.unitCost(c, rate);
   }
 
-  /** The least amount (≤ room) that clears `deficit`, on lots, without leaving dust. */
-  sizeStep(c: Candidate, room: number, perUnit: number, deficit: number, target: number, rate: number): number {
-    const gap = (x: number) => target * this.maintenanceAfter(c, x) - (this.equity - x * this.unitCost(c, rate));
-    let x = deficit / perUnit; // closed form, exact when the book is linear in c
-    if (x >= room) x = room;
-    else if (gap(x) > 0) {
-      // Non-linear: the first x (bisection) at which the gap closes, or the whole room.
-      let lo = x;
-      let hi = room;
-      if (gap(hi) > 0) x = room;
-      else {
-        for (let k = 0; k < BISECTION_STEPS; k++) {
-          const mid = 0.5 * (lo + hi);
-          if (gap(mid) > 0) lo = mid;
-          else hi = mid;
-        }
-        x = hi;
-      }
+  /**
+   * How much deficit the first units of `c` remove; undefined when they remove none, or
+   * raise the requirement (a hedge leg, even when its haircut would pay for it).
+   */
+  score(c: Candidate, room: number, target: number, rate: number): Score | undefined {
+    if (room <= 0) return undefined;
+    const probe = Math.min(room, PROBE * c.size);
+    const now = this.session.maintenance();
+    const relief = now - this.maintenanceAfter(c, probe);
+    const removed = target * relief - probe * this.unitCost(c, rate);
+    if (relief < -NOISE * now || !(removed > NOISE * target * now)) return undefined;
+    return { efficiency: removed / (probe * c.unitNotional) };
+  }
+
+  /** The part of `room` over which closing `c` does not raise the requirement (MM is convex in the amount: an interval from 0). */
+  withinRequirement(c: Candidate, room: number): number {
+    const now = this.session.maintenance();
+    const keeps = (x: number) => this.maintenanceAfter(c, x) <= now;
+    return keeps(room) ? room : largestKeeping(keeps, room);
+  }
+
+  /**
+   * The least amount (≤ room) that clears `deficit`, on lots, without leaving dust; when
+   * no amount does, the amount that removes the most (D is concave: one peak).
+   */
+  sizeStep(c: Candidate, allowed: number, deficit: number, target: number, rate: number): number {
+    const room = this.withinRequirement(c, allowed);
+    const removed = (x: number) => this.removed(c, x, target, rate);
+    // The closed form with m and c measured over the whole room: exact when D is linear there.
+    const closedForm = (deficit * room) / removed(room);
+    let x: number;
+    if (closedForm > 0 && closedForm <= room && Math.abs(removed(closedForm) - deficit) <= LINEAR * deficit) {
+      x = closedForm;
+    } else {
+      const peak = removed(room) >= deficit ? room : peakOf(removed, room);
+      x = removed(peak) >= deficit ? leastReaching(removed, deficit, peak) : peak;
     }
-    x = onLots(x, room, c.lot);
+    x = c.kind === 'basket' ? x : onLots(x, room, c.lot);
     return this.withoutDust(c, x);
   }
 
@@ -271,25 +350,42 @@ class Working {
     return left * c.unitNotional < this.book.profile.liquidation.minRemainingNotional ? Math.abs(this.quantities[c.index]!) : amount;
   }
 
+  /** Closes `amount` of `c` (a basket: each leg pro rata) and records the trades as steps. */
   close(c: Candidate, amount: number, rate: number, cap: number | 'full'): void {
     if (amount <= 0) return;
+    const legs: Array<[Candidate, number]> =
+      c.kind === 'basket' ? c.members.map((m) => [m, Math.min(this.withoutDust(m, amount * m.size), this.remaining(m, 1))]) : [[c, amount]];
     const before = this.session.maintenance();
+    for (const [leg, x] of legs) this.apply(leg, x, rate);
+    // A basket's legs free margin together (one alone may not): each is credited its share of notional.
+    const relief = before - this.session.maintenance();
+    const notional = legs.reduce((sum, [leg, x]) => sum + x * leg.unitNotional, 0);
+    for (const [leg, x] of legs) if (x > 0) this.record({ candidate: leg, amount: x, penalty: rate * x * leg.unitPenaltyBase, relief: (relief * x * leg.unitNotional) / notional, cap, basket: c.kind === 'basket' });
+  }
+
+  private apply(c: Candidate, amount: number, rate: number): void {
+    if (amount <= 0) return;
     if (c.kind === 'position') {
       const q = this.quantities[c.index]! - c.sign * amount;
       this.quantities[c.index] = Math.abs(q) < 1e-15 * c.size ? 0 : q;
       this.session.setPosition(c.index, this.quantities[c.index]!);
     } else {
-      this.amounts[c.index] = this.amounts[c.index]! - amount;
+      const a = this.amounts[c.index]! - c.sign * amount;
+      this.amounts[c.index] = Math.abs(a) < 1e-15 * c.size ? 0 : a;
       this.session.setCollateral(c.index, this.amounts[c.index]!);
     }
-    const penalty = rate * amount * c.unitPenaltyBase;
-    this.equity += amount * c.unitHaircutRelease - penalty;
+    this.equity += amount * (c.unitHaircutRelease - rate * c.unitPenaltyBase);
     this.closed.set(c, (this.closed.get(c) ?? 0) + amount);
-    const relief = before - this.session.maintenance();
-    const last = this.steps.at(-1);
-    // A second slice of what the last step traded is the same trade: one step, not two.
-    if (last?.candidate === c) this.steps[this.steps.length - 1] = { ...last, amount: last.amount + amount, penalty: last.penalty + penalty, relief: last.relief + relief };
-    else this.steps.push({ candidate: c, amount, penalty, relief, cap });
+  }
+
+  /** A later slice of something already traded is the same trade: one step per position or balance. */
+  private record(step: Step): void {
+    const k = this.steps.findIndex((s) => s.candidate === step.candidate);
+    if (k < 0) this.steps.push(step);
+    else {
+      const s = this.steps[k]!;
+      this.steps[k] = { ...s, amount: s.amount + step.amount, penalty: s.penalty + step.penalty, relief: s.relief + step.relief };
+    }
   }
 
   /** Caps penalties, moves proceeds into the quote balance and re-assesses the result from scratch. */
@@ -304,7 +400,8 @@ class Working {
     let cash = 0;
     for (const s of this.steps) {
       const c = s.candidate;
-      const value = c.kind === 'position' ? c.sign * s.amount * book.positions[c.index]!.unitValue : s.amount * book.collateral[c.index]!.price;
+      const unit = c.kind === 'position' ? book.positions[c.index]!.unitValue : book.collateral[c.index]!.price;
+      const value = c.sign * s.amount * unit;
       cash += value - s.penalty * scale;
     }
     amounts[book.quoteIndex] = amounts[book.quoteIndex]! + cash;
@@ -326,39 +423,91 @@ class Working {
     };
   }
 
-  describe(s: Working['steps'][number], scale: number): LiquidationStep {
+  describe(s: Step, scale: number): LiquidationStep {
     const c = s.candidate;
     const penalty = s.penalty * scale;
     const perUnitPenalty = penalty / s.amount;
     const book = this.book;
+    const trade = { action: c.sign > 0 ? 'sell' : 'buy', quantity: s.amount, fraction: s.amount / c.size, penalty, maintenanceMarginRelief: s.relief } as const;
     if (c.kind === 'collateral') {
       const col = book.collateral[c.index]!;
+      const scenario = s.relief > 0 ? ` and ${fmt(s.relief)} of scenario margin` : '';
       return {
         asset: col.asset,
-        action: 'sell',
-        quantity: s.amount,
-        fraction: s.amount / c.size,
-        estimatedPrice: col.price - perUnitPenalty,
-        penalty,
-        maintenanceMarginRelief: s.relief,
-        reason: `sell ${fmt(s.amount)} ${col.asset} collateral into ${book.profile.quoteAsset}: releases its ${fmt(col.haircut * 100)}% haircut${s.relief > 0 ? ` and ${fmt(s.relief)} of scenario margin` : ''}`,
+        ...trade,
+        estimatedPrice: col.price + c.sign * -perUnitPenalty,
+        reason:
+          c.sign > 0
+            ? `sell ${fmt(s.amount)} ${col.asset} collateral into ${book.profile.quoteAsset}: releases its ${fmt(col.haircut * 100)}% haircut${scenario}`
+            : `buy back ${fmt(s.amount)} ${col.asset} owed, paid in ${book.profile.quoteAsset}: frees ${fmt(s.relief)} of maintenance margin`,
       };
     }
     const p = book.positions[c.index]!;
     const side = c.sign > 0 ? 'long' : 'short';
     const pnl = p.entryPrice === undefined ? '' : `, ${c.sign * (p.mark - p.entryPrice) < 0 ? 'losing' : 'in profit'}`;
-    const why = s.cap === 'full' ? 'full liquidation' : `riskiest per notional, within the ${fmt(s.cap * 100)}% cap`;
+    const capText = s.cap === 'full' ? '' : `, within the ${fmt(s.cap * 100)}% cap`;
+    const why =
+      s.cap === 'full'
+        ? 'full liquidation'
+        : s.basket
+          ? `pro-rata with the rest of the ${book.underlyings[p.underlyingIndex]} book (one leg alone would raise the requirement)${capText}`
+          : `riskiest per notional${capText}`;
     return {
       positionId: p.id,
-      action: c.sign > 0 ? 'sell' : 'buy',
-      quantity: s.amount,
-      fraction: s.amount / c.size,
+      ...trade,
       estimatedPrice: p.mark - c.sign * perUnitPenalty,
-      penalty,
-      maintenanceMarginRelief: s.relief,
       reason: `${why}: ${side} ${p.instrument.type} on ${book.underlyings[p.underlyingIndex]}${pnl}; closing ${fmt(s.amount)} frees ${fmt(s.relief)} of maintenance margin`,
     };
   }
+}
+
+/** The peak of a concave `f` on [0, hi] (golden-section search). */
+function peakOf(f: (x: number) => number, hi: number): number {
+  const r = (Math.sqrt(5) - 1) / 2;
+  let a = 0;
+  let b = hi;
+  let x1 = b - r * (b - a);
+  let x2 = a + r * (b - a);
+  let f1 = f(x1);
+  let f2 = f(x2);
+  for (let k = 0; k < SEARCH_STEPS; k++) {
+    if (f1 < f2) {
+      a = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = a + r * (b - a);
+      f2 = f(x2);
+    } else {
+      b = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = b - r * (b - a);
+      f1 = f(x1);
+    }
+  }
+  return f(b) >= f(a) ? b : a;
+}
+
+/** The largest x in [0, hi] with keeps(x), when keeps holds from 0 up to one point and not at hi (bisection). */
+function largestKeeping(keeps: (x: number) => boolean, hi: number): number {
+  let lo = 0;
+  for (let k = 0; k < BISECTION_STEPS; k++) {
+    const mid = 0.5 * (lo + hi);
+    if (keeps(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The least x in [0, hi] with f(x) ≥ level, for f concave with f(hi) ≥ level (bisection: f crosses level once). */
+function leastReaching(f: (x: number) => number, level: number, hi: number): number {
+  let lo = 0;
+  for (let k = 0; k < BISECTION_STEPS; k++) {
+    const mid = 0.5 * (lo + hi);
+    if (f(mid) >= level) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 /** Rounds up to whole lots (to reach the target), or down when up would pass the room. */

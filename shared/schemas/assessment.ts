@@ -64,7 +64,7 @@ export const UnderlyingRiskSchema = GreeksSchema.extend({
 export const LiquidationStepSchema = z.object({
   /** Position to reduce; absent for a collateral sale. */
   positionId: Identifier.optional(),
-  /** Collateral asset to sell into the quote asset; absent for a position. */
+  /** Collateral asset to sell into the quote asset (or, for a debt, buy back with it); absent for a position. */
   asset: AssetSymbol.optional(),
   action: z.enum(['buy', 'sell']),
   /** Units to trade (positive). */

@@ -8,6 +8,7 @@ export type {
   MarginBreakdown,
   MarginModel,
   MarginSession,
+  PositionChange,
   Requirement,
   UnderlyingMargin,
   WorstScenario,

@@ -37,6 +37,9 @@ export interface MarginBreakdown extends Requirement {
   readonly underlyings: readonly UnderlyingMargin[];
 }
 
+/** A position index and the quantity it would have. */
+export type PositionChange = readonly [index: number, quantity: number];
+
 /**
  * Maintenance margin of a state that changes one entry at a time: what-if
  * questions cost one underlying's scenarios, not the whole book.
@@ -46,6 +49,8 @@ export interface MarginSession {
   maintenance(): number;
   /** Maintenance margin if position `i` had `quantity`, all else unchanged. */
   maintenanceWithPosition(i: number, quantity: number): number;
+  /** Maintenance margin if each listed position had its new quantity, all else unchanged (distinct positions). */
+  maintenanceWithPositions(changes: readonly PositionChange[]): number;
   /** Maintenance margin if collateral balance `c` were `amount`, all else unchanged. */
   maintenanceWithCollateral(c: number, amount: number): number;
   setPosition(i: number, quantity: number): void;

@@ -7,6 +7,7 @@ import type {
   MarginBreakdown,
   MarginModel,
   MarginSession,
+  PositionChange,
   Requirement,
   UnderlyingMargin,
   WorstScenario,
@@ -237,6 +238,23 @@ class PortfolioSession implements MarginSession {
 
   maintenanceWithCollateral(c: number, amount: number): number {
     return this.maintenance() + this.collateralChange(c, amount).dLoss;
+  }
+
+  maintenanceWithPositions(changes: readonly PositionChange[]): number {
+    const m = this.model;
+    const n = m.nScen;
+    // The changed underlyings' scenario sums, copied and moved; the others keep their loss.
+    const moved = new Map<number, Float64Array>();
+    let total = this.maintenance();
+    for (const [i, quantity] of changes) {
+      const u = m.book.positions[i]!.underlyingIndex;
+      let sums = moved.get(u);
+      if (!sums) moved.set(u, (sums = this.sums.slice(u * n, (u + 1) * n)));
+      addScaled(sums, 0, m.unitPnl, i * n, quantity - this.quantities[i]!, n);
+      total += m.contingency(i, quantity) - m.contingency(i, this.quantities[i]!);
+    }
+    for (const [u, sums] of moved) total += worstLoss(sums, 0, n) - this.losses[u]!;
+    return total;
   }
 
   setPosition(i: number, quantity: number): void {

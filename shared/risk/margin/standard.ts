@@ -1,6 +1,6 @@
 import { shiftedPosition, type Book, type BookPosition } from '../book.ts';
 import type { MarginBracket, RiskProfile } from '../profile.ts';
-import type { AccountState, MarginBreakdown, MarginModel, MarginSession, Requirement } from './model.ts';
+import type { AccountState, MarginBreakdown, MarginModel, MarginSession, PositionChange, Requirement } from './model.ts';
 
 type StandardParams = RiskProfile['standard'];
 
@@ -88,6 +88,8 @@ export function standardMarginModel(book: Book): MarginModel {
     return {
       maintenance: () => total,
       maintenanceWithPosition: (i, q) => total - own(i, quantities[i]!) + own(i, q),
+      maintenanceWithPositions: (changes: readonly PositionChange[]) =>
+        changes.reduce((mm, [i, q]) => mm - own(i, quantities[i]!) + own(i, q), total),
       // Collateral carries no requirement under the standard model.
       maintenanceWithCollateral: () => total,
       setPosition: (i, q) => {
