@@ -156,6 +156,45 @@ describe('Idempotency-Key', () => {
     expect(again.headers.get('Idempotent-Replayed')).toBe('true');
     expect((await again.json()) as object).toMatchObject({ errors: first.errors });
   });
+
+  it('replays a large 400 in full, naming the replaying request', async () => {
+    const positions = Array.from({ length: 3_000 }, (_, i) => ({ id: `p${i}`, instrument: { type: 'perpetual', underlying: 'eth' }, quantity: 'lots', leverage: 10 }));
+    const bad = snapshot({ positions });
+    const first = await post(bad, keyA, { 'Idempotency-Key': 'big-bad-1' });
+    const firstText = await first.clone().text();
+    expect(firstText.length).toBeGreaterThan(400_000);
+    const { requestId: _, ...firstBody } = (await expectProblem(first, 400, 'invalid_request')) as Record<string, unknown>;
+    const again = await post(bad, keyA, { 'Idempotency-Key': 'big-bad-1' });
+    expect(again.headers.get('Idempotent-Replayed')).toBe('true');
+    // expectProblem checks that the body's requestId is the replay's X-Request-Id.
+    const { requestId: replayId, ...againBody } = (await expectProblem(again, 400, 'invalid_request')) as Record<string, unknown>;
+    expect(replayId).not.toBe(first.headers.get('X-Request-Id'));
+    expect(againBody).toEqual(firstBody);
+  });
+
+  it('stores no 409 conflict: a retry with the same key runs again', async () => {
+    // The first save loses a race, as when two rotations of one endpoint overlap.
+    let refusals = 0;
+    const endpoints = stores.webhookEndpoints;
+    const racing = Object.assign(Object.create(endpoints) as typeof endpoints, {
+      save: (tenantId: string, endpoint: Parameters<typeof endpoints.save>[1]) => (refusals-- > 0 ? Promise.resolve(false) : endpoints.save(tenantId, endpoint)),
+    });
+    const racy = createApp({ stores: { ...stores, webhookEndpoints: racing }, allowInsecureWebhooks: true, logError: () => {} });
+    const call = (path: string, body: unknown, key: string) =>
+      racy.request(path, { method: 'POST', headers: { Authorization: `Bearer ${keyA}`, 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify(body) });
+    const created = (await (await call('/v1/webhook-endpoints', { url: 'http://127.0.0.1:9/hook', events: ['market.stale'] }, 'we-create-1')).json()) as { id: string };
+    refusals = 1;
+    const rotate = () => call(`/v1/webhook-endpoints/${created.id}/rotate-secret`, {}, 'rotate-1');
+    const refused = await rotate();
+    await expectProblem(refused, 409, 'conflict');
+    expect(refused.headers.get('Retry-After')).toBe('1');
+    const retry = await rotate();
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('Idempotent-Replayed')).toBeNull();
+    const replay = await rotate();
+    expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(await replay.json()).toEqual(await retry.json());
+  });
 });
 
 describe('per-tenant rate limit', () => {

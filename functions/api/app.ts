@@ -91,6 +91,18 @@ async function replayStored(c: Context<ApiEnv>, stores: Stores, stored: StoredRe
     const record = await stores.assessments.get(c.get('tenantId'), stored.assessmentId);
     if (record) return c.json(record.assessment, stored.status as 201, { Location: `/v1/assessments/${stored.assessmentId}` });
   }
-  const isProblem = stored.status >= 400;
-  return c.body(stored.body ?? '', stored.status as 200, { 'Content-Type': isProblem ? 'application/problem+json' : 'application/json' });
+  if (stored.status < 400) return c.body(stored.body ?? '', stored.status as 200, { 'Content-Type': 'application/json' });
+  return c.body(withRequestId(stored.body ?? '', c.get('requestId')), stored.status as 400, { 'Content-Type': 'application/problem+json' });
+}
+
+/**
+ * A replayed problem names the replaying request, as its `X-Request-Id` does: that is
+ * the id this call is logged under, and a problem's `requestId` must match its header.
+ */
+function withRequestId(problem: string, requestId: string): string {
+  try {
+    return JSON.stringify({ ...(JSON.parse(problem) as object), requestId });
+  } catch {
+    return problem; // not JSON: nothing to name
+  }
 }

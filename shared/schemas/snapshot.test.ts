@@ -51,7 +51,9 @@ describe('snapshot schema', () => {
     ['an unknown instrument type', (s: any) => (s.positions[1].instrument.type = 'swap'), 'positions[1].instrument.type'],
     ['collateral without a haircut', (s: any) => (s.collateral[0] = { asset: 'PEPE', amount: 1 }), 'collateral[0].asset'],
     ['a lower-case asset', (s: any) => (s.collateral[0].asset = 'usdc'), 'collateral[0].asset'],
-    ['an unknown field', (s: any) => (s.positions[1].leverage = 10), 'positions[1]'],
+    ['an unknown field', (s: any) => (s.positions[1].leverage = 10), 'positions[1].leverage'],
+    ['an unknown top-level field', (s: any) => (s.foo = 1), 'foo'],
+    ['an unknown instrument field', (s: any) => (s.positions[0].instrument.leverage = 10), 'positions[0].instrument.leverage'],
     ['an unknown profile', (s: any) => (s.profile = 'yolo'), 'profile'],
     ['a prototype-pollution key', (s: any) => (s.market = JSON.parse('{"__proto__": {"price": 1}}')), 'market.__proto__'],
   ])('refuses %s and names the field', (_, mutate, field) => {
@@ -64,6 +66,12 @@ describe('snapshot schema', () => {
     const s = valid();
     s.positions = Array.from({ length: 5001 }, (_, i) => ({ ...s.positions[1]!, id: `p${i}` })) as any;
     expect(failingFields(s)).toContain('positions');
+  });
+
+  it('names each unknown field once, with its own path', () => {
+    const s: any = valid();
+    Object.assign(s.positions[1], { leverage: 10, margin: 'cross' });
+    expect(failingFields(s)).toEqual(['positions[1].leverage', 'positions[1].margin']);
   });
 
   it('names the body when it is not an object', () => {

@@ -13,8 +13,19 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown): z.outp
   throw new InvalidInputError(toFieldIssues(result.error), { cause: result.error });
 }
 
+/** One issue per failing field, named by its path (`positions[3].markPrice`). */
 export function toFieldIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({ field: fieldPath(issue.path), message: issue.message }));
+  return error.issues.flatMap(fieldIssuesOf);
+}
+
+/**
+ * zod reports unknown keys once, at the object that holds them; clients need the
+ * unknown field itself (`positions[0].leverage`, not `positions[0]`), so each key
+ * becomes its own issue.
+ */
+function fieldIssuesOf(issue: z.core.$ZodIssue): FieldIssue[] {
+  if (issue.code !== 'unrecognized_keys') return [{ field: fieldPath(issue.path), message: issue.message }];
+  return issue.keys.map((key) => ({ field: fieldPath([...issue.path, key]), message: 'is not a known field' }));
 }
 
 /** Deeper than any request of this API; deeper input is refused rather than walked. */

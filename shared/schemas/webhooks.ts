@@ -6,6 +6,12 @@ import { Identifier, Timestamp } from './fields.ts';
 /** Events an endpoint can subscribe to (`webhook.test` is sent only on request). */
 export const WEBHOOK_EVENT_TYPES = ['account.tier_changed', 'account.recovered', 'market.stale'] as const;
 
+/**
+ * Endpoints a tenant may register: every event fans out to each of them, so an unbounded
+ * number would multiply one tenant's deliveries (and outbound requests) without limit.
+ */
+export const MAX_WEBHOOK_ENDPOINTS = 16;
+
 const EventTypes = z
   .array(z.enum(WEBHOOK_EVENT_TYPES))
   .min(1)
@@ -30,7 +36,10 @@ export const WebhookEndpointUpdateSchema = z
 
 export const RotateSecretSchema = z
   .strictObject({
-    /** How long the old secret keeps signing beside the new one. Default 86,400 s (a day); at most a week. */
+    /**
+     * How long the old secret keeps signing beside the new one. Default 86,400 s (a day); at most a week.
+     * Only one old secret is kept: rotating again ends the grace of the one before.
+     */
     graceSeconds: z.number().int().min(0).max(7 * 86_400).default(86_400),
   })
   .meta({ id: 'RotateSecret' });

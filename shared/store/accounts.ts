@@ -1,19 +1,19 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import type { Tier } from '../risk/tiers.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
-import { InvalidCursorError } from './assessments.ts';
-import { decodeCursor, encodeCursor, packJson, unpackJson } from './codec.ts';
+import { packJson, splitBody, unpackJson, type KeyShape } from './codec.ts';
 import { applied, ConflictError, guarded } from './errors.ts';
-import { TableStore } from './table-store.ts';
+import { TableStore, type Page } from './table-store.ts';
 
 /** How many parallel segments a tenant's accounts are split into for sweeps. */
 export const SWEEP_SEGMENTS = 8;
@@ -52,10 +52,30 @@ export function segmentOf(accountId: string): number {
   return createHash('sha256').update(accountId).digest().readUInt32BE(0) % SWEEP_SEGMENTS;
 }
 
-/** Registered accounts: book, tier and latest assessment per tenant. */
+type Item = Record<string, AttributeValue>;
+
+/** Reads and deletes start over this often when concurrent writes keep replacing the account under them. */
+const ATTEMPTS = 3;
+
+/**
+ * Registered accounts: book, tier and latest assessment per tenant. A book too large for
+ * one item (up to 5,000 positions, ~2 MB of JSON) keeps its first part in the account's
+ * item and the rest in overflow items, all written in one transaction with the version
+ * condition. Overflow items are named by a fresh `bookId` at every write, so a reader
+ * never joins parts of two books: it finds its own parts, or none and reads again.
+ */
 export class AccountStore extends TableStore {
-  private key(tenantId: string, accountId: string): Record<string, AttributeValue> {
+  private key(tenantId: string, accountId: string): Item {
     return { tenantId: { S: tenantId }, accountId: { S: accountId } };
+  }
+
+  /**
+   * The key of a book's overflow part `n`. It lives under `<tenantId>#book`, a partition no
+   * tenant has (ids never contain `#`): out of the tenant's listing and, with no segment or
+   * tier key, out of the sweep and tier indexes.
+   */
+  private partKey(tenantId: string, accountId: string, bookId: string, n: number): Item {
+    return { tenantId: { S: `${tenantId}#book` }, accountId: { S: `${accountId}#${bookId}#${String(n).padStart(2, '0')}` } };
   }
 
   /** Registers or replaces an account's book; its tier and last assessment are set with it. */
@@ -67,7 +87,8 @@ export class AccountStore extends TableStore {
     tier: Tier | null,
     now = new Date(),
   ): Promise<{ account: RegisteredAccount; created: boolean }> {
-    const existing = await this.get(tenantId, accountId);
+    const stored = await this.mainItem(tenantId, accountId);
+    const existing = stored && recordOf(stored);
     const account: RegisteredAccount = {
       accountId,
       book,
@@ -78,56 +99,68 @@ export class AccountStore extends TableStore {
       updatedAt: now.toISOString(),
       version: (existing?.version ?? 0) + 1,
     };
-    const written = await applied(() =>
-      this.db.send(
-        new PutItemCommand({
-          TableName: this.table,
-          Item: this.item(tenantId, account),
-          // Two concurrent registrations: the later one must have read the earlier one.
-          ConditionExpression: existing ? 'version = :v' : 'attribute_not_exists(accountId)',
-          ...(existing ? { ExpressionAttributeValues: { ':v': { N: String(existing.version) } } } : {}),
-        }),
-      ),
-    );
-    if (!written) throw new ConflictError(`account ${accountId}`);
+    const parts = splitBody(packJson(book), `the book of account ${accountId}`);
+    const bookId = randomUUID();
+    const main: TransactWriteItem = {
+      Put: {
+        TableName: this.table,
+        Item: this.item(tenantId, account, parts, bookId),
+        // Two concurrent registrations: the later one must have read the earlier one.
+        ConditionExpression: existing ? 'version = :v' : 'attribute_not_exists(accountId)',
+        ...(existing ? { ExpressionAttributeValues: { ':v': { N: String(existing.version) } } } : {}),
+      },
+    };
+    const overflow = parts.slice(1).map((body, i): TransactWriteItem => ({
+      Put: { TableName: this.table, Item: { ...this.partKey(tenantId, accountId, bookId, i + 1), body: { B: body } } },
+    }));
+    const replaced = stored ? this.partDeletes(tenantId, stored) : [];
+    if (!(await this.write([main, ...overflow, ...replaced]))) throw new ConflictError(`account ${accountId}`);
     return { account, created: existing === undefined };
   }
 
   async get(tenantId: string, accountId: string): Promise<RegisteredAccount | undefined> {
-    const { Item } = await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: this.key(tenantId, accountId), ConsistentRead: true })));
-    return Item ? accountOf(Item) : undefined;
+    for (let attempt = 1; ; attempt++) {
+      const item = await this.mainItem(tenantId, accountId);
+      if (!item) return undefined;
+      const account = await this.assemble(tenantId, item);
+      if (account) return account;
+      if (attempt === ATTEMPTS) throw new ConflictError(`account ${accountId}`);
+    }
   }
 
+  /** Deletes the account with its book's overflow parts, atomically; false when there is none. */
   async delete(tenantId: string, accountId: string): Promise<boolean> {
-    return applied(() =>
-      this.db.send(new DeleteItemCommand({ TableName: this.table, Key: this.key(tenantId, accountId), ConditionExpression: 'attribute_exists(accountId)' })),
-    );
+    for (let attempt = 1; ; attempt++) {
+      const item = await this.mainItem(tenantId, accountId);
+      if (!item) return false;
+      // Only the version read: a write in between may have replaced the parts to delete.
+      const main: TransactWriteItem = {
+        Delete: { TableName: this.table, Key: this.key(tenantId, accountId), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': item['version']! } },
+      };
+      if (await this.write([main, ...this.partDeletes(tenantId, item)])) return true;
+      if (attempt === ATTEMPTS) throw new ConflictError(`account ${accountId}`);
+    }
   }
 
   /** A page of the tenant's accounts, optionally of one tier, by account id. */
-  async list(tenantId: string, options: { tier?: Tier | undefined; limit: number; cursor?: string | undefined }) {
+  async list(tenantId: string, options: { tier?: Tier | undefined; limit: number; cursor?: string | undefined }): Promise<Page<RegisteredAccount>> {
     const byTier = options.tier !== undefined;
-    const partition = byTier ? { name: 'tierKey', value: `${tenantId}#${options.tier}` } : { name: 'tenantId', value: tenantId };
-    let start: Record<string, AttributeValue> | undefined;
-    if (options.cursor !== undefined) {
-      const key = decodeCursor(options.cursor) as Record<string, AttributeValue> | undefined;
-      if (!key || key[partition.name]?.S !== partition.value || key['tenantId']?.S !== tenantId) throw new InvalidCursorError();
-      start = key;
-    }
-    const { Items = [], LastEvaluatedKey } = await guarded(() =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          ...(byTier ? { IndexName: 'byTier' } : {}),
-          KeyConditionExpression: '#p = :p',
-          ExpressionAttributeNames: { '#p': partition.name },
-          ExpressionAttributeValues: { ':p': { S: partition.value } },
-          Limit: options.limit,
-          ExclusiveStartKey: start,
-        }),
-      ),
+    // A cursor is the listing's last key: it must belong to the same tenant (and tier).
+    const shape: KeyShape = byTier ? { tenantId, accountId: null, tierKey: `${tenantId}#${options.tier}` } : { tenantId, accountId: null };
+    const partition = byTier ? 'tierKey' : 'tenantId';
+    const page = await this.listPage(
+      {
+        TableName: this.table,
+        ...(byTier ? { IndexName: 'byTier' } : {}),
+        KeyConditionExpression: '#p = :p',
+        ExpressionAttributeNames: { '#p': partition },
+        ExpressionAttributeValues: { ':p': { S: shape[partition]! } },
+      },
+      options,
+      shape,
     );
-    return { items: Items.map(accountOf), nextCursor: LastEvaluatedKey ? encodeCursor(LastEvaluatedKey) : null };
+    const accounts = await Promise.all(page.items.map((item) => this.current(tenantId, item)));
+    return { items: accounts.filter((a) => a !== undefined), nextCursor: page.nextCursor };
   }
 
   /** Every account of one sweep segment of a tenant. */
@@ -145,7 +178,10 @@ export class AccountStore extends TableStore {
           }),
         ),
       );
-      for (const item of page.Items ?? []) yield accountOf(item);
+      for (const item of page.Items ?? []) {
+        const account = await this.current(tenantId, item);
+        if (account) yield account;
+      }
       start = page.LastEvaluatedKey;
     } while (start);
   }
@@ -181,14 +217,52 @@ export class AccountStore extends TableStore {
     return applied(() => this.db.send(new UpdateItemCommand(this.assessedUpdate(tenantId, account, summary, tier).Update!)));
   }
 
-  private item(tenantId: string, a: RegisteredAccount): Record<string, AttributeValue> {
+  private async mainItem(tenantId: string, accountId: string): Promise<Item | undefined> {
+    const { Item } = await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: this.key(tenantId, accountId), ConsistentRead: true })));
+    return Item;
+  }
+
+  /**
+   * The account in an item, its book joined from the overflow parts when it has any;
+   * undefined when a concurrent write replaced or deleted those parts since the item was read.
+   */
+  private async assemble(tenantId: string, item: Item): Promise<RegisteredAccount | undefined> {
+    const overflow = await this.bodies(this.partKeys(tenantId, item));
+    return overflow && accountOf(item, Buffer.concat([item['book']!.B!, ...overflow]));
+  }
+
+  /** A listed account as it is now: read again when its book was replaced since the listing read it; undefined once deleted. */
+  private async current(tenantId: string, item: Item): Promise<RegisteredAccount | undefined> {
+    return (await this.assemble(tenantId, item)) ?? this.get(tenantId, item['accountId']!.S!);
+  }
+
+  /** The keys of a stored book's overflow parts, in order (none for a book in one item). */
+  private partKeys(tenantId: string, item: Item): Item[] {
+    const count = Number(item['bookParts']?.N ?? 1);
+    return Array.from({ length: count - 1 }, (_, i) => this.partKey(tenantId, item['accountId']!.S!, item['bookId']!.S!, i + 1));
+  }
+
+  private partDeletes(tenantId: string, item: Item): TransactWriteItem[] {
+    return this.partKeys(tenantId, item).map((Key) => ({ Delete: { TableName: this.table, Key } }));
+  }
+
+  /** Writes `items` atomically: a plain conditional write when there is one (a book in one item), else a transaction. False when a condition failed. */
+  private write(items: readonly TransactWriteItem[]): Promise<boolean> {
+    const [only] = items;
+    if (items.length === 1 && only?.Put) return applied(() => this.db.send(new PutItemCommand(only.Put!)));
+    if (items.length === 1 && only?.Delete) return applied(() => this.db.send(new DeleteItemCommand(only.Delete!)));
+    return applied(() => this.db.send(new TransactWriteItemsCommand({ TransactItems: [...items] })));
+  }
+
+  private item(tenantId: string, a: RegisteredAccount, parts: readonly Uint8Array[], bookId: string): Item {
     return {
       ...this.key(tenantId, a.accountId),
       segmentKey: { S: `${tenantId}#${segmentOf(a.accountId)}` },
       ...(a.tier ? { tier: { S: a.tier }, tierKey: { S: `${tenantId}#${a.tier}` } } : {}),
       ...(a.lastAssessment ? { lastAssessment: { S: JSON.stringify(a.lastAssessment) } } : {}),
       ...(a.lastTierChange ? { lastTierChange: { S: JSON.stringify(a.lastTierChange) } } : {}),
-      book: { B: packJson(a.book) },
+      book: { B: parts[0]! },
+      ...(parts.length > 1 ? { bookId: { S: bookId }, bookParts: { N: String(parts.length) } } : {}),
       createdAt: { S: a.createdAt },
       updatedAt: { S: a.updatedAt },
       version: { N: String(a.version) },
@@ -196,10 +270,10 @@ export class AccountStore extends TableStore {
   }
 }
 
-function accountOf(i: Record<string, AttributeValue>): RegisteredAccount {
+/** Everything of a stored account but its book, which may need its overflow parts. */
+function recordOf(i: Item): Omit<RegisteredAccount, 'book'> {
   return {
     accountId: i['accountId']!.S!,
-    book: unpackJson<AccountBook>(i['book']!.B!),
     tier: (i['tier']?.S as Tier | undefined) ?? null,
     lastAssessment: i['lastAssessment']?.S ? (JSON.parse(i['lastAssessment'].S) as AccountAssessmentSummary) : null,
     lastTierChange: i['lastTierChange']?.S ? (JSON.parse(i['lastTierChange'].S) as TierChange) : null,
@@ -207,4 +281,8 @@ function accountOf(i: Record<string, AttributeValue>): RegisteredAccount {
     updatedAt: i['updatedAt']!.S!,
     version: Number(i['version']!.N),
   };
+}
+
+function accountOf(i: Item, book: Uint8Array): RegisteredAccount {
+  return { ...recordOf(i), book: unpackJson<AccountBook>(book) };
 }

@@ -1,20 +1,17 @@
 import {
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   TransactWriteItemsCommand,
   type AttributeValue,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import type { Assessment } from '../schemas/assessment.ts';
-import { decodeCursor as decodeKey, encodeCursor, numberAttr, packJson, readNumber, unpackJson } from './codec.ts';
+import { numberAttr, packJson, readNumber, splitBody, unpackJson, type KeyShape } from './codec.ts';
 import { guarded, StoreError } from './errors.ts';
-import { TableStore } from './table-store.ts';
+import { TableStore, type Page } from './table-store.ts';
 
-/** Largest compressed body kept in one item (DynamoDB items hold at most 400 KB). */
-const PART_BYTES = 350_000;
-/** A transaction holds at most 100 items and 4 MB. */
-const MAX_PARTS = 10;
+// Kept importable from here, where the API layer has always found it.
+export { InvalidCursorError } from './errors.ts';
 
 export interface AssessmentRecord {
   readonly tenantId: string;
@@ -39,21 +36,6 @@ export interface AssessmentSummary {
   readonly initialMargin: number;
 }
 
-export interface Page<T> {
-  readonly items: T[];
-  /** Opaque cursor of the next page, or null at the end. */
-  readonly nextCursor: string | null;
-}
-
-/** A cursor that does not come from this listing. */
-export class InvalidCursorError extends StoreError {
-  constructor() {
-    super('the cursor is not valid for this listing');
-    this.name = 'InvalidCursorError';
-  }
-}
-
-
 /** Recorded assessments: request and answer, compressed, listed per account newest first. */
 export class AssessmentStore extends TableStore {
   /**
@@ -72,9 +54,7 @@ export class AssessmentStore extends TableStore {
   /** The puts that store a record (one item, or a main item and its parts), for a caller's transaction. */
   recordItems(record: AssessmentRecord): TransactWriteItem[] {
     const a = record.assessment;
-    const body = packJson({ request: record.request, assessment: a });
-    const parts = Math.ceil(body.length / PART_BYTES);
-    if (parts > MAX_PARTS) throw new StoreError(`the assessment record is too large to store (${body.length} bytes compressed)`);
+    const parts = splitBody(packJson({ request: record.request, assessment: a }), 'the assessment record');
     const main: Record<string, AttributeValue> = {
       tenantId: { S: record.tenantId },
       recordKey: { S: a.id },
@@ -89,18 +69,18 @@ export class AssessmentStore extends TableStore {
       equity: numberAttr(a.equity),
       maintenanceMargin: numberAttr(a.maintenanceMargin),
       initialMargin: numberAttr(a.initialMargin),
-      parts: { N: String(parts) },
-      body: { B: body.subarray(0, PART_BYTES) },
+      parts: { N: String(parts.length) },
+      body: { B: parts[0]! },
     };
     const items: TransactWriteItem[] = [{ Put: { TableName: this.table, Item: main, ConditionExpression: 'attribute_not_exists(recordKey)' } }];
-    for (let n = 1; n < parts; n++) {
+    for (let n = 1; n < parts.length; n++) {
       items.push({
         Put: {
           TableName: this.table,
           Item: {
             tenantId: { S: record.tenantId },
-            recordKey: { S: `${a.id}#part#${String(n).padStart(2, '0')}` },
-            body: { B: body.subarray(n * PART_BYTES, (n + 1) * PART_BYTES) },
+            recordKey: { S: partKey(a.id, n) },
+            body: { B: parts[n]! },
           },
         },
       });
@@ -114,45 +94,31 @@ export class AssessmentStore extends TableStore {
       this.db.send(new GetItemCommand({ TableName: this.table, Key: { tenantId: { S: tenantId }, recordKey: { S: id } }, ConsistentRead: true })),
     );
     if (!Item) return undefined;
-    const chunks = [Item['body']!.B!];
-    if (Number(Item['parts']!.N) > 1) {
-      const { Items = [] } = await guarded(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'tenantId = :t AND begins_with(recordKey, :p)',
-            ExpressionAttributeValues: { ':t': { S: tenantId }, ':p': { S: `${id}#part#` } },
-            ConsistentRead: true,
-          }),
-        ),
-      );
-      for (const part of Items) chunks.push(part['body']!.B!);
-    }
-    const { request, assessment } = unpackJson<{ request: unknown; assessment: Assessment }>(Buffer.concat(chunks));
+    const parts = Array.from({ length: Number(Item['parts']!.N) - 1 }, (_, n) => ({ tenantId: { S: tenantId }, recordKey: { S: partKey(id, n + 1) } }));
+    // Records are never rewritten: a missing part is a bug, not a race.
+    const overflow = await this.bodies(parts);
+    if (!overflow) throw new StoreError(`assessment ${id} is missing parts`);
+    const { request, assessment } = unpackJson<{ request: unknown; assessment: Assessment }>(Buffer.concat([Item['body']!.B!, ...overflow]));
     return { tenantId, createdAt: Item['createdAt']!.S!, request, assessment };
   }
 
   /** One page of an account's assessments, newest first. */
   async listByAccount(tenantId: string, accountId: string, options: { limit: number; cursor?: string | undefined }): Promise<Page<AssessmentSummary>> {
     const accountKey = `${tenantId}#${accountId}`;
-    const start = options.cursor === undefined ? undefined : decodeCursor(options.cursor, accountKey);
-    const { Items = [], LastEvaluatedKey } = await guarded(() =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byAccount',
-          KeyConditionExpression: 'accountKey = :a',
-          ExpressionAttributeValues: { ':a': { S: accountKey } },
-          ScanIndexForward: false,
-          Limit: options.limit,
-          ExclusiveStartKey: start,
-        }),
-      ),
+    // A cursor is the listing's last key: it must belong to the same account (and so tenant).
+    const shape: KeyShape = { tenantId, recordKey: null, accountKey, assessmentId: null };
+    const page = await this.listPage(
+      {
+        TableName: this.table,
+        IndexName: 'byAccount',
+        KeyConditionExpression: 'accountKey = :a',
+        ExpressionAttributeValues: { ':a': { S: accountKey } },
+        ScanIndexForward: false,
+      },
+      options,
+      shape,
     );
-    return {
-      items: Items.map(summaryOf),
-      nextCursor: LastEvaluatedKey ? encodeCursor(LastEvaluatedKey) : null,
-    };
+    return { items: page.items.map(summaryOf), nextCursor: page.nextCursor };
   }
 }
 
@@ -172,16 +138,7 @@ function summaryOf(i: Record<string, AttributeValue>): AssessmentSummary {
   };
 }
 
-/** A cursor is the listing's last key; it must belong to the same account (and so tenant). */
-function decodeCursor(cursor: string, accountKey: string): Record<string, AttributeValue> {
-  const key = decodeKey(cursor) as Record<string, AttributeValue> | undefined;
-  const valid =
-    key !== undefined &&
-    key['accountKey']?.S === accountKey &&
-    typeof key['assessmentId']?.S === 'string' &&
-    typeof key['recordKey']?.S === 'string' &&
-    key['tenantId']?.S === accountKey.slice(0, accountKey.indexOf('#')) &&
-    Object.keys(key).length === 4;
-  if (!valid) throw new InvalidCursorError();
-  return key;
+/** The sort key of a record's overflow part `n` (from 1). */
+function partKey(id: string, n: number): string {
+  return `${id}#part#${String(n).padStart(2, '0')}`;
 }

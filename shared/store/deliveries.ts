@@ -7,7 +7,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { applied, guarded } from './errors.ts';
-import { TableStore } from './table-store.ts';
+import { TableStore, type Page } from './table-store.ts';
 
 export interface Delivery {
   readonly deliveryId: string;
@@ -175,21 +175,16 @@ export class DeliveryStore extends TableStore {
     return Item ? deliveryOf(Item) : undefined;
   }
 
-  /** An endpoint's deliveries, newest first. */
-  async listByEndpoint(tenantId: string, endpointId: string, limit: number): Promise<Delivery[]> {
-    const { Items = [] } = await guarded(() =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byEndpoint',
-          KeyConditionExpression: 'endpointKey = :e',
-          ExpressionAttributeValues: { ':e': { S: `${tenantId}#${endpointId}` } },
-          ScanIndexForward: false,
-          Limit: limit,
-        }),
-      ),
+  /** One page of an endpoint's deliveries, newest first: failed ones of any age stay reachable for a retry. */
+  async listByEndpoint(tenantId: string, endpointId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<Delivery>> {
+    const endpointKey = `${tenantId}#${endpointId}`;
+    const { items, nextCursor } = await this.listPage(
+      { TableName: this.table, IndexName: 'byEndpoint', KeyConditionExpression: 'endpointKey = :e', ExpressionAttributeValues: { ':e': { S: endpointKey } }, ScanIndexForward: false },
+      page,
+      // A cursor must be this endpoint's (and so this tenant's): only the position in the listing is free.
+      { tenantId, deliveryId: null, endpointKey, createdKey: null },
     );
-    return Items.map(deliveryOf);
+    return { items: items.map(deliveryOf), nextCursor };
   }
 }
 

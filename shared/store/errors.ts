@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 
 /** Errors raised by the storage layer. */
 export class StoreError extends Error {
@@ -21,6 +21,14 @@ export class ConflictError extends StoreError {
   constructor(what: string) {
     super(`${what} changed meanwhile; read it again and retry`);
     this.name = 'ConflictError';
+  }
+}
+
+/** A cursor that does not come from this listing: the client's error (400, field `cursor`), never DynamoDB's. */
+export class InvalidCursorError extends StoreError {
+  constructor() {
+    super('the cursor is not valid for this listing');
+    this.name = 'InvalidCursorError';
   }
 }
 
@@ -56,9 +64,13 @@ export async function guarded<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Why a transaction is cancelled when a concurrent writer got there first. */
+const LOST_RACE = new Set(['ConditionalCheckFailed', 'TransactionConflict']);
+
 /**
- * Runs a conditional DynamoDB write: true when it applied, false when its condition
- * failed (the item was not in the expected state), other failures as `guarded`.
+ * Runs a conditional DynamoDB write, one item or a transaction: true when it applied,
+ * false when a condition failed (an item was not in the expected state) or, for a
+ * transaction, another transaction was writing the same item; other failures as `guarded`.
  */
 export async function applied(call: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -66,6 +78,12 @@ export async function applied(call: () => Promise<unknown>): Promise<boolean> {
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;
+    if (error instanceof TransactionCanceledException && lostRace(error.CancellationReasons?.map((r) => r.Code ?? 'None') ?? [])) return false;
     throw error;
   }
+}
+
+/** A transaction cancelled only because of concurrent writers, not because a write was invalid. */
+function lostRace(codes: readonly string[]): boolean {
+  return codes.some((c) => LOST_RACE.has(c)) && codes.every((c) => c === 'None' || LOST_RACE.has(c));
 }

@@ -6,6 +6,7 @@ import {
   type AttributeValue,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { applied, guarded } from './errors.ts';
 import { TableStore } from './table-store.ts';
 
@@ -13,6 +14,20 @@ import { TableStore } from './table-store.ts';
 const RETENTION_SECONDS = 24 * 60 * 60;
 /** An in-flight claim older than this is taken over: its request died without finishing. */
 const LOCK_SECONDS = 60;
+/**
+ * Largest compressed answer body stored: a DynamoDB item stops at 400 KB, and the key,
+ * hash and status take the rest. Problems naming thousands of fields are large but
+ * repetitive, so they shrink well below this.
+ */
+export const MAX_STORED_BODY_BYTES = 350_000;
+
+/** The answer's body does not fit an item even compressed; store a smaller answer instead. */
+export class StoredBodyTooLargeError extends Error {
+  constructor(bytes: number) {
+    super(`the answer body compresses to ${bytes} bytes, more than the ${MAX_STORED_BODY_BYTES} an idempotency record holds`);
+    this.name = 'StoredBodyTooLargeError';
+  }
+}
 
 /** What a finished request answered: a stored body, or the id of the assessment it recorded. */
 export interface StoredResponse {
@@ -69,7 +84,7 @@ export class IdempotencyStore extends TableStore {
       state: 'completed',
       response: {
         status: Number(Item['responseStatus']!.N),
-        ...(Item['responseBody']?.S !== undefined ? { body: Item['responseBody'].S } : {}),
+        ...bodyOf(Item),
         ...(Item['assessmentId']?.S !== undefined ? { assessmentId: Item['assessmentId'].S } : {}),
       },
     };
@@ -80,6 +95,7 @@ export class IdempotencyStore extends TableStore {
     return { Update: this.completeUpdate(ref, response) };
   }
 
+  /** Stores the answer; throws StoredBodyTooLargeError, writing nothing, when its body cannot fit. */
   async complete(ref: IdempotencyRef, response: StoredResponse): Promise<void> {
     await guarded(() => this.db.send(new UpdateItemCommand(this.completeUpdate(ref, response))));
   }
@@ -108,8 +124,8 @@ export class IdempotencyStore extends TableStore {
     };
     let set = '#s = :done, responseStatus = :status';
     if (response.body !== undefined) {
-      set += ', responseBody = :body';
-      values[':body'] = { S: response.body };
+      set += ', responseBodyGz = :body';
+      values[':body'] = { B: packBody(response.body) };
     }
     if (response.assessmentId !== undefined) {
       set += ', assessmentId = :asm';
@@ -124,4 +140,18 @@ export class IdempotencyStore extends TableStore {
       ExpressionAttributeValues: values,
     };
   }
+}
+
+function packBody(body: string): Uint8Array {
+  const packed = gzipSync(body);
+  if (packed.byteLength > MAX_STORED_BODY_BYTES) throw new StoredBodyTooLargeError(packed.byteLength);
+  return packed;
+}
+
+/** The stored body: compressed, or plain as records written before compression have it. */
+function bodyOf(item: Record<string, AttributeValue>): { body?: string } {
+  const packed = item['responseBodyGz']?.B;
+  if (packed !== undefined) return { body: gunzipSync(packed).toString('utf8') };
+  const plain = item['responseBody']?.S;
+  return plain === undefined ? {} : { body: plain };
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshStores } from '../../test/dynamo.ts';
 import { assessSnapshot } from '../engine.ts';
@@ -6,13 +8,20 @@ import type { Stores } from './index.ts';
 import { InvalidCursorError } from './assessments.ts';
 import { createDynamoClient } from './client.ts';
 import { createStores } from './index.ts';
-import { StoreUnavailableError } from './errors.ts';
-import { tableNames } from './tables.ts';
+import { ConflictError, StoreUnavailableError } from './errors.ts';
+import { tableNames, type TableNames } from './tables.ts';
+import { SWEEP_SEGMENTS } from './accounts.ts';
+import type { AccountBook } from '../schemas/snapshot.ts';
 
 let stores: Stores;
+let db: DynamoDBClient;
+let names: TableNames;
 beforeAll(async () => {
-  ({ stores } = await freshStores());
+  ({ stores, db, names } = await freshStores());
 });
+
+/** A cursor as a client could forge it: any JSON, base64url. */
+const forged = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
 
 const snapshot = (accountId: string) => ({
   accountId,
@@ -74,6 +83,127 @@ describe('assessments', () => {
     expect((await stores.assessments.listByAccount('ten_b', 'acct-list', { limit: 10 })).items).toEqual([]);
     await expect(stores.assessments.listByAccount('ten_b', 'acct-list', { limit: 2, cursor: first.nextCursor! })).rejects.toBeInstanceOf(InvalidCursorError);
     await expect(stores.assessments.listByAccount('ten_a', 'acct-list', { limit: 2, cursor: 'garbage' })).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+});
+
+describe('listings', () => {
+  const book: AccountBook = { collateral: [{ asset: 'USDC', amount: 1 }], positions: [], profile: 'default' };
+  const ids = (page: { items: { accountId: string }[] }) => page.items.map((a) => a.accountId);
+
+  it('promise a next page only when an item is left for it, by tenant and by tier', async () => {
+    for (const [n, tier] of [[1, 'healthy'], [2, null], [3, 'healthy'], [4, null]] as const) await stores.accounts.put('ten_pages', `a${n}`, book, null, tier);
+
+    const all = await stores.accounts.list('ten_pages', { limit: 4 });
+    expect([ids(all), all.nextCursor]).toEqual([['a1', 'a2', 'a3', 'a4'], null]);
+    const first = await stores.accounts.list('ten_pages', { limit: 2 });
+    const last = await stores.accounts.list('ten_pages', { limit: 2, cursor: first.nextCursor! });
+    expect([ids(first), ids(last), last.nextCursor]).toEqual([['a1', 'a2'], ['a3', 'a4'], null]);
+
+    const healthy = await stores.accounts.list('ten_pages', { tier: 'healthy', limit: 2 });
+    expect([ids(healthy), healthy.nextCursor]).toEqual([['a1', 'a3'], null]);
+    const one = await stores.accounts.list('ten_pages', { tier: 'healthy', limit: 1 });
+    const two = await stores.accounts.list('ten_pages', { tier: 'healthy', limit: 1, cursor: one.nextCursor! });
+    expect([ids(one), ids(two), two.nextCursor]).toEqual([['a1'], ['a3'], null]);
+  });
+
+  it("end an account's assessments on its last page", async () => {
+    for (let i = 0; i < 4; i++) {
+      const request = snapshot('acct-exact');
+      await stores.assessments.record({ tenantId: 'ten_a', createdAt: new Date().toISOString(), request, assessment: assessSnapshot(request) });
+    }
+    expect((await stores.assessments.listByAccount('ten_a', 'acct-exact', { limit: 4 })).nextCursor).toBeNull();
+    const first = await stores.assessments.listByAccount('ten_a', 'acct-exact', { limit: 2 });
+    const last = await stores.assessments.listByAccount('ten_a', 'acct-exact', { limit: 2, cursor: first.nextCursor! });
+    expect([first.items.length, last.items.length, last.nextCursor]).toEqual([2, 2, null]);
+  });
+
+  it('refuse a tampered cursor as InvalidCursorError before DynamoDB sees it', async () => {
+    await stores.accounts.put('ten_cur', 'a1', book, null, 'healthy');
+    const t = { S: 'ten_cur' };
+    for (const key of [
+      { tenantId: t },
+      { tenantId: t, accountId: { S: 'a1' }, extra: { S: 'x' } },
+      { tenantId: t, accountId: { N: '1' } },
+      { tenantId: t, accountId: { S: '' } },
+      { tenantId: t, accountId: 5 },
+      { tenantId: t, accountId: { S: 'a1', N: '1' } },
+      { tenantId: t, accountId: { S: 'a'.repeat(1100) } },
+      { tenantId: t, accountId: { S: '\ud800' } },
+      { tenantId: { S: 'ten_other' }, accountId: { S: 'a1' } },
+      { tenantId: t, accountId: { S: 'a1' }, tierKey: { S: 'ten_cur#healthy' } },
+      ['tenantId'],
+    ]) {
+      await expect(stores.accounts.list('ten_cur', { limit: 1, cursor: forged(key) }), JSON.stringify(key)).rejects.toBeInstanceOf(InvalidCursorError);
+    }
+    await expect(stores.accounts.list('ten_cur', { tier: 'healthy', limit: 1, cursor: forged({ tenantId: t, accountId: { S: 'a1' } }) })).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(stores.accounts.list('ten_cur', { tier: 'healthy', limit: 1, cursor: forged({ tenantId: t, accountId: { S: 'a1' }, tierKey: { S: 'ten_cur#tier1' } }) })).rejects.toBeInstanceOf(InvalidCursorError);
+
+    const key = { tenantId: t, recordKey: { S: 'asm_1' }, accountKey: { S: 'ten_cur#a1' }, assessmentId: { S: 'asm_1' } };
+    expect((await stores.assessments.listByAccount('ten_cur', 'a1', { limit: 1, cursor: forged(key) })).items).toEqual([]);
+    for (const bad of [{ ...key, recordKey: { S: '' } }, { ...key, assessmentId: { N: '1' } }, { ...key, accountKey: { S: 'ten_cur#a2' } }]) {
+      await expect(stores.assessments.listByAccount('ten_cur', 'a1', { limit: 1, cursor: forged(bad) }), JSON.stringify(bad)).rejects.toBeInstanceOf(InvalidCursorError);
+    }
+  });
+});
+
+describe('a large account book', () => {
+  /** 5,000 options with 128-character random ids: ~1.9 MB of JSON, ~0.6 MB compressed, more than one item holds. */
+  const bigBook = (): AccountBook => ({
+    collateral: [{ asset: 'USDC', amount: 1_000_000 }],
+    positions: Array.from({ length: 5_000 }, (_, i) => ({
+      id: `p${randomBytes(96).toString('base64url').slice(1)}`,
+      instrument: { type: 'option' as const, underlying: 'BTC', right: i % 2 ? ('call' as const) : ('put' as const), strike: 50_000 + i * 10, expiry: '2026-12-25T08:00:00Z' },
+      quantity: 1,
+      entryPrice: 90,
+      markPrice: 100,
+      impliedVolatility: 0.55,
+    })),
+    profile: 'default',
+  });
+  const small: AccountBook = { collateral: [{ asset: 'USDC', amount: 1 }], positions: [], profile: 'default' };
+  /** How many overflow items the tenant's books have: none may outlive the book it belongs to. */
+  const overflowItems = async (tenantId: string) =>
+    (await db.send(new QueryCommand({ TableName: names.accounts, KeyConditionExpression: 'tenantId = :t', ExpressionAttributeValues: { ':t': { S: `${tenantId}#book` } }, Select: 'COUNT', ConsistentRead: true }))).Count;
+
+  it('is stored across items, read back whole by get, list and sweeps, and replaced and deleted with its parts', async () => {
+    const book = bigBook();
+    expect(JSON.stringify(book).length).toBeGreaterThan(1_500_000);
+    await stores.accounts.put('ten_big', 'acct-big', book, null, 'healthy');
+    expect((await stores.accounts.get('ten_big', 'acct-big'))?.book).toEqual(book);
+    expect((await stores.accounts.list('ten_big', { limit: 10 })).items.map((a) => a.book)).toEqual([book]);
+    expect((await stores.accounts.list('ten_big', { tier: 'healthy', limit: 10 })).items.map((a) => a.book)).toEqual([book]);
+    const swept = [];
+    for (let s = 0; s < SWEEP_SEGMENTS; s++) for await (const a of stores.accounts.segment('ten_big', s)) swept.push(a.book);
+    expect(swept).toEqual([book]);
+    const parts = await overflowItems('ten_big');
+    expect(parts).toBeGreaterThan(0);
+
+    const next = bigBook();
+    const { account } = await stores.accounts.put('ten_big', 'acct-big', next, null, null);
+    expect(account.version).toBe(2);
+    expect((await stores.accounts.get('ten_big', 'acct-big'))?.book).toEqual(next);
+    expect(await overflowItems('ten_big')).toBe(parts);
+
+    await stores.accounts.put('ten_big', 'acct-big', small, null, null);
+    expect((await stores.accounts.get('ten_big', 'acct-big'))?.book).toEqual(small);
+    expect(await overflowItems('ten_big')).toBe(0);
+
+    await stores.accounts.put('ten_big', 'acct-big', bigBook(), null, null);
+    expect(await stores.accounts.delete('ten_big', 'acct-big')).toBe(true);
+    expect(await stores.accounts.get('ten_big', 'acct-big')).toBeUndefined();
+    expect(await overflowItems('ten_big')).toBe(0);
+    expect(await stores.accounts.delete('ten_big', 'acct-big')).toBe(false);
+  });
+
+  it('written concurrently: each write wins whole or answers ConflictError, and leaves no stray parts', async () => {
+    const books = [bigBook(), bigBook(), bigBook(), bigBook()];
+    const outcomes = await Promise.allSettled(books.map((b) => stores.accounts.put('ten_race', 'acct-race', b, null, null)));
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(ConflictError);
+    const stored = await stores.accounts.get('ten_race', 'acct-race');
+    expect(books).toContainEqual(stored?.book);
+    const one = await overflowItems('ten_race');
+    await stores.accounts.put('ten_race', 'acct-race', bigBook(), null, null);
+    expect(await overflowItems('ten_race')).toBe(one);
   });
 });
 

@@ -1,4 +1,12 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import { decodeCursor, encodeCursor, keyOf, type KeyShape } from './codec.ts';
+import { guarded } from './errors.ts';
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Opaque cursor of the next page, or null at the end. */
+  readonly nextCursor: string | null;
+}
 
 /** A repository over one table: the client and the table's physical name. */
 export abstract class TableStore {
@@ -6,4 +14,41 @@ export abstract class TableStore {
     protected readonly db: DynamoDBClient,
     protected readonly table: string,
   ) {}
+
+  /**
+   * One page of a listing query. It reads one item past the page, so a next page is
+   * promised only when an item is left for it (DynamoDB's LastEvaluatedKey is also set
+   * when the page merely ends where the items do, which would give `hasMore: true` and an
+   * empty last page). The cursor is the key of the page's last item, shaped by `shape`,
+   * which a client's cursor is checked against before DynamoDB sees it.
+   */
+  protected async listPage(
+    query: QueryCommandInput,
+    page: { limit: number; cursor?: string | undefined },
+    shape: KeyShape,
+  ): Promise<Page<Record<string, AttributeValue>>> {
+    const items: Record<string, AttributeValue>[] = [];
+    let start = page.cursor === undefined ? undefined : decodeCursor(page.cursor, shape);
+    do {
+      // A query also stops at 1 MB of items: carry on until the page and one more are read.
+      const result = await guarded(() => this.db.send(new QueryCommand({ ...query, Limit: page.limit + 1 - items.length, ExclusiveStartKey: start })));
+      items.push(...(result.Items ?? []));
+      start = result.LastEvaluatedKey;
+    } while (start !== undefined && items.length <= page.limit);
+    const shown = items.slice(0, page.limit);
+    return { items: shown, nextCursor: items.length > page.limit ? encodeCursor(keyOf(shown.at(-1)!, shape)) : null };
+  }
+
+  /**
+   * The `body` attributes of the items at `keys` (a large body's overflow parts), in
+   * order; undefined when one is missing, deleted by a concurrent write. One consistent
+   * GetItem each, in parallel: a Query for them would stop at 1 MB, under three parts.
+   */
+  protected async bodies(keys: readonly Record<string, AttributeValue>[]): Promise<Uint8Array[] | undefined> {
+    const items = await Promise.all(
+      keys.map(async (Key) => (await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key, ConsistentRead: true })))).Item),
+    );
+    const bodies = items.map((item) => item?.['body']?.B);
+    return bodies.every((b) => b !== undefined) ? bodies : undefined;
+  }
 }

@@ -6,7 +6,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { applied, guarded } from './errors.ts';
-import { TableStore } from './table-store.ts';
+import { TableStore, type Page } from './table-store.ts';
 
 export interface SigningSecret {
   readonly secret: string;
@@ -64,6 +64,26 @@ export class WebhookEndpointStore extends TableStore {
     return Item ? endpointOf(Item) : undefined;
   }
 
+  /** One page of the tenant's endpoints, by id. */
+  async page(tenantId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<WebhookEndpoint>> {
+    const { items, nextCursor } = await this.listPage(
+      { TableName: this.table, KeyConditionExpression: 'tenantId = :t', ExpressionAttributeValues: { ':t': { S: tenantId } }, ConsistentRead: true },
+      page,
+      // A cursor must be this tenant's: only the position in the listing is free.
+      { tenantId, endpointId: null },
+    );
+    return { items: items.map(endpointOf), nextCursor };
+  }
+
+  /** How many endpoints the tenant has, to enforce the cap without reading them. */
+  async count(tenantId: string): Promise<number> {
+    const { Count = 0 } = await guarded(() =>
+      this.db.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'tenantId = :t', ExpressionAttributeValues: { ':t': { S: tenantId } }, Select: 'COUNT', ConsistentRead: true })),
+    );
+    return Count;
+  }
+
+  /** Every endpoint of the tenant (a handful: they are capped), for fan-out. */
   async list(tenantId: string): Promise<WebhookEndpoint[]> {
     const { Items = [] } = await guarded(() =>
       this.db.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'tenantId = :t', ExpressionAttributeValues: { ':t': { S: tenantId } }, ConsistentRead: true })),

@@ -91,6 +91,19 @@ describe('hostile input through the real app', () => {
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
+  it('unknown fields, named by their own path', async () => {
+    const s: any = valid();
+    s.positions[0].leverage = 10;
+    for (const [body, field] of [
+      ['{"foo":1}', 'foo'],
+      [JSON.stringify(s), 'positions[0].leverage'],
+    ] as const) {
+      const problem = (await expectClientProblem(await post('/v1/assessments', body))) as { errors: Array<{ field: string }> };
+      expect(problem.errors.map((e) => e.field)).toContain(field);
+      expect(problem.errors.map((e) => e.field)).not.toContain('(body)');
+    }
+  });
+
   it('wrong types everywhere', async () => {
     for (const body of ['null', '[]', '"text"', '42', 'true', '{"accountId": 5}', JSON.stringify({ ...valid(), positions: 'all' })]) {
       await expectClientProblem(await post('/v1/assessments', body));

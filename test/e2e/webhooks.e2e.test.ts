@@ -73,13 +73,36 @@ async function accountCrossesIntoTier1(path: string, statuses: number[] = []) {
   return { tenantId, call, endpoint: endpoint.body as { id: string; secret: string } };
 }
 
+/** Every page of a listing, following nextCursor, checking that only the last page says it is the last. */
+async function allPages(call: Awaited<ReturnType<typeof tenant>>['call'], path: string, limit: number) {
+  const pages: Array<{ data: Array<{ id: string; createdAt: string }>; hasMore: boolean; nextCursor: string | null }> = [];
+  let cursor: string | null = null;
+  do {
+    const res = await call('GET', `${path}?limit=${limit}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+    expect(res.status).toBe(200);
+    pages.push(res.body);
+    expect(res.body.hasMore).toBe(res.body.nextCursor !== null);
+    cursor = res.body.nextCursor;
+  } while (cursor !== null && pages.length < 50);
+  return pages;
+}
+
+/** Cursors a client could forge: none may reach DynamoDB (whose ValidationException would be a 500). */
+const forgedCursors = (tenantId: string) =>
+  ['garbage', 'bnVsbA', '[]', { tenantId: { S: tenantId } }, { tenantId: { S: tenantId }, endpointId: { N: '1' } }, { tenantId: { S: tenantId }, endpointId: { S: '' } }].map((c) =>
+    typeof c === 'string' ? c : Buffer.from(JSON.stringify(c)).toString('base64url'),
+  );
+
+const expectBadCursor = (res: { status: number; body: any }) =>
+  expect(res).toMatchObject({ status: 400, body: { code: 'invalid_request', errors: [expect.objectContaining({ field: 'cursor' })] } });
+
 /** One dispatcher run at `now`, with the jitter fixed. */
 async function dispatchAt(now: Date) {
   return dispatchOnce(stores, now, { allowInsecureLocal: true, random: () => 0.5 });
 }
 
 async function nextDue(tenantId: string, endpointId: string): Promise<Date> {
-  const [delivery] = await stores.deliveries.listByEndpoint(tenantId, endpointId, 1);
+  const [delivery] = (await stores.deliveries.listByEndpoint(tenantId, endpointId, { limit: 1 })).items;
   return new Date(delivery!.nextAttemptAt!);
 }
 
@@ -138,7 +161,7 @@ describe('webhooks, end to end (DynamoDB Local, real HTTP receiver)', () => {
     expect(got).toHaveLength(2);
     expect(got[1]!.headers['webhook-id']).toBe(got[0]!.headers['webhook-id']);
     expect(got[1]!.body).toBe(got[0]!.body);
-    expect((await stores.deliveries.listByEndpoint(tenantId, endpoint.id, 5))[0]).toMatchObject({ status: 'delivered' });
+    expect((await stores.deliveries.listByEndpoint(tenantId, endpoint.id, { limit: 5 })).items[0]).toMatchObject({ status: 'delivered' });
   });
 
   it('signs with the old and the new secret during a rotation; sends test events; retries failed deliveries by hand', async () => {
@@ -180,5 +203,74 @@ describe('webhooks, end to end (DynamoDB Local, real HTTP receiver)', () => {
       expect(res.status).toBe(400);
       expect(((await res.json()) as { errors: Array<{ field: string }> }).errors[0]!.field).toBe('url');
     }
+  });
+
+  it('pages webhook endpoints with limit and cursor; hasMore is false on the last page; forged cursors are 400', async () => {
+    const { tenantId, call } = await tenant();
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await call('POST', '/v1/webhook-endpoints', { url: `${base}/page-${i}`, events: ['market.stale'] })).body.id);
+    const pages = await allPages(call, '/v1/webhook-endpoints', 1);
+    expect(pages.map((p) => p.data.length)).toEqual([1, 1, 1]);
+    expect(pages.flatMap((p) => p.data.map((e) => e.id)).sort()).toEqual(ids.sort());
+    expect((await call('GET', '/v1/webhook-endpoints?limit=3')).body).toMatchObject({ hasMore: false, nextCursor: null });
+
+    const other = await tenant();
+    await other.call('POST', '/v1/webhook-endpoints', { url: `${base}/page-other`, events: ['market.stale'] });
+    await other.call('POST', '/v1/webhook-endpoints', { url: `${base}/page-other`, events: ['market.stale'] });
+    const foreign = (await other.call('GET', '/v1/webhook-endpoints?limit=1')).body.nextCursor;
+    for (const cursor of [foreign, ...forgedCursors(tenantId)]) expectBadCursor(await call('GET', `/v1/webhook-endpoints?cursor=${encodeURIComponent(cursor)}`));
+    expect((await call('GET', '/v1/webhook-endpoints?limit=101')).status).toBe(400);
+  });
+
+  it("pages an endpoint's deliveries newest first, so old ones stay reachable; another endpoint's cursor is 400", async () => {
+    const { tenantId, call } = await tenant();
+    const endpoint = (await call('POST', '/v1/webhook-endpoints', { url: `${base}/many`, events: ['market.stale'] })).body;
+    const sibling = (await call('POST', '/v1/webhook-endpoints', { url: `${base}/many`, events: ['market.stale'] })).body;
+    const queued = [];
+    for (let i = 0; i < 12; i++) queued.push((await call('POST', `/v1/webhook-endpoints/${endpoint.id}/test`)).body.id);
+    const path = `/v1/webhook-endpoints/${endpoint.id}/deliveries`;
+    const pages = await allPages(call, path, 5);
+    expect(pages.map((p) => p.data.length)).toEqual([5, 5, 2]);
+    const listed = pages.flatMap((p) => p.data);
+    expect(listed.map((d) => d.id).sort()).toEqual(queued.sort());
+    expect(listed.map((d) => d.createdAt)).toEqual(listed.map((d) => d.createdAt).sort().reverse());
+    expect((await call('GET', `${path}?limit=12`)).body).toMatchObject({ hasMore: false, nextCursor: null });
+
+    const first = (await call('GET', `${path}?limit=5`)).body.nextCursor;
+    expectBadCursor(await call('GET', `/v1/webhook-endpoints/${sibling.id}/deliveries?cursor=${encodeURIComponent(first)}`));
+    for (const cursor of forgedCursors(tenantId)) expectBadCursor(await call('GET', `${path}?cursor=${encodeURIComponent(cursor)}`));
+  });
+
+  it('keeps only the current secret and the previous one in its grace period, however often it is rotated', async () => {
+    const { tenantId, call } = await tenant();
+    const created = (await call('POST', '/v1/webhook-endpoints', { url: `${base}/rotations`, events: ['market.stale'] })).body;
+    const secrets: string[] = [created.secret];
+    for (let i = 0; i < 5; i++) secrets.push((await call('POST', `/v1/webhook-endpoints/${created.id}/rotate-secret`)).body.secret);
+    expect((await stores.webhookEndpoints.get(tenantId, created.id))!.secrets.map((s) => s.secret)).toEqual([secrets[5], secrets[4]]);
+
+    await call('POST', `/v1/webhook-endpoints/${created.id}/test`);
+    await dispatchAt(new Date());
+    const [message] = received.get('/rotations')!;
+    const headers = message!.headers as Record<string, string>;
+    expect(headers['webhook-signature']!.split(' ')).toHaveLength(2);
+    for (const secret of secrets.slice(4)) expect(new Webhook(secret).verify(message!.body, headers)).toMatchObject({ type: 'webhook.test' });
+    expect(() => new Webhook(secrets[3]!).verify(message!.body, headers)).toThrow();
+
+    const immediate = await call('POST', `/v1/webhook-endpoints/${created.id}/rotate-secret`, { graceSeconds: 0 });
+    expect((await stores.webhookEndpoints.get(tenantId, created.id))!.secrets.map((s) => s.secret)).toEqual([immediate.body.secret]);
+  });
+
+  it('caps the endpoints of a tenant at 16 with 422 limit_exceeded', async () => {
+    const { call } = await tenant();
+    const ids = [];
+    for (let i = 0; i < 16; i++) {
+      const res = await call('POST', '/v1/webhook-endpoints', { url: `${base}/cap`, events: ['market.stale'] });
+      expect(res.status).toBe(201);
+      ids.push(res.body.id);
+    }
+    const refused = await call('POST', '/v1/webhook-endpoints', { url: `${base}/cap`, events: ['market.stale'] });
+    expect(refused).toMatchObject({ status: 422, body: { code: 'limit_exceeded', errors: [expect.objectContaining({ field: expect.any(String), message: expect.stringContaining('16') })] } });
+    await call('DELETE', `/v1/webhook-endpoints/${ids[0]}`);
+    expect((await call('POST', '/v1/webhook-endpoints', { url: `${base}/cap`, events: ['market.stale'] })).status).toBe(201);
   });
 });

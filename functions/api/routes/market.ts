@@ -6,7 +6,7 @@ import type { Stores } from '../../../shared/store/index.ts';
 import { MARKET_PROFILE } from '../../../shared/sweeps/account-assessment.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiProblem, problems } from '../problems.ts';
-import { errorResponses, jsonContent, secured } from './openapi.ts';
+import { causes, errorResponses, jsonContent, secured } from './openapi.ts';
 
 /** How far ahead of our clock an asOf may be (clock skew), in milliseconds. */
 const MAX_CLOCK_SKEW_MS = 60_000;
@@ -25,7 +25,15 @@ const putMarket = createRoute({
   request: { body: { required: true, content: jsonContent(MarketUpdateSchema) } },
   responses: {
     200: { description: 'The stored market data', content: jsonContent(MarketSchemaOut) },
-    ...errorResponses(400, 401, 409, 413, 415, 422, 503),
+    ...errorResponses(
+      [400, 'Invalid request: the problem names the failing fields (an `asOf` in the future or older than the stored data is `asOf`)'],
+      401,
+      [409, causes.concurrentChange],
+      413,
+      415,
+      [422, '`price_move_too_large`: a price moved more than the profile allows since the previous push; the problem names each `market.<SYMBOL>.price`. Send `force: true` if it is real'],
+      503,
+    ),
   },
 });
 

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { SweepIdParams, SweepSchema } from '../../../shared/schemas/api.ts';
+import { IdempotencyHeaders, SweepIdParams, SweepSchema } from '../../../shared/schemas/api.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import type { Sweep } from '../../../shared/store/sweeps.ts';
 import { startSweep, type SegmentRunner } from '../../../shared/sweeps/coordinator.ts';
@@ -13,9 +13,13 @@ const createSweep = createRoute({
   operationId: 'createSweep',
   tags: ['Sweeps'],
   summary: 'Sweep the registered accounts now',
-  description: 'Starts a sweep like the scheduled one: every registered account re-assessed with the latest market. Poll GET /v1/sweeps/{id}.',
+  description: 'Starts a sweep like the scheduled one: every registered account re-assessed with the latest market. Poll GET /v1/sweeps/{id}. No body is needed; one sent must be JSON.',
   ...secured,
-  responses: { 202: { description: 'The sweep, started', content: jsonContent(SweepSchema) }, ...errorResponses(401, 409, 503) },
+  request: { headers: IdempotencyHeaders },
+  responses: {
+    202: { description: 'The sweep, started', content: jsonContent(SweepSchema) },
+    ...errorResponses([400, 'Malformed Idempotency-Key, or a body that is not valid JSON'], 401, 409, 413, 415, 422, 503),
+  },
 });
 
 const getSweep = createRoute({

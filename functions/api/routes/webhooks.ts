@@ -6,6 +6,7 @@ import {
   DeliverySchema,
   EndpointIdParams,
   MarketStalePayload,
+  MAX_WEBHOOK_ENDPOINTS,
   RecoveredPayload,
   RotateSecretSchema,
   TierChangedPayload,
@@ -14,20 +15,21 @@ import {
   WebhookEndpointSchema,
   WebhookEndpointUpdateSchema,
 } from '../../../shared/schemas/webhooks.ts';
-import { DeletedSchema } from '../../../shared/schemas/api.ts';
+import { DeletedSchema, IdempotencyHeaders, PageQuery } from '../../../shared/schemas/api.ts';
 import { validate } from '../../../shared/schemas/validate.ts';
 import type { Delivery } from '../../../shared/store/deliveries.ts';
 import { deliveryIdOf } from '../../../shared/store/deliveries.ts';
 import { ConflictError } from '../../../shared/store/errors.ts';
 import type { Stores } from '../../../shared/store/index.ts';
-import type { WebhookEndpoint } from '../../../shared/store/webhook-endpoints.ts';
+import type { Page } from '../../../shared/store/table-store.ts';
+import type { SigningSecret, WebhookEndpoint } from '../../../shared/store/webhook-endpoints.ts';
 import { eventId } from '../../../shared/sweeps/events.ts';
 import { checkWebhookUrl } from '../../../shared/webhooks/address-policy.ts';
 import { WebhookUrlError } from '../../../shared/webhooks/errors.ts';
 import { newWebhookSecret } from '../../../shared/webhooks/signing.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiProblem, problems } from '../problems.ts';
-import { errorResponses, jsonContent, secured } from './openapi.ts';
+import { causes, errorResponses, jsonContent, secured } from './openapi.ts';
 
 const tags = ['Webhooks'];
 const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ tags, ...secured, ...r });
@@ -37,16 +39,22 @@ const create = route({
   path: '/v1/webhook-endpoints',
   operationId: 'createWebhookEndpoint',
   summary: 'Register a webhook endpoint',
-  description: 'Returns the endpoint with its signing secret (whsec_…), shown only in this answer and when rotated. Only https URLs; addresses are checked again at every delivery.',
-  request: { body: { required: true, content: jsonContent(WebhookEndpointCreateSchema) } },
-  responses: { 201: { description: 'The endpoint, with its secret', content: jsonContent(WebhookEndpointSchema) }, ...errorResponses(400, 401, 409, 415, 422, 503) },
+  description:
+    'Returns the endpoint with its signing secret (whsec_…), shown only in this answer and when rotated. Only https URLs; addresses are checked again at every delivery. ' +
+    `A tenant has at most ${MAX_WEBHOOK_ENDPOINTS} endpoints.`,
+  request: { headers: IdempotencyHeaders, body: { required: true, content: jsonContent(WebhookEndpointCreateSchema) } },
+  responses: {
+    201: { description: 'The endpoint, with its secret', content: jsonContent(WebhookEndpointSchema) },
+    ...errorResponses(400, 401, 409, 413, 415, [422, causes.idempotencyKeyReused, `\`limit_exceeded\`: the tenant already has ${MAX_WEBHOOK_ENDPOINTS} endpoints; delete one first`], 503),
+  },
 });
 const list = route({
   method: 'get',
   path: '/v1/webhook-endpoints',
   operationId: 'listWebhookEndpoints',
   summary: 'List webhook endpoints',
-  responses: { 200: { description: 'The endpoints', content: jsonContent(WebhookEndpointListSchema) }, ...errorResponses(401, 503) },
+  request: { query: PageQuery },
+  responses: { 200: { description: 'One page of endpoints, by id', content: jsonContent(WebhookEndpointListSchema) }, ...errorResponses(400, 401, 503) },
 });
 const get = route({
   method: 'get',
@@ -62,7 +70,7 @@ const update = route({
   operationId: 'updateWebhookEndpoint',
   summary: 'Change events, URL or enabled',
   request: { params: EndpointIdParams, body: { required: true, content: jsonContent(WebhookEndpointUpdateSchema) } },
-  responses: { 200: { description: 'The endpoint', content: jsonContent(WebhookEndpointSchema) }, ...errorResponses(400, 401, 404, 409, 415, 503) },
+  responses: { 200: { description: 'The endpoint', content: jsonContent(WebhookEndpointSchema) }, ...errorResponses(400, 401, 404, [409, causes.concurrentChange], 413, 415, 503) },
 });
 const remove = route({
   method: 'delete',
@@ -77,33 +85,41 @@ const rotate = route({
   path: '/v1/webhook-endpoints/{id}/rotate-secret',
   operationId: 'rotateWebhookSecret',
   summary: 'Rotate the signing secret',
-  description: 'Returns the new secret. The old one keeps signing beside it (two v1 signatures) for `graceSeconds`.',
-  request: { params: EndpointIdParams, body: { required: false, content: jsonContent(RotateSecretSchema) } },
-  responses: { 200: { description: 'The endpoint, with its new secret', content: jsonContent(WebhookEndpointSchema) }, ...errorResponses(400, 401, 404, 409, 415, 503) },
+  description:
+    'Returns the new secret. The old one keeps signing beside it (two v1 signatures) for `graceSeconds`. Only that one old secret is kept: ' +
+    'rotating again ends its grace at once, and older secrets stop signing.',
+  request: { params: EndpointIdParams, headers: IdempotencyHeaders, body: { required: false, content: jsonContent(RotateSecretSchema) } },
+  responses: {
+    200: { description: 'The endpoint, with its new secret', content: jsonContent(WebhookEndpointSchema) },
+    ...errorResponses(400, 401, 404, [409, causes.idempotencyInProgress, causes.concurrentChange], 413, 415, 422, 503),
+  },
 });
 const test = route({
   method: 'post',
   path: '/v1/webhook-endpoints/{id}/test',
   operationId: 'sendTestWebhook',
   summary: 'Send a webhook.test event to this endpoint',
-  request: { params: EndpointIdParams },
-  responses: { 202: { description: 'The delivery, queued', content: jsonContent(DeliverySchema) }, ...errorResponses(400, 401, 404, 503) },
+  request: { params: EndpointIdParams, headers: IdempotencyHeaders },
+  responses: { 202: { description: 'The delivery, queued', content: jsonContent(DeliverySchema) }, ...errorResponses(400, 401, 404, 409, 413, 415, 422, 503) },
 });
 const deliveries = route({
   method: 'get',
   path: '/v1/webhook-endpoints/{id}/deliveries',
   operationId: 'listWebhookDeliveries',
   summary: "An endpoint's deliveries, newest first",
-  request: { params: EndpointIdParams },
-  responses: { 200: { description: 'Deliveries', content: jsonContent(DeliveryListSchema) }, ...errorResponses(400, 401, 404, 503) },
+  request: { params: EndpointIdParams, query: PageQuery },
+  responses: { 200: { description: 'One page of deliveries, newest first', content: jsonContent(DeliveryListSchema) }, ...errorResponses(400, 401, 404, 503) },
 });
 const retry = route({
   method: 'post',
   path: '/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry',
   operationId: 'retryWebhookDelivery',
   summary: 'Queue a failed delivery again',
-  request: { params: DeliveryParams },
-  responses: { 202: { description: 'The delivery, queued', content: jsonContent(DeliverySchema) }, ...errorResponses(400, 401, 404, 409, 503) },
+  request: { params: DeliveryParams, headers: IdempotencyHeaders },
+  responses: {
+    202: { description: 'The delivery, queued', content: jsonContent(DeliverySchema) },
+    ...errorResponses(400, 401, 404, [409, '`delivery_not_failed`: only failed deliveries can be retried', causes.idempotencyInProgress], 413, 415, 422, 503),
+  },
 });
 
 const endpointBody = (e: WebhookEndpoint, secret?: string) => ({
@@ -135,6 +151,31 @@ const deliveryBody = (d: Delivery) => ({
   deliveredAt: d.deliveredAt,
 });
 
+/** A page as the API's list shape: hasMore exactly when there is a next page to ask for. */
+const listBody = <T, B>(page: Page<T>, body: (item: T) => B) => ({
+  object: 'list' as const,
+  data: page.items.map((item) => body(item)),
+  hasMore: page.nextCursor !== null,
+  nextCursor: page.nextCursor,
+});
+
+/**
+ * The secrets after a rotation: the new one, and the current one until its grace ends.
+ * Older ones are dropped, even inside their grace: every kept secret adds a signature to
+ * every delivery, so keeping all of them grew the header without bound.
+ */
+function rotatedSecrets(secrets: readonly SigningSecret[], secret: string, now: number, graceSeconds: number): SigningSecret[] {
+  const current = secrets.find((s) => s.expiresAt === null);
+  const previous = current && graceSeconds > 0 ? [{ secret: current.secret, expiresAt: new Date(now + graceSeconds * 1000).toISOString() }] : [];
+  return [{ secret, expiresAt: null }, ...previous];
+}
+
+/** Refuses a new endpoint beyond the cap (see MAX_WEBHOOK_ENDPOINTS for why there is one). */
+const endpointLimitExceeded = () =>
+  new ApiProblem(422, 'limit_exceeded', 'Limit exceeded', `a tenant has at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one first`, {
+    errors: [{ field: '(body)', message: `at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints per tenant` }],
+  });
+
 export interface WebhookRouteOptions {
   /** Development only: accept http and loopback URLs. */
   readonly allowInsecureLocal: boolean;
@@ -160,11 +201,13 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
 
   app.openapi(create, async (c) => {
     const body = c.req.valid('json');
+    const url = checkUrl(body.url);
+    if ((await stores.webhookEndpoints.count(c.get('tenantId'))) >= MAX_WEBHOOK_ENDPOINTS) throw endpointLimitExceeded();
     const now = new Date().toISOString();
     const secret = newWebhookSecret();
     const endpoint: WebhookEndpoint = {
       endpointId: newId('we'),
-      url: checkUrl(body.url),
+      url,
       events: body.events,
       description: body.description ?? null,
       enabled: true,
@@ -178,10 +221,7 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
     return c.json(endpointBody(endpoint, secret), 201);
   });
 
-  app.openapi(list, async (c) => {
-    const endpoints = await stores.webhookEndpoints.list(c.get('tenantId'));
-    return c.json({ object: 'list' as const, data: endpoints.map((e) => endpointBody(e)), hasMore: false, nextCursor: null }, 200);
-  });
+  app.openapi(list, async (c) => c.json(listBody(await stores.webhookEndpoints.page(c.get('tenantId'), c.req.valid('query')), (e) => endpointBody(e)), 200));
 
   app.openapi(get, async (c) => c.json(endpointBody(await load(c.get('tenantId'), c.req.valid('param').id)), 200));
 
@@ -213,14 +253,8 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
     const endpoint = await load(tenantId, c.req.valid('param').id);
     const { graceSeconds } = validate(RotateSecretSchema, c.get('body') ?? {});
     const now = Date.now();
-    const expiresAt = new Date(now + graceSeconds * 1000).toISOString();
     const secret = newWebhookSecret();
-    // The old secrets keep signing until their grace ends; the new one signs from now on.
-    const kept = endpoint.secrets
-      .filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > now)
-      .map((s) => ({ secret: s.secret, expiresAt: s.expiresAt ?? expiresAt }))
-      .filter((s) => Date.parse(s.expiresAt) > now);
-    const next: WebhookEndpoint = { ...endpoint, secrets: [{ secret, expiresAt: null }, ...kept], updatedAt: new Date(now).toISOString(), version: endpoint.version + 1 };
+    const next: WebhookEndpoint = { ...endpoint, secrets: rotatedSecrets(endpoint.secrets, secret, now, graceSeconds), updatedAt: new Date(now).toISOString(), version: endpoint.version + 1 };
     await save(tenantId, next);
     return c.json(endpointBody(next, secret), 200);
   });
@@ -239,8 +273,7 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
   app.openapi(deliveries, async (c) => {
     const tenantId = c.get('tenantId');
     const endpoint = await load(tenantId, c.req.valid('param').id);
-    const items = await stores.deliveries.listByEndpoint(tenantId, endpoint.endpointId, 100);
-    return c.json({ object: 'list' as const, data: items.map(deliveryBody), hasMore: false, nextCursor: null }, 200);
+    return c.json(listBody(await stores.deliveries.listByEndpoint(tenantId, endpoint.endpointId, c.req.valid('query')), deliveryBody), 200);
   });
 
   app.openapi(retry, async (c) => {
