@@ -29,7 +29,7 @@ interface Candidate {
   readonly index: number;
   /** +1 for a long position or a balance, −1 for a short position or a debt; +1 for a basket. */
   readonly sign: 1 | -1;
-  /** |quantity| or |balance| at the start; 1 for a basket, whose amounts are fractions. */
+  /** |quantity| or |balance| at the start; 1 for a basket, whose amounts are fractions of its legs. */
   readonly size: number;
   /** Notional per unit closed: the underlying's price, or the asset's price. */
   readonly unitNotional: number;
@@ -42,7 +42,7 @@ interface Candidate {
   readonly lot: number | undefined;
   /** Breaks ties between equally efficient candidates: the position's risk score (priority.ts). */
   readonly risk: number;
-  /** A basket's positions: closing x of the basket closes x × size of each. */
+  /** A basket's positions: closing x of the basket closes x × the current quantity of each that the cap still allows to trade. */
   readonly members: readonly Candidate[];
 }
 
@@ -68,7 +68,7 @@ export function planLiquidation(book: Book, model: MarginModel, state: AccountSt
   const rate = penaltyRate(book.profile.liquidation.penalty);
   const target = book.profile.targetMarginRatio;
   const candidates = candidatesOf(book, state);
-  const work = new Working(book, model, state, health.equity);
+  const work = new Working(book, model, state, health.equity, cap === 'full' ? 1 : cap);
 
   if (cap === 'full') {
     const startMaintenance = work.session.maintenance();
@@ -144,14 +144,14 @@ function candidatesOf(book: Book, state: AccountState): Candidate[] {
   });
   for (const [u, members] of byUnderlying) {
     if (members.length < 2) continue;
-    const total = (f: (m: Candidate) => number) => members.reduce((sum, m) => sum + m.size * f(m), 0);
     out.push({
       kind: 'basket',
       index: u,
       sign: 1,
       size: 1,
-      unitNotional: total((m) => m.unitNotional),
-      unitPenaltyBase: total((m) => m.unitPenaltyBase),
+      // Per leg, through `legs`: a basket's make-up changes as its legs are traded.
+      unitNotional: 0,
+      unitPenaltyBase: 0,
       unitHaircutRelease: 0,
       underlying: u,
       lot: undefined,
@@ -165,6 +165,8 @@ function candidatesOf(book: Book, state: AccountState): Candidate[] {
 /** Greedy rounds until the target is met or no candidate helps. */
 function closeMinimal(candidates: readonly Candidate[], work: Working, target: number, rate: number, cap: number): void {
   const scores = candidates.map((c) => work.score(c, work.remaining(c, cap), target, rate));
+  // Candidates that can take no further step (less than a lot of room left, or D already at its peak).
+  const spent = new Set<number>();
   // Each round clears the deficit, exhausts a candidate's room or stops it where closing
   // more stops helping; rescoring can revive a candidate, hence the margin over one round each.
   const rounds = 4 * candidates.length + 4;
@@ -180,11 +182,12 @@ function closeMinimal(candidates: readonly Candidate[], work: Working, target: n
     const room = work.remaining(c, cap);
     const amount = work.sizeStep(c, room, deficit, target, rate);
     if (amount > 0) work.close(c, amount, rate, cap);
+    else spent.add(best);
     // Closing moves only its own underlying's scenarios: rescore those (and the chosen one).
     for (let j = 0; j < candidates.length; j++) {
       const other = candidates[j]!;
       if (j === best || (c.underlying >= 0 && other.underlying === c.underlying)) {
-        scores[j] = j === best && amount === 0 ? undefined : work.score(other, work.remaining(other, cap), target, rate);
+        scores[j] = spent.has(j) ? undefined : work.score(other, work.remaining(other, cap), target, rate);
       }
     }
   }
@@ -265,6 +268,8 @@ class Working {
     readonly model: MarginModel,
     state: AccountState,
     equity: number,
+    /** The tier's cap per position: which legs a basket may still trade. */
+    readonly cap: number,
   ) {
     this.quantities = Float64Array.from(state.quantities);
     this.amounts = Float64Array.from(state.amounts);
@@ -276,10 +281,23 @@ class Working {
     return target * this.session.maintenance() - this.equity;
   }
 
-  /** What the cap still allows for `c` (a fraction of its starting size); a basket: what all its members allow. */
+  /** What the cap still allows for `c` (a fraction of its starting size); a basket: the fraction all its live legs allow. */
   remaining(c: Candidate, cap: number): number {
-    if (c.kind === 'basket') return Math.min(...c.members.map((m) => this.remaining(m, cap) / m.size));
+    if (c.kind === 'basket') {
+      const live = this.liveLegs(c);
+      return live.length < 2 ? 0 : Math.min(...live.map((m) => this.remaining(m, cap) / Math.abs(this.quantities[m.index]!)));
+    }
     return Math.max(0, Math.min(c.size * cap, c.size) - (this.closed.get(c) ?? 0));
+  }
+
+  /** A basket's legs that are open and below the cap (by more than a bisection's residue). */
+  liveLegs(c: Candidate): Candidate[] {
+    return c.members.filter((m) => this.quantities[m.index] !== 0 && this.remaining(m, this.cap) > 1e-9 * m.size);
+  }
+
+  /** The trades closing `amount` of `c` makes: itself, or each live leg of a basket pro rata to its quantity. */
+  legs(c: Candidate, amount: number): Array<[Candidate, number]> {
+    return c.kind === 'basket' ? this.liveLegs(c).map((m) => [m, amount * Math.abs(this.quantities[m.index]!)]) : [[c, amount]];
   }
 
   maintenanceAfter(c: Candidate, amount: number): number {
@@ -289,17 +307,23 @@ class Working {
       case 'collateral':
         return this.session.maintenanceWithCollateral(c.index, this.amounts[c.index]! - c.sign * amount);
       case 'basket':
-        return this.session.maintenanceWithPositions(c.members.map((m) => [m.index, this.quantities[m.index]! - m.sign * amount * m.size] as const));
+        return this.session.maintenanceWithPositions(this.legs(c, amount).map(([m, x]) => [m.index, this.quantities[m.index]! - m.sign * x] as const));
     }
   }
 
-  unitCost(c: Candidate, rate: number): number {
-    return rate * c.unitPenaltyBase - c.unitHaircutRelease;
+  /** Equity lost by closing `amount` of `c`: penalties less the haircut released. */
+  cost(c: Candidate, amount: number, rate: number): number {
+    return this.legs(c, amount).reduce((sum, [leg, x]) => sum + x * (rate * leg.unitPenaltyBase - leg.unitHaircutRelease), 0);
+  }
+
+  /** Notional traded by closing `amount` of `c`. */
+  notional(c: Candidate, amount: number): number {
+    return this.legs(c, amount).reduce((sum, [leg, x]) => sum + x * leg.unitNotional, 0);
   }
 
   /** Deficit removed by closing `amount` of `c`: T·(MM now − MM after) − amount·c. Concave in `amount`. */
   removed(c: Candidate, amount: number, target: number, rate: number): number {
-    return target * (this.session.maintenance() - this.maintenanceAfter(c, amount)) - amount * this.unitCost(c, rate);
+    return target * (this.session.maintenance() - this.maintenanceAfter(c, amount)) - this.cost(c, amount, rate);
   }
 
   /**
@@ -311,9 +335,9 @@ class Working {
     const probe = Math.min(room, PROBE * c.size);
     const now = this.session.maintenance();
     const relief = now - this.maintenanceAfter(c, probe);
-    const removed = target * relief - probe * this.unitCost(c, rate);
+    const removed = target * relief - this.cost(c, probe, rate);
     if (relief < -NOISE * now || !(removed > NOISE * target * now)) return undefined;
-    return { efficiency: removed / (probe * c.unitNotional) };
+    return { efficiency: removed / this.notional(c, probe) };
   }
 
   /** The part of `room` over which closing `c` does not raise the requirement (MM is convex in the amount: an interval from 0). */
@@ -353,8 +377,8 @@ class Working {
   /** Closes `amount` of `c` (a basket: each leg pro rata) and records the trades as steps. */
   close(c: Candidate, amount: number, rate: number, cap: number | 'full'): void {
     if (amount <= 0) return;
-    const legs: Array<[Candidate, number]> =
-      c.kind === 'basket' ? c.members.map((m) => [m, Math.min(this.withoutDust(m, amount * m.size), this.remaining(m, 1))]) : [[c, amount]];
+    // Basket legs go on lots and leave no dust, as single steps do.
+    const legs = this.legs(c, amount).map(([m, x]): [Candidate, number] => [m, c.kind === 'basket' ? this.withoutDust(m, onLots(x, this.remaining(m, this.cap), m.lot)) : x]);
     const before = this.session.maintenance();
     for (const [leg, x] of legs) this.apply(leg, x, rate);
     // A basket's legs free margin together (one alone may not): each is credited its share of notional.
@@ -378,9 +402,13 @@ class Working {
     this.closed.set(c, (this.closed.get(c) ?? 0) + amount);
   }
 
-  /** A later slice of something already traded is the same trade: one step per position or balance. */
+  /**
+   * A later slice of something already traded the same way is the same trade: one step.
+   * A basket leg stays apart from a single trade of the same position, so the steps keep
+   * the order they were chosen in.
+   */
   private record(step: Step): void {
-    const k = this.steps.findIndex((s) => s.candidate === step.candidate);
+    const k = this.steps.findIndex((s) => s.candidate === step.candidate && s.basket === step.basket);
     if (k < 0) this.steps.push(step);
     else {
       const s = this.steps[k]!;
@@ -410,7 +438,8 @@ class Working {
     const steps = this.steps.map((s) => this.describe(s, scale));
     const notional = (c: Candidate, amount: number) => amount * c.unitNotional;
     const full = candidates.filter((c) => c.kind === 'position').reduce((sum, c) => sum + notional(c, c.size), 0);
-    const reached = after.marginRatio === null ? after.equity > 0 : after.marginRatio >= target * (1 - 1e-12);
+    // Within the tolerance a step is sized to (LINEAR): offsetting balances can cost the last digits.
+    const reached = after.marginRatio === null ? after.equity > 0 : after.marginRatio >= target * (1 - LINEAR);
     return {
       targetMarginRatio: target,
       targetReached: reached,
