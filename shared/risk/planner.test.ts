@@ -168,6 +168,39 @@ describe('planner, closed forms', () => {
     expect(run(applyPlan(input, a)).marginRatio).toBeCloseTo(plan.after.marginRatio!, 12);
   });
 
+  it('liquidates no more than a brute-force search over both legs finds, where one leg frees less and less', () => {
+    // Long SOL calls and short SOL puts: the puts free the most at first, then less and less.
+    const book: SnapshotInput = {
+      accountId: 'two-legs',
+      asOf: '2026-11-23T12:00:00Z',
+      collateral: [{ asset: 'USDC', amount: 0 }],
+      positions: [
+        { id: 'p0', instrument: { type: 'option', underlying: 'SOL', right: 'call', strike: 88, expiry: '2028-11-22T12:00:00Z' }, quantity: 50 },
+        { id: 'p1', instrument: { type: 'option', underlying: 'SOL', right: 'put', strike: 191, expiry: '2028-11-15T23:00:00Z' }, quantity: -50 },
+      ],
+      market: { SOL: { price: 69, volatility: 0.9 }, USDC: { price: 1 } },
+    };
+    const input = atRatio(book, 1.01);
+    const a = run(input);
+    expect(a.tier).toBe('tier2');
+    expect(a.liquidation!.targetReached).toBe(true);
+    // Every pair of slices on a 1/40 grid of the 25% caps: the least notional that reaches 1.10.
+    let best = Infinity;
+    for (let i = 0; i <= 40; i++) {
+      for (let j = 0; j <= 40; j++) {
+        const [x0, x1] = [(12.5 * i) / 40, (12.5 * j) / 40];
+        const notional = (x0 + x1) * 69;
+        if (notional >= best) continue;
+        const trades = [
+          { ...a.liquidation!.steps[0]!, positionId: 'p0', quantity: x0 },
+          { ...a.liquidation!.steps[0]!, positionId: 'p1', quantity: x1 },
+        ].filter((t) => t.quantity > 0);
+        if (run(applyPlan(input, { ...a, liquidation: { ...a.liquidation!, steps: trades } })).marginRatio! >= 1.1) best = notional;
+      }
+    }
+    expect(a.liquidation!.liquidatedNotional).toBeLessThanOrEqual(best);
+  });
+
   it('buys back a borrowed volatile asset, partly in tier2 and all of it in tier3', () => {
     // USD cash against 10 ETH owed: the +16% scenario loses 4,800.
     const owed = (ratio: number) =>

@@ -55,6 +55,8 @@ interface Score {
 const PROBE = 1e-6;
 /** Relative size under which a deficit removed is rounding noise. */
 const NOISE = 1e-12;
+/** A step stops where its marginal efficiency falls below this share of the runner-up's. */
+const SWITCH = 0.9;
 /** How closely the closed form must clear the deficit to count as exact (D linear up to it). */
 const LINEAR = 1e-9;
 /** Bisection steps when the closed form falls short on a non-linear book. */
@@ -167,9 +169,10 @@ function closeMinimal(candidates: readonly Candidate[], work: Working, target: n
   const scores = candidates.map((c) => work.score(c, work.remaining(c, cap), target, rate));
   // Candidates that can take no further step (less than a lot of room left, or D already at its peak).
   const spent = new Set<number>();
-  // Each round clears the deficit, exhausts a candidate's room or stops it where closing
-  // more stops helping; rescoring can revive a candidate, hence the margin over one round each.
-  const rounds = 4 * candidates.length + 4;
+  // Each round clears the deficit, exhausts a candidate's room, or stops it where closing more
+  // stops helping or helps less than another candidate; rescoring revives candidates, hence
+  // the margin over one round each.
+  const rounds = 8 * candidates.length + 8;
   for (let round = 0; round < rounds; round++) {
     const deficit = work.deficit(target);
     if (deficit <= 0) return;
@@ -180,7 +183,13 @@ function closeMinimal(candidates: readonly Candidate[], work: Working, target: n
     if (best < 0) return;
     const c = candidates[best]!;
     const room = work.remaining(c, cap);
-    const amount = work.sizeStep(c, room, deficit, target, rate);
+    // The runner-up's efficiency, a little under it so two candidates do not take turns in
+    // ever smaller slices; none in the last rounds, which must clear what they can.
+    let floor = 0;
+    if (round < rounds - 2 * candidates.length - 2) {
+      for (let j = 0; j < candidates.length; j++) if (j !== best && scores[j]) floor = Math.max(floor, SWITCH * scores[j]!.efficiency);
+    }
+    const amount = work.sizeStep(c, room, deficit, target, rate, floor);
     if (amount > 0) work.close(c, amount, rate, cap);
     else spent.add(best);
     // Closing moves only its own underlying's scenarios: rescore those (and the chosen one).
@@ -351,7 +360,7 @@ class Working {
    * The least amount (≤ room) that clears `deficit`, on lots, without leaving dust; when
    * no amount does, the amount that removes the most (D is concave: one peak).
    */
-  sizeStep(c: Candidate, allowed: number, deficit: number, target: number, rate: number): number {
+  sizeStep(c: Candidate, allowed: number, deficit: number, target: number, rate: number, floor: number): number {
     const room = this.withinRequirement(c, allowed);
     const removed = (x: number) => this.removed(c, x, target, rate);
     // The closed form with m and c measured over the whole room: exact when D is linear there.
@@ -362,6 +371,11 @@ class Working {
     } else {
       const peak = removed(room) >= deficit ? room : peakOf(removed, room);
       x = removed(peak) >= deficit ? leastReaching(removed, deficit, peak) : peak;
+      // Stop where the last units remove less per notional than another candidate's first ones:
+      // the rest of the deficit is cheaper there (D is concave: its marginal only falls).
+      const h = PROBE * c.size;
+      const marginal = (y: number) => (removed(y) - removed(y - h)) / this.notional(c, h);
+      if (floor > 0 && x > h && marginal(x) < floor) x = Math.max(h, largestKeeping((y) => y <= h || marginal(y) >= floor, x));
     }
     x = c.kind === 'basket' ? x : onLots(x, room, c.lot);
     return this.withoutDust(c, x);
