@@ -271,6 +271,8 @@ class Working {
   readonly steps: Step[] = [];
   readonly session: MarginSession;
   equity: number;
+  /** Penalties the cap still allows (maxPenaltyShareOfEquity of the starting equity): beyond it, closing costs none. */
+  penaltyLeft: number;
 
   constructor(
     readonly book: Book,
@@ -284,6 +286,7 @@ class Working {
     this.amounts = Float64Array.from(state.amounts);
     this.session = model.session(state);
     this.equity = equity;
+    this.penaltyLeft = Math.max(0, equity) * book.profile.liquidation.maxPenaltyShareOfEquity;
   }
 
   deficit(target: number): number {
@@ -322,7 +325,9 @@ class Working {
 
   /** Equity lost by closing `amount` of `c`: penalties less the haircut released. */
   cost(c: Candidate, amount: number, rate: number): number {
-    return this.legs(c, amount).reduce((sum, [leg, x]) => sum + x * (rate * leg.unitPenaltyBase - leg.unitHaircutRelease), 0);
+    // While the cap allows penalties they are charged in full (a step may then reach a little past the target).
+    const charged = this.penaltyLeft > 0 ? rate : 0;
+    return this.legs(c, amount).reduce((sum, [leg, x]) => sum + x * (charged * leg.unitPenaltyBase - leg.unitHaircutRelease), 0);
   }
 
   /** Notional traded by closing `amount` of `c`. */
@@ -412,7 +417,10 @@ class Working {
       this.amounts[c.index] = Math.abs(a) < 1e-15 * c.size ? 0 : a;
       this.session.setCollateral(c.index, this.amounts[c.index]!);
     }
-    this.equity += amount * (c.unitHaircutRelease - rate * c.unitPenaltyBase);
+    // The cap as `finish` applies it: in total, penalties never pass the allowance.
+    const penalty = Math.min(rate * amount * c.unitPenaltyBase, this.penaltyLeft);
+    this.penaltyLeft -= penalty;
+    this.equity += amount * c.unitHaircutRelease - penalty;
     this.closed.set(c, (this.closed.get(c) ?? 0) + amount);
   }
 
