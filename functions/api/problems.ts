@@ -9,6 +9,8 @@ export class ApiProblem extends Error {
   readonly code: string;
   readonly title: string;
   readonly errors: readonly FieldIssue[] | undefined;
+  /** Failing fields beyond those listed in `errors`. */
+  readonly errorsOmitted: number;
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(
@@ -16,7 +18,7 @@ export class ApiProblem extends Error {
     code: string,
     title: string,
     detail: string,
-    options: { errors?: readonly FieldIssue[]; headers?: Record<string, string>; cause?: unknown } = {},
+    options: { errors?: readonly FieldIssue[]; errorsOmitted?: number; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ApiProblem';
@@ -24,6 +26,7 @@ export class ApiProblem extends Error {
     this.code = code;
     this.title = title;
     this.errors = options.errors;
+    this.errorsOmitted = options.errorsOmitted ?? 0;
     this.headers = options.headers ?? {};
   }
 }
@@ -40,6 +43,7 @@ export interface ProblemBody {
   instance: string;
   requestId: string;
   errors?: FieldIssue[];
+  errorsOmitted?: number;
 }
 
 export function problemBody(problem: ApiProblem, instance: string, requestId: string): ProblemBody {
@@ -52,13 +56,24 @@ export function problemBody(problem: ApiProblem, instance: string, requestId: st
     instance,
     requestId,
     ...(problem.errors ? { errors: [...problem.errors] } : {}),
+    ...(problem.errorsOmitted > 0 ? { errorsOmitted: problem.errorsOmitted } : {}),
   };
 }
 
+/** Failing fields listed in a problem, and in its `detail`: enough to fix a request, small enough to always send and store. */
+const LISTED_ERRORS = 100;
+const DETAILED_ERRORS = 5;
+
 /** The problems the API can answer, by stable code. */
 export const problems = {
-  invalidRequest: (errors: readonly FieldIssue[]) =>
-    new ApiProblem(400, 'invalid_request', 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors }),
+  invalidRequest: (errors: readonly FieldIssue[]) => {
+    const more = errors.length > DETAILED_ERRORS ? `; and ${errors.length - DETAILED_ERRORS} more` : '';
+    const detail = errors.slice(0, DETAILED_ERRORS).map((e) => `${e.field}: ${e.message}`).join('; ') + more;
+    return new ApiProblem(400, 'invalid_request', 'Invalid request', detail, {
+      errors: errors.slice(0, LISTED_ERRORS),
+      errorsOmitted: Math.max(0, errors.length - LISTED_ERRORS),
+    });
+  },
   malformedJson: (detail: string) =>
     new ApiProblem(400, 'malformed_json', 'Malformed JSON', `the body is not valid JSON: ${detail}`, { errors: [{ field: '(body)', message: detail }] }),
   unsupportedMediaType: (got: string | undefined) =>

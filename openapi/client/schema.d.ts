@@ -547,11 +547,13 @@ export interface components {
             instance: string;
             /** @description Same as the X-Request-Id header */
             requestId: string;
-            /** @description The failing fields, e.g. positions[3].markPrice */
+            /** @description The failing fields, e.g. positions[3].markPrice (the first 100) */
             errors?: {
                 field: string;
                 message: string;
             }[];
+            /** @description Failing fields beyond the 100 listed in errors */
+            errorsOmitted?: number;
         };
         /** @description A portfolio snapshot to assess (DESIGN §3). */
         Snapshot: {

@@ -15,7 +15,8 @@ export const ProblemSchema = z
     code: z.string(),
     instance: z.string().describe('The request path'),
     requestId: z.string().describe('Same as the X-Request-Id header'),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('The failing fields, e.g. positions[3].markPrice'),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('The failing fields, e.g. positions[3].markPrice (the first 100)'),
+    errorsOmitted: z.number().int().optional().describe('Failing fields beyond the 100 listed in errors'),
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem: every error answer has this shape (application/problem+json).' });
 
