@@ -48,6 +48,16 @@ export interface TierChange {
   readonly event: boolean;
 }
 
+/**
+ * An account's first version: the registration time in ms. A deleted and re-registered
+ * account then never repeats a version some late writer read of the old one (its writes
+ * add 1 each, far fewer than the milliseconds between registrations), so that writer's
+ * condition fails instead of overwriting or deleting the new account.
+ */
+function firstVersion(now: Date): number {
+  return now.getTime();
+}
+
 export function segmentOf(accountId: string): number {
   return createHash('sha256').update(accountId).digest().readUInt32BE(0) % SWEEP_SEGMENTS;
 }
@@ -97,7 +107,7 @@ export class AccountStore extends TableStore {
       lastTierChange: existing?.lastTierChange ?? null,
       createdAt: existing?.createdAt ?? now.toISOString(),
       updatedAt: now.toISOString(),
-      version: (existing?.version ?? 0) + 1,
+      version: existing ? existing.version + 1 : firstVersion(now),
     };
     const parts = splitBody(packJson(book), `the book of account ${accountId}`);
     const bookId = randomUUID();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshStores } from '../../test/dynamo.ts';
 import { assessSnapshot } from '../engine.ts';
@@ -179,8 +179,9 @@ describe('a large account book', () => {
     expect(parts).toBeGreaterThan(0);
 
     const next = bigBook();
+    const before = (await stores.accounts.get('ten_big', 'acct-big'))!.version;
     const { account } = await stores.accounts.put('ten_big', 'acct-big', next, null, null);
-    expect(account.version).toBe(2);
+    expect(account.version).toBe(before + 1);
     expect((await stores.accounts.get('ten_big', 'acct-big'))?.book).toEqual(next);
     expect(await overflowItems('ten_big')).toBe(parts);
 
@@ -204,6 +205,41 @@ describe('a large account book', () => {
     const one = await overflowItems('ten_race');
     await stores.accounts.put('ten_race', 'acct-race', bigBook(), null, null);
     expect(await overflowItems('ten_race')).toBe(one);
+  });
+});
+
+describe('a late registration after the account was deleted and registered again', () => {
+  // (A late delete re-reads on conflict and deletes what is there, parts included: DELETE means the account as it is.)
+  it('cannot overwrite the new account: versions never repeat across registrations', async () => {
+    // The late writer reads the first account, then waits while it is deleted and registered again.
+    let resume!: () => void;
+    let paused!: () => void;
+    const gate = new Promise<void>((r) => (resume = r));
+    const reading = new Promise<void>((r) => (paused = r));
+    let armed = true;
+    const slow = Object.assign(Object.create(db) as DynamoDBClient, {
+      send: async (command: Parameters<DynamoDBClient['send']>[0]) => {
+        const result = await db.send(command as never);
+        if (armed && command instanceof GetItemCommand) {
+          armed = false;
+          paused();
+          await gate;
+        }
+        return result;
+      },
+    });
+    const late = createStores(slow, names);
+    const [tenant, id] = ['ten_aba', 'acct-aba'];
+    const first: AccountBook = { collateral: [{ asset: 'USDC', amount: 1 }], positions: [], profile: 'default' };
+    const second: AccountBook = { collateral: [{ asset: 'USDC', amount: 2 }], positions: [], profile: 'default' };
+    await stores.accounts.put(tenant, id, first, null, null, new Date(Date.now() - 60_000));
+    const pending = late.accounts.put(tenant, id, first, null, null);
+    await reading;
+    await stores.accounts.delete(tenant, id);
+    await stores.accounts.put(tenant, id, second, null, null);
+    resume();
+    await expect(pending).rejects.toBeInstanceOf(ConflictError);
+    expect((await stores.accounts.get(tenant, id))?.book).toEqual(second);
   });
 });
 
