@@ -214,7 +214,7 @@ function better(a: Candidate, sa: Score, b: Candidate, sb: Score): boolean {
  * so hedge legs go last, once what they hedge is gone.
  */
 function closeAll(positions: readonly Candidate[], work: Working): void {
-  const relief = (c: Candidate) => (work.session.maintenance() - work.maintenanceAfter(c, work.remaining(c, 1))) / (c.size * c.unitNotional);
+  const relief = (c: Candidate) => work.reliefPerNotional(c, work.remaining(c, 1));
   const open = new Set(positions);
   const scores = new Map(positions.map((c) => [c, relief(c)]));
   while (open.size > 0) {
@@ -234,22 +234,15 @@ function capRequirement(candidates: readonly Candidate[], work: Working, limit: 
     for (const c of candidates) {
       const room = work.remaining(c, 1);
       if (room <= 0) continue;
-      const relief = (work.session.maintenance() - work.maintenanceAfter(c, room)) / (room * c.unitNotional);
+      const relief = work.reliefPerNotional(c, room);
       if (relief > bestRelief) [best, bestRelief] = [c, relief];
     }
     if (!best) return;
-    const room = work.remaining(best, 1);
-    let amount = room;
-    if (work.maintenanceAfter(best, room) <= limit) {
-      // The least amount that gets under the limit (bisection: the requirement falls as more is sold).
-      let lo = 0;
-      for (let k = 0; k < BISECTION_STEPS; k++) {
-        const mid = 0.5 * (lo + amount);
-        if (work.maintenanceAfter(best, mid) <= limit) amount = mid;
-        else lo = mid;
-      }
-    }
-    work.close(best, amount, rate, 'full');
+    const chosen = best;
+    const room = work.remaining(chosen, 1);
+    // The least amount that gets under the limit (the requirement falls as more is sold), or all of it.
+    const under = (x: number) => work.maintenanceAfter(chosen, x) <= limit;
+    work.close(chosen, under(room) ? bracket(under, room)[1] : room, rate, 'full');
   }
 }
 
@@ -333,6 +326,11 @@ class Working {
   /** Notional traded by closing `amount` of `c`. */
   notional(c: Candidate, amount: number): number {
     return this.legs(c, amount).reduce((sum, [leg, x]) => sum + x * leg.unitNotional, 0);
+  }
+
+  /** Requirement freed per unit of notional by closing `amount` of `c` (negative for a hedge leg). */
+  reliefPerNotional(c: Candidate, amount: number): number {
+    return (this.session.maintenance() - this.maintenanceAfter(c, amount)) / this.notional(c, amount);
   }
 
   /** Deficit removed by closing `amount` of `c`: T·(MM now − MM after) − amount·c. Concave in `amount`. */
@@ -539,26 +537,28 @@ function peakOf(f: (x: number) => number, hi: number): number {
   return f(b) >= f(a) ? b : a;
 }
 
-/** The largest x in [0, hi] with keeps(x), when keeps holds from 0 up to one point and not at hi (bisection). */
-function largestKeeping(keeps: (x: number) => boolean, hi: number): number {
+/**
+ * Bisection on [0, hi] for where `holds` starts to hold, when it fails below one point and
+ * holds above it: the bracket [last x where it fails, first x where it holds].
+ */
+function bracket(holds: (x: number) => boolean, hi: number): [below: number, above: number] {
   let lo = 0;
   for (let k = 0; k < BISECTION_STEPS; k++) {
     const mid = 0.5 * (lo + hi);
-    if (keeps(mid)) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The least x in [0, hi] with f(x) ≥ level, for f concave with f(hi) ≥ level (bisection: f crosses level once). */
-function leastReaching(f: (x: number) => number, level: number, hi: number): number {
-  let lo = 0;
-  for (let k = 0; k < BISECTION_STEPS; k++) {
-    const mid = 0.5 * (lo + hi);
-    if (f(mid) >= level) hi = mid;
+    if (holds(mid)) hi = mid;
     else lo = mid;
   }
-  return hi;
+  return [lo, hi];
+}
+
+/** The largest x in [0, hi] with keeps(x), when keeps holds from 0 up to one point and not at hi. */
+function largestKeeping(keeps: (x: number) => boolean, hi: number): number {
+  return bracket((x) => !keeps(x), hi)[0];
+}
+
+/** The least x in [0, hi] with f(x) ≥ level, for f concave with f(hi) ≥ level (f crosses level once). */
+function leastReaching(f: (x: number) => number, level: number, hi: number): number {
+  return bracket((x) => f(x) >= level, hi)[1];
 }
 
 /** Rounds up to whole lots (to reach the target), or down when up would pass the room. */
