@@ -7,6 +7,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { PART_BYTES } from './codec.ts';
 import { applied, guarded } from './errors.ts';
 import { TableStore } from './table-store.ts';
 
@@ -14,17 +15,11 @@ import { TableStore } from './table-store.ts';
 const RETENTION_SECONDS = 24 * 60 * 60;
 /** An in-flight claim older than this is taken over: its request died without finishing. */
 const LOCK_SECONDS = 60;
-/**
- * Largest compressed answer body stored: a DynamoDB item stops at 400 KB, and the key,
- * hash and status take the rest. Problems naming thousands of fields are large but
- * repetitive, so they shrink well below this.
- */
-export const MAX_STORED_BODY_BYTES = 350_000;
 
-/** The answer's body does not fit an item even compressed; store a smaller answer instead. */
+/** The answer's body does not fit an item even compressed: it is not kept (the middleware releases the key). */
 export class StoredBodyTooLargeError extends Error {
   constructor(bytes: number) {
-    super(`the answer body compresses to ${bytes} bytes, more than the ${MAX_STORED_BODY_BYTES} an idempotency record holds`);
+    super(`the answer body compresses to ${bytes} bytes, more than the ${PART_BYTES} an idempotency record holds`);
     this.name = 'StoredBodyTooLargeError';
   }
 }
@@ -142,9 +137,10 @@ export class IdempotencyStore extends TableStore {
   }
 }
 
+/** The answer compressed; it must fit one item (PART_BYTES: the key, hash and status take the rest of the 400 KB). */
 function packBody(body: string): Uint8Array {
   const packed = gzipSync(body);
-  if (packed.byteLength > MAX_STORED_BODY_BYTES) throw new StoredBodyTooLargeError(packed.byteLength);
+  if (packed.byteLength > PART_BYTES) throw new StoredBodyTooLargeError(packed.byteLength);
   return packed;
 }
 
