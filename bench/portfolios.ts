@@ -19,11 +19,11 @@ function random(seed: number): () => number {
 }
 
 /**
- * `n` positions: 80% options (calls and puts, strikes ±30%, four expiries, long and
+ * `n` positions: 80% options (or `optionShare`) (calls and puts, strikes ±30%, four expiries, long and
  * short), 20% perpetuals and futures, with collateral sized by `cushion` (× the
  * book's gross notional) to set the account's health.
  */
-export function benchPortfolio(n: number, cushion = 0.5, seed = 42): SnapshotInput {
+export function benchPortfolio(n: number, cushion = 0.5, seed = 42, optionShare = 0.8): SnapshotInput {
   const rnd = random(seed);
   const positions: SnapshotInput['positions'] = [];
   let gross = 0;
@@ -32,7 +32,7 @@ export function benchPortfolio(n: number, cushion = 0.5, seed = 42): SnapshotInp
     const spot = MARKET[u].price;
     const quantity = Math.round((rnd() - 0.5) * 20 * (97_000 / spot)) / 10 || 0.1;
     gross += Math.abs(quantity) * spot;
-    if (rnd() < 0.8) {
+    if (rnd() < optionShare) {
       positions.push({
         id: `p${i}`,
         instrument: {

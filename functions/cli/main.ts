@@ -70,7 +70,7 @@ async function assessCommand(files: readonly string[], io: Io): Promise<number> 
       io.stderr(`softland: cannot read ${source}: ${(error as Error).message}\n`);
       return EXIT_BAD_INPUT;
     }
-    const failure = badInput(() => bodies.push(JSON.stringify(assessSnapshot(parseJson(text)), null, 2)));
+    const failure = await badInput(async () => bodies.push(JSON.stringify(await assessSnapshot(parseJson(text)), null, 2)));
     if (failure) {
       io.stderr(failure.map((line) => `softland: ${source}: ${line}\n`).join(''));
       return EXIT_BAD_INPUT;
@@ -91,9 +91,9 @@ function parseJson(text: string): unknown {
 }
 
 /** Runs `fn`; returns the lines describing bad input, or undefined when it succeeded. Other errors propagate. */
-function badInput(fn: () => void): string[] | undefined {
+async function badInput(fn: () => Promise<unknown>): Promise<string[] | undefined> {
   try {
-    fn();
+    await fn();
     return undefined;
   } catch (error) {
     if (error instanceof InvalidInputError) return error.issues.map((i) => `${i.field}: ${i.message}`);

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { POLICY_NAMES } from '../../shared/replay/policies.ts';
+import { loadLinearSolver } from '../../shared/risk/lp/highs.ts';
 import { DEFAULT_ACCOUNTS, DEFAULT_CRASH_DEPTH, DEFAULT_SEED, DEFAULT_STEPS, runReplay, type ReplayReport } from '../../shared/replay/replay.ts';
 import { replayChartSvg } from '../../shared/replay/svg.ts';
 
@@ -67,7 +68,7 @@ export async function replayCommand(args: readonly string[], io: ReplayIo): Prom
   const progress = tty ? progressBar(io, started) : undefined;
   let report: ReplayReport;
   try {
-    report = runReplay({ seed: flags.seed, accounts: flags.accounts, steps: flags.steps, crashDepth: flags.crashDepth, ...(progress ? { onProgress: progress } : {}) });
+    report = runReplay(await loadLinearSolver(), { seed: flags.seed, accounts: flags.accounts, steps: flags.steps, crashDepth: flags.crashDepth, ...(progress ? { onProgress: progress } : {}) });
   } catch (error) {
     if (tty) io.stderr('\r\x1b[K');
     io.stderr(`softland replay: failed: ${(error as Error).message}\n`);

@@ -1,4 +1,4 @@
-import { assess } from '../risk/assess.ts';
+import { assessRisk } from '../risk/assess.ts';
 import { SnapshotSchema, type Snapshot, type SnapshotInput } from '../schemas/snapshot.ts';
 import { Rng } from './random.ts';
 
@@ -277,7 +277,7 @@ function inputOf(book: Book, ctx: Context, usd: number): SnapshotInput {
 
 function assessed(book: Book, ctx: Context, usd = 0) {
   const snapshot: Snapshot = SnapshotSchema.parse(inputOf(book, ctx, usd));
-  return assess(snapshot, { id: 'sizing' });
+  return assessRisk(snapshot, { id: 'sizing' }).assessment;
 }
 
 /** Gives the book the USD balance that sets its marginRatio to `ratio` (USD carries no margin). */
@@ -288,6 +288,6 @@ function sized(id: string, kind: AccountKind, book: Book, ratio: number, ctx: Co
   // A book with no requirement (fully hedged) gets a tenth of its notional in cash.
   const usd = bare.maintenanceMargin > 0 ? ratio * bare.maintenanceMargin - bare.equity : 0.1 * gross;
   const snapshot = { ...inputOf(book, ctx, round(usd, 2)), accountId: id };
-  const start = assess(SnapshotSchema.parse(snapshot), { id: 'sizing' });
+  const start = assessRisk(SnapshotSchema.parse(snapshot), { id: 'sizing' }).assessment;
   return { id, kind, startMarginRatio: start.marginRatio, grossNotional: gross, snapshot };
 }

@@ -1,4 +1,5 @@
-import { assess } from '../risk/assess.ts';
+import { assessRisk, assessWith } from '../risk/assess.ts';
+import type { LinearSolver } from '../risk/lp/program.ts';
 import { intrinsicValue } from '../risk/black-scholes.ts';
 import type { Assessment } from '../schemas/assessment.ts';
 import { SnapshotSchema, type Snapshot } from '../schemas/snapshot.ts';
@@ -122,7 +123,8 @@ interface Group {
   readonly policies: readonly PolicyName[];
 }
 
-export function runReplay(options: ReplayOptions = {}): ReplayReport {
+/** Runs the replay; `solver` plans every assessment (load it with `loadLinearSolver`). */
+export function runReplay(solver: LinearSolver, options: ReplayOptions = {}): ReplayReport {
   const seed = options.seed ?? DEFAULT_SEED;
   const count = options.accounts ?? DEFAULT_ACCOUNTS;
   const steps = options.steps ?? DEFAULT_STEPS;
@@ -153,7 +155,7 @@ export function runReplay(options: ReplayOptions = {}): ReplayReport {
   const perAccount: AccountReport[] = [];
   options.onProgress?.(0, accounts.length);
   accounts.forEach((account, i) => {
-    const outcomes = replayAccount(account, paths, markets, stepNotional, stepBadDebt);
+    const outcomes = replayAccount(account, paths, markets, stepNotional, stepBadDebt, solver);
     perAccount.push({
       id: account.id,
       kind: account.kind,
@@ -201,6 +203,7 @@ function replayAccount(
   markets: readonly Snapshot['market'][],
   stepNotional: Record<PolicyName, Float64Array>,
   stepBadDebt: Record<PolicyName, Float64Array>,
+  solver: LinearSolver,
 ): Record<PolicyName, AccountOutcome> {
   const outcomes = perPolicy(
     (): MutableOutcome => ({ liquidatedNotional: 0, penalties: 0, events: 0, badDebt: 0, firstEventStep: null, insolventStep: null }),
@@ -223,7 +226,7 @@ function replayAccount(
     for (const group of groups) {
       const snapshot = settleExpired({ ...group.snapshot, asOf: paths.times[k]!, market: markets[k]! });
       if (!atRisk(snapshot)) continue; // only cash and unencumbered collateral: nothing can happen any more
-      const assessment = assess(snapshot, { id: ASSESSMENT_ID });
+      const assessment = assessWith(snapshot, { id: ASSESSMENT_ID }, solver);
 
       if (assessment.tier === 'insolvent') {
         const result = applyTrades(snapshot, closeOutTrades(snapshot, assessment), pricesOf(snapshot, assessment));
@@ -288,8 +291,7 @@ function atRisk(snapshot: Snapshot): boolean {
 }
 
 function equityOf(snapshot: Snapshot): number {
-  const a: Assessment = assess(snapshot, { id: ASSESSMENT_ID });
-  return a.equity;
+  return assessRisk(snapshot, { id: ASSESSMENT_ID }).assessment.equity;
 }
 
 function perPolicy<T>(make: (name: PolicyName) => T): Record<PolicyName, T> {

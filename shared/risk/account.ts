@@ -30,19 +30,69 @@ export interface AccountHealth {
   readonly tier: Tier;
 }
 
+/**
+ * A requirement below this share of the book's gross notional is treated as 0: it is the
+ * floating-point residue of a hedge that nets to nothing (≈ 1e-16 per term of a scenario sum),
+ * never a risk, and dividing equity by it gives ratios like 1e16. See docs/margin.md.
+ */
+export const REQUIREMENT_EPSILON = 1e-9;
+
 /** Equity, requirement, ratio and tier of `state`. */
 export function evaluate(book: Book, model: MarginModel, state: AccountState): AccountHealth {
   const equity = equityOf(book, state);
   const { maintenance, initial } = model.requirement(state);
-  return healthOf(book, equity, maintenance, initial);
+  return healthOf(book, equity, maintenance, initial, state);
 }
 
-export function healthOf(book: Book, equity: number, maintenance: number, initial: number): AccountHealth {
+/**
+ * Ratio and tier from equity and requirement. `state` is what the numbers were computed for
+ * (the snapshot's own by default): it scales the residue floor and says whether the account
+ * can owe anything at all.
+ */
+export function healthOf(
+  book: Book,
+  equity: number,
+  maintenance: number,
+  initial: number,
+  state: AccountState = initialState(book),
+): AccountHealth {
+  const floor = REQUIREMENT_EPSILON * grossNotional(book, state);
+  const mm = maintenance < floor ? 0 : maintenance;
+  const im = initial < floor ? 0 : initial;
   return {
     equity,
-    maintenanceMargin: maintenance,
-    initialMargin: initial,
-    marginRatio: marginRatioOf(equity, maintenance),
-    tier: classifyTier(equity, maintenance, initial, book.profile.tiers),
+    maintenanceMargin: mm,
+    initialMargin: im,
+    marginRatio: marginRatioOf(equity, mm),
+    tier: classifyTier(equity, mm, im, book.profile.tiers, cannotOwe(book, state)),
   };
+}
+
+/**
+ * Σ |quantity| × spot over positions + Σ |amount| × price over volatile collateral: the scale
+ * the margin models' rounding grows with. Stable balances are left out, so a large cash
+ * balance cannot hide a small real requirement.
+ */
+export function grossNotional(book: Book, state: AccountState): number {
+  let gross = 0;
+  for (let i = 0; i < book.positions.length; i++) gross += Math.abs(state.quantities[i]!) * book.positions[i]!.spot;
+  for (let c = 0; c < book.collateral.length; c++) {
+    const col = book.collateral[c]!;
+    if (col.underlyingIndex >= 0) gross += Math.abs(state.amounts[c]!) * col.price;
+  }
+  return gross;
+}
+
+/**
+ * Whether the account cannot lose more than its equity: every open position is a long option
+ * and no balance is negative. Its worst case is losing what it holds; it can never owe, so it
+ * is never liquidated (docs/margin.md, "Accounts that are never liquidated").
+ */
+export function cannotOwe(book: Book, state: AccountState): boolean {
+  for (let i = 0; i < book.positions.length; i++) {
+    const q = state.quantities[i]!;
+    if (q < 0 || (q > 0 && book.positions[i]!.instrument.type !== 'option')) return false;
+  }
+  for (let c = 0; c < book.collateral.length; c++) if (state.amounts[c]! < 0) return false;
+  return true;
 }

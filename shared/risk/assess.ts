@@ -5,14 +5,19 @@ import { buildBook, collateralValue, type Book } from './book.ts';
 import { UnknownReferenceError } from './errors.ts';
 import { marginModelFor, type AccountState, type MarginBreakdown, type MarginModel } from './margin/index.ts';
 import { liquidationPrices } from './liquidation-prices.ts';
-import { planLiquidation } from './planner.ts';
-import { liquidationPriorities } from './priority.ts';
+import { loadLinearSolver } from './lp/highs.ts';
+import { penaltyRate } from './penalty.ts';
+import type { LinearSolver } from './lp/program.ts';
+import { planLiquidation, reductionsOf } from './planner.ts';
+import { liquidationWeights, rankPositions, reductionEfficiencies, type PositionRanking } from './priority.ts';
 import { findProfile } from './profiles.ts';
 import type { RiskProfile } from './profile.ts';
 
 export interface AssessOptions {
   /** Identifier of the assessment, chosen by the caller (the core has no randomness). */
   readonly id: string;
+  /** Where the planner's solver comes from; HiGHS, loaded on the first plan, by default. */
+  readonly solver?: () => Promise<LinearSolver>;
 }
 
 /** Resolves the snapshot's risk profile or throws naming the field. */
@@ -31,19 +36,56 @@ export interface RiskContext {
   readonly model: MarginModel;
   readonly state: AccountState;
   readonly health: AccountHealth;
+  readonly margin: MarginBreakdown;
 }
+
+/** Tiers that carry a liquidation plan. */
+const PLANNED_TIERS: ReadonlySet<string> = new Set(['tier1', 'tier2', 'tier3', 'insolvent']);
 
 /**
  * Assesses a validated snapshot: equity, margin, ratio, tier, per-position and
- * per-underlying risk, the liquidation prices, and the liquidation plan when one is due. Pure.
+ * per-underlying risk, the liquidation prices, and the liquidation plan when one is due.
+ * No I/O of its own: asynchronous only because the solver is loaded on the first plan.
  */
-export function assess(snapshot: Snapshot, options: AssessOptions): Assessment {
+export async function assess(snapshot: Snapshot, options: AssessOptions): Promise<Assessment> {
   const { assessment, context } = assessRisk(snapshot, options);
+  const solver = PLANNED_TIERS.has(context.health.tier) ? await (options.solver ?? loadLinearSolver)() : undefined;
+  return completeAssessment(assessment, context, solver);
+}
+
+/** `assess` with a solver already loaded: for loops that assess many snapshots (the replay). */
+export function assessWith(snapshot: Snapshot, options: AssessOptions, solver: LinearSolver): Assessment {
+  const { assessment, context } = assessRisk(snapshot, options);
+  return completeAssessment(assessment, context, solver);
+}
+
+/** The risk part completed with liquidation prices and, when one is due (and `solver` given), the plan. */
+export function completeAssessment(assessment: RiskAssessment, context: RiskContext, solver: LinearSolver | undefined): Assessment {
+  const liquidation = solver && PLANNED_TIERS.has(context.health.tier) ? planLiquidation(context, solver) : null;
   return {
     ...assessment,
+    positions: liquidation ? rankedByPlan(assessment.positions, context, liquidation.steps) : assessment.positions,
     liquidationPrices: liquidationPrices(context.book, context.model, context.state, context.health),
-    liquidation: planLiquidation(context.book, context.model, context.state, context.health),
+    liquidation,
   };
+}
+
+/** Positions re-ranked so the plan's steps come first, in their order. */
+function rankedByPlan(positions: AssessedPosition[], context: RiskContext, steps: readonly { positionId?: string | undefined }[]): AssessedPosition[] {
+  const { reductions, efficiency } = firstUnitsOf(context);
+  const indexOf = new Map(reductions.map((r, j) => [r.kind === 'position' ? context.book.positions[r.index]!.id : '', j]));
+  const planned = steps.flatMap((s) => (s.positionId === undefined ? [] : [indexOf.get(s.positionId)!]));
+  const { priority, role } = rankPositions(context, reductions, efficiency, planned);
+  return positions.map((p, i) => ({ ...p, liquidationPriority: priority[i]!, role: role[i]! }));
+}
+
+/** Reductions and what their first units do, as the planner ranks them. */
+function firstUnitsOf(context: RiskContext) {
+  const { book, state } = context;
+  const reductions = reductionsOf(book, state);
+  const weights = liquidationWeights(book, state, reductions, book.profile.liquidation.priority);
+  const rate = penaltyRate(book.profile.liquidation.penalty);
+  return { reductions, weights, efficiency: reductionEfficiencies(context, reductions, weights.published, rate) };
 }
 
 /** The risk core alone (margin, Greeks, tier, top-up), with the context the planner needs. */
@@ -55,6 +97,10 @@ export function assessRisk(snapshot: Snapshot, options: AssessOptions): { assess
   const margin = model.breakdown(state);
   const health = healthOf(book, equityOf(book, state), margin.maintenance, margin.initial);
 
+  const context: RiskContext = { book, model, state, health, margin };
+  const { reductions, weights, efficiency } = firstUnitsOf(context);
+  const ranking = rankPositions(context, reductions, efficiency);
+  const weightOf = new Map(reductions.map((r, j) => [`${r.kind}:${r.index}`, weights.published[j]!]));
   const assessment: RiskAssessment = {
     id: options.id,
     object: 'assessment',
@@ -76,16 +122,22 @@ export function assessRisk(snapshot: Snapshot, options: AssessOptions): { assess
         haircut: c.haircut,
         value: collateralValue(c.amount, c.price, c.haircut),
         maintenanceMargin: margin.collateralMaintenance[i]!,
+        liquidationWeight: weightOf.get(`collateral:${i}`) ?? null,
       }))
       .filter((_, i) => !book.collateral[i]!.implicit),
-    positions: assessPositions(book, state, margin),
+    positions: assessPositions(book, state, margin, ranking, (i) => weightOf.get(`position:${i}`) ?? 1),
     greeks: underlyingRisk(book, margin),
   };
-  return { assessment, context: { book, model, state, health } };
+  return { assessment, context };
 }
 
-function assessPositions(book: Book, state: AccountState, margin: MarginBreakdown): AssessedPosition[] {
-  const priorities = liquidationPriorities(book, state.quantities);
+function assessPositions(
+  book: Book,
+  state: AccountState,
+  margin: MarginBreakdown,
+  ranking: PositionRanking,
+  weightOf: (i: number) => number,
+): AssessedPosition[] {
   return book.positions.map((p, i) => {
     const q = state.quantities[i]!;
     const g = p.unitGreeks;
@@ -101,7 +153,9 @@ function assessPositions(book: Book, state: AccountState, margin: MarginBreakdow
       greeks: { delta: q * g.delta, gamma: q * g.gamma, vega: q * g.vega, theta: q * g.theta },
       maintenanceMargin: margin.positionMaintenance[i]!,
       initialMargin: margin.positionInitial[i]!,
-      liquidationPriority: priorities[i]!,
+      liquidationPriority: ranking.priority[i]!,
+      role: ranking.role[i]!,
+      liquidationWeight: weightOf(i),
     };
   });
 }

@@ -1,7 +1,7 @@
 import type { Collateral, Instrument, Position, Snapshot } from '../schemas/snapshot.ts';
-import { intrinsicValue, optionPrice, optionQuote, type OptionQuote } from './black-scholes.ts';
+import { intrinsicValue, optionPrice, optionQuote, type OptionQuote, type OptionRight } from './black-scholes.ts';
 import { RiskError } from './errors.ts';
-import { impliedVolatility } from './implied-volatility.ts';
+import { assertArbitrageFree, impliedVolatility } from './implied-volatility.ts';
 import type { RiskProfile } from './profile.ts';
 import { yearsSince } from './time.ts';
 
@@ -62,7 +62,10 @@ export interface Greeks {
 }
 
 const LINEAR_GREEKS: Greeks = Object.freeze({ delta: 1, gamma: 0, vega: 0, theta: 0 });
-const EXPIRED_GREEKS: Greeks = Object.freeze({ delta: 0, gamma: 0, vega: 0, theta: 0 });
+const SHORT_LINEAR_GREEKS: Greeks = Object.freeze({ delta: -1, gamma: 0, vega: 0, theta: 0 });
+const NO_GREEKS: Greeks = Object.freeze({ delta: 0, gamma: 0, vega: 0, theta: 0 });
+
+type OptionInstrument = Extract<Instrument, { type: 'option' }>;
 
 /** Values a validated snapshot under `profile`. Throws RiskError naming the field when an option cannot be valued. */
 export function buildBook(snapshot: Snapshot, profile: RiskProfile): Book {
@@ -116,8 +119,9 @@ function valuePosition(p: Position, i: number, s: Snapshot, underlyingIndex: num
     years = yearsTo(inst.expiry);
     if (years <= 0) {
       mark = intrinsicValue(inst.right, spot, inst.strike);
-      unitGreeks = EXPIRED_GREEKS;
+      unitGreeks = expiredGreeks(inst.right, spot, inst.strike);
     } else {
+      if (p.markPrice !== undefined) checkOptionMark(inst, p.markPrice, spot, years, `positions[${i}].markPrice`);
       volatility = optionVolatility(p, i, market.volatility, spot, years);
       const quote: OptionQuote = optionQuote(inst.right, spot, inst.strike, years, volatility);
       // The exchange's mark is the value; the model price only fills in when none is given.
@@ -143,16 +147,41 @@ function valuePosition(p: Position, i: number, s: Snapshot, underlyingIndex: num
 }
 
 /**
+ * An unsettled option past expiry is worth its payoff, which moves one-for-one with the spot
+ * when in the money: until settlement it is a linear position (delta +1 for a call, −1 for a
+ * put), flat out of the money and at the money. DESIGN §2 gives it zero Greeks; we do not.
+ */
+function expiredGreeks(right: OptionRight, spot: number, strike: number): Greeks {
+  if (intrinsicValue(right, spot, strike) === 0) return NO_GREEKS;
+  return right === 'call' ? LINEAR_GREEKS : SHORT_LINEAR_GREEKS;
+}
+
+/**
+ * Exchanges quote an option with no intrinsic value whose time value is below a tick at 0.
+ * Such a mark is accepted, and carries no volatility.
+ */
+function isZeroWingMark(inst: OptionInstrument, mark: number, spot: number): boolean {
+  return mark === 0 && intrinsicValue(inst.right, spot, inst.strike) === 0;
+}
+
+/**
+ * Refuses a live option's mark outside the arbitrage-free range (intrinsic, spot or strike),
+ * whatever the volatility source: a given volatility does not make an impossible mark a value,
+ * and a volatility fallback must not hide it. The zero wing mark is the one exception.
+ */
+function checkOptionMark(inst: OptionInstrument, mark: number, spot: number, years: number, field: string): void {
+  if (!isZeroWingMark(inst, mark, spot)) assertArbitrageFree(inst.right, spot, inst.strike, years, mark, field);
+}
+
+/**
  * Volatility precedence: the position's own, then implied from its mark, then the market's.
- * A mark with no time value (0 for a far out-of-the-money option, as exchanges quote them)
- * implies no volatility: the market's is used when given.
+ * A zero wing mark implies no volatility: the market's is used when given.
  */
 function optionVolatility(p: Position, i: number, marketVol: number | undefined, spot: number, years: number): number {
   if (p.impliedVolatility !== undefined) return p.impliedVolatility;
   const inst = p.instrument;
   if (p.markPrice !== undefined && inst.type === 'option') {
-    const noTimeValue = p.markPrice <= intrinsicValue(inst.right, spot, inst.strike);
-    if (!(noTimeValue && marketVol !== undefined)) {
+    if (!(isZeroWingMark(inst, p.markPrice, spot) && marketVol !== undefined)) {
       return impliedVolatility(inst.right, spot, inst.strike, years, p.markPrice, `positions[${i}].markPrice`);
     }
   }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { referenceNormalCdf } from '../../test/reference-pricing.ts';
 import { intrinsicValue, optionPrice, type OptionRight } from './black-scholes.ts';
 import { NoVolatilityFitsError, RiskError } from './errors.ts';
-import { impliedVolatility } from './implied-volatility.ts';
+import { assertArbitrageFree, impliedVolatility } from './implied-volatility.ts';
 
 const N = referenceNormalCdf;
 
@@ -186,6 +186,16 @@ describe('impliedVolatility errors', () => {
     expectNoFit(() => impliedVolatility('call', 100, 90, 0.5, 150, FIELD), 'bound 100');
     expectNoFit(() => impliedVolatility('put', 100, 90, 0.5, 90, FIELD), 'bound 90');
     expectNoFit(() => impliedVolatility('put', 100, 90, 0.5, 95, FIELD), 'bound 90');
+  });
+
+  it('assertArbitrageFree (shared with the book) accepts exactly the open range (intrinsic, cap)', () => {
+    expect(() => assertArbitrageFree('call', 100, 90, 0.5, 10.000001, FIELD)).not.toThrow();
+    expect(() => assertArbitrageFree('call', 100, 90, 0.5, 99.999999, FIELD)).not.toThrow();
+    expect(() => assertArbitrageFree('put', 100, 110, 0.5, 10.000001, FIELD)).not.toThrow();
+    expect(() => assertArbitrageFree('call', 100, 110, 0.5, 1e-12, FIELD)).not.toThrow();
+    expectNoFit(() => assertArbitrageFree('call', 100, 90, 0.5, 10, FIELD), 'intrinsic', FIELD);
+    expectNoFit(() => assertArbitrageFree('put', 100, 110, 0.5, 110, FIELD), 'bound 110', FIELD);
+    expectNoFit(() => assertArbitrageFree('call', 100, 110, 0.5, 0, FIELD), 'intrinsic value 0');
   });
 
   it.each([0, -0.5])('rejects an expired option (years = %s)', (years) => {

@@ -38,12 +38,8 @@ export function impliedVolatility(
   if (years <= 0) throw fail('the option has expired (years <= 0)');
   if (!(years < Infinity)) throw fail('years must be a finite number');
   if (!Number.isFinite(price)) throw fail('the price is not a finite number');
+  assertArbitrageFree(right, spot, strike, years, price, field);
   const intrinsic = intrinsicValue(right, spot, strike);
-  if (price <= intrinsic) throw fail(`the price is at or below the intrinsic value ${intrinsic}`);
-  const cap = right === 'call' ? spot : strike;
-  if (price >= cap) {
-    throw fail(`the price is at or above the no-arbitrage bound ${cap} (the ${right === 'call' ? 'spot' : 'strike'})`);
-  }
 
   // Solve on the out-of-the-money side: with zero rates the time value of either right equals
   // the OTM option's price (parity), and OTM prices are computed without cancellation.
@@ -100,6 +96,31 @@ export function impliedVolatility(
   }
   // Unreachable: pure bisection from NEWTON_ITERATIONS on shrinks the bracket below X_TOL.
   return Math.exp(0.5 * (lo + hi));
+}
+
+/**
+ * Throws NoVolatilityFitsError unless `price` lies strictly between the intrinsic value and the
+ * no-arbitrage cap of a live zero-rate European option (the spot for a call, the strike for a
+ * put): the ends are the limits σ → 0 and σ → ∞, so no volatility reproduces a price outside.
+ * Exported so the book can refuse such a mark whatever the volatility source.
+ */
+export function assertArbitrageFree(
+  right: OptionRight,
+  spot: number,
+  strike: number,
+  years: number,
+  price: number,
+  field?: string,
+): void {
+  const intrinsic = intrinsicValue(right, spot, strike);
+  if (price <= intrinsic) {
+    throw noFit(right, spot, strike, years, price, field, `the price is at or below the intrinsic value ${intrinsic}`);
+  }
+  const cap = right === 'call' ? spot : strike;
+  if (price >= cap) {
+    const reason = `the price is at or above the no-arbitrage bound ${cap} (the ${right === 'call' ? 'spot' : 'strike'})`;
+    throw noFit(right, spot, strike, years, price, field, reason);
+  }
 }
 
 function clampVol(vol: number): number {

@@ -1,90 +1,47 @@
-import type { LiquidationPlan, LiquidationStep } from '../schemas/assessment.ts';
+import type { LiquidationPlan, LiquidationStep, Shortfall } from '../schemas/assessment.ts';
 import { evaluate, type AccountHealth } from './account.ts';
 import type { Book } from './book.ts';
-import type { AccountState, MarginModel, MarginSession } from './margin/index.ts';
-import { executionOf, penaltyRate } from './penalty.ts';
-import { riskScore } from './priority.ts';
+import { leastSlice, type SliceProblem } from './least-notional.ts';
+import type { LinearSolver } from './lp/program.ts';
+import type { AccountState, MarginBreakdown, MarginModel, Reduction } from './margin/index.ts';
+import { penaltyTerms, executionOf, type PenaltyTerms } from './penalty.ts';
+import { liquidationWeights, reductionEfficiencies, type Weights } from './priority.ts';
 import type { Tier } from './tiers.ts';
 
 /**
- * The liquidation planner (DESIGN §5): the least notional that brings marginRatio
- * back to the target within the tier's caps, verified on the full margin model.
- *
- * Candidates are positions (reduced toward zero, never flipped), collateral balances
- * (volatile ones sold into the quote asset, borrowed ones bought back) and, per
- * underlying, a pro-rata slice of all its positions (for books such as a short straddle,
- * where closing either leg alone soon raises the requirement). The deficit a candidate
- * removes, D(x) = T·(MM − MM after closing x) − x·c, is concave in x, because the
- * requirement is convex in it. Each round takes the candidate whose first unit removes
- * the most deficit per unit of notional; so hedge legs, whose closing raises MM, are
- * never chosen. Its size starts from the closed form x = (T·MM − E)/(T·m − c), exact for
- * a linear book; otherwise the least x with D(x) ≥ deficit is bisected on the model, and
- * when none exists the step stops where D peaks (closing more would only add risk).
+ * The liquidation planner (docs/liquidation.md): the least priority-weighted notional that
+ * brings marginRatio back to the target within the tier's caps, solved exactly as a linear
+ * program (least-notional.ts), then cleaned (lots, dust, printable quantities), ordered,
+ * explained and re-assessed from scratch.
  */
 
-/** A position, a collateral balance or an underlying's whole book the planner may reduce. */
-interface Candidate {
-  readonly kind: 'position' | 'collateral' | 'basket';
-  /** Position or collateral index; for a basket, its underlying. */
-  readonly index: number;
-  /** +1 for a long position or a balance, −1 for a short position or a debt; +1 for a basket. */
-  readonly sign: 1 | -1;
-  /** |quantity| or |balance| at the start; 1 for a basket, whose amounts are fractions of its legs. */
-  readonly size: number;
-  /** Notional per unit closed: the underlying's price, or the asset's price. */
-  readonly unitNotional: number;
-  /** Value per unit the penalty applies to: the mark, or the asset's price. */
-  readonly unitPenaltyBase: number;
-  /** Equity gained per unit: the haircut released by selling collateral; 0 otherwise. */
-  readonly unitHaircutRelease: number;
-  /** Underlying whose scenarios the candidate moves, or −1. */
-  readonly underlying: number;
-  readonly lot: number | undefined;
-  /** Breaks ties between equally efficient candidates: the position's risk score (priority.ts). */
-  readonly risk: number;
-  /** A basket's positions: closing x of the basket closes x × the current quantity of each that the cap still allows to trade. */
-  readonly members: readonly Candidate[];
+/** A plan's input: the account as assessed. */
+export interface PlanContext {
+  readonly book: Book;
+  readonly model: MarginModel;
+  readonly state: AccountState;
+  readonly health: AccountHealth;
+  readonly margin: MarginBreakdown;
 }
 
-interface Score {
-  /** Deficit removed per unit of notional by the first units closed. */
-  readonly efficiency: number;
-}
+/** Significant digits a quantity without a lot is rounded up to (docs/liquidation.md). */
+const QUANTITY_DIGITS = 10;
+/** A step whose ratio lands this close under the target counts as reaching it (solver and rounding residue). */
+const REACHED = 1e-9;
 
-/** Share of a candidate's size its first-unit score is measured over. */
-const PROBE = 1e-6;
-/** Relative size under which a deficit removed is rounding noise. */
-const NOISE = 1e-12;
-/** A step stops where its marginal efficiency falls below this share of the runner-up's. */
-const SWITCH = 0.9;
-/** How closely the closed form must clear the deficit to count as exact (D linear up to it). */
-const LINEAR = 1e-9;
-/** Bisection steps when the closed form falls short on a non-linear book. */
-const BISECTION_STEPS = 60;
-/** Golden-section steps for the peak of D: 0.618^90 of the range, below double precision. */
-const SEARCH_STEPS = 90;
-
-export function planLiquidation(book: Book, model: MarginModel, state: AccountState, health: AccountHealth): LiquidationPlan | null {
+export function planLiquidation(context: PlanContext, solver: LinearSolver): LiquidationPlan | null {
+  const { book, state, health } = context;
   const cap = capFor(book, health.tier);
   if (cap === null) return null;
-  const rate = penaltyRate(book.profile.liquidation.penalty);
   const target = book.profile.targetMarginRatio;
-  const candidates = candidatesOf(book, state);
-  const work = new Working(book, model, state, health.equity, cap === 'full' ? 1 : cap);
-
-  if (cap === 'full') {
-    const startMaintenance = work.session.maintenance();
-    // Everything that is exposure goes: positions, and balances owed in a volatile asset.
-    closeAll(candidates.filter((c) => c.kind === 'position' || (c.kind === 'collateral' && c.sign < 0 && c.underlying >= 0)), work);
-    // What is left is volatile collateral against debt (a loan against BTC): sell what restores the target,
-    // and at least what brings the requirement back under where it started (closing a hedge can raise it).
-    const collateral = candidates.filter((c) => c.kind === 'collateral' && c.sign > 0);
-    closeMinimal(collateral, work, target, rate, 1);
-    capRequirement(collateral, work, startMaintenance, rate);
-  } else {
-    closeMinimal(candidates, work, target, rate, cap);
-  }
-  return work.finish(health, target, candidates);
+  const reductions = reductionsOf(book, state);
+  const penalty = penaltyTerms(book.profile.liquidation.penalty, health.equity, book.profile.liquidation.maxPenaltyShareOfEquity);
+  const weights = liquidationWeights(book, state, reductions, book.profile.liquidation.priority);
+  const problem = sliceProblem(context, reductions, cap, penalty, weights);
+  const solved = leastSlice(problem, solver);
+  const amounts = cleanAmounts(book, state, reductions, problem, solved.amounts);
+  const efficiency = reductionEfficiencies(context, reductions, weights.published, penalty.rate);
+  return finish(context, { reductions, amounts, cap, penalty, efficiency, weights, problem, solver, solvedReached: solved.reached });
 }
 
 /** Largest fraction per position for the tier, 'full' to close everything, or null when nothing is due. */
@@ -104,469 +61,296 @@ function capFor(book: Book, tier: Tier): number | 'full' | null {
   }
 }
 
-function candidatesOf(book: Book, state: AccountState): Candidate[] {
-  const out: Candidate[] = [];
-  const byUnderlying = new Map<number, Candidate[]>();
-  book.positions.forEach((p, i) => {
-    const q = state.quantities[i]!;
-    if (q === 0) return;
-    const c: Candidate = {
-      kind: 'position',
-      index: i,
-      sign: q > 0 ? 1 : -1,
-      size: Math.abs(q),
-      unitNotional: p.spot,
-      unitPenaltyBase: p.mark,
-      unitHaircutRelease: 0,
-      underlying: p.underlyingIndex,
-      lot: p.lotSize,
-      risk: riskScore(book, i, q),
-      members: [],
-    };
-    out.push(c);
-    byUnderlying.set(c.underlying, [...(byUnderlying.get(c.underlying) ?? []), c]);
+/** Everything a plan may close: open positions, and every balance but the quote asset's. */
+export function reductionsOf(book: Book, state: AccountState): Reduction[] {
+  const out: Reduction[] = [];
+  state.quantities.forEach((q, i) => {
+    if (q !== 0) out.push({ kind: 'position', index: i, sign: q > 0 ? 1 : -1 });
   });
-  book.collateral.forEach((c, i) => {
-    const amount = state.amounts[i]!;
-    if (i === book.quoteIndex || amount === 0) return;
-    out.push({
-      kind: 'collateral',
-      index: i,
-      sign: amount > 0 ? 1 : -1,
-      size: Math.abs(amount),
-      unitNotional: c.price,
-      unitPenaltyBase: c.price,
-      // A debt is valued at its full price: buying it back releases no haircut.
-      unitHaircutRelease: amount > 0 ? c.price * c.haircut : 0,
-      underlying: c.underlyingIndex,
-      lot: undefined,
-      risk: 0,
-      members: [],
-    });
+  state.amounts.forEach((a, c) => {
+    if (c !== book.quoteIndex && a !== 0) out.push({ kind: 'collateral', index: c, sign: a > 0 ? 1 : -1 });
   });
-  for (const [u, members] of byUnderlying) {
-    if (members.length < 2) continue;
-    out.push({
-      kind: 'basket',
-      index: u,
-      sign: 1,
-      size: 1,
-      // Per leg, through `legs`: a basket's make-up changes as its legs are traded.
-      unitNotional: 0,
-      unitPenaltyBase: 0,
-      unitHaircutRelease: 0,
-      underlying: u,
-      lot: undefined,
-      risk: 0,
-      members,
-    });
-  }
   return out;
 }
 
-/** Greedy rounds until the target is met or no candidate helps. */
-function closeMinimal(candidates: readonly Candidate[], work: Working, target: number, rate: number, cap: number): void {
-  const scores = candidates.map((c) => work.score(c, work.remaining(c, cap), target, rate));
-  // Candidates that can take no further step (less than a lot of room left, or D already at its peak).
-  const spent = new Set<number>();
-  // Each round clears the deficit, exhausts a candidate's room, or stops it where closing more
-  // stops helping or helps less than another candidate; rescoring revives candidates, hence
-  // the margin over one round each.
-  const rounds = 8 * candidates.length + 8;
-  for (let round = 0; round < rounds; round++) {
-    const deficit = work.deficit(target);
-    if (deficit <= 0) return;
-    let best = -1;
-    for (let j = 0; j < candidates.length; j++) {
-      if (scores[j] && (best < 0 || better(candidates[j]!, scores[j]!, candidates[best]!, scores[best]!))) best = j;
-    }
-    if (best < 0) return;
-    const c = candidates[best]!;
-    const room = work.remaining(c, cap);
-    // The runner-up's efficiency, a little under it so two candidates do not take turns in
-    // ever smaller slices; none in the last rounds, which must clear what they can.
-    let floor = 0;
-    if (round < rounds - 2 * candidates.length - 2) {
-      for (let j = 0; j < candidates.length; j++) if (j !== best && scores[j]) floor = Math.max(floor, SWITCH * scores[j]!.efficiency);
-    }
-    const amount = work.sizeStep(c, room, deficit, target, rate, floor);
-    if (amount > 0) work.close(c, amount, rate, cap);
-    else spent.add(best);
-    // Closing moves only its own underlying's scenarios: rescore those (and the chosen one).
-    for (let j = 0; j < candidates.length; j++) {
-      const other = candidates[j]!;
-      if (j === best || (c.underlying >= 0 && other.underlying === c.underlying)) {
-        scores[j] = spent.has(j) ? undefined : work.score(other, work.remaining(other, cap), target, rate);
-      }
-    }
-  }
+/** Size of a reduction at the start: |quantity| or |balance|. */
+function sizeOf(state: AccountState, r: Reduction): number {
+  return Math.abs(r.kind === 'position' ? state.quantities[r.index]! : state.amounts[r.index]!);
 }
 
-/** More deficit removed per notional; on a tie, the riskier position (DESIGN §5's priority). */
-function better(a: Candidate, sa: Score, b: Candidate, sb: Score): boolean {
-  if (sa.efficiency > sb.efficiency * (1 + NOISE)) return true;
-  return sa.efficiency >= sb.efficiency * (1 - NOISE) && a.risk > b.risk;
+/** Notional per unit: the underlying's price for positions, the asset's price for collateral. */
+function unitNotionalOf(book: Book, r: Reduction): number {
+  return r.kind === 'position' ? book.positions[r.index]!.spot : book.collateral[r.index]!.price;
+}
+
+/** Value per unit the penalty applies to: the contract's mark, or the asset's price (docs/liquidation.md, "Penalties"). */
+function unitPenaltyBaseOf(book: Book, r: Reduction): number {
+  return r.kind === 'position' ? Math.abs(book.positions[r.index]!.mark) : book.collateral[r.index]!.price;
 }
 
 /**
- * Full liquidation, in an order that keeps the account as safe as possible on the way:
- * each round closes the position whose closing frees the most requirement per notional,
- * so hedge legs go last, once what they hedge is gone.
+ * Full liquidation closes every position and every volatile debt, and sells what
+ * collateral restores the target without leaving more requirement than at the start.
  */
-function closeAll(positions: readonly Candidate[], work: Working): void {
-  const relief = (c: Candidate) => work.reliefPerNotional(c, work.remaining(c, 1));
-  const open = new Set(positions);
-  const scores = new Map(positions.map((c) => [c, relief(c)]));
-  while (open.size > 0) {
-    let best: Candidate | undefined;
-    for (const c of open) if (!best || scores.get(c)! > scores.get(best)!) best = c;
-    work.close(best!, work.remaining(best!, 1), penaltyRate(work.book.profile.liquidation.penalty), 'full');
-    open.delete(best!);
-    for (const c of open) if (c.underlying === best!.underlying) scores.set(c, relief(c));
-  }
+function sliceProblem(context: PlanContext, reductions: readonly Reduction[], cap: number | 'full', penalty: PenaltyTerms, weights: Weights): SliceProblem {
+  const { book, model, state, health } = context;
+  const n = reductions.length;
+  const lower = new Float64Array(n);
+  const upper = new Float64Array(n);
+  const lots = new Float64Array(n);
+  const unitCost = new Float64Array(n);
+  const unitPenalty = new Float64Array(n);
+  const unitRelease = new Float64Array(n);
+  reductions.forEach((r, j) => {
+    const size = sizeOf(state, r);
+    const col = r.kind === 'collateral' ? book.collateral[r.index]! : undefined;
+    const exposure = !col || (r.sign < 0 && col.underlyingIndex >= 0);
+    upper[j] = cap === 'full' ? size : size * cap;
+    lower[j] = cap === 'full' && exposure ? size : 0;
+    lots[j] = col ? 0 : (book.positions[r.index]!.lotSize ?? 0);
+    unitCost[j] = weights.objective[j]! * unitNotionalOf(book, r);
+    unitPenalty[j] = penalty.rate * unitPenaltyBaseOf(book, r);
+    // A debt is valued at its full price: buying it back releases no haircut.
+    unitRelease[j] = col && r.sign > 0 ? col.price * col.haircut : 0;
+  });
+  return {
+    margin: model.linearize(state, reductions, upper),
+    lower,
+    upper,
+    lots,
+    unitCost,
+    unitPenalty,
+    unitRelease,
+    equity: health.equity,
+    target: book.profile.targetMarginRatio,
+    penaltyBudget: penalty.budget,
+    maintenanceCeiling: cap === 'full' ? health.maintenanceMargin : Number.POSITIVE_INFINITY,
+  };
 }
 
-/** Sells collateral, most relief per notional first, until the requirement is at most `limit`. */
-function capRequirement(candidates: readonly Candidate[], work: Working, limit: number, rate: number): void {
-  for (let round = 0; round < candidates.length && work.session.maintenance() > limit; round++) {
-    let best: Candidate | undefined;
-    let bestRelief = 0;
-    for (const c of candidates) {
-      const room = work.remaining(c, 1);
-      if (room <= 0) continue;
-      const relief = work.reliefPerNotional(c, room);
-      if (relief > bestRelief) [best, bestRelief] = [c, relief];
-    }
-    if (!best) return;
-    const chosen = best;
-    const room = work.remaining(chosen, 1);
-    // The least amount that gets under the limit (the requirement falls as more is sold), or all of it.
-    const under = (x: number) => work.maintenanceAfter(chosen, x) <= limit;
-    work.close(chosen, under(room) ? bracket(under, room)[1] : room, rate, 'full');
-  }
+/**
+ * Printable amounts that keep `after` exact: lots stay whole, a position left below the
+ * dust threshold is closed entirely, and any other amount is rounded up to
+ * QUANTITY_DIGITS significant digits within its bound (so 3.9999999999999973 is 4).
+ */
+function cleanAmounts(book: Book, state: AccountState, reductions: readonly Reduction[], p: SliceProblem, raw: Float64Array): Float64Array {
+  const dust = book.profile.liquidation.minRemainingNotional;
+  return raw.map((x, j) => {
+    const r = reductions[j]!;
+    const size = sizeOf(state, r);
+    // Solver residue: a share below 1e-9 of the bound is nothing.
+    if (x <= 1e-9 * p.upper[j]!) return p.lower[j]!;
+    let amount = p.lots[j]! > 0 ? x : Math.min(p.upper[j]!, roundUp(x));
+    // Within the solver's tolerance of the bound is the bound.
+    if (amount >= p.upper[j]! * (1 - 1e-9)) amount = p.upper[j]!;
+    if (r.kind === 'position' && (size - amount) * unitNotionalOf(book, r) < dust) amount = size;
+    return amount;
+  });
 }
 
-/** One trade of the plan; `basket` when it is a leg of a pro-rata slice of its underlying. */
+function roundUp(x: number): number {
+  const step = 10 ** (Math.floor(Math.log10(x)) - QUANTITY_DIGITS + 1);
+  const rounded = Math.ceil(x / step - 1e-6) * step;
+  return Number(rounded.toPrecision(QUANTITY_DIGITS));
+}
+
+interface Solved {
+  readonly reductions: readonly Reduction[];
+  readonly amounts: Float64Array;
+  readonly cap: number | 'full';
+  readonly penalty: PenaltyTerms;
+  readonly efficiency: Float64Array;
+  readonly weights: Weights;
+  readonly problem: SliceProblem;
+  readonly solver: LinearSolver;
+  readonly solvedReached: boolean;
+}
+
+/** One trade of the plan, in execution order. */
 interface Step {
-  readonly candidate: Candidate;
+  readonly j: number;
   readonly amount: number;
   readonly penalty: number;
-  readonly relief: number;
-  readonly cap: number | 'full';
-  readonly basket: boolean;
+  relief: number;
 }
 
-/** The account while the plan is built: quantities, balances, equity and an incremental margin session. */
-class Working {
-  readonly quantities: Float64Array;
-  readonly amounts: Float64Array;
-  readonly closed = new Map<Candidate, number>();
-  readonly steps: Step[] = [];
-  readonly session: MarginSession;
-  equity: number;
-  /** Penalties the cap still allows (maxPenaltyShareOfEquity of the starting equity): beyond it, closing costs none. */
-  penaltyLeft: number;
+/** Applies the amounts, re-assesses from scratch, orders and explains the steps. */
+function finish(context: PlanContext, s: Solved): LiquidationPlan {
+  const { book, model, state } = context;
+  const target = book.profile.targetMarginRatio;
+  const order = executionOrder(context, s);
+  const raw = order.map((j) => s.penalty.rate * s.amounts[j]! * unitPenaltyBaseOf(book, s.reductions[j]!));
+  const rawTotal = raw.reduce((sum, v) => sum + v, 0);
+  const scale = rawTotal > s.penalty.budget ? s.penalty.budget / rawTotal : 1;
+  const steps: Step[] = order.map((j, k) => ({ j, amount: s.amounts[j]!, penalty: raw[k]! * scale, relief: 0 }));
 
-  constructor(
-    readonly book: Book,
-    readonly model: MarginModel,
-    state: AccountState,
-    equity: number,
-    /** The tier's cap per position: which legs a basket may still trade. */
-    readonly cap: number,
-  ) {
-    this.quantities = Float64Array.from(state.quantities);
-    this.amounts = Float64Array.from(state.amounts);
-    this.session = model.session(state);
-    this.equity = equity;
-    this.penaltyLeft = Math.max(0, equity) * book.profile.liquidation.maxPenaltyShareOfEquity;
-  }
-
-  deficit(target: number): number {
-    return target * this.session.maintenance() - this.equity;
-  }
-
-  /** What the cap still allows for `c` (a fraction of its starting size); a basket: the fraction all its live legs allow. */
-  remaining(c: Candidate, cap: number): number {
-    if (c.kind === 'basket') {
-      const live = this.liveLegs(c);
-      return live.length < 2 ? 0 : Math.min(...live.map((m) => this.remaining(m, cap) / Math.abs(this.quantities[m.index]!)));
-    }
-    return Math.max(0, Math.min(c.size * cap, c.size) - (this.closed.get(c) ?? 0));
-  }
-
-  /** A basket's legs that are open and below the cap (by more than a bisection's residue). */
-  liveLegs(c: Candidate): Candidate[] {
-    return c.members.filter((m) => this.quantities[m.index] !== 0 && this.remaining(m, this.cap) > 1e-9 * m.size);
-  }
-
-  /** The trades closing `amount` of `c` makes: itself, or each live leg of a basket pro rata to its quantity. */
-  legs(c: Candidate, amount: number): Array<[Candidate, number]> {
-    return c.kind === 'basket' ? this.liveLegs(c).map((m) => [m, amount * Math.abs(this.quantities[m.index]!)]) : [[c, amount]];
-  }
-
-  maintenanceAfter(c: Candidate, amount: number): number {
-    switch (c.kind) {
-      case 'position':
-        return this.session.maintenanceWithPosition(c.index, this.quantities[c.index]! - c.sign * amount);
-      case 'collateral':
-        return this.session.maintenanceWithCollateral(c.index, this.amounts[c.index]! - c.sign * amount);
-      case 'basket':
-        return this.session.maintenanceWithPositions(this.legs(c, amount).map(([m, x]) => [m.index, this.quantities[m.index]! - m.sign * x] as const));
-    }
-  }
-
-  /** Equity lost by closing `amount` of `c`: penalties less the haircut released. */
-  cost(c: Candidate, amount: number, rate: number): number {
-    // While the cap allows penalties they are charged in full (a step may then reach a little past the target).
-    const charged = this.penaltyLeft > 0 ? rate : 0;
-    return this.legs(c, amount).reduce((sum, [leg, x]) => sum + x * (charged * leg.unitPenaltyBase - leg.unitHaircutRelease), 0);
-  }
-
-  /** Notional traded by closing `amount` of `c`. */
-  notional(c: Candidate, amount: number): number {
-    return this.legs(c, amount).reduce((sum, [leg, x]) => sum + x * leg.unitNotional, 0);
-  }
-
-  /** Requirement freed per unit of notional by closing `amount` of `c` (negative for a hedge leg). */
-  reliefPerNotional(c: Candidate, amount: number): number {
-    return (this.session.maintenance() - this.maintenanceAfter(c, amount)) / this.notional(c, amount);
-  }
-
-  /** Deficit removed by closing `amount` of `c`: T·(MM now − MM after) − amount·c. Concave in `amount`. */
-  removed(c: Candidate, amount: number, target: number, rate: number): number {
-    return target * (this.session.maintenance() - this.maintenanceAfter(c, amount)) - this.cost(c, amount, rate);
-  }
-
-  /**
-   * How much deficit the first units of `c` remove; undefined when they remove none, or
-   * raise the requirement (a hedge leg, even when its haircut would pay for it).
-   */
-  score(c: Candidate, room: number, target: number, rate: number): Score | undefined {
-    if (room <= 0) return undefined;
-    const probe = Math.min(room, PROBE * c.size);
-    const now = this.session.maintenance();
-    const relief = now - this.maintenanceAfter(c, probe);
-    const removed = target * relief - this.cost(c, probe, rate);
-    if (relief < -NOISE * now || !(removed > NOISE * target * now)) return undefined;
-    return { efficiency: removed / this.notional(c, probe) };
-  }
-
-  /** The part of `room` over which closing `c` does not raise the requirement (MM is convex in the amount: an interval from 0). */
-  withinRequirement(c: Candidate, room: number): number {
-    const now = this.session.maintenance();
-    const keeps = (x: number) => this.maintenanceAfter(c, x) <= now;
-    return keeps(room) ? room : largestKeeping(keeps, room);
-  }
-
-  /**
-   * The least amount (≤ room) that clears `deficit`, on lots, without leaving dust; when
-   * no amount does, the amount that removes the most (D is concave: one peak).
-   */
-  sizeStep(c: Candidate, allowed: number, deficit: number, target: number, rate: number, floor: number): number {
-    const room = this.withinRequirement(c, allowed);
-    const removed = (x: number) => this.removed(c, x, target, rate);
-    // The closed form with m and c measured over the whole room: exact when D is linear there.
-    const closedForm = (deficit * room) / removed(room);
-    let x: number;
-    if (closedForm > 0 && closedForm <= room && Math.abs(removed(closedForm) - deficit) <= LINEAR * deficit) {
-      x = closedForm;
+  // Each step is credited the requirement it frees, executed in order.
+  const session = model.session(state);
+  const quantities = Float64Array.from(state.quantities);
+  const amounts = Float64Array.from(state.amounts);
+  let cash = 0;
+  for (const step of steps) {
+    const r = s.reductions[step.j]!;
+    const before = session.maintenance();
+    if (r.kind === 'position') {
+      quantities[r.index] = closedTo(quantities[r.index]!, r.sign * step.amount);
+      session.setPosition(r.index, quantities[r.index]!);
+      cash += r.sign * step.amount * book.positions[r.index]!.unitValue;
     } else {
-      const peak = removed(room) >= deficit ? room : peakOf(removed, room);
-      x = removed(peak) >= deficit ? leastReaching(removed, deficit, peak) : peak;
-      // Stop where the last units remove less per notional than another candidate's first ones:
-      // the rest of the deficit is cheaper there (D is concave: its marginal only falls).
-      const h = PROBE * c.size;
-      const marginal = (y: number) => (removed(y) - removed(y - h)) / this.notional(c, h);
-      if (floor > 0 && x > h && marginal(x) < floor) x = Math.max(h, largestKeeping((y) => y <= h || marginal(y) >= floor, x));
+      amounts[r.index] = closedTo(amounts[r.index]!, r.sign * step.amount);
+      session.setCollateral(r.index, amounts[r.index]!);
+      cash += r.sign * step.amount * book.collateral[r.index]!.price;
     }
-    x = c.kind === 'basket' ? x : onLots(x, room, c.lot);
-    return this.withoutDust(c, x);
+    cash -= step.penalty;
+    step.relief = before - session.maintenance();
   }
+  // Closing moves the closed value (realized PnL, option premium, sale proceeds) into quote cash.
+  amounts[book.quoteIndex] = amounts[book.quoteIndex]! + cash;
+  const after = evaluate(book, model, { quantities, amounts });
+  const reached = after.marginRatio === null ? after.equity > 0 : after.marginRatio >= target * (1 - REACHED);
 
-  /** Closes the rest of a position when what would stay open is below the dust threshold. */
-  withoutDust(c: Candidate, amount: number): number {
-    if (c.kind !== 'position' || amount <= 0) return amount;
-    const left = Math.abs(this.quantities[c.index]!) - amount;
-    return left * c.unitNotional < this.book.profile.liquidation.minRemainingNotional ? Math.abs(this.quantities[c.index]!) : amount;
-  }
-
-  /** Closes `amount` of `c` (a basket: each leg pro rata) and records the trades as steps. */
-  close(c: Candidate, amount: number, rate: number, cap: number | 'full'): void {
-    if (amount <= 0) return;
-    // Basket legs go on lots and leave no dust, as single steps do.
-    const legs = this.legs(c, amount).map(([m, x]): [Candidate, number] => [m, c.kind === 'basket' ? this.withoutDust(m, onLots(x, this.remaining(m, this.cap), m.lot)) : x]);
-    const before = this.session.maintenance();
-    for (const [leg, x] of legs) this.apply(leg, x, rate);
-    // A basket's legs free margin together (one alone may not): each is credited its share of notional.
-    const relief = before - this.session.maintenance();
-    const notional = legs.reduce((sum, [leg, x]) => sum + x * leg.unitNotional, 0);
-    for (const [leg, x] of legs) if (x > 0) this.record({ candidate: leg, amount: x, penalty: rate * x * leg.unitPenaltyBase, relief: (relief * x * leg.unitNotional) / notional, cap, basket: c.kind === 'basket' });
-  }
-
-  private apply(c: Candidate, amount: number, rate: number): void {
-    if (amount <= 0) return;
-    if (c.kind === 'position') {
-      const q = this.quantities[c.index]! - c.sign * amount;
-      this.quantities[c.index] = Math.abs(q) < 1e-15 * c.size ? 0 : q;
-      this.session.setPosition(c.index, this.quantities[c.index]!);
-    } else {
-      const a = this.amounts[c.index]! - c.sign * amount;
-      this.amounts[c.index] = Math.abs(a) < 1e-15 * c.size ? 0 : a;
-      this.session.setCollateral(c.index, this.amounts[c.index]!);
-    }
-    // The cap as `finish` applies it: in total, penalties never pass the allowance.
-    const penalty = Math.min(rate * amount * c.unitPenaltyBase, this.penaltyLeft);
-    this.penaltyLeft -= penalty;
-    this.equity += amount * c.unitHaircutRelease - penalty;
-    this.closed.set(c, (this.closed.get(c) ?? 0) + amount);
-  }
-
-  /**
-   * A later slice of something already traded the same way is the same trade: one step.
-   * A basket leg stays apart from a single trade of the same position, so the steps keep
-   * the order they were chosen in.
-   */
-  private record(step: Step): void {
-    const k = this.steps.findIndex((s) => s.candidate === step.candidate && s.basket === step.basket);
-    if (k < 0) this.steps.push(step);
-    else {
-      const s = this.steps[k]!;
-      this.steps[k] = { ...s, amount: s.amount + step.amount, penalty: s.penalty + step.penalty, relief: s.relief + step.relief };
-    }
-  }
-
-  /** Caps penalties, moves proceeds into the quote balance and re-assesses the result from scratch. */
-  finish(start: AccountHealth, target: number, candidates: readonly Candidate[]): LiquidationPlan {
-    const book = this.book;
-    const rawPenalty = this.steps.reduce((sum, s) => sum + s.penalty, 0);
-    const allowed = Math.max(0, start.equity) * book.profile.liquidation.maxPenaltyShareOfEquity;
-    const scale = rawPenalty > allowed ? allowed / rawPenalty : 1;
-
-    // Closing moves the closed value (realized PnL, option premium, sale proceeds) into quote cash.
-    const amounts = Float64Array.from(this.amounts);
-    let cash = 0;
-    for (const s of this.steps) {
-      const c = s.candidate;
-      const unit = c.kind === 'position' ? book.positions[c.index]!.unitValue : book.collateral[c.index]!.price;
-      const value = c.sign * s.amount * unit;
-      cash += value - s.penalty * scale;
-    }
-    amounts[book.quoteIndex] = amounts[book.quoteIndex]! + cash;
-    const after = evaluate(book, this.model, { quantities: this.quantities, amounts });
-
-    const steps = this.steps.map((s) => this.describe(s, scale));
-    const notional = (c: Candidate, amount: number) => amount * c.unitNotional;
-    const full = candidates.filter((c) => c.kind === 'position').reduce((sum, c) => sum + notional(c, c.size), 0);
-    // Within the tolerance a step is sized to (LINEAR): offsetting balances can cost the last digits.
-    const reached = after.marginRatio === null ? after.equity > 0 : after.marginRatio >= target * (1 - LINEAR);
-    return {
-      targetMarginRatio: target,
-      targetReached: reached,
-      steps,
-      after: { equity: after.equity, maintenanceMargin: after.maintenanceMargin, marginRatio: after.marginRatio, tier: after.tier },
-      liquidatedNotional: this.steps.reduce((sum, s) => sum + notional(s.candidate, s.amount), 0),
-      fullLiquidationNotional: full,
-      estimatedBadDebt: Math.max(0, -after.equity),
-      execution: executionOf(book.profile.liquidation.penalty),
-    };
-  }
-
-  describe(s: Step, scale: number): LiquidationStep {
-    const c = s.candidate;
-    const penalty = s.penalty * scale;
-    const perUnitPenalty = penalty / s.amount;
-    const book = this.book;
-    const trade = { action: c.sign > 0 ? 'sell' : 'buy', quantity: s.amount, fraction: s.amount / c.size, penalty, maintenanceMarginRelief: s.relief } as const;
-    if (c.kind === 'collateral') {
-      const col = book.collateral[c.index]!;
-      const scenario = s.relief > 0 ? ` and ${fmt(s.relief)} of scenario margin` : '';
-      return {
-        asset: col.asset,
-        ...trade,
-        estimatedPrice: col.price + c.sign * -perUnitPenalty,
-        reason:
-          c.sign > 0
-            ? `sell ${fmt(s.amount)} ${col.asset} collateral into ${book.profile.quoteAsset}: releases its ${fmt(col.haircut * 100)}% haircut${scenario}`
-            : `buy back ${fmt(s.amount)} ${col.asset} owed, paid in ${book.profile.quoteAsset}: frees ${fmt(s.relief)} of maintenance margin`,
-      };
-    }
-    const p = book.positions[c.index]!;
-    const side = c.sign > 0 ? 'long' : 'short';
-    const pnl = p.entryPrice === undefined ? '' : `, ${c.sign * (p.mark - p.entryPrice) < 0 ? 'losing' : 'in profit'}`;
-    const capText = s.cap === 'full' ? '' : `, within the ${fmt(s.cap * 100)}% cap`;
-    const why =
-      s.cap === 'full'
-        ? 'full liquidation'
-        : s.basket
-          ? `pro-rata with the rest of the ${book.underlyings[p.underlyingIndex]} book (one leg alone would raise the requirement)${capText}`
-          : `riskiest per notional${capText}`;
-    return {
-      positionId: p.id,
-      ...trade,
-      estimatedPrice: p.mark - c.sign * perUnitPenalty,
-      reason: `${why}: ${side} ${p.instrument.type} on ${book.underlyings[p.underlyingIndex]}${pnl}; closing ${fmt(s.amount)} frees ${fmt(s.relief)} of maintenance margin`,
-    };
-  }
+  const notionalOf = (j: number, amount: number) => amount * unitNotionalOf(book, s.reductions[j]!);
+  const full = s.reductions.filter((r) => r.kind === 'position').reduce((sum, r) => sum + sizeOf(state, r) * unitNotionalOf(book, r), 0);
+  const runnerUp = bestUnused(s, new Set(order));
+  return {
+    targetMarginRatio: target,
+    targetReached: reached,
+    shortfall: reached ? null : shortfallOf(context, s, after),
+    steps: steps.map((step) => describe(context, s, step, runnerUp)),
+    after: { equity: after.equity, maintenanceMargin: after.maintenanceMargin, marginRatio: after.marginRatio, tier: after.tier },
+    liquidatedNotional: steps.reduce((sum, step) => sum + notionalOf(step.j, step.amount), 0),
+    fullLiquidationNotional: full,
+    estimatedBadDebt: Math.max(0, -after.equity),
+    execution: executionOf(book.profile.liquidation.penalty),
+  };
 }
 
-/** The peak of a concave `f` on [0, hi] (golden-section search). */
-function peakOf(f: (x: number) => number, hi: number): number {
-  const r = (Math.sqrt(5) - 1) / 2;
-  let a = 0;
-  let b = hi;
-  let x1 = b - r * (b - a);
-  let x2 = a + r * (b - a);
-  let f1 = f(x1);
-  let f2 = f(x2);
-  for (let k = 0; k < SEARCH_STEPS; k++) {
-    if (f1 < f2) {
-      a = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = a + r * (b - a);
-      f2 = f(x2);
-    } else {
-      b = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = b - r * (b - a);
-      f1 = f(x1);
-    }
-  }
-  return f(b) >= f(a) ? b : a;
-}
+/** Plans longer than this are ordered by their first units alone (the greedy order costs steps² margin evaluations). */
+const GREEDY_ORDER_LIMIT = 64;
 
 /**
- * Bisection on [0, hi] for where `holds` starts to hold, when it fails below one point and
- * holds above it: the bracket [last x where it fails, first x where it holds].
+ * The order the steps should be executed in: each next step the one that frees the most
+ * requirement per weighted dollar given those before it, so the account is as safe as
+ * possible on the way and a hedge leg goes with or after what it hedges. Longer plans
+ * take the first units' efficiency (liquidationPriority follows the same order).
  */
-function bracket(holds: (x: number) => boolean, hi: number): [below: number, above: number] {
-  let lo = 0;
-  for (let k = 0; k < BISECTION_STEPS; k++) {
-    const mid = 0.5 * (lo + hi);
-    if (holds(mid)) hi = mid;
-    else lo = mid;
+function executionOrder(context: PlanContext, s: Solved): number[] {
+  const used = [...s.amounts.keys()].filter((j) => s.amounts[j]! > 0);
+  const byFirstUnits = used.sort((a, b) => s.efficiency[b]! - s.efficiency[a]! || a - b);
+  if (byFirstUnits.length > GREEDY_ORDER_LIMIT) return byFirstUnits;
+  const session = context.model.session(context.state);
+  const quantities = Float64Array.from(context.state.quantities);
+  const amounts = Float64Array.from(context.state.amounts);
+  const after = (j: number) => {
+    const r = s.reductions[j]!;
+    const closed = r.sign * s.amounts[j]!;
+    return r.kind === 'position' ? closedTo(quantities[r.index]!, closed) : closedTo(amounts[r.index]!, closed);
+  };
+  const order: number[] = [];
+  const left = new Set(byFirstUnits);
+  while (left.size > 0) {
+    let best = -1;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (const j of left) {
+      const r = s.reductions[j]!;
+      const mm = r.kind === 'position' ? session.maintenanceWithPosition(r.index, after(j)) : session.maintenanceWithCollateral(r.index, after(j));
+      const score = (session.maintenance() - mm) / s.problem.unitCost[j]! / s.amounts[j]!;
+      if (score > bestScore) [best, bestScore] = [j, score];
+    }
+    const r = s.reductions[best]!;
+    if (r.kind === 'position') session.setPosition(r.index, (quantities[r.index] = after(best)));
+    else session.setCollateral(r.index, (amounts[r.index] = after(best)));
+    order.push(best);
+    left.delete(best);
   }
-  return [lo, hi];
+  return order;
 }
 
-/** The largest x in [0, hi] with keeps(x), when keeps holds from 0 up to one point and not at hi. */
-function largestKeeping(keeps: (x: number) => boolean, hi: number): number {
-  return bracket((x) => !keeps(x), hi)[0];
+/** `value` moved toward zero by `closed` (same sign), exactly zero when fully closed. */
+function closedTo(value: number, closed: number): number {
+  const left = value - closed;
+  return Math.abs(left) <= 1e-15 * Math.abs(value) ? 0 : left;
 }
 
-/** The least x in [0, hi] with f(x) ≥ level, for f concave with f(hi) ≥ level (f crosses level once). */
-function leastReaching(f: (x: number) => number, level: number, hi: number): number {
-  return bracket((x) => f(x) >= level, hi)[1];
+/** The most efficient reduction the plan did not use, if any helps at all. */
+function bestUnused(s: Solved, used: ReadonlySet<number>): number | undefined {
+  let best: number | undefined;
+  s.efficiency.forEach((e, j) => {
+    if (!used.has(j) && s.problem.upper[j]! > 0 && e > 0 && (best === undefined || e > s.efficiency[best]!)) best = j;
+  });
+  return best;
 }
 
-/** Rounds up to whole lots (to reach the target), or down when up would pass the room. */
-function onLots(x: number, room: number, lot: number | undefined): number {
-  if (lot === undefined || x <= 0) return x;
-  const up = Math.ceil(x / lot - 1e-9) * lot;
-  if (up <= room * (1 + 1e-12)) return Math.min(up, room);
-  return Math.floor(room / lot + 1e-9) * lot;
+/** Why the plan stops short of the target, and the deposit that would still be needed. */
+function shortfallOf(context: PlanContext, s: Solved, after: AccountHealth): Shortfall {
+  const target = context.book.profile.targetMarginRatio;
+  const remainingTopUp = Math.max(0, target * after.maintenanceMargin - after.equity);
+  const reason = ((): Shortfall['reason'] => {
+    if (context.health.tier === 'insolvent' || after.equity <= 0) return 'insolvent';
+    if (![...s.efficiency.keys()].some((j) => s.efficiency[j]! > 0 && s.problem.upper[j]! > 0)) return 'hedges_only';
+    if (s.problem.lots.some((l) => l > 0) && leastSlice(s.problem, s.solver, false).reached) return 'lot_size';
+    return 'tier_cap';
+  })();
+  return { reason, remainingTopUp };
+}
+
+function describe(context: PlanContext, s: Solved, step: Step, runnerUp: number | undefined): LiquidationStep {
+  const { book, state } = context;
+  const r = s.reductions[step.j]!;
+  const size = sizeOf(state, r);
+  const notional = step.amount * unitNotionalOf(book, r);
+  const perUnitPenalty = step.penalty / step.amount;
+  const trade = {
+    action: r.sign > 0 ? 'sell' : 'buy',
+    quantity: step.amount,
+    fraction: Number((step.amount / size).toPrecision(12)),
+    penalty: step.penalty,
+    maintenanceMarginRelief: step.relief,
+  } as const;
+  const freed = freedText(step.relief, notional);
+  const why = s.cap === 'full' ? 'full liquidation' : chosenText(s, step.j, runnerUp, book);
+  if (r.kind === 'collateral') {
+    const col = book.collateral[r.index]!;
+    const quote = book.profile.quoteAsset;
+    return {
+      asset: col.asset,
+      ...trade,
+      estimatedPrice: col.price - r.sign * perUnitPenalty,
+      reason:
+        r.sign > 0
+          ? `${why}: sell ${fmt(step.amount)} ${col.asset} collateral into ${quote}, releasing its ${fmt(col.haircut * 100)}% haircut; ${freed}`
+          : `${why}: buy back ${fmt(step.amount)} ${col.asset} owed, paid in ${quote}; ${freed}`,
+    };
+  }
+  const p = book.positions[r.index]!;
+  const side = r.sign > 0 ? 'long' : 'short';
+  const pnl = p.entryPrice === undefined ? 0 : r.sign * (p.mark - p.entryPrice);
+  const standing = p.entryPrice === undefined || pnl === 0 ? '' : pnl < 0 ? ', losing' : ', in profit';
+  return {
+    positionId: p.id,
+    ...trade,
+    estimatedPrice: p.mark - r.sign * perUnitPenalty,
+    reason: `${why}: ${side} ${p.instrument.type} on ${book.underlyings[p.underlyingIndex]}${standing}; closing ${fmt(step.amount)} ${freed}`,
+  };
+}
+
+/** What a step frees, per dollar closed; a hedge leg closed with what it hedges adds requirement. */
+function freedText(relief: number, notional: number): string {
+  const perDollar = relief / notional;
+  if (relief >= 0) return `frees ${fmt(relief)} of maintenance margin (${fmt(perDollar)} per dollar closed)`;
+  return `adds ${fmt(-relief)} of maintenance margin as a leg of the pair that frees it (${fmt(perDollar)} per dollar closed)`;
+}
+
+/** Why the program closes this much: the cap, or the least amount that reaches (or nears) the target; and what was left open. */
+function chosenText(s: Solved, j: number, runnerUp: number | undefined, book: Book): string {
+  const full = s.amounts[j]! >= s.problem.upper[j]!;
+  const extent = full ? `up to the ${fmt((s.cap as number) * 100)}% cap` : 'as far as the least-notional plan needs';
+  const weight = s.weights.published[j]! === 1 ? '' : ` (weight ${fmt(s.weights.published[j]!)})`;
+  if (runnerUp === undefined) return `closed ${extent}${weight}`;
+  const other = s.reductions[runnerUp]!;
+  const name = other.kind === 'position' ? `position ${book.positions[other.index]!.id}` : `${book.collateral[other.index]!.asset} collateral`;
+  const perDollar = s.efficiency[runnerUp]! * s.weights.published[runnerUp]!;
+  return `closed ${extent}${weight}; cheaper per dollar than ${name}, left open, whose first units remove ${fmt(perDollar)} of deficit per dollar`;
 }
 
 function fmt(n: number): string {

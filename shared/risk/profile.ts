@@ -40,8 +40,20 @@ export const PortfolioMarginSchema = z.strictObject({
 });
 
 export const StandardMarginSchema = z.strictObject({
-  /** Perpetual and future brackets by position notional, ascending. */
-  brackets: z.array(MarginBracketSchema).min(1).max(20),
+  /**
+   * Perpetual and future brackets by position notional, ascending, with rates that never
+   * fall: the requirement is then convex in notional, which the planner's program needs.
+   */
+  brackets: z
+    .array(MarginBracketSchema)
+    .min(1)
+    .max(20)
+    .refine((bs) => bs.every((b, k) => (b.notionalUpTo === null) === (k === bs.length - 1)), 'only the last bracket is unbounded (notionalUpTo null), and it must be')
+    .refine((bs) => bs.every((b, k) => k === 0 || (b.notionalUpTo ?? Infinity) > bs[k - 1]!.notionalUpTo!), 'bracket edges must ascend')
+    .refine(
+      (bs) => bs.every((b, k) => k === 0 || (b.maintenanceRate >= bs[k - 1]!.maintenanceRate && b.initialRate >= bs[k - 1]!.initialRate)),
+      'bracket rates must not fall from one bracket to the next',
+    ),
   /** Short option maintenance margin per contract: factor × spot + mark. Default 0.075. */
   optionMaintenanceFactor: Fraction,
   /** Short option initial margin: max(factor − OTM/spot, floor) × spot + mark. Default 0.15. */
@@ -65,17 +77,23 @@ export const PenaltySchema = z.discriminatedUnion('kind', [
     /** Fee as a fraction of the closed notional. Default 0.005. */
     rate: Fraction,
   }),
-  z.strictObject({
-    kind: z.literal('dutchAuction'),
-    /** Price factor when the auction starts. Default 0.995. */
-    startFactor: z.number().gt(0).max(1),
-    /** Price factor when the auction ends. Default 0.95. */
-    endFactor: z.number().gt(0).max(1),
-    /** Auction length in minutes. Default 15. */
-    durationMinutes: z.number().positive().max(24 * 60),
-    /** Expected fill time in minutes (sets the expected discount). Default: half the duration. */
-    expectedFillMinutes: z.number().min(0).max(24 * 60),
-  }),
+  z
+    .strictObject({
+      kind: z.literal('dutchAuction'),
+      /** Sale price factor when the auction starts (a buy-back pays 2 − factor). Default 0.995. */
+      startFactor: z.number().gt(0).max(1),
+      /** Sale price factor when the auction ends; at most startFactor, so sale prices only fall. Default 0.95. */
+      endFactor: z.number().gt(0).max(1),
+      /** Auction length in minutes. Default 15. */
+      durationMinutes: z.number().positive().max(24 * 60),
+      /** Expected fill time in minutes, within the auction (sets the expected discount). Default: half the duration. */
+      expectedFillMinutes: z.number().min(0).max(24 * 60).optional(),
+    })
+    .refine((a) => a.endFactor <= a.startFactor, { message: 'endFactor must not exceed startFactor: sale prices fall during an auction', path: ['endFactor'] })
+    .refine((a) => a.expectedFillMinutes === undefined || a.expectedFillMinutes <= a.durationMinutes, {
+      message: 'expectedFillMinutes must be within the auction',
+      path: ['expectedFillMinutes'],
+    }),
 ]);
 
 export const LiquidationPolicySchema = z.strictObject({
@@ -85,6 +103,12 @@ export const LiquidationPolicySchema = z.strictObject({
   tier3Mode: z.enum(['full', 'minimal']),
   /** Penalty charged on what is closed. */
   penalty: PenaltySchema,
+  /**
+   * Weights on notional in the planner's objective: `least_notional` (all 1; the brief's
+   * factors break ties) or `brief` (losing, high-delta/gamma positions and volatile
+   * collateral first). Default `least_notional`.
+   */
+  priority: z.enum(['least_notional', 'brief']),
   /** Smallest position notional left open; anything smaller is closed too (no dust). Default 10. */
   minRemainingNotional: z.number().min(0).max(1e9),
   /**

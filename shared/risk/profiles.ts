@@ -49,6 +49,7 @@ const DEFAULT_PROFILE: RiskProfile = {
     caps: { tier1: 0.1, tier2: 0.25, tier3: 1 },
     tier3Mode: 'full',
     penalty: { kind: 'fee', rate: 0.005 },
+    priority: 'least_notional',
     minRemainingNotional: 10,
     maxPenaltyShareOfEquity: 0.5,
   },
@@ -64,6 +65,12 @@ export const PROFILES: Readonly<Record<string, RiskProfile>> = Object.freeze({
     ...DEFAULT_PROFILE,
     name: 'minimal',
     liquidation: { ...DEFAULT_PROFILE.liquidation, tier3Mode: 'minimal' },
+  }),
+  // Liquidators buy at a falling price (DESIGN §5): 0.995 → 0.95 over 15 minutes, expected at 7.5.
+  auction: RiskProfileSchema.parse({
+    ...DEFAULT_PROFILE,
+    name: 'auction',
+    liquidation: { ...DEFAULT_PROFILE.liquidation, penalty: { kind: 'dutchAuction', startFactor: 0.995, endFactor: 0.95, durationMinutes: 15 } },
   }),
 });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from './profiles.ts';
-import { alertTier, classifyTier, tierRank, TIERS } from './tiers.ts';
+import { alertTier, classifyTier, tierRank, TIERS, type Tier } from './tiers.ts';
 
 const tiers = PROFILES.default!.tiers;
 
@@ -30,5 +30,36 @@ describe('alertTier (hysteresis)', () => {
         },
       ),
     );
+  });
+});
+
+describe('classifyTier for an account that cannot owe (never liquidated)', () => {
+  it('is warning below IM and healthy at or above it, whatever the ratio', () => {
+    // MM 1000, IM 1300: a ratio of 1.0 would be tier2, 0 insolvent.
+    expect(classifyTier(1000, 1000, 1300, tiers, true)).toBe('warning');
+    expect(classifyTier(0, 1000, 1300, tiers, true)).toBe('warning');
+    expect(classifyTier(1300, 1000, 1300, tiers, true)).toBe('healthy');
+    expect(classifyTier(1000, 1000, 1300, tiers)).toBe('tier2');
+  });
+
+  it('never reaches a liquidation tier and stays monotone in equity (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 3000, noNaN: true }),
+        fc.double({ min: 0, max: 3000, noNaN: true }),
+        fc.double({ min: 0, max: 2000, noNaN: true }),
+        (a, b, maintenance) => {
+          const [low, high] = a <= b ? [a, b] : [b, a];
+          const tierAt = (equity: number): Tier => classifyTier(equity, maintenance, 1.3 * maintenance, tiers, true);
+          expect(['healthy', 'warning']).toContain(tierAt(low));
+          expect(tierRank(tierAt(high))).toBeLessThanOrEqual(tierRank(tierAt(low)));
+        },
+      ),
+    );
+  });
+
+  it('alertTier passes the flag on: hysteresis cannot hold such an account in a liquidation tier', () => {
+    expect(alertTier('tier2', 1000, 1000, 1300, tiers, 0.01, true)).toBe('warning');
+    expect(alertTier('tier2', 1000, 1000, 1300, tiers, 0.01)).toBe('tier2');
   });
 });

@@ -12,9 +12,18 @@ export function marginRatioOf(equity: number, maintenance: number): number | nul
 
 /**
  * The tier of an account. Checked from the worst down, so the tier can only
- * improve as equity grows with the requirement fixed.
+ * improve as equity grows with the requirement fixed. `cannotOwe` marks an account that
+ * cannot lose more than its equity (docs/margin.md, "Accounts that are never liquidated"):
+ * liquidating it protects no one, so it is at worst `warning`, still by equity against IM.
  */
-export function classifyTier(equity: number, maintenance: number, initial: number, tiers: RiskProfile['tiers']): Tier {
+export function classifyTier(
+  equity: number,
+  maintenance: number,
+  initial: number,
+  tiers: RiskProfile['tiers'],
+  cannotOwe = false,
+): Tier {
+  if (cannotOwe) return equity < initial ? 'warning' : 'healthy';
   // Negative equity is bad debt whatever else; zero equity is insolvent only with risk open.
   if (equity < 0 || (equity === 0 && maintenance > 0)) return 'insolvent';
   const ratio = marginRatioOf(equity, maintenance);
@@ -35,6 +44,7 @@ export function tierRank(tier: Tier): number {
  * The tier to report after `previous`: a worse tier at once, a better one only when
  * the account would be there even with `hysteresis` × MM less equity (and the initial
  * margin raised by the same share), so an account hovering at a boundary stays put.
+ * `cannotOwe` as for `classifyTier`.
  */
 export function alertTier(
   previous: Tier | null,
@@ -43,9 +53,10 @@ export function alertTier(
   initial: number,
   tiers: RiskProfile['tiers'],
   hysteresis: number,
+  cannotOwe = false,
 ): Tier {
-  const current = classifyTier(equity, maintenance, initial, tiers);
+  const current = classifyTier(equity, maintenance, initial, tiers, cannotOwe);
   if (previous === null || tierRank(current) >= tierRank(previous)) return current;
-  const damped = classifyTier(equity - hysteresis * maintenance, maintenance, initial * (1 + hysteresis), tiers);
+  const damped = classifyTier(equity - hysteresis * maintenance, maintenance, initial * (1 + hysteresis), tiers, cannotOwe);
   return tierRank(damped) < tierRank(previous) ? damped : previous;
 }

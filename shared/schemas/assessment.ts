@@ -36,8 +36,16 @@ export const AssessedPositionSchema = z.object({
   /** Maintenance margin attributed to this position (negative for a hedge under `portfolio`). */
   maintenanceMargin: z.number(),
   initialMargin: z.number(),
-  /** Rank in which the planner considers the position: 1 first. */
-  liquidationPriority: z.number().int().min(1),
+  /**
+   * Order in which the planner closes positions, 1 first: a plan's steps in their order,
+   * then the rest by what their first units free per weighted dollar. null for a hedge
+   * (`role: "hedge"`), which no plan closes on its own.
+   */
+  liquidationPriority: z.number().int().min(1).nullable(),
+  /** `hedge` when closing the position would raise the requirement and the plan leaves it open; `risk` otherwise. */
+  role: z.enum(['risk', 'hedge']),
+  /** Weight on this position's notional in the planner's objective (profile `priority`). */
+  liquidationWeight: z.number(),
 });
 
 export const AssessedCollateralSchema = z.object({
@@ -49,6 +57,8 @@ export const AssessedCollateralSchema = z.object({
   value: z.number(),
   /** Scenario loss attributed to the balance when the asset is also an underlying. */
   maintenanceMargin: z.number(),
+  /** Weight on this balance's notional in the planner's objective; null for the quote asset, which is never sold. */
+  liquidationWeight: z.number().nullable(),
 });
 
 export const UnderlyingRiskSchema = GreeksSchema.extend({
@@ -89,16 +99,34 @@ export const ExecutionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('fee'), rate: z.number() }),
   z.object({
     kind: z.literal('dutchAuction'),
-    /** Price factor at each minute mark. */
-    schedule: z.array(z.object({ minute: z.number(), priceFactor: z.number() })),
+    /** Price factors at each minute mark: a sale's (falling) and a buy-back's (rising, 2 − the sale's). */
+    schedule: z.array(z.object({ minute: z.number(), priceFactor: z.number(), buyPriceFactor: z.number() })),
+    /** Minute the fill is expected at; the steps' estimatedPrice and penalty use the factors there. */
+    expectedFillMinutes: z.number(),
     expectedPriceFactor: z.number(),
+    expectedBuyPriceFactor: z.number(),
   }),
 ]);
+
+export const ShortfallSchema = z
+  .object({
+    /**
+     * Why the target is out of reach: `tier_cap` (the tier's caps stop the plan),
+     * `lot_size` (whole lots cannot get there though fractions could), `hedges_only`
+     * (nothing left to close would lower the requirement), `insolvent` (no equity left).
+     */
+    reason: z.enum(['tier_cap', 'lot_size', 'hedges_only', 'insolvent']),
+    /** Quote-currency deposit that would still be needed after the plan to reach the target. */
+    remainingTopUp: z.number(),
+  })
+  .meta({ id: 'LiquidationShortfall' });
 
 export const LiquidationPlanSchema = z
   .object({
   targetMarginRatio: z.number(),
   targetReached: z.boolean(),
+  /** Why the target is not reached and what deposit would still be needed; null when it is. */
+  shortfall: ShortfallSchema.nullable(),
   steps: z.array(LiquidationStepSchema),
   after: AccountStateSchema,
   liquidatedNotional: z.number(),
@@ -152,3 +180,4 @@ export type LiquidationPlan = z.infer<typeof LiquidationPlanSchema>;
 export type LiquidationStep = z.infer<typeof LiquidationStepSchema>;
 export type UnderlyingRisk = z.infer<typeof UnderlyingRiskSchema>;
 export type LiquidationPrices = z.infer<typeof LiquidationPricesSchema>;
+export type Shortfall = z.infer<typeof ShortfallSchema>;

@@ -52,7 +52,7 @@ describe('API keys', () => {
 describe('assessments', () => {
   it('record request and answer, read back by id within the tenant only', async () => {
     const request = snapshot('acct-1');
-    const assessment = assessSnapshot(request);
+    const assessment = await assessSnapshot(request);
     await stores.assessments.record({ tenantId: 'ten_a', createdAt: '2026-11-23T12:00:01Z', request, assessment });
     expect(await stores.assessments.get('ten_a', assessment.id)).toEqual({ tenantId: 'ten_a', createdAt: '2026-11-23T12:00:01Z', request, assessment });
     expect(await stores.assessments.get('ten_b', assessment.id)).toBeUndefined();
@@ -60,7 +60,7 @@ describe('assessments', () => {
 
   it('store a 5,000-position assessment across several items', async () => {
     const request = { ...benchPortfolio(5_000), accountId: 'acct-big' };
-    const assessment = assessSnapshot(request);
+    const assessment = await assessSnapshot(request);
     await stores.assessments.record({ tenantId: 'ten_a', createdAt: '2026-11-23T12:00:01Z', request, assessment });
     const back = await stores.assessments.get('ten_a', assessment.id);
     // Compared as JSON, as clients see it (JSON has no −0).
@@ -71,7 +71,7 @@ describe('assessments', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const request = snapshot('acct-list');
-      const assessment = assessSnapshot(request);
+      const assessment = await assessSnapshot(request);
       ids.push(assessment.id);
       await stores.assessments.record({ tenantId: 'ten_a', createdAt: new Date().toISOString(), request, assessment });
     }
@@ -109,7 +109,7 @@ describe('listings', () => {
   it("end an account's assessments on its last page", async () => {
     for (let i = 0; i < 4; i++) {
       const request = snapshot('acct-exact');
-      await stores.assessments.record({ tenantId: 'ten_a', createdAt: new Date().toISOString(), request, assessment: assessSnapshot(request) });
+      await stores.assessments.record({ tenantId: 'ten_a', createdAt: new Date().toISOString(), request, assessment: await assessSnapshot(request) });
     }
     expect((await stores.assessments.listByAccount('ten_a', 'acct-exact', { limit: 4 })).nextCursor).toBeNull();
     const first = await stores.assessments.listByAccount('ten_a', 'acct-exact', { limit: 2 });

@@ -19,7 +19,7 @@ export function marketProblem(market: MarketData | undefined, now: Date): 'marke
 }
 
 /** A registered account assessed at `now` with the tenant's market. Throws InvalidInputError when the market lacks one of its assets. */
-export function assessAccount(accountId: string, book: AccountBook, market: MarketData, now: Date, id: string): Assessment {
+export function assessAccount(accountId: string, book: AccountBook, market: MarketData, now: Date, id: string): Promise<Assessment> {
   const snapshot = validate(SnapshotSchema, { accountId, asOf: now.toISOString(), ...book, market: market.market });
   return assess(snapshot, { id });
 }

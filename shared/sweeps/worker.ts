@@ -48,7 +48,7 @@ async function sweepAccount(
   counts.accounts++;
   let assessment;
   try {
-    assessment = assessAccount(account.accountId, account.book, market, now, newId('asm', now.getTime()));
+    assessment = await assessAccount(account.accountId, account.book, market, now, newId('asm', now.getTime()));
   } catch (error) {
     // The market lacks one of the account's assets, or an option cannot be valued.
     if (error instanceof InvalidInputError || error instanceof RiskError) {

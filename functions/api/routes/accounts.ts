@@ -85,7 +85,7 @@ export function accountRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
     if (market && marketProblem(market, now) === null) {
       // An asset the market does not price yet leaves the account unassessed until it does.
       try {
-        summary = summaryOf(assessAccount(accountId, book, market, now, newId('asm')), null);
+        summary = summaryOf(await assessAccount(accountId, book, market, now, newId('asm')), null);
       } catch {
         summary = null;
       }

@@ -78,7 +78,7 @@ export interface AssessmentRouteOptions {
 
 export function assessmentRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options: AssessmentRouteOptions): void {
   app.openapi(createAssessment, async (c) => {
-    const assessment = assess(c.req.valid('json'), { id: newId('asm') });
+    const assessment = await assess(c.req.valid('json'), { id: newId('asm') });
     if (options.record) {
       const claim = c.get('idempotency');
       // The record and the idempotency answer are one transaction: both are stored or neither.

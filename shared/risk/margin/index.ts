@@ -5,6 +5,9 @@ import { standardMarginModel } from './standard.ts';
 
 export type {
   AccountState,
+  LinearMargin,
+  MaxGroup,
+  Reduction,
   MarginBreakdown,
   MarginModel,
   MarginSession,

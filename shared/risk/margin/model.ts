@@ -57,7 +57,35 @@ export interface MarginSession {
   setCollateral(c: number, amount: number): void;
 }
 
+/** Closing one unit of a position (toward zero) or of a collateral balance (a sale, or a debt bought back). */
+export interface Reduction {
+  readonly kind: 'position' | 'collateral';
+  readonly index: number;
+  /** +1 for a long position or a balance held, −1 for a short position or a debt. */
+  readonly sign: 1 | -1;
+}
+
+/**
+ * Maintenance margin as an exact function of the amounts x closed of each reduction
+ * (0 ≤ x_j ≤ upper_j): MM(x) = constant + Σ_j linear_j·x_j + Σ_g max(0, max_r row_gr(x)).
+ * Both models are convex piecewise-linear in x, so this is what a linear program needs.
+ */
+export interface LinearMargin {
+  readonly constant: number;
+  readonly linear: Float64Array;
+  readonly groups: readonly MaxGroup[];
+}
+
+/** max(0, max over rows r of rowConstants[r] + Σ_k coefficients[r·m + k]·x_members[k]), m = members.length. */
+export interface MaxGroup {
+  readonly members: Int32Array;
+  readonly rowConstants: Float64Array;
+  readonly coefficients: Float64Array;
+}
+
 export interface MarginModel {
+  /** The requirement as a function of the amounts closed of `reductions`, exact for amounts within `upper`. */
+  linearize(state: AccountState, reductions: readonly Reduction[], upper: Float64Array): LinearMargin;
   /** Total requirement of a state. */
   requirement(state: AccountState): Requirement;
   /** Requirement with its attribution to positions, collateral and underlyings. */

@@ -4,10 +4,13 @@ import type { RiskProfile } from '../profile.ts';
 import { DAYS_PER_YEAR } from '../time.ts';
 import type {
   AccountState,
+  LinearMargin,
   MarginBreakdown,
+  MaxGroup,
   MarginModel,
   MarginSession,
   PositionChange,
+  Reduction,
   Requirement,
   UnderlyingMargin,
   WorstScenario,
@@ -177,6 +180,50 @@ class PortfolioMargin implements MarginModel {
 
   session(start: AccountState): MarginSession {
     return new PortfolioSession(this, start);
+  }
+
+  /**
+   * Each underlying with something to close is one group, a row per scenario: its loss
+   * there, moved by each reduction's own scenario PnL per unit. Contingency is linear
+   * (reductions never flip a position), and so are untouched underlyings.
+   */
+  linearize(state: AccountState, reductions: readonly Reduction[], _upper: Float64Array): LinearMargin {
+    const n = this.nScen;
+    const book = this.book;
+    const linear = new Float64Array(reductions.length);
+    const membersOf: number[][] = this.positionsOf.map(() => []);
+    let constant = 0;
+    for (let i = 0; i < state.quantities.length; i++) constant += this.contingency(i, state.quantities[i]!);
+    reductions.forEach((r, j) => {
+      const u = r.kind === 'position' ? book.positions[r.index]!.underlyingIndex : book.collateral[r.index]!.underlyingIndex;
+      // Closing a unit of a short option takes its contingency with it.
+      if (r.kind === 'position' && r.sign < 0) linear[j] = -this.contingencyPerUnit[r.index]!;
+      if (u >= 0) membersOf[u]!.push(j);
+    });
+    const groups: MaxGroup[] = [];
+    for (let u = 0; u < membersOf.length; u++) {
+      const worst = this.worstScenario(u, state);
+      const members = membersOf[u]!;
+      if (members.length === 0) {
+        constant += Math.max(0, -this.scratch[worst]!);
+        continue;
+      }
+      const rowConstants = new Float64Array(n);
+      for (let s = 0; s < n; s++) rowConstants[s] = -this.scratch[s]!;
+      const m = members.length;
+      const coefficients = new Float64Array(n * m);
+      members.forEach((j, k) => {
+        const r = reductions[j]!;
+        // Loss change per unit closed: minus the PnL the closed unit carried in each scenario.
+        const [source, offset, perUnit] =
+          r.kind === 'position'
+            ? [this.unitPnl, r.index * n, r.sign]
+            : [this.collateralPnl, r.index * n, r.sign > 0 ? 1 - book.collateral[r.index]!.haircut : -1];
+        for (let s = 0; s < n; s++) coefficients[s * m + k] = perUnit * source[offset + s]!;
+      });
+      groups.push({ members: Int32Array.from(members), rowConstants, coefficients });
+    }
+    return { constant, linear, groups };
   }
 
   maintenanceOfUnderlyingAt(u: number, f: number, state: AccountState): number {

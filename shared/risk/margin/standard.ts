@@ -1,24 +1,52 @@
+import { intrinsicValue } from '../black-scholes.ts';
 import { shiftedPosition, type Book, type BookCollateral, type BookPosition } from '../book.ts';
 import type { MarginBracket, RiskProfile } from '../profile.ts';
-import type { AccountState, MarginBreakdown, MarginModel, MarginSession, PositionChange, Requirement } from './model.ts';
+import type { AccountState, LinearMargin, MarginBreakdown, MarginModel, MarginSession, MaxGroup, PositionChange, Reduction, Requirement } from './model.ts';
 
 type StandardParams = RiskProfile['standard'];
 
+/** One bracket's line: requirement = notional × rate − offset inside it. */
+interface BracketLine {
+  readonly rate: number;
+  readonly offset: number;
+  /** Upper notional edge of the bracket; Infinity for the last. */
+  readonly upTo: number;
+}
+
 /**
- * Bracketed rate: requirement = notional × rate − offset, with offsets chosen so
- * the requirement is continuous at bracket edges (Binance's "maintenance amount").
+ * Bracket lines with offsets chosen so the requirement is continuous at the edges
+ * (Binance's "maintenance amount"). With rates rising from bracket to bracket (the profile
+ * schema insists), the requirement is the largest of the lines: convex in notional.
  */
-export function bracketMargin(brackets: readonly MarginBracket[], notional: number, rate: 'maintenanceRate' | 'initialRate'): number {
+export function bracketLines(brackets: readonly MarginBracket[], rate: 'maintenanceRate' | 'initialRate'): BracketLine[] {
   let offset = 0;
   let previousRate = brackets[0]![rate];
   let previousEdge = 0;
-  for (const b of brackets) {
+  return brackets.map((b) => {
     offset += previousEdge * (b[rate] - previousRate);
     previousRate = b[rate];
-    if (b.notionalUpTo === null || notional <= b.notionalUpTo) break;
-    previousEdge = b.notionalUpTo;
-  }
-  return notional * previousRate - offset;
+    previousEdge = b.notionalUpTo ?? Number.POSITIVE_INFINITY;
+    return { rate: b[rate], offset, upTo: previousEdge };
+  });
+}
+
+/** Bracketed requirement of a notional: the line of the bracket it falls in. */
+export function bracketMargin(brackets: readonly MarginBracket[], notional: number, rate: 'maintenanceRate' | 'initialRate'): number {
+  const lines = bracketLines(brackets, rate);
+  const line = lines.find((l) => notional <= l.upTo) ?? lines[lines.length - 1]!;
+  return notional * line.rate - line.offset;
+}
+
+/**
+ * Notional per unit that brackets apply to: the mark of a perpetual or future, and the
+ * spot of an expired option left in the money (a linear position until it settles);
+ * undefined for contracts margined otherwise.
+ */
+export function bracketBase(p: BookPosition): number | undefined {
+  const inst = p.instrument;
+  if (inst.type !== 'option') return p.mark;
+  if (p.years > 0) return undefined;
+  return intrinsicValue(inst.right, p.spot, inst.strike) > 0 ? p.spot : undefined;
 }
 
 /** Maintenance and initial requirement of one position of quantity `q` under the standard model. */
@@ -26,12 +54,13 @@ export function standardPositionMargin(p: BookPosition, q: number, params: Stand
   const size = Math.abs(q);
   if (size === 0) return [0, 0];
   const inst = p.instrument;
-  if (inst.type !== 'option') {
-    const notional = size * p.mark;
+  const base = bracketBase(p);
+  if (base !== undefined) {
+    const notional = size * base;
     return [bracketMargin(params.brackets, notional, 'maintenanceRate'), bracketMargin(params.brackets, notional, 'initialRate')];
   }
-  // Long options and settled options carry no further risk beyond their value.
-  if (q > 0 || p.years <= 0) return [0, 0];
+  // Long options and options expired out of the money carry no further risk beyond their value.
+  if (q > 0 || inst.type !== 'option' || p.years <= 0) return [0, 0];
   const otm = inst.right === 'call' ? Math.max(inst.strike - p.spot, 0) : Math.max(p.spot - inst.strike, 0);
   const mm = size * (params.optionMaintenanceFactor * p.spot + p.mark);
   const imFactor = Math.max(params.optionInitialFactor - otm / p.spot, params.optionInitialFloor);
@@ -143,5 +172,42 @@ export function standardMarginModel(book: Book): MarginModel {
     return mm;
   };
 
-  return { requirement, breakdown, session, maintenanceOfUnderlyingAt };
+  /**
+   * Each reduction's own requirement as a function of the amount closed: linear for short
+   * options, and for bracketed contracts whose range stays in one bracket; otherwise a group
+   * of the bracket lines (the requirement is the largest of them).
+   */
+  const maintenanceLines = bracketLines(params.brackets, 'maintenanceRate');
+  const linearize = (state: AccountState, reductions: readonly Reduction[], upper: Float64Array): LinearMargin => {
+    const linear = new Float64Array(reductions.length);
+    const groups: MaxGroup[] = [];
+    // Start from the whole requirement; each reduction's own part is then replaced by its function of x.
+    let constant = session(state).maintenance();
+    reductions.forEach((r, j) => {
+      const size = Math.abs(r.kind === 'position' ? state.quantities[r.index]! : state.amounts[r.index]!);
+      const own = (x: number) =>
+        r.kind === 'position' ? standardPositionMargin(book.positions[r.index]!, r.sign * (size - x), params)[0] : debt(r.index, r.sign * (size - x))[0];
+      const col = r.kind === 'collateral' ? book.collateral[r.index]! : undefined;
+      const base = col ? (r.sign < 0 && col.underlyingIndex >= 0 ? col.price : undefined) : bracketBase(book.positions[r.index]!);
+      const room = upper[j]!;
+      constant -= own(0);
+      if (base !== undefined && bracketOf(size * base) !== bracketOf((size - room) * base)) {
+        const m = maintenanceLines.length;
+        const rowConstants = new Float64Array(m);
+        const coefficients = new Float64Array(m);
+        maintenanceLines.forEach((l, k) => {
+          rowConstants[k] = l.rate * base * size - l.offset;
+          coefficients[k] = -l.rate * base;
+        });
+        groups.push({ members: Int32Array.of(j), rowConstants, coefficients });
+      } else {
+        constant += own(0);
+        linear[j] = room > 0 ? (own(room) - own(0)) / room : 0;
+      }
+    });
+    return { constant, linear, groups };
+  };
+  const bracketOf = (notional: number) => maintenanceLines.findIndex((l) => notional <= l.upTo);
+
+  return { requirement, breakdown, session, maintenanceOfUnderlyingAt, linearize };
 }
