@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { assess } from '../risk/assess.ts';
+import { assessWith } from '../risk/assess.ts';
+import { loadLinearSolver } from '../risk/lp/highs.ts';
 import { SnapshotSchema, type Snapshot } from '../schemas/snapshot.ts';
 import { DEFAULT_STEPS, generatePaths, largestDrop } from './paths.ts';
 import { POLICIES, POLICY_NAMES, applyTrades, closeOutTrades, pricesOf, type Trade } from './policies.ts';
@@ -8,6 +9,8 @@ import { ACCOUNT_KINDS, expiriesAfter, generatePortfolios } from './portfolios.t
 import { Rng, mulberry32 } from './random.ts';
 import { runReplay } from './replay.ts';
 import { replayChartSvg } from './svg.ts';
+
+const solver = await loadLinearSolver();
 
 const example = (name: string): Snapshot =>
   SnapshotSchema.parse(JSON.parse(readFileSync(new URL(`../../examples/${name}.json`, import.meta.url), 'utf8')));
@@ -82,7 +85,7 @@ describe('portfolios', () => {
   it('deal every kind and start above the tier1 threshold, mostly healthy', () => {
     expect(new Set(accounts.map((a) => a.kind))).toEqual(new Set(ACCOUNT_KINDS));
     for (const a of accounts) {
-      const assessment = assess(SnapshotSchema.parse(a.snapshot), { id: 't' });
+      const assessment = assessWith(SnapshotSchema.parse(a.snapshot), { id: 't' }, solver);
       expect(['healthy', 'warning']).toContain(assessment.tier);
     }
     expect(accounts.filter((a) => (a.startMarginRatio ?? Infinity) >= 1.3).length).toBeGreaterThan(accounts.length / 2);
@@ -153,10 +156,10 @@ describe('applyTrades: one execution and penalty rule for every policy', () => {
 
   it("reproduces the planner's own after state for softland's trades", () => {
     const s = example('tier1-perpetuals');
-    const a = assess(s, { id: 't' });
+    const a = assessWith(s, { id: 't' }, solver);
     const plan = a.liquidation!;
     const r = applyTrades(s, POLICIES.softland.decide(s, a), pricesOf(s, a));
-    const after = assess(r.snapshot, { id: 't' });
+    const after = assessWith(r.snapshot, { id: 't' }, solver);
     expect(r.penalties).toBeCloseTo(plan.steps.reduce((sum, step) => sum + step.penalty, 0), 9);
     expect(r.liquidatedNotional).toBeCloseTo(plan.liquidatedNotional, 9);
     expect(after.equity).toBeCloseTo(plan.after.equity, 6);
@@ -167,10 +170,10 @@ describe('applyTrades: one execution and penalty rule for every policy', () => {
 
 describe('policies', () => {
   const tier1 = example('tier1-perpetuals');
-  const tier1Assessment = assess(tier1, { id: 't' });
+  const tier1Assessment = assessWith(tier1, { id: 't' }, solver);
   // The same book with ETH 4% lower: below maintenance.
   const tier3 = { ...tier1, market: { ...tier1.market, ETH: { price: 2_880 } } };
-  const tier3Assessment = assess(tier3, { id: 't' });
+  const tier3Assessment = assessWith(tier3, { id: 't' }, solver);
   const quantity = (trades: Trade[], id: string) => trades.find((t) => t.kind === 'position' && t.positionId === id)?.quantity;
 
   it('full and close_factor_50 act only below maintenance', () => {
@@ -197,11 +200,11 @@ describe('policies', () => {
 
   it('close out an insolvent account completely', () => {
     const s = example('insolvent');
-    const a = assess(s, { id: 't' });
+    const a = assessWith(s, { id: 't' }, solver);
     const r = applyTrades(s, closeOutTrades(s, a), pricesOf(s, a));
     expect(r.snapshot.positions).toEqual([]);
     expect(r.penalties).toBe(0);
-    expect(assess(r.snapshot, { id: 't' }).equity).toBeCloseTo(a.equity, 6);
+    expect(assessWith(r.snapshot, { id: 't' }, solver).equity).toBeCloseTo(a.equity, 6);
   });
 });
 
@@ -234,7 +237,7 @@ describe('a lone long perpetual on a steady slide', () => {
     // 0.002% steps: the trims land within a hair of their thresholds.
     for (let price = s0; price >= floor; price *= 1 - 2e-5) {
       const snapshot = snapshotAt(price, quantity, cash);
-      const assessment = assess(snapshot, { id: 't' });
+      const assessment = assessWith(snapshot, { id: 't' }, solver);
       const trades = POLICIES[policy].decide(snapshot, assessment);
       if (trades.length === 0) continue;
       const result = applyTrades(snapshot, trades, pricesOf(snapshot, assessment));
@@ -247,7 +250,7 @@ describe('a lone long perpetual on a steady slide', () => {
   };
 
   it('has MM = 0.16 × notional, as the closed form assumes', () => {
-    expect(assess(snapshotAt(s0, q0, equity0), { id: 't' }).maintenanceMargin).toBeCloseTo(m * q0 * s0, 6);
+    expect(assessWith(snapshotAt(s0, q0, equity0), { id: 't' }, solver).maintenanceMargin).toBeCloseTo(m * q0 * s0, 6);
   });
 
   it('softland sells what the geometric series says, about 72% of what full sells', () => {
@@ -273,8 +276,8 @@ describe('a lone long perpetual on a steady slide', () => {
 describe('runReplay', () => {
   it('is deterministic for a seed', () => {
     const options = { seed: 9, accounts: 9, steps: 400 };
-    const a = runReplay(options);
-    const b = runReplay(options);
+    const a = runReplay(solver, options);
+    const b = runReplay(solver, options);
     expect(b).toEqual(a);
     expect(Object.keys(a.policies)).toEqual([...POLICY_NAMES]);
     for (const name of POLICY_NAMES) {
@@ -286,14 +289,14 @@ describe('runReplay', () => {
   });
 
   it('runs without a crash at crashDepth 0, and refuses a depth of 100% or more', () => {
-    expect(runReplay({ seed: 3, accounts: 2, steps: 120, crashDepth: 0 }).crash).toBeNull();
-    expect(runReplay({ seed: 3, accounts: 2, steps: 120, crashDepth: 0.1 }).crash?.depth['BTC']).toBeCloseTo(0.1, 12);
-    for (const crashDepth of [1, -0.1, Number.NaN]) expect(() => runReplay({ seed: 3, accounts: 1, steps: 120, crashDepth })).toThrow(RangeError);
+    expect(runReplay(solver, { seed: 3, accounts: 2, steps: 120, crashDepth: 0 }).crash).toBeNull();
+    expect(runReplay(solver, { seed: 3, accounts: 2, steps: 120, crashDepth: 0.1 }).crash?.depth['BTC']).toBeCloseTo(0.1, 12);
+    for (const crashDepth of [1, -0.1, Number.NaN]) expect(() => runReplay(solver, { seed: 3, accounts: 1, steps: 120, crashDepth })).toThrow(RangeError);
   });
 
   it('reports progress per account', () => {
     const calls: Array<[number, number]> = [];
-    runReplay({ seed: 1, accounts: 3, steps: 50, onProgress: (done, total) => calls.push([done, total]) });
+    runReplay(solver, { seed: 1, accounts: 3, steps: 50, onProgress: (done, total) => calls.push([done, total]) });
     expect(calls).toEqual([
       [0, 3],
       [1, 3],
@@ -303,7 +306,7 @@ describe('runReplay', () => {
   });
 
   describe('on the default run', () => {
-    const report = runReplay();
+    const report = runReplay(solver);
     const { full, softland } = report.policies;
 
     it('softland liquidates less than full, with no more bad debt', () => {

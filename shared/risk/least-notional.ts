@@ -45,6 +45,8 @@ export interface SliceSolution {
   readonly reached: boolean;
 }
 
+/** Program entries (rows scaled to O(1)) below this are dropped. */
+const NEGLIGIBLE = 1e-14;
 /** Shortfall slack allowed over the least one when minimising notional at it. */
 const SHORTFALL_SLACK = 1e-13;
 
@@ -67,7 +69,12 @@ export function leastSlice(problem: SliceProblem, solver: LinearSolver, integral
     const shortfall = solution.x[program.numCols - 1]!;
     if (!closest || shortfall < closest.shortfall) closest = { shortfall, program, x: solution.x };
   }
-  if (!closest) throw new Error('liquidation program has no solution within its bounds');
+  if (!closest) {
+    // Only a requirement ceiling can make the bounds infeasible (numbers too small for the
+    // solver's tolerances, e.g. a balance of 5e-323): plan without it, or close only what must go.
+    if (Number.isFinite(problem.maintenanceCeiling)) return leastSlice({ ...problem, maintenanceCeiling: Number.POSITIVE_INFINITY }, solver, integral);
+    return { amounts: problem.lower.slice(), reached: false };
+  }
   const slack = closest.shortfall * (1 + SHORTFALL_SLACK) + SHORTFALL_SLACK;
   const least = solver.solve(withShortfall(closest.program, 0, slack));
   // Within the solver's tolerance the second solve may call the bound infeasible: keep the closest plan.
@@ -140,7 +147,8 @@ function buildProgram(p: SliceProblem, region: Region, integral: boolean): Linea
   const colUpper = new Float64Array(numCols).fill(UNBOUNDED);
   const integer = integral && p.lots.some((l) => l > 0) ? new Uint8Array(numCols) : undefined;
   for (let j = 0; j < n; j++) {
-    colCost[j] = (p.unitCost[j]! * units[j]!) / costScale;
+    const cost = (p.unitCost[j]! * units[j]!) / costScale;
+    colCost[j] = cost < NEGLIGIBLE ? 0 : cost;
     const lot = integral && p.lots[j]! > 0;
     colUpper[j] = lot ? Math.floor(p.upper[j]! / p.lots[j]! + 1e-9) : 1;
     colLower[j] = lot ? Math.min(colUpper[j]!, Math.ceil(p.lower[j]! / p.lots[j]! - 1e-9)) : p.upper[j]! > 0 ? p.lower[j]! / p.upper[j]! : 0;
@@ -152,6 +160,13 @@ function buildProgram(p: SliceProblem, region: Region, integral: boolean): Linea
   const starts: number[] = [0];
   const indices: number[] = [];
   const values: number[] = [];
+  // Rows are O(1): an entry below this moves nothing a solver can resolve, and denormal
+  // entries (a balance of 1e-120 BTC) only break its numerics.
+  const put = (col: number, v: number) => {
+    if (Math.abs(v) < NEGLIGIBLE) return;
+    indices.push(col);
+    values.push(v);
+  };
   const endRow = (lo: number, hi: number) => {
     rowLower.push(lo);
     rowUpper.push(hi);
@@ -161,14 +176,8 @@ function buildProgram(p: SliceProblem, region: Region, integral: boolean): Linea
   margin.groups.forEach((g, k) => {
     const m = g.members.length;
     for (let r = 0; r < g.rowConstants.length; r++) {
-      indices.push(n + k);
-      values.push(1);
-      for (let i = 0; i < m; i++) {
-        const c = g.coefficients[r * m + i]!;
-        if (c === 0) continue;
-        indices.push(g.members[i]!);
-        values.push((-c * units[g.members[i]!]!) / scale);
-      }
+      put(n + k, 1);
+      for (let i = 0; i < m; i++) put(g.members[i]!, (-g.coefficients[r * m + i]! * units[g.members[i]!]!) / scale);
       // Scaled L_g: the column stands for L_g / scale.
       endRow(g.rowConstants[r]! / scale, UNBOUNDED);
     }
@@ -177,42 +186,23 @@ function buildProgram(p: SliceProblem, region: Region, integral: boolean): Linea
   // The target: equity after ≥ T × requirement after, less the shortfall s.
   for (let j = 0; j < n; j++) {
     const cost = (charged ? p.unitPenalty[j]! : 0) - p.unitRelease[j]!;
-    const v = ((cost + target * margin.linear[j]!) * units[j]!) / scale;
-    if (v !== 0) {
-      indices.push(j);
-      values.push(v);
-    }
+    put(j, ((cost + target * margin.linear[j]!) * units[j]!) / scale);
   }
-  for (let k = 0; k < nGroups; k++) {
-    indices.push(n + k);
-    values.push(target);
-  }
-  indices.push(sCol);
-  values.push(-1);
+  for (let k = 0; k < nGroups; k++) put(n + k, target);
+  put(sCol, -1);
   const equity = region === 'budgetSpent' ? p.equity - p.penaltyBudget : p.equity;
   endRow(-UNBOUNDED, (equity - target * margin.constant) / scale);
 
   if (region === 'withinBudget' || region === 'budgetSpent') {
-    for (let j = 0; j < n; j++) {
-      if (p.unitPenalty[j]! === 0) continue;
-      indices.push(j);
-      values.push((p.unitPenalty[j]! * units[j]!) / scale);
-    }
+    for (let j = 0; j < n; j++) put(j, (p.unitPenalty[j]! * units[j]!) / scale);
     const budget = p.penaltyBudget / scale;
     if (region === 'withinBudget') endRow(-UNBOUNDED, budget);
     else endRow(budget, UNBOUNDED);
   }
 
   if (Number.isFinite(p.maintenanceCeiling)) {
-    for (let j = 0; j < n; j++) {
-      if (margin.linear[j] === 0) continue;
-      indices.push(j);
-      values.push((margin.linear[j]! * units[j]!) / scale);
-    }
-    for (let k = 0; k < nGroups; k++) {
-      indices.push(n + k);
-      values.push(1);
-    }
+    for (let j = 0; j < n; j++) put(j, (margin.linear[j]! * units[j]!) / scale);
+    for (let k = 0; k < nGroups; k++) put(n + k, 1);
     endRow(-UNBOUNDED, (p.maintenanceCeiling - margin.constant) / scale);
   }
 

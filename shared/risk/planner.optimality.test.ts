@@ -419,6 +419,7 @@ describe('(c) the planner finds the least notional', () => {
     for (const k of ['tier1', 'tier2', 'tier3', 'standard', 'portfolio', 'lots', 'unreachable', 'collateral'] as const) expect(seen[k], k).toBeGreaterThan(3);
     expect(seen.positions).toBeGreaterThan(30);
     if (seen.nearTies > 0) console.info(`(c): ${seen.nearTies} run(s) where the planner and the LP differ on targetReached by a rounding`);
+    console.info(JSON.stringify(seen));
   });
 });
 

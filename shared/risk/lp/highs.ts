@@ -48,7 +48,13 @@ function highsSolver(highs: Highs): LinearSolver {
       try {
         model.options.set(OPTIONS);
         model.run();
-        const status = model.getModelStatus();
+        let status = model.getModelStatus();
+        // An unclassified end is retried once without presolve, whose reductions can lose track of a badly scaled program.
+        if (status === modelStatus.unknown) {
+          model.options.set({ presolve: 'off' });
+          model.run();
+          status = model.getModelStatus();
+        }
         // A time limit with an incumbent is a usable (if not proved least) plan.
         const solved = status === modelStatus.optimal || (status === modelStatus.timeLimit && model.getObjectiveValue() < highs.infinity);
         if (!solved) {
