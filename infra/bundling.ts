@@ -3,6 +3,8 @@
  * `bench/bundle.ts` (bundle size and module init time) both read these settings, so the
  * bench measures exactly what is deployed.
  */
+import { copyFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (where package.json, package-lock.json and tsconfig.json live). */
@@ -52,6 +54,17 @@ export const BUNDLE = {
    */
   alias: { zod: fileURLToPath(new URL('./bundle/zod.ts', import.meta.url)) },
 } as const;
+
+/**
+ * Files every bundle needs beside it: HiGHS's WebAssembly module (the planner's solver),
+ * which its loader looks for next to the code that loads it (`import.meta.url`).
+ */
+export const BUNDLE_ASSETS: readonly string[] = [fileURLToPath(new URL('../node_modules/highs/build/highs.wasm', import.meta.url))];
+
+/** Copies BUNDLE_ASSETS into a bundle's output folder (the bench and the bundle test; the stack does it with a command hook). */
+export function copyBundleAssets(outdir: string): void {
+  for (const asset of BUNDLE_ASSETS) copyFileSync(asset, join(outdir, basename(asset)));
+}
 
 /**
  * The esbuild build options NodejsFunction produces from `BUNDLE` (what `cdk synth`

@@ -12,7 +12,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLE, entryPath, REPO_ROOT, type FunctionId } from '../bundling.ts';
+import { BUNDLE, BUNDLE_ASSETS, entryPath, REPO_ROOT, type FunctionId } from '../bundling.ts';
 
 export interface LambdaFunctionProps {
   readonly functionId: FunctionId;
@@ -76,6 +76,12 @@ export class LambdaFunction extends Construct {
         tsconfig: join(REPO_ROOT, 'tsconfig.json'),
         logLevel: LogLevel.WARNING,
         esbuildArgs: { '--alias': Object.entries(BUNDLE.alias).map(([from, to]) => `${from}=${to}`) },
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // The solver's WebAssembly module, loaded from beside the bundle on the first plan.
+          afterBundling: (_input: string, output: string) => BUNDLE_ASSETS.map((asset) => `cp "${asset}" "${output}/"`),
+        },
       },
     });
   }

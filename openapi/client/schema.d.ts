@@ -378,6 +378,7 @@ export interface components {
         LiquidationPlan: {
             targetMarginRatio: number;
             targetReached: boolean;
+            shortfall: components["schemas"]["LiquidationShortfall"];
             steps: {
                 positionId?: string;
                 asset?: string;
@@ -410,9 +411,17 @@ export interface components {
                 schedule: {
                     minute: number;
                     priceFactor: number;
+                    buyPriceFactor: number;
                 }[];
+                expectedFillMinutes: number;
                 expectedPriceFactor: number;
+                expectedBuyPriceFactor: number;
             };
+        } | null;
+        LiquidationShortfall: {
+            /** @enum {string} */
+            reason: "tier_cap" | "lot_size" | "hedges_only" | "insolvent";
+            remainingTopUp: number;
         } | null;
         AccountRecoveredEvent: {
             /** @enum {string} */
@@ -465,6 +474,7 @@ export interface components {
                 haircut: number;
                 value: number;
                 maintenanceMargin: number;
+                liquidationWeight: number | null;
             }[];
             positions: {
                 id: string;
@@ -483,7 +493,10 @@ export interface components {
                 };
                 maintenanceMargin: number;
                 initialMargin: number;
-                liquidationPriority: number;
+                liquidationPriority: number | null;
+                /** @enum {string} */
+                role: "risk" | "hedge";
+                liquidationWeight: number;
             }[];
             greeks: {
                 [key: string]: {

@@ -70,8 +70,8 @@ export function leastSlice(problem: SliceProblem, solver: LinearSolver, integral
     if (!closest || shortfall < closest.shortfall) closest = { shortfall, program, x: solution.x };
   }
   if (!closest) {
-    // Only a requirement ceiling can make the bounds infeasible (numbers too small for the
-    // solver's tolerances, e.g. a balance of 5e-323): plan without it, or close only what must go.
+    // Only a requirement ceiling can make the bounds infeasible, and only degenerate numbers
+    // (a balance of 5e-323) leave a program unclassified: plan without the ceiling, or close only what must go.
     if (Number.isFinite(problem.maintenanceCeiling)) return leastSlice({ ...problem, maintenanceCeiling: Number.POSITIVE_INFINITY }, solver, integral);
     return { amounts: problem.lower.slice(), reached: false };
   }
@@ -137,10 +137,11 @@ function buildProgram(p: SliceProblem, region: Region, integral: boolean): Linea
   // Rows and objective scaled to O(1), so the solver's tolerances are relative ones.
   let start = margin.constant;
   for (const g of margin.groups) start += Math.max(0, ...g.rowConstants);
-  const scale = Math.max(Math.abs(p.equity), target * start, 1e-12);
   let costScale = 0;
   for (let j = 0; j < n; j++) costScale += p.unitCost[j]! * units[j]!;
   costScale ||= 1;
+  // A floor of 1e-9 of the notional in play: a hedged book's net requirement can be far below its legs'.
+  const scale = Math.max(Math.abs(p.equity), target * start, 1e-9 * costScale, 1e-300);
 
   const colCost = new Float64Array(numCols);
   const colLower = new Float64Array(numCols);

@@ -39,5 +39,8 @@ export function summaryOf(a: Assessment, assessmentId: string | null): AccountAs
 /** The tier to report for `a` after `previous`, with the profile's hysteresis. */
 export function reportedTier(a: Assessment, previous: Tier | null): Tier {
   const profile = findProfile(a.profile)!;
-  return alertTier(previous, a.equity, a.maintenanceMargin, a.initialMargin, profile.tiers, profile.alerts.hysteresis);
+  // The same rule as the assessment's own tier (docs/margin.md): long options and no debt are never liquidated.
+  const cannotOwe =
+    a.positions.every((p) => p.quantity === 0 || (p.quantity > 0 && p.instrument.type === 'option')) && a.collateral.every((c) => c.amount >= 0);
+  return alertTier(previous, a.equity, a.maintenanceMargin, a.initialMargin, profile.tiers, profile.alerts.hysteresis, cannotOwe);
 }

@@ -59,7 +59,7 @@ function highsSolver(highs: Highs): LinearSolver {
         const solved = status === modelStatus.optimal || (status === modelStatus.timeLimit && model.getObjectiveValue() < highs.infinity);
         if (!solved) {
           if (status === modelStatus.infeasible) return { status: 'infeasible' };
-          throw new Error(`linear solver ended with status ${status}`);
+          return { status: 'failed', detail: `HiGHS model status ${status}` };
         }
         return { status: 'optimal', x: model.getSolution().colValue, objective: model.getObjectiveValue() };
       } finally {

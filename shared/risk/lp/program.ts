@@ -22,7 +22,9 @@ export interface LinearProgram {
 
 export type LinearSolution =
   | { readonly status: 'optimal'; readonly x: Float64Array; readonly objective: number }
-  | { readonly status: 'infeasible' };
+  | { readonly status: 'infeasible' }
+  /** The solver could not classify the program (numerically degenerate input). */
+  | { readonly status: 'failed'; readonly detail: string };
 
 /** Solves programs synchronously once loaded (HiGHS: `lp/highs.ts`). */
 export interface LinearSolver {
