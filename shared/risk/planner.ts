@@ -353,6 +353,13 @@ function chosenText(s: Solved, j: number, runnerUp: number | undefined, book: Bo
   return `closed ${extent}${weight}; cheaper per dollar than ${name}, left open, whose first units remove ${fmt(perDollar)} of deficit per dollar`;
 }
 
+/** Six significant digits, at most six decimals, thousands separated (toLocaleString's output, without its cost per call). */
 function fmt(n: number): string {
-  return Number(n.toPrecision(6)).toLocaleString('en-US', { maximumFractionDigits: 6 });
+  const r = Number(n.toPrecision(6));
+  if (!Number.isFinite(r) || Math.abs(r) >= 1e21) return String(r);
+  const [whole, fraction = ''] = Math.abs(r).toFixed(6).split('.');
+  const decimals = fraction.replace(/0+$/, '');
+  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const text = decimals ? `${grouped}.${decimals}` : grouped;
+  return r < 0 && text !== '0' ? `-${text}` : text;
 }

@@ -21,6 +21,13 @@ const OPTIONS = {
   time_limit: 5,
 } as const;
 
+/**
+ * Presolve costs about five times the dual simplex itself on a plan's program (a few
+ * dozen dense scenario rows: nothing to remove), so pure LPs skip it; programs with lots
+ * keep it, since branch and bound gains from it. An unclassified end is retried the other way.
+ */
+const presolveFor = (p: LinearProgram) => (p.integer ? 'on' : 'off');
+
 let loading: Promise<LinearSolver> | undefined;
 
 /** The shared solver, loaded once per process. */
@@ -46,12 +53,11 @@ function highsSolver(highs: Highs): LinearSolver {
         ...(p.integer ? { integrality: Int32Array.from(p.integer) } : {}),
       });
       try {
-        model.options.set(OPTIONS);
+        model.options.set({ ...OPTIONS, presolve: presolveFor(p) });
         model.run();
         let status = model.getModelStatus();
-        // An unclassified end is retried once without presolve, whose reductions can lose track of a badly scaled program.
         if (status === modelStatus.unknown) {
-          model.options.set({ presolve: 'off' });
+          model.options.set({ presolve: presolveFor(p) === 'on' ? 'off' : 'on' });
           model.run();
           status = model.getModelStatus();
         }
