@@ -292,6 +292,9 @@ describe('planner invariants (fast-check)', () => {
         if (plan.targetReached && plan.after.marginRatio !== null) expect(plan.after.marginRatio).toBeGreaterThanOrEqual(1.1 * (1 - 1e-9));
         // Up to rounding: a full close can end where it started (a hedged loan whose hedge is closed and collateral sold back to the same exposure).
         expect(plan.after.maintenanceMargin).toBeLessThanOrEqual(a.maintenanceMargin + 1e-9 * scale);
+        // One step per position or balance (audit finding 4).
+        const ids = plan.steps.map((step) => step.positionId ?? `asset:${step.asset}`);
+        expect(new Set(ids).size).toBe(ids.length);
         for (const step of plan.steps) {
           expect(step.quantity).toBeGreaterThan(0);
           expect(step.fraction).toBeLessThanOrEqual(1 + 1e-12);
@@ -299,5 +302,68 @@ describe('planner invariants (fast-check)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("the audit's findings on the planner", () => {
+  it('a lot larger than the tier cap gives no step and says why: lot_size (finding 6)', async () => {
+    // Ratio 1.045 needs 0.92 ETH, within the 10% cap of 1 ETH, but the lot is 2 ETH.
+    const a = await run({ ...perpAccount(1.045 * 300, 10, { lotSize: 2 }), profile: 'standard' });
+    expect(a.liquidation).toMatchObject({ targetReached: false, steps: [], shortfall: { reason: 'lot_size' } });
+    // The deposit still needed is the top-up: nothing was closed.
+    expect(a.liquidation!.shortfall!.remainingTopUp).toBeCloseTo(a.collateralTopUp, 9);
+  });
+
+  it('the tier cap stopping the plan says tier_cap and the deposit still needed', async () => {
+    const a = await run({ ...perpAccount(1.021 * 300), profile: 'standard' });
+    const plan = a.liquidation!;
+    expect(plan.shortfall).toMatchObject({ reason: 'tier_cap' });
+    expect(plan.shortfall!.remainingTopUp).toBeCloseTo(1.1 * plan.after.maintenanceMargin - plan.after.equity, 9);
+  });
+
+  it('an insolvent account says insolvent', async () => {
+    const a = await run(perpAccount(-4_000, 10, { entryPrice: 3_100 }));
+    expect(a.liquidation!.shortfall).toMatchObject({ reason: 'insolvent' });
+  });
+
+  it('a position with zero P&L is neither losing nor in profit; no step says "frees -" (finding 8)', async () => {
+    const a = await run(atRatio(perpAccount(0, 10, { entryPrice: 3_000 }), 1.03));
+    const reason = a.liquidation!.steps[0]!.reason;
+    expect(reason).not.toMatch(/in profit|, losing/);
+    const insolvent = await run(perpAccount(-4_000, 10, { entryPrice: 3_100 }));
+    for (const s of insolvent.liquidation!.steps) expect(s.reason).not.toMatch(/frees -/);
+  });
+
+  it('quantities are clean: whole lots or 10 significant digits, never 3.9999999999999973 (cleanliness)', async () => {
+    const a = await run(atRatio(straddle(-10, -11), 1.01));
+    for (const s of a.liquidation!.steps) expect(Number(s.quantity.toPrecision(10))).toBe(s.quantity);
+  });
+
+  describe('Dutch auction (finding 7)', () => {
+    const auction = (input: SnapshotInput): SnapshotInput => ({ ...input, profile: 'auction' });
+
+    it('is reachable through the built-in `auction` profile, with a rising schedule for buy-backs', async () => {
+      const a = await run(auction(atRatio(perpAccount(0, -10, { entryPrice: 3_000 }), 1.03)));
+      const plan = a.liquidation!;
+      expect(plan.execution).toMatchObject({ kind: 'dutchAuction', expectedFillMinutes: 7.5, expectedPriceFactor: expect.closeTo(0.9725, 12), expectedBuyPriceFactor: expect.closeTo(1.0275, 12) });
+      // A short is bought back at the expected fill of the rising schedule: 3,000 × 1.0275.
+      expect(plan.steps[0]).toMatchObject({ action: 'buy', estimatedPrice: expect.closeTo(3_082.5, 9) });
+    });
+
+    it('an insolvent account still pays the expected auction discount (no cap): the bad debt includes it', async () => {
+      // Long 10 ETH bought at 3,100, marked 3,000, with 4,000 of debt: equity −5,000 before the sale.
+      const a = await run(auction(perpAccount(-4_000, 10, { entryPrice: 3_100 })));
+      const step = a.liquidation!.steps[0]!;
+      expect(step.estimatedPrice).toBeCloseTo(3_000 * 0.9725, 9);
+      expect(step.penalty).toBeCloseTo(10 * 3_000 * 0.0275, 9);
+      expect(a.liquidation!.estimatedBadDebt).toBeCloseTo(5_000 + 825, 9);
+    });
+
+    it('refuses a reversed schedule and an expected fill outside the auction', async () => {
+      const { PenaltySchema } = await import('./profile.ts');
+      expect(PenaltySchema.safeParse({ kind: 'dutchAuction', startFactor: 0.95, endFactor: 0.995, durationMinutes: 15 }).success).toBe(false);
+      expect(PenaltySchema.safeParse({ kind: 'dutchAuction', startFactor: 0.995, endFactor: 0.95, durationMinutes: 15, expectedFillMinutes: 20 }).success).toBe(false);
+      expect(PenaltySchema.safeParse({ kind: 'dutchAuction', startFactor: 0.995, endFactor: 0.95, durationMinutes: 15 }).success).toBe(true);
+    });
   });
 });

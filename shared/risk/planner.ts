@@ -307,7 +307,7 @@ function describe(context: PlanContext, s: Solved, step: Step, runnerUp: number 
     penalty: step.penalty,
     maintenanceMarginRelief: step.relief,
   } as const;
-  const freed = freedText(step.relief, notional);
+  const freed = freedText(step.relief, notional, s.cap === 'full');
   const why = s.cap === 'full' ? 'full liquidation' : chosenText(s, step.j, runnerUp, book);
   if (r.kind === 'collateral') {
     const col = book.collateral[r.index]!;
@@ -334,11 +334,12 @@ function describe(context: PlanContext, s: Solved, step: Step, runnerUp: number 
   };
 }
 
-/** What a step frees, per dollar closed; a hedge leg closed with what it hedges adds requirement. */
-function freedText(relief: number, notional: number): string {
-  const perDollar = relief / notional;
+/** What a step frees, per dollar closed; a hedge leg closed with what it hedges (or in a full close) adds requirement. */
+function freedText(relief: number, notional: number, full: boolean): string {
+  const perDollar = Math.abs(relief) / notional;
   if (relief >= 0) return `frees ${fmt(relief)} of maintenance margin (${fmt(perDollar)} per dollar closed)`;
-  return `adds ${fmt(-relief)} of maintenance margin as a leg of the pair that frees it (${fmt(perDollar)} per dollar closed)`;
+  const why = full ? 'a hedge, closed with everything else' : 'a hedge leg, closed with the legs it hedges, which free more';
+  return `adds ${fmt(-relief)} of maintenance margin (${fmt(perDollar)} per dollar closed): ${why}`;
 }
 
 /** Why the program closes this much: the cap, or the least amount that reaches (or nears) the target; and what was left open. */
