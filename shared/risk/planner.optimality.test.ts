@@ -180,7 +180,7 @@ function bookArb(o: BookOptions): fc.Arbitrary<SnapshotInput> {
           (positions): SnapshotInput => ({
             accountId: 'acct-optimality',
             asOf: AS_OF,
-            collateral: [{ asset: 'USD', amount: 0 }, ...balances.filter((b) => b !== null)],
+            collateral: [{ asset: 'USD', amount: 0 }, ...(balances as readonly ({ asset: string; amount: number } | null)[]).filter((b) => b !== null)],
             positions,
             market,
           }),
