@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { copyBundleAssets, ENTRIES, esbuildOptions, REPO_ROOT, type FunctionId } from '../infra/bundling.ts';
+import { ENTRIES, shipPackages, esbuildOptions, REPO_ROOT, type FunctionId } from '../infra/bundling.ts';
 import { mergeResults } from './results.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '11' }, json: { type: 'boolean', default: false } }, strict: true });
@@ -58,7 +58,7 @@ for (const id of Object.keys(ENTRIES) as FunctionId[]) {
   const outfile = join(OUT, id, 'index.mjs');
   mkdirSync(join(OUT, id), { recursive: true });
   const { metafile } = await build({ ...esbuildOptions(id, outfile), metafile: true });
-  copyBundleAssets(join(OUT, id));
+  shipPackages(join(OUT, id));
   const kib = statSync(outfile).size / 1024;
   // The external modules the bundle imports: the AWS SDK clients.
   const sdk = [...new Set(Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)))].filter((m) => m.startsWith('@aws-sdk/'));

@@ -11,7 +11,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshStores } from '../test/dynamo.ts';
-import { copyBundleAssets, ENTRIES, esbuildOptions, REPO_ROOT, type FunctionId } from './bundling.ts';
+import { ENTRIES, shipPackages, esbuildOptions, REPO_ROOT, type FunctionId } from './bundling.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -36,7 +36,7 @@ beforeAll(async () => {
       mkdirSync(join(OUT, id), { recursive: true });
       const outfile = join(OUT, id, 'index.mjs');
       await build(esbuildOptions(id, outfile));
-      copyBundleAssets(join(OUT, id));
+      shipPackages(join(OUT, id));
       handlers[id] = ((await import(pathToFileURL(outfile).href)) as { handler: Handler }).handler;
     }),
   );

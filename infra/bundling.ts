@@ -3,8 +3,8 @@
  * `bench/bundle.ts` (bundle size and module init time) both read these settings, so the
  * bench measures exactly what is deployed.
  */
-import { copyFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (where package.json, package-lock.json and tsconfig.json live). */
@@ -45,8 +45,8 @@ export const BUNDLE = {
   sourcesContent: false,
   /** Prefer the ESM build of dependencies that ship both (better tree shaking). */
   mainFields: ['module', 'main'],
-  /** The nodejs22.x runtime provides AWS SDK v3. */
-  external: ['@aws-sdk/*'],
+  /** The nodejs22.x runtime provides AWS SDK v3; the solver is shipped beside the bundle (SHIPPED_PACKAGES). */
+  external: ['@aws-sdk/*', 'highs'],
   banner: ESM_REQUIRE_BANNER,
   /**
    * `zod` → infra/bundle/zod.ts: zod itself, with its translated error messages left out
@@ -56,14 +56,29 @@ export const BUNDLE = {
 } as const;
 
 /**
- * Files every bundle needs beside it: HiGHS's WebAssembly module (the planner's solver),
- * which its loader looks for next to the code that loads it (`import.meta.url`).
+ * Packages shipped beside the bundle instead of inside it: HiGHS, the planner's solver
+ * (168 KiB of loader and a 3.5 MB WebAssembly module), loaded on the first plan only, so
+ * a cold start never parses it. Each is copied to `node_modules/<name>` next to index.mjs,
+ * where Node's resolution finds it.
  */
-export const BUNDLE_ASSETS: readonly string[] = [fileURLToPath(new URL('../node_modules/highs/build/highs.wasm', import.meta.url))];
+export const SHIPPED_PACKAGES: readonly string[] = ['highs'];
 
-/** Copies BUNDLE_ASSETS into a bundle's output folder (the bench and the bundle test; the stack does it with a command hook). */
-export function copyBundleAssets(outdir: string): void {
-  for (const asset of BUNDLE_ASSETS) copyFileSync(asset, join(outdir, basename(asset)));
+/** The files of a shipped package that are copied: its manifest and its build. */
+const SHIPPED_FILES = ['package.json', 'build'];
+
+/** Shell commands copying the shipped packages into a bundle's output folder (the stack's command hook). */
+export function shipPackagesCommands(outdir: string): string[] {
+  return SHIPPED_PACKAGES.flatMap((name) => {
+    const to = `${outdir}/node_modules/${name}`;
+    return [`mkdir -p "${to}"`, ...SHIPPED_FILES.map((f) => `cp -r "${join(REPO_ROOT, 'node_modules', name, f)}" "${to}/"`)];
+  });
+}
+
+/** Copies the shipped packages into a bundle's output folder (the bench and the bundle test). */
+export function shipPackages(outdir: string): void {
+  for (const name of SHIPPED_PACKAGES) {
+    for (const f of SHIPPED_FILES) cpSync(join(REPO_ROOT, 'node_modules', name, f), join(outdir, 'node_modules', name, f), { recursive: true });
+  }
 }
 
 /**

@@ -12,7 +12,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLE, BUNDLE_ASSETS, entryPath, REPO_ROOT, type FunctionId } from '../bundling.ts';
+import { BUNDLE, entryPath, REPO_ROOT, shipPackagesCommands, type FunctionId } from '../bundling.ts';
 
 export interface LambdaFunctionProps {
   readonly functionId: FunctionId;
@@ -79,8 +79,8 @@ export class LambdaFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          // The solver's WebAssembly module, loaded from beside the bundle on the first plan.
-          afterBundling: (_input: string, output: string) => BUNDLE_ASSETS.map((asset) => `cp "${asset}" "${output}/"`),
+          // The solver, loaded from beside the bundle on the first plan.
+          afterBundling: (_input: string, output: string) => shipPackagesCommands(output),
         },
       },
     });
