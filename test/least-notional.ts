@@ -21,6 +21,14 @@
  * and keeping the better. When no x reaches the target, the least shortfall
  * max(0, T·MM(x) − E(x)) is found first, then the least notional at that shortfall.
  * Positions with a `lotSize` close whole lots: integer variables.
+ *
+ * `bruteForce` checks the LP on books of 2–3 candidates without it: a uniform grid, and an
+ * exact derivative-free search, both evaluating the account from its state (`outcome`).
+ *
+ * Outside this statement, so the generated books avoid them: options valued from a mark
+ * alone (implied volatility), expired options, stablecoins other than USD/USDC as collateral
+ * (selling USDT or DAI releases a haircut), the dust rule (a remainder under 10 USD is closed
+ * too: not a linear constraint), Dutch-auction penalties, and the `full` tier3 mode.
  */
 import { solve, type Constraint, type Model } from 'yalps';
 import { optionPrice } from '../shared/risk/black-scholes.ts';
@@ -453,8 +461,6 @@ export interface LeastNotionalOptions {
   readonly allow?: (c: Candidate) => boolean;
   /** Groups of candidate keys closed at one common fraction (a pro-rata basket). */
   readonly proRata?: ReadonlyArray<readonly string[]>;
-  /** Treat lots as continuous (the LP relaxation). Default false. */
-  readonly ignoreLots?: boolean;
 }
 
 export interface LeastNotional {
@@ -498,7 +504,7 @@ export function leastNotional(snapshot: Snapshot, options: LeastNotionalOptions 
   // Money in units of `scale`, amounts as fractions of each candidate's size (or whole lots).
   const scale = Math.max(mm0, Math.abs(e0), 1);
   const allowed = cands.map((c) => options.allow?.(c) ?? true);
-  const lotted = cands.map((c, j) => allowed[j]! && c.lot !== undefined && !options.ignoreLots);
+  const lotted = cands.map((c, j) => allowed[j]! && c.lot !== undefined);
   /** Units of the candidate per unit of its LP variable: a lot, or the whole cap (variables in [0, 1], which keeps YALPS's rounding relative). */
   const unit = cands.map((c, j) => (lotted[j] ? c.lot! : cap * c.size));
   const upper = cands.map((c, j) => (!allowed[j] ? 0 : lotted[j] ? Math.floor((cap * c.size) / c.lot! + 1e-9) : 1));

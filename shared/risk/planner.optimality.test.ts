@@ -264,6 +264,35 @@ function amountsOfSteps(s: Snapshot, plan: Plan): number[] {
   return x;
 }
 
+/**
+ * `s` with `x` of each candidate closed by docs/liquidation.md's rule for `after`: quantities
+ * and balances move toward zero; the USD balance takes the realised value less the penalties
+ * (capped at half the equity before).
+ */
+function applied(s: Snapshot, ln: LeastNotional): Snapshot {
+  const v = value(s);
+  const positions = s.positions.map((p) => ({ ...p }));
+  const collateral = s.collateral.map((c) => ({ ...c }));
+  let cash = 0;
+  let penalty = 0;
+  ln.candidates.forEach((c, j) => {
+    const x = ln.amounts[j]!;
+    if (x === 0) return;
+    penalty += RULES.feeRate * x * c.unitPenaltyBase;
+    if (c.kind === 'position') {
+      positions[c.index]!.quantity -= c.sign * x;
+      cash += c.sign * x * v.positions[c.index]!.unitValue;
+    } else {
+      collateral[c.index]!.amount -= c.sign * x;
+      cash += c.sign * x * v.collateral[c.index]!.price;
+    }
+  });
+  cash -= Math.min(penalty, RULES.maxPenaltyShareOfEquity * Math.max(0, ln.equity));
+  const usd = collateral.find((c) => c.asset === 'USD')!;
+  usd.amount += cash;
+  return SnapshotSchema.parse({ ...s, positions, collateral });
+}
+
 /** A tier3 optimum that leaves a position open below the dust threshold: the planner closes the rest (not an LP). */
 function leavesDust(ln: LeastNotional): boolean {
   return ln.candidates.some((c, j) => {
@@ -369,43 +398,49 @@ describe('(b) the independent LP agrees with a brute-force search on 2–3 candi
 // (c) The acceptance property.
 // ---------------------------------------------------------------------------------------
 
-describe('(c) the planner finds the least notional', () => {
-  const seen = { tier1: 0, tier2: 0, tier3: 0, standard: 0, portfolio: 0, lots: 0, unreachable: 0, collateral: 0, positions: 0, nearTies: 0 };
+/**
+ * The planner's plan for `s` against the least notional `ln`: the notional to 1e-6 relative
+ * (plus one lot's notional where lots apply); reached or not, and the remaining top-up, the
+ * least shortfall to 1e-6 relative on the scale of the deficit T·MM (a plan a rounding short
+ * of the target, with a top-up of cents, is a near tie, not a miss); and the steps, replayed
+ * on the independent model, give the plan's notional, `after` and top-up. Returns whether
+ * the two differ on targetReached (a near tie).
+ */
+async function expectLeastNotional(s: Snapshot, ln: LeastNotional): Promise<boolean> {
+  const a = await run(s);
+  expect(a.tier).toBe(ln.tier);
+  const plan = a.liquidation as Plan | null;
+  expect(plan).not.toBeNull();
+  const gross = grossNotional(s);
+  const context = () =>
+    JSON.stringify({
+      mine: { notional: ln.notional, reachable: ln.reachable, shortfall: ln.shortfall },
+      planner: { notional: plan!.liquidatedNotional, reached: plan!.targetReached, shortfall: plan!.shortfall },
+    });
+  const tolerance = 1e-6 * Math.max(plan!.liquidatedNotional, ln.notional) + ln.lotNotional + 1e-9 * gross;
+  expect(Math.abs(plan!.liquidatedNotional - ln.notional), context()).toBeLessThanOrEqual(tolerance);
+  const nearTie = 1e-6 * RULES.target * ln.maintenanceMargin;
+  const topUp = plan!.targetReached ? 0 : plan!.shortfall?.remainingTopUp;
+  expect(topUp, context()).toBeTypeOf('number');
+  expect(relClose(topUp!, ln.shortfall, 1e-6, nearTie), context()).toBe(true);
+  if (plan!.targetReached) expect(plan!.shortfall ?? null).toBeNull();
+  const replay = outcome(value(s), ln.candidates, amountsOfSteps(s, plan!));
+  const scale = Math.max(ln.maintenanceMargin, Math.abs(ln.equity));
+  expect(relClose(replay.notional, plan!.liquidatedNotional, 1e-9, 1e-9 * gross)).toBe(true);
+  expect(relClose(replay.equity, plan!.after.equity, 1e-9, 1e-9 * scale)).toBe(true);
+  expect(relClose(replay.maintenanceMargin, plan!.after.maintenanceMargin, 1e-9, 1e-9 * scale)).toBe(true);
+  expect(relClose(Math.max(0, replay.deficit), topUp!, 1e-6, nearTie)).toBe(true);
+  return plan!.targetReached !== ln.reachable;
+}
 
+describe('(c) the planner finds the least notional', () => {
   it('on generated books: perpetuals, futures, options, collateral and debts; 1–40 positions; tier1/2/3; both models; lots', async () => {
+    const seen = { tier1: 0, tier2: 0, tier3: 0, standard: 0, portfolio: 0, lots: 0, unreachable: 0, collateral: 0, positions: 0, nearTies: 0 };
     await fc.assert(
       fc.asyncProperty(troubledArb({ minPositions: 1, maxPositions: 40, collateral: true, maxLots: 3 }), async (s) => {
         const ln = leastNotional(s);
         fc.pre(!leavesDust(ln));
-        const a = await run(s);
-        expect(a.tier).toBe(ln.tier);
-        const plan = a.liquidation as Plan | null;
-        expect(plan).not.toBeNull();
-        const gross = grossNotional(s);
-        const context = () =>
-          JSON.stringify({
-            mine: { notional: ln.notional, reachable: ln.reachable, shortfall: ln.shortfall },
-            planner: { notional: plan!.liquidatedNotional, reached: plan!.targetReached, shortfall: plan!.shortfall },
-          });
-        // The notional: 1e-6 relative, plus one lot's notional where lots apply.
-        const tolerance = 1e-6 * Math.max(plan!.liquidatedNotional, ln.notional) + ln.lotNotional + 1e-9 * gross;
-        expect(Math.abs(plan!.liquidatedNotional - ln.notional), context()).toBeLessThanOrEqual(tolerance);
-        // Reached or not, and the top-up: the least shortfall to 1e-6 relative, on the scale of the deficit T·MM − E
-        // (a plan a rounding short of the target, a top-up of cents, is a near tie, not a miss).
-        const nearTie = 1e-6 * RULES.target * ln.maintenanceMargin;
-        const topUp = plan!.targetReached ? 0 : plan!.shortfall?.remainingTopUp;
-        expect(topUp, context()).toBeTypeOf('number');
-        expect(relClose(topUp!, ln.shortfall, 1e-6, nearTie), context()).toBe(true);
-        if (plan!.targetReached) expect(plan!.shortfall ?? null).toBeNull();
-        if (plan!.targetReached !== ln.reachable) seen.nearTies++;
-        // The planner's steps, replayed on the independent model, give its notional and its `after`.
-        const replay = outcome(value(s), ln.candidates, amountsOfSteps(s, plan!));
-        const scale = Math.max(ln.maintenanceMargin, Math.abs(ln.equity));
-        expect(relClose(replay.notional, plan!.liquidatedNotional, 1e-9, 1e-9 * gross)).toBe(true);
-        expect(relClose(replay.equity, plan!.after.equity, 1e-9, 1e-9 * scale)).toBe(true);
-        expect(relClose(replay.maintenanceMargin, plan!.after.maintenanceMargin, 1e-9, 1e-9 * scale)).toBe(true);
-        expect(relClose(Math.max(0, replay.deficit), topUp!, 1e-6, nearTie)).toBe(true);
-
+        if (await expectLeastNotional(s, ln)) seen.nearTies++;
         if (!ln.reachable) seen.unreachable++;
         seen[ln.tier as 'tier1' | 'tier2' | 'tier3']++;
         seen[value(s).margin]++;
@@ -413,13 +448,65 @@ describe('(c) the planner finds the least notional', () => {
         if (ln.candidates.some((c) => c.kind === 'collateral')) seen.collateral++;
         seen.positions = Math.max(seen.positions, s.positions.length);
       }),
-      { numRuns: 150, seed: 7_331 },
+      { numRuns: 200, seed: 7_331 },
     );
     // The runs covered what the property claims.
     for (const k of ['tier1', 'tier2', 'tier3', 'standard', 'portfolio', 'lots', 'unreachable', 'collateral'] as const) expect(seen[k], k).toBeGreaterThan(3);
     expect(seen.positions).toBeGreaterThan(30);
     if (seen.nearTies > 0) console.info(`(c): ${seen.nearTies} run(s) where the planner and the LP differ on targetReached by a rounding`);
-    console.info(JSON.stringify(seen));
+  });
+
+  /**
+   * Found by this property (seed 99, run 26 of the generator): a tier3 book with lots where the
+   * least plan closes no lot at all (37,539.71 of notional, ratio 1.10 on the engine's own model),
+   * but a plan that rounds lots took 181 lots of p0 and missed the target (remainingTopUp 0.35,
+   * 5e-6 of T·MM, with more notional).
+   */
+  it('a tier3 book with lots whose least plan trades no lot', async () => {
+    const s = SnapshotSchema.parse({
+      accountId: "acct-optimality",
+      asOf: "2026-11-23T12:00:00Z",
+      profile: "minimal",
+      collateral: [
+        {"asset": "USD", "amount": 68905.8103920043},
+        {"asset": "ETH", "amount": 3.7831010146280866},
+        {"asset": "SOL", "amount": 0.7478740088979968},
+      ],
+      positions: [
+        {"id": "p0", "instrument": {"type": "perpetual", "underlying": "SOL"}, "quantity": -49.6, "entryPrice": 135.89401507429147, "markPrice": 134.01321453553837, "lotSize": 0.1},
+        {"id": "p1", "instrument": {"type": "perpetual", "underlying": "BTC"}, "quantity": -0.734, "entryPrice": 103640.09394171194, "markPrice": 116178.25147034436, "lotSize": 0.001},
+        {"id": "p2", "instrument": {"type": "option", "underlying": "BTC", "right": "call", "strike": 151320, "expiry": "2026-11-24T07:00:00.000Z"}, "quantity": -0.455, "impliedVolatility": 1.2999999999999998, "lotSize": 0.001},
+        {"id": "p3", "instrument": {"type": "future", "underlying": "BTC", "expiry": "2027-03-01T12:00:00.000Z"}, "quantity": -0.01718213058419253, "entryPrice": 109496.8429258852, "markPrice": 112907.99999999968},
+        {"id": "p4", "instrument": {"type": "future", "underlying": "BTC", "expiry": "2026-12-07T12:00:00.000Z"}, "quantity": 0.13984440546931176, "entryPrice": 116399.99999999968, "markPrice": 121640.81974889191},
+        {"id": "p5", "instrument": {"type": "option", "underlying": "SOL", "right": "call", "strike": 93.6, "expiry": "2027-10-13T23:00:00.000Z"}, "quantity": 14.957480177960074, "markPrice": 45.49399554991705, "impliedVolatility": 0.41689388121358684},
+        {"id": "p6", "instrument": {"type": "future", "underlying": "SOL", "expiry": "2026-12-18T12:00:00.000Z"}, "quantity": -177.54411612400338, "entryPrice": 152.2542762745298, "markPrice": 141.73510342496454},
+        {"id": "p7", "instrument": {"type": "option", "underlying": "SOL", "right": "put", "strike": 110.23, "expiry": "2027-09-22T12:00:00.000Z"}, "quantity": -22.737959868113418, "impliedVolatility": 1.2388072750963346},
+        {"id": "p8", "instrument": {"type": "perpetual", "underlying": "ETH"}, "quantity": 83.08570743948829, "entryPrice": 2572.5868533044627, "markPrice": 2652.696787152472},
+        {"id": "p9", "instrument": {"type": "perpetual", "underlying": "ETH"}, "quantity": -1.4199941291528964, "entryPrice": 2979.614130306255, "markPrice": 2664.0533068845784},
+        {"id": "p10", "instrument": {"type": "option", "underlying": "ETH", "right": "call", "strike": 2848.32, "expiry": "2026-11-23T20:00:00.000Z"}, "quantity": -0.7522533331606553, "markPrice": 1.385474849892319, "impliedVolatility": 1.299999999999998},
+        {"id": "p11", "instrument": {"type": "option", "underlying": "ETH", "right": "call", "strike": 2529.83, "expiry": "2026-12-03T12:00:00.000Z"}, "quantity": -112.83799997409598, "markPrice": 146.86440935053648, "impliedVolatility": 0.3718677864580471},
+        {"id": "p12", "instrument": {"type": "option", "underlying": "BTC", "right": "put", "strike": 81480, "expiry": "2027-01-13T11:00:00.000Z"}, "quantity": -0.017182130584192608},
+        {"id": "p13", "instrument": {"type": "option", "underlying": "BTC", "right": "call", "strike": 141430.66, "expiry": "2027-01-06T13:00:00.000Z"}, "quantity": 1.1092978645111995, "markPrice": 149.08289702240492, "impliedVolatility": 0.30000000000000027},
+        {"id": "p14", "instrument": {"type": "perpetual", "underlying": "BTC"}, "quantity": -0.5232031317604405, "entryPrice": 120994.44795178063, "markPrice": 116159.79903680318},
+        {"id": "p15", "instrument": {"type": "option", "underlying": "ETH", "right": "put", "strike": 1861.08, "expiry": "2027-03-28T05:00:00.000Z"}, "quantity": -21.024355676712574, "markPrice": 27.430720410842593, "impliedVolatility": 0.4754478051498848},
+        {"id": "p16", "instrument": {"type": "option", "underlying": "SOL", "right": "put", "strike": 155.38, "expiry": "2026-11-23T20:00:00.000Z"}, "quantity": -14.957480177960088, "impliedVolatility": 0.3182601708777731},
+        {"id": "p17", "instrument": {"type": "option", "underlying": "BTC", "right": "call", "strike": 145658.02, "expiry": "2027-01-03T21:00:00.000Z"}, "quantity": 0.024261569247256424, "impliedVolatility": 0.3000000000000007},
+        {"id": "p18", "instrument": {"type": "future", "underlying": "ETH", "expiry": "2027-03-14T12:00:00.000Z"}, "quantity": 1.7206505847515123, "entryPrice": 2658.6788144850634, "markPrice": 2621.6520299250456},
+        {"id": "p19", "instrument": {"type": "perpetual", "underlying": "ETH"}, "quantity": -56.5828981816213, "entryPrice": 2586.208849158269, "markPrice": 2652.6967871524726},
+        {"id": "p20", "instrument": {"type": "perpetual", "underlying": "ETH"}, "quantity": -6.1302529720423315, "markPrice": 2664.6608418176543},
+      ],
+      market: {"BTC": {"price": 116399.99999999968, "volatility": 0.55}, "ETH": {"price": 2658.6788144850634, "volatility": 0.7}, "SOL": {"price": 133.71236172166465, "volatility": 0.9}},
+    });
+    const ln = leastNotional(s);
+    expect(ln.tier).toBe('tier3');
+    expect(ln.reachable).toBe(true);
+    expect(leavesDust(ln)).toBe(false);
+    const lotted = ln.candidates.flatMap((c, j) => (c.lot === undefined ? [] : [ln.amounts[j]!]));
+    expect(lotted.length).toBeGreaterThan(0);
+    expect(lotted.every((x) => x === 0)).toBe(true);
+    // The engine itself finds the target reached after the least plan.
+    expect((await run(applied(s, ln))).marginRatio!).toBeGreaterThanOrEqual(RULES.target * (1 - 1e-9));
+    await expectLeastNotional(s, ln);
   });
 });
 
@@ -478,6 +565,8 @@ describe('(d) a short strangle whose least plan closes two legs at different fra
 
   it('the planner: the same notional to 1e-6, closing both legs', async () => {
     const best = leastNotional(strangle);
+    // The engine itself finds the target reached after the LP's plan.
+    expect((await run(applied(strangle, best))).marginRatio!).toBeGreaterThanOrEqual(RULES.target * (1 - 1e-9));
     const plan = (await run(strangle)).liquidation as Plan;
     expect(plan.targetReached).toBe(true);
     expect(relClose(plan.liquidatedNotional, best.notional, 1e-6)).toBe(true);

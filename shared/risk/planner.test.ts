@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { snapshotArbitrary } from '../../test/arbitraries.ts';
+import { numbersIn, snapshotArbitrary } from '../../test/arbitraries.ts';
 import { applyTrades, pricesOf, type Trade } from '../replay/policies.ts';
 import type { Assessment } from '../schemas/assessment.ts';
 import { SnapshotSchema, type Snapshot, type SnapshotInput } from '../schemas/snapshot.ts';
@@ -332,6 +332,16 @@ describe("the audit's findings on the planner", () => {
     expect(reason).not.toMatch(/in profit|, losing/);
     const insolvent = await run(perpAccount(-4_000, 10, { entryPrice: 3_100 }));
     for (const s of insolvent.liquidation!.steps) expect(s.reason).not.toMatch(/frees -/);
+  });
+
+  it('balances too small for floating point (5e-323 ETH owed) still give a finite plan', async () => {
+    const a = await run({
+      ...perpAccount(0, 1e-6, { entryPrice: 97_000 }),
+      collateral: [{ asset: 'USD', amount: 0 }, { asset: 'ETH', amount: -5e-323 }],
+      market: { ETH: { price: 3_000 } },
+    });
+    for (const [path, n] of numbersIn(a.liquidation)) if (!Number.isFinite(n)) throw new Error(`${path} is ${n}`);
+    expect(a.liquidation!.shortfall).toMatchObject({ reason: 'insolvent' });
   });
 
   it('quantities are clean: whole lots or 10 significant digits, never 3.9999999999999973 (cleanliness)', async () => {

@@ -38,10 +38,93 @@ export function planLiquidation(context: PlanContext, solver: LinearSolver): Liq
   const penalty = penaltyTerms(book.profile.liquidation.penalty, health.equity, book.profile.liquidation.maxPenaltyShareOfEquity);
   const weights = liquidationWeights(book, state, reductions, book.profile.liquidation.priority);
   const problem = sliceProblem(context, reductions, cap, penalty, weights);
-  const solved = leastSlice(problem, solver);
-  const amounts = cleanAmounts(book, state, reductions, problem, solved.amounts);
+  const { amounts } = withoutDust(context, reductions, problem, penalty, solver);
   const efficiency = reductionEfficiencies(context, reductions, weights.published, penalty.rate);
-  return finish(context, { reductions, amounts, cap, penalty, efficiency, weights, problem, solver, solvedReached: solved.reached });
+  return finish(context, { reductions, amounts, cap, penalty, efficiency, weights, problem, solver });
+}
+
+/** Cleaned amounts and the account they leave. */
+interface Candidate {
+  readonly amounts: Float64Array;
+  readonly after: AccountHealth;
+  /** Positions the dust rule closed beyond what the program chose. */
+  readonly dusty: readonly number[];
+}
+
+/**
+ * The dust rule (a position left under `minRemainingNotional` is closed entirely) is not
+ * convex, so it is applied after the program. When closing such a remainder costs the
+ * target (it was a hedge), the program is solved twice more, with those positions kept out
+ * of the dust zone and with them closed entirely, and the better plan is kept.
+ */
+function withoutDust(context: PlanContext, reductions: readonly Reduction[], problem: SliceProblem, penalty: PenaltyTerms, solver: LinearSolver): Candidate {
+  const { book, state, model } = context;
+  const attempt = (p: SliceProblem): Candidate => {
+    const { amounts, dusty } = cleanAmounts(book, state, reductions, p, leastSlice(p, solver).amounts);
+    return { amounts, dusty, after: afterOf(context, reductions, amounts, penalty).after };
+  };
+  const first = attempt(problem);
+  if (first.dusty.length === 0 || reaches(book, first.after)) return first;
+  const dust = book.profile.liquidation.minRemainingNotional;
+  const kept = problem.upper.slice();
+  const closed = { lower: problem.lower.slice(), upper: problem.upper.slice() };
+  for (const j of first.dusty) {
+    const size = sizeOf(state, reductions[j]!);
+    kept[j] = Math.max(problem.lower[j]!, Math.min(kept[j]!, size - (dust * (1 + 1e-9)) / unitNotionalOf(book, reductions[j]!)));
+    closed.lower[j] = closed.upper[j] = size;
+  }
+  const variants = [
+    attempt({ ...problem, upper: kept, margin: model.linearize(state, reductions, kept) }),
+    attempt({ ...problem, ...closed, margin: model.linearize(state, reductions, closed.upper) }),
+  ];
+  return [first, ...variants].reduce((best, c) => (better(book, problem, c, best) ? c : best));
+}
+
+function reaches(book: Book, after: AccountHealth): boolean {
+  const target = book.profile.targetMarginRatio;
+  return after.marginRatio === null ? after.equity > 0 : after.marginRatio >= target * (1 - REACHED);
+}
+
+/** Reaching the target first; then the least weighted notional, or the least shortfall. */
+function better(book: Book, p: SliceProblem, a: Candidate, b: Candidate): boolean {
+  const [ra, rb] = [reaches(book, a.after), reaches(book, b.after)];
+  if (ra !== rb) return ra;
+  if (ra) return weighted(p, a.amounts) < weighted(p, b.amounts);
+  const shortfall = (c: Candidate) => book.profile.targetMarginRatio * c.after.maintenanceMargin - c.after.equity;
+  return shortfall(a) < shortfall(b);
+}
+
+function weighted(p: SliceProblem, amounts: Float64Array): number {
+  return amounts.reduce((sum, x, j) => sum + x * p.unitCost[j]!, 0);
+}
+
+/**
+ * The account after closing `amounts`: penalties (scaled to the cap) and closed values
+ * moved into quote cash, re-assessed from scratch. Also the penalty of each reduction.
+ */
+function afterOf(context: PlanContext, reductions: readonly Reduction[], closing: Float64Array, penalty: PenaltyTerms) {
+  const { book, model, state } = context;
+  const raw = closing.map((x, j) => penalty.rate * x * unitPenaltyBaseOf(book, reductions[j]!));
+  const rawTotal = raw.reduce((sum, v) => sum + v, 0);
+  const penalties = rawTotal > penalty.budget ? raw.map((v) => (v * penalty.budget) / rawTotal) : raw;
+  const quantities = Float64Array.from(state.quantities);
+  const amounts = Float64Array.from(state.amounts);
+  let cash = 0;
+  closing.forEach((x, j) => {
+    if (x <= 0) return;
+    const r = reductions[j]!;
+    // Closing moves the closed value (realized PnL, option premium, sale proceeds) into quote cash.
+    if (r.kind === 'position') {
+      quantities[r.index] = closedTo(quantities[r.index]!, r.sign * x);
+      cash += r.sign * x * book.positions[r.index]!.unitValue;
+    } else {
+      amounts[r.index] = closedTo(amounts[r.index]!, r.sign * x);
+      cash += r.sign * x * book.collateral[r.index]!.price;
+    }
+    cash -= penalties[j]!;
+  });
+  amounts[book.quoteIndex] = amounts[book.quoteIndex]! + cash;
+  return { after: evaluate(book, model, { quantities, amounts }), penalties };
 }
 
 /** Largest fraction per position for the tier, 'full' to close everything, or null when nothing is due. */
@@ -133,9 +216,10 @@ function sliceProblem(context: PlanContext, reductions: readonly Reduction[], ca
  * dust threshold is closed entirely, and any other amount is rounded up to
  * QUANTITY_DIGITS significant digits within its bound (so 3.9999999999999973 is 4).
  */
-function cleanAmounts(book: Book, state: AccountState, reductions: readonly Reduction[], p: SliceProblem, raw: Float64Array): Float64Array {
+function cleanAmounts(book: Book, state: AccountState, reductions: readonly Reduction[], p: SliceProblem, raw: Float64Array) {
   const dust = book.profile.liquidation.minRemainingNotional;
-  return raw.map((x, j) => {
+  const dusty: number[] = [];
+  const amounts = raw.map((x, j) => {
     const r = reductions[j]!;
     const size = sizeOf(state, r);
     // Solver residue: a share below 1e-9 of the bound is nothing.
@@ -143,15 +227,21 @@ function cleanAmounts(book: Book, state: AccountState, reductions: readonly Redu
     let amount = p.lots[j]! > 0 ? x : Math.min(p.upper[j]!, roundUp(x));
     // Within the solver's tolerance of the bound is the bound.
     if (amount >= p.upper[j]! * (1 - 1e-9)) amount = p.upper[j]!;
-    if (r.kind === 'position' && (size - amount) * unitNotionalOf(book, r) < dust) amount = size;
+    if (r.kind === 'position' && amount < size && (size - amount) * unitNotionalOf(book, r) < dust) {
+      dusty.push(j);
+      amount = size;
+    }
     return amount;
   });
+  return { amounts, dusty };
 }
 
 function roundUp(x: number): number {
+  const rounded = Number(x.toPrecision(QUANTITY_DIGITS));
   const step = 10 ** (Math.floor(Math.log10(x)) - QUANTITY_DIGITS + 1);
-  const rounded = Math.ceil(x / step - 1e-6) * step;
-  return Number(rounded.toPrecision(QUANTITY_DIGITS));
+  // Float noise just above a clean number (0.1000000000000001) is that number; a subnormal has no finer step.
+  if (rounded >= x || !(step > 0) || x - rounded <= 1e-6 * step) return rounded;
+  return Number((rounded + step).toPrecision(QUANTITY_DIGITS));
 }
 
 interface Solved {
@@ -163,7 +253,6 @@ interface Solved {
   readonly weights: Weights;
   readonly problem: SliceProblem;
   readonly solver: LinearSolver;
-  readonly solvedReached: boolean;
 }
 
 /** One trade of the plan, in execution order. */
@@ -179,35 +268,18 @@ function finish(context: PlanContext, s: Solved): LiquidationPlan {
   const { book, model, state } = context;
   const target = book.profile.targetMarginRatio;
   const order = executionOrder(context, s);
-  const raw = order.map((j) => s.penalty.rate * s.amounts[j]! * unitPenaltyBaseOf(book, s.reductions[j]!));
-  const rawTotal = raw.reduce((sum, v) => sum + v, 0);
-  const scale = rawTotal > s.penalty.budget ? s.penalty.budget / rawTotal : 1;
-  const steps: Step[] = order.map((j, k) => ({ j, amount: s.amounts[j]!, penalty: raw[k]! * scale, relief: 0 }));
-
+  const { after, penalties } = afterOf(context, s.reductions, s.amounts, s.penalty);
+  const steps: Step[] = order.map((j) => ({ j, amount: s.amounts[j]!, penalty: penalties[j]!, relief: 0 }));
   // Each step is credited the requirement it frees, executed in order.
   const session = model.session(state);
-  const quantities = Float64Array.from(state.quantities);
-  const amounts = Float64Array.from(state.amounts);
-  let cash = 0;
   for (const step of steps) {
     const r = s.reductions[step.j]!;
     const before = session.maintenance();
-    if (r.kind === 'position') {
-      quantities[r.index] = closedTo(quantities[r.index]!, r.sign * step.amount);
-      session.setPosition(r.index, quantities[r.index]!);
-      cash += r.sign * step.amount * book.positions[r.index]!.unitValue;
-    } else {
-      amounts[r.index] = closedTo(amounts[r.index]!, r.sign * step.amount);
-      session.setCollateral(r.index, amounts[r.index]!);
-      cash += r.sign * step.amount * book.collateral[r.index]!.price;
-    }
-    cash -= step.penalty;
+    if (r.kind === 'position') session.setPosition(r.index, closedTo(state.quantities[r.index]!, r.sign * step.amount));
+    else session.setCollateral(r.index, closedTo(state.amounts[r.index]!, r.sign * step.amount));
     step.relief = before - session.maintenance();
   }
-  // Closing moves the closed value (realized PnL, option premium, sale proceeds) into quote cash.
-  amounts[book.quoteIndex] = amounts[book.quoteIndex]! + cash;
-  const after = evaluate(book, model, { quantities, amounts });
-  const reached = after.marginRatio === null ? after.equity > 0 : after.marginRatio >= target * (1 - REACHED);
+  const reached = reaches(book, after);
 
   const notionalOf = (j: number, amount: number) => amount * unitNotionalOf(book, s.reductions[j]!);
   const full = s.reductions.filter((r) => r.kind === 'position').reduce((sum, r) => sum + sizeOf(state, r) * unitNotionalOf(book, r), 0);
