@@ -453,7 +453,8 @@ describe('(c) the planner finds the least notional', () => {
     // The runs covered what the property claims.
     for (const k of ['tier1', 'tier2', 'tier3', 'standard', 'portfolio', 'lots', 'unreachable', 'collateral'] as const) expect(seen[k], k).toBeGreaterThan(3);
     expect(seen.positions).toBeGreaterThan(30);
-    if (seen.nearTies > 0) console.info(`(c): ${seen.nearTies} run(s) where the planner and the LP differ on targetReached by a rounding`);
+    // The planner re-solves a plan that lands a hair under the target: none may differ on targetReached.
+    expect(seen.nearTies).toBe(0);
   });
 
   /**

@@ -38,7 +38,7 @@ export function planLiquidation(context: PlanContext, solver: LinearSolver): Liq
   const penalty = penaltyTerms(book.profile.liquidation.penalty, health.equity, book.profile.liquidation.maxPenaltyShareOfEquity);
   const weights = liquidationWeights(book, state, reductions, book.profile.liquidation.priority);
   const problem = sliceProblem(context, reductions, cap, penalty, weights);
-  const { amounts } = withoutDust(context, reductions, problem, penalty, solver);
+  const { amounts } = withinTolerance(context, reductions, problem, penalty, solver);
   const efficiency = reductionEfficiencies(context, reductions, weights.published, penalty.rate);
   return finish(context, { reductions, amounts, cap, penalty, efficiency, weights, problem, solver });
 }
@@ -49,6 +49,26 @@ interface Candidate {
   readonly after: AccountHealth;
   /** Positions the dust rule closed beyond what the program chose. */
   readonly dusty: readonly number[];
+  /** Whether the program reached the target (before cleaning and re-assessment). */
+  readonly solvedReached: boolean;
+}
+
+/** Largest relative miss of the target that is put down to the solver's tolerance and solved again. */
+const TOLERANCE_MISS = 1e-5;
+
+/**
+ * A plan the program says reaches the target can land a hair under it on the fresh
+ * assessment (a mixed-integer solve's feasibility tolerance, rounding at a kink): it is
+ * solved once more for the target raised by twice the miss.
+ */
+function withinTolerance(context: PlanContext, reductions: readonly Reduction[], problem: SliceProblem, penalty: PenaltyTerms, solver: LinearSolver): Candidate {
+  const first = withoutDust(context, reductions, problem, penalty, solver);
+  const ratio = first.after.marginRatio;
+  if (!first.solvedReached || reaches(context.book, first.after) || ratio === null) return first;
+  const miss = 1 - ratio / problem.target;
+  if (!(miss > 0 && miss < TOLERANCE_MISS)) return first;
+  const again = withoutDust(context, reductions, { ...problem, target: problem.target * (1 + 2 * miss + REACHED) }, penalty, solver);
+  return reaches(context.book, again.after) ? again : first;
 }
 
 /**
@@ -60,8 +80,9 @@ interface Candidate {
 function withoutDust(context: PlanContext, reductions: readonly Reduction[], problem: SliceProblem, penalty: PenaltyTerms, solver: LinearSolver): Candidate {
   const { book, state, model } = context;
   const attempt = (p: SliceProblem): Candidate => {
-    const { amounts, dusty } = cleanAmounts(book, state, reductions, p, leastSlice(p, solver).amounts);
-    return { amounts, dusty, after: afterOf(context, reductions, amounts, penalty).after };
+    const solved = leastSlice(p, solver);
+    const { amounts, dusty } = cleanAmounts(book, state, reductions, p, solved.amounts);
+    return { amounts, dusty, solvedReached: solved.reached, after: afterOf(context, reductions, amounts, penalty).after };
   };
   const first = attempt(problem);
   if (first.dusty.length === 0 || reaches(book, first.after)) return first;
