@@ -7,9 +7,12 @@ import { brent } from './roots.ts';
 /** Furthest moves searched: down to 1% of the price, up to ten times it. */
 const MIN_FACTOR = 0.01;
 const MAX_FACTOR = 10;
-/** First step of the outward march (2%) and its growth per step; Brent refines each bracket. */
+/**
+ * First step of the outward march (2%) and its growth per step (2%, 6%, 18%, 54%, …);
+ * Brent refines each bracket. Fine near the price, where liquidation prices matter most.
+ */
 const FIRST_STEP = 0.02;
-const STEP_GROWTH = 2;
+const STEP_GROWTH = 3;
 /** Relative precision of the prices returned. */
 const PRICE_TOLERANCE = 1e-9;
 
@@ -60,7 +63,7 @@ function crossings(gaps: (f: number) => [number, number], direction: 1 | -1): [n
     for (let t = 0; t < 2; t++) {
       if (found[t] === null && g[t]! < 0) {
         const [lo, hi] = [previous, f];
-        found[t] = previousGaps[t]! === 0 ? lo : brent((x) => gaps(x)[t]!, lo, hi, PRICE_TOLERANCE * Math.max(lo, hi));
+        found[t] = previousGaps[t]! === 0 ? lo : brent((x) => gaps(x)[t]!, lo, hi, PRICE_TOLERANCE * Math.max(lo, hi), 100, [previousGaps[t]!, g[t]!]);
       }
     }
     if (f === MIN_FACTOR || f === MAX_FACTOR) break;

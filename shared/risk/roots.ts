@@ -2,9 +2,17 @@
  * Brent's method: a root of `f` in [a, b] where f(a) and f(b) have opposite signs.
  * Converges superlinearly on smooth functions and never worse than bisection.
  */
-export function brent(f: (x: number) => number, a: number, b: number, tolerance: number, maxIterations = 100): number {
-  let fa = f(a);
-  let fb = f(b);
+export function brent(
+  f: (x: number) => number,
+  a: number,
+  b: number,
+  tolerance: number,
+  maxIterations = 100,
+  /** f(a) and f(b) when the caller has them already (a bracketing search): two evaluations saved. */
+  known?: readonly [fa: number, fb: number],
+): number {
+  let fa = known ? known[0] : f(a);
+  let fb = known ? known[1] : f(b);
   if (fa === 0) return a;
   if (fb === 0) return b;
   if (fa * fb > 0) throw new RangeError('brent: the interval does not bracket a root');
