@@ -9,7 +9,7 @@ import { loadLinearSolver } from './lp/highs.ts';
 import { penaltyRate } from './penalty.ts';
 import type { LinearSolver } from './lp/program.ts';
 import { planLiquidation, reductionsOf } from './planner.ts';
-import { liquidationWeights, rankPositions, reductionEfficiencies, type PositionRanking } from './priority.ts';
+import { publishedWeights, rankPositions, reductionEfficiencies, type PositionRanking } from './priority.ts';
 import { findProfile } from './profiles.ts';
 import type { RiskProfile } from './profile.ts';
 
@@ -83,9 +83,9 @@ function rankedByPlan(positions: AssessedPosition[], context: RiskContext, steps
 function firstUnitsOf(context: RiskContext) {
   const { book, state } = context;
   const reductions = reductionsOf(book, state);
-  const weights = liquidationWeights(book, state, reductions, book.profile.liquidation.priority);
+  const weights = publishedWeights(book, state, reductions, book.profile.liquidation.priority);
   const rate = penaltyRate(book.profile.liquidation.penalty);
-  return { reductions, weights, efficiency: reductionEfficiencies(context, reductions, weights.published, rate) };
+  return { reductions, weights, efficiency: reductionEfficiencies(context, reductions, weights, rate) };
 }
 
 /** The risk core alone (margin, Greeks, tier, top-up), with the context the planner needs. */
@@ -100,7 +100,13 @@ export function assessRisk(snapshot: Snapshot, options: AssessOptions): { assess
   const context: RiskContext = { book, model, state, health, margin };
   const { reductions, weights, efficiency } = firstUnitsOf(context);
   const ranking = rankPositions(context, reductions, efficiency);
-  const weightOf = new Map(reductions.map((r, j) => [`${r.kind}:${r.index}`, weights.published[j]!]));
+  // Closed positions weigh 1; the quote balance, never sold, has none.
+  const positionWeight = new Float64Array(book.positions.length).fill(1);
+  const collateralWeight = new Array<number | null>(book.collateral.length).fill(null);
+  reductions.forEach((r, j) => {
+    if (r.kind === 'position') positionWeight[r.index] = weights[j]!;
+    else collateralWeight[r.index] = weights[j]!;
+  });
   const assessment: RiskAssessment = {
     id: options.id,
     object: 'assessment',
@@ -122,10 +128,10 @@ export function assessRisk(snapshot: Snapshot, options: AssessOptions): { assess
         haircut: c.haircut,
         value: collateralValue(c.amount, c.price, c.haircut),
         maintenanceMargin: margin.collateralMaintenance[i]!,
-        liquidationWeight: weightOf.get(`collateral:${i}`) ?? null,
+        liquidationWeight: collateralWeight[i] ?? null,
       }))
       .filter((_, i) => !book.collateral[i]!.implicit),
-    positions: assessPositions(book, state, margin, ranking, (i) => weightOf.get(`position:${i}`) ?? 1),
+    positions: assessPositions(book, state, margin, ranking, positionWeight),
     greeks: underlyingRisk(book, margin),
   };
   return { assessment, context };
@@ -136,7 +142,7 @@ function assessPositions(
   state: AccountState,
   margin: MarginBreakdown,
   ranking: PositionRanking,
-  weightOf: (i: number) => number,
+  weights: Float64Array,
 ): AssessedPosition[] {
   return book.positions.map((p, i) => {
     const q = state.quantities[i]!;
@@ -155,7 +161,7 @@ function assessPositions(
       initialMargin: margin.positionInitial[i]!,
       liquidationPriority: ranking.priority[i]!,
       role: ranking.role[i]!,
-      liquidationWeight: weightOf(i),
+      liquidationWeight: weights[i]!,
     };
   });
 }

@@ -231,12 +231,13 @@ export function modelPriceAt(p: BookPosition, spot: number): number {
  * to the model; a settled option stays at its payoff. `priceNow` is the model price at the
  * current spot, for callers that shift the same position many times.
  */
-export function shiftedMark(p: BookPosition, f: number, priceNow: number = modelPriceAt(p, p.spot)): number {
+export function shiftedMark(p: BookPosition, f: number, priceNow: number = modelPriceAt(p, p.spot), priceThen?: number): number {
   const inst = p.instrument;
   if (inst.type !== 'option') return p.mark * f;
   const spot = p.spot * f;
   if (p.years <= 0 || p.volatility === undefined) return intrinsicValue(inst.right, spot, inst.strike);
-  return Math.max(0, p.mark + modelPriceAt(p, spot) - priceNow);
+  // `priceThen`: the model price at the shifted spot, when the caller has it already.
+  return Math.max(0, p.mark + (priceThen ?? modelPriceAt(p, spot)) - priceNow);
 }
 
 /** The position with its underlying at price × f (see `shiftedMark`). */

@@ -34,15 +34,17 @@ export function liquidationPrices(book: Book, model: MarginModel, state: Account
     const otherEquity = health.equity - base.equity;
     const otherMaintenance = health.maintenanceMargin - base.maintenance;
     // Equity above each threshold's requirement at price × f: negative below it (or in bad debt).
+    const gapsOf = (equity: number, maintenance: number): [number, number] =>
+      equity < 0 ? [equity, equity] : [equity - tier1 * maintenance, equity - tier3 * maintenance];
     const gaps = (f: number): [number, number] => {
       const s = slice.evaluate(f);
-      const equity = otherEquity + s.equity;
-      const maintenance = otherMaintenance + s.maintenance;
-      return equity < 0 ? [equity, equity] : [equity - tier1 * maintenance, equity - tier3 * maintenance];
+      return gapsOf(otherEquity + s.equity, otherMaintenance + s.maintenance);
     };
+    // At today's price the gaps are the account's own: no revaluation.
+    const start = gapsOf(health.equity, health.maintenanceMargin);
     const spot = slice.spot;
     const search = (direction: 1 | -1) => {
-      const [f1, f3] = crossings(gaps, direction);
+      const [f1, f3] = crossings(gaps, direction, start);
       return { tier1: f1 === null ? null : spot * f1, tier3: f3 === null ? null : spot * f3 };
     };
     out[u] = { price: spot, down: search(-1), up: search(1) };
@@ -51,20 +53,35 @@ export function liquidationPrices(book: Book, model: MarginModel, state: Account
 }
 
 /** Factors at which each of the gaps first turns negative, marching from 1 in `direction`. */
-function crossings(gaps: (f: number) => [number, number], direction: 1 | -1): [number | null, number | null] {
+function crossings(gaps: (f: number) => [number, number], direction: 1 | -1, start: [number, number]): [number | null, number | null] {
   const found: [number | null, number | null] = [null, null];
-  const start = gaps(1);
   for (let t = 0; t < 2; t++) if (start[t]! < 0) found[t] = 1;
+  // Every revaluation inside the current bracket: the second threshold's search starts from the first's.
+  let inside: Array<[f: number, gaps: [number, number]]> = [];
+  const at = (f: number) => {
+    const g = gaps(f);
+    inside.push([f, g]);
+    return g;
+  };
   let previous = 1;
   let previousGaps = start;
   for (let step = FIRST_STEP; found[0] === null || found[1] === null; step *= STEP_GROWTH) {
     const f = direction < 0 ? Math.max(1 - step, MIN_FACTOR) : Math.min(1 + step, MAX_FACTOR);
     const g = gaps(f);
+    inside = [];
     for (let t = 0; t < 2; t++) {
-      if (found[t] === null && g[t]! < 0) {
-        const [lo, hi] = [previous, f];
-        found[t] = previousGaps[t]! === 0 ? lo : brent((x) => gaps(x)[t]!, lo, hi, PRICE_TOLERANCE * Math.max(lo, hi), 100, [previousGaps[t]!, g[t]!]);
+      if (found[t] !== null || !(g[t]! < 0)) continue;
+      // The tightest bracket the revaluations so far give, walking out from the near end.
+      let [lo, gLo, hi, gHi] = [previous, previousGaps[t]!, f, g[t]!];
+      inside.sort((a, b) => Math.abs(a[0] - 1) - Math.abs(b[0] - 1));
+      for (const [x, gx] of inside) {
+        if (gx[t]! < 0) {
+          [hi, gHi] = [x, gx[t]!];
+          break;
+        }
+        [lo, gLo] = [x, gx[t]!];
       }
+      found[t] = gLo === 0 ? lo : brent((x) => at(x)[t]!, lo, hi, PRICE_TOLERANCE * Math.max(lo, hi), 100, [gLo, gHi]);
     }
     if (f === MIN_FACTOR || f === MAX_FACTOR) break;
     previous = f;
@@ -86,13 +103,21 @@ function sliceOf(book: Book, model: MarginModel, state: AccountState, u: number)
   const spot = positions[0]?.spot ?? collateral[0]!.price;
   // Model prices at today's spot, once: every trial price moves the marks from them.
   const priceNow = positions.map((p) => modelPriceAt(p, p.spot));
+  const shifted = new Float64Array(positions.length);
   return {
     spot,
     evaluate(f) {
+      // The model values each option at the trial price on its way: its prices serve the marks too.
+      shifted.fill(Number.NaN);
+      const maintenance = model.maintenanceOfUnderlyingAt(u, f, state, shifted);
       let equity = 0;
-      positions.forEach((p, i) => (equity += p.quantity * unitValueAt(p, shiftedMark(p, f, priceNow[i]))));
+      for (let i = 0; i < positions.length; i++) {
+        const p = positions[i]!;
+        const then = shifted[i]!;
+        equity += p.quantity * unitValueAt(p, shiftedMark(p, f, priceNow[i], then === then ? then : undefined));
+      }
       for (const c of collateral) equity += collateralValue(c.amount, c.price * f, c.haircut);
-      return { equity, maintenance: model.maintenanceOfUnderlyingAt(u, f, state) };
+      return { equity, maintenance };
     },
   };
 }

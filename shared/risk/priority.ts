@@ -44,10 +44,19 @@ export function briefWeight(book: Book, state: AccountState, r: Reduction): numb
   return ((losing ? LOSING : 1) * 2) / (1 + intensity);
 }
 
+/** The weights as published: 1 each under `least_notional` (no brief weights computed), the brief's otherwise. */
+export function publishedWeights(book: Book, state: AccountState, reductions: readonly Reduction[], mode: PriorityMode): Float64Array {
+  return mode === 'brief' ? liquidationWeights(book, state, reductions, mode).published : new Float64Array(reductions.length).fill(1);
+}
+
 export function liquidationWeights(book: Book, state: AccountState, reductions: readonly Reduction[], mode: PriorityMode): Weights {
-  const brief = Float64Array.from(reductions, (r) => briefWeight(book, state, r));
+  const n = reductions.length;
+  const brief = new Float64Array(n);
+  for (let j = 0; j < n; j++) brief[j] = briefWeight(book, state, reductions[j]!);
   if (mode === 'brief') return { published: brief, objective: brief };
-  return { published: new Float64Array(reductions.length).fill(1), objective: brief.map((w) => 1 + TIE_BREAK * w) };
+  const objective = new Float64Array(n);
+  for (let j = 0; j < n; j++) objective[j] = 1 + TIE_BREAK * brief[j]!;
+  return { published: new Float64Array(n).fill(1), objective };
 }
 
 /** What the first units of each reduction do, from the margin attribution (no extra valuation). */
@@ -72,14 +81,17 @@ export function reliefPerUnit({ state, margin }: FirstUnits, r: Reduction): numb
 export function reductionEfficiencies(context: FirstUnits, reductions: readonly Reduction[], weights: Float64Array, penaltyRate: number): Float64Array {
   const { book } = context;
   const target = book.profile.targetMarginRatio;
-  return Float64Array.from(reductions, (r, j) => {
+  const out = new Float64Array(reductions.length);
+  for (let j = 0; j < out.length; j++) {
+    const r = reductions[j]!;
     const position = r.kind === 'position' ? book.positions[r.index]! : undefined;
     const col = r.kind === 'collateral' ? book.collateral[r.index]! : undefined;
     const notional = position ? position.spot : col!.price;
     const penalty = penaltyRate * (position ? Math.abs(position.mark) : col!.price);
     const release = col && r.sign > 0 ? col.price * col.haircut : 0;
-    return (target * reliefPerUnit(context, r) - penalty + release) / (weights[j]! * notional);
-  });
+    out[j] = (target * reliefPerUnit(context, r) - penalty + release) / (weights[j]! * notional);
+  }
+  return out;
 }
 
 export interface PositionRanking {
@@ -97,13 +109,16 @@ export function rankPositions(context: FirstUnits, reductions: readonly Reductio
   const n = context.book.positions.length;
   const priority = new Array<number | null>(n).fill(null);
   const role = new Array<'risk' | 'hedge'>(n).fill('risk');
-  const inPlan = new Set(planned);
-  const rest = [...reductions.keys()].filter((j) => !inPlan.has(j)).sort((a, b) => efficiency[b]! - efficiency[a]! || a - b);
+  const inPlan = new Uint8Array(reductions.length);
+  for (const j of planned) inPlan[j] = 1;
+  const rest: number[] = [];
+  for (let j = 0; j < reductions.length; j++) if (!inPlan[j] && reductions[j]!.kind === 'position') rest.push(j);
+  rest.sort((a, b) => efficiency[b]! - efficiency[a]! || a - b);
   let rank = 0;
-  for (const j of [...planned, ...rest]) {
+  for (const j of planned) if (reductions[j]!.kind === 'position') priority[reductions[j]!.index] = ++rank;
+  for (const j of rest) {
     const r = reductions[j]!;
-    if (r.kind !== 'position') continue;
-    if (!inPlan.has(j) && reliefPerUnit(context, r) < 0) role[r.index] = 'hedge';
+    if (reliefPerUnit(context, r) < 0) role[r.index] = 'hedge';
     else priority[r.index] = ++rank;
   }
   // Closed positions (quantity 0) are last, so every open one has a rank or a role.

@@ -96,6 +96,8 @@ export interface MarginModel {
    * Maintenance margin of one underlying's positions and collateral when its price is
    * multiplied by `f`, all else unchanged. Requirements add up across underlyings, so
    * this is what a price move of that underlying does to the account's total.
+   * `modelPrices`, when given, receives the model price at price × f of each of the
+   * underlying's positions (in book order) that the model valued on the way (NaN otherwise).
    */
-  maintenanceOfUnderlyingAt(u: number, f: number, state: AccountState): number;
+  maintenanceOfUnderlyingAt(u: number, f: number, state: AccountState, modelPrices?: Float64Array): number;
 }

@@ -226,16 +226,23 @@ class PortfolioMargin implements MarginModel {
     return { constant, linear, groups };
   }
 
-  maintenanceOfUnderlyingAt(u: number, f: number, state: AccountState): number {
+  maintenanceOfUnderlyingAt(u: number, f: number, state: AccountState, modelPrices?: Float64Array): number {
     const n = this.nScen;
     const sums = this.scratch.fill(0);
     const row = (this.shiftedRow ??= new Float64Array(n));
     let contingency = 0;
-    for (const i of this.positionsOf[u]!) {
+    const positions = this.positionsOf[u]!;
+    for (let k = 0; k < positions.length; k++) {
+      const i = positions[k]!;
       const q = state.quantities[i]!;
       if (q === 0) continue;
-      fillPositionScenarios(this.book.positions[i]!, f, this.totalVols, i * N_VOL, this.moves, this.logGrowth, row, 0);
-      addScaled(sums, 0, row, 0, q, n);
+      // At today's price the rows are the ones valued once per book.
+      if (f === 1) addScaled(sums, 0, this.unitPnl, i * n, q, n);
+      else {
+        const price = fillPositionScenarios(this.book.positions[i]!, f, this.totalVols, i * N_VOL, this.moves, this.logGrowth, row, 0);
+        if (modelPrices) modelPrices[k] = price;
+        addScaled(sums, 0, row, 0, q, n);
+      }
       contingency += f * this.contingency(i, q);
     }
     for (const c of this.collateralOf[u]!) {
@@ -369,7 +376,10 @@ function describe(scenario: number, moves: Float64Array): WorstScenario {
   return { priceMove: moves[Math.floor(scenario / N_VOL)]!, volShock: VOL_STATES[scenario % N_VOL]! };
 }
 
-/** Per-unit PnL of position `p` in every scenario at its price × `f`, written at `out[offset …]`. */
+/**
+ * Per-unit PnL of position `p` in every scenario at its price × `f`, written at
+ * `out[offset …]`; returns an option's model price at price × f (NaN for other contracts).
+ */
 function fillPositionScenarios(
   p: BookPosition,
   f: number,
@@ -379,7 +389,7 @@ function fillPositionScenarios(
   logGrowth: Float64Array,
   out: Float64Array,
   offset: number,
-): void {
+): number {
   const inst = p.instrument;
   const spot = p.spot * f;
   if (inst.type !== 'option') {
@@ -389,7 +399,7 @@ function fillPositionScenarios(
       const pnl = mark * moves[k]!;
       for (let v = 0; v < N_VOL; v++) out[offset + k * N_VOL + v] = pnl;
     }
-    return;
+    return Number.NaN;
   }
   if (totalVols[volOffset] === 0) {
     const now = intrinsicValue(inst.right, spot, inst.strike);
@@ -397,7 +407,7 @@ function fillPositionScenarios(
       const pnl = intrinsicValue(inst.right, spot * (1 + moves[k]!), inst.strike) - now;
       for (let v = 0; v < N_VOL; v++) out[offset + k * N_VOL + v] = pnl;
     }
-    return;
+    return Number.NaN;
   }
   const sd0 = totalVols[volOffset]!;
   const sd1 = totalVols[volOffset + 1]!;
@@ -413,6 +423,7 @@ function fillPositionScenarios(
     out[o + 1] = optionPriceAt(inst.right, s, inst.strike, lm, sd1) - now;
     out[o + 2] = optionPriceAt(inst.right, s, inst.strike, lm, sd2) - now;
   }
+  return now;
 }
 
 /** σ√T unchanged, shocked up and shocked down; zeros for linear and expired contracts. */

@@ -160,7 +160,7 @@ export function standardMarginModel(book: Book): MarginModel {
     };
   };
 
-  const maintenanceOfUnderlyingAt = (u: number, f: number, state: AccountState): number => {
+  const maintenanceOfUnderlyingAt = (u: number, f: number, state: AccountState, _modelPrices?: Float64Array): number => {
     let mm = 0;
     for (let i = 0; i < nPos; i++) {
       const p = book.positions[i]!;
