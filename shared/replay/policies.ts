@@ -1,4 +1,4 @@
-import { penaltyRate } from '../risk/penalty.ts';
+import { penaltyRate, penaltyTerms } from '../risk/penalty.ts';
 import { findProfile } from '../risk/profiles.ts';
 import type { RiskProfile } from '../risk/profile.ts';
 import type { Tier } from '../risk/tiers.ts';
@@ -130,8 +130,9 @@ export function applyTrades(snapshot: Snapshot, trades: readonly Trade[], prices
     executed++;
   }
 
-  const allowed = Math.max(0, prices.equity) * profile.liquidation.maxPenaltyShareOfEquity;
-  const penalties = rawPenalty > allowed ? allowed : rawPenalty;
+  // The planner's cap: a fee takes at most its share of the equity; an auction's discount is uncapped.
+  const { budget } = penaltyTerms(profile.liquidation.penalty, prices.equity, profile.liquidation.maxPenaltyShareOfEquity);
+  const penalties = rawPenalty > budget ? budget : rawPenalty;
   amounts.set(quote, (amounts.get(quote) ?? 0) + proceeds - penalties);
 
   const collateral = snapshot.collateral.map((c) => ({ ...c, amount: amounts.get(c.asset)! }));

@@ -1,0 +1,200 @@
+import type { RiskProfile } from '../risk/profile.ts';
+import type { Assessment } from '../schemas/assessment.ts';
+import type { FillRequest, Liquidation, LiquidationFill, LiquidationStepState } from '../schemas/liquidations.ts';
+import type { AccountBook } from '../schemas/snapshot.ts';
+import { acceptablePrice, auctionOf, auctionOver, factorAt } from './auction.ts';
+
+/**
+ * The liquidation lifecycle (docs/liquidations.md), pure: what opens a liquidation, what a
+ * fresh assessment does to it, whether a fill is acceptable and what it does to the
+ * account's book. The store records the results; routes and sweeps only call these.
+ *
+ *   open ──fill──▶ partially_filled ──fill / re-assessment──▶ resolved
+ *     │                   │
+ *     ├── tier worsened, or an auction ran its course ──▶ escalated (new revision: the
+ *     │                                                   unfilled steps replaced by the new plan)
+ *     └── recovered with no fill ──▶ cancelled
+ */
+
+/** Statuses in which steps can still be filled. */
+export const ACTIVE_STATUSES: ReadonlySet<Liquidation['status']> = new Set(['open', 'partially_filled', 'escalated']);
+
+/** Tiers that carry a plan, worst last (the order the planner's caps grow in). */
+const PLANNED_TIERS = ['tier1', 'tier2', 'tier3', 'insolvent'] as const;
+
+/** What changed, for the outbox: one webhook event per transition. */
+export type LiquidationEvent = 'liquidation.opened' | 'liquidation.filled' | 'liquidation.escalated' | 'liquidation.resolved' | 'liquidation.cancelled';
+
+/** A liquidation opened from an assessment that carries a plan with steps; null otherwise. */
+export function openLiquidation(id: string, a: Assessment, profile: RiskProfile, now: Date): Liquidation | null {
+  if (!a.liquidation || a.liquidation.steps.length === 0) return null;
+  const at = now.toISOString();
+  return {
+    id,
+    object: 'liquidation',
+    accountId: a.accountId,
+    status: 'open',
+    revision: 1,
+    targetMarginRatio: a.liquidation.targetMarginRatio,
+    tier: a.tier,
+    auction: auctionOf(profile),
+    steps: stepsOf(a, 1, at),
+    fills: [],
+    account: stateOf(a),
+    openedAt: at,
+    updatedAt: at,
+    closedAt: null,
+  };
+}
+
+function stepsOf(a: Assessment, revision: number, at: string): LiquidationStepState[] {
+  const marks = new Map(a.positions.map((p) => [p.id, p.markPrice]));
+  const prices = new Map(a.collateral.map((c) => [c.asset, c.price]));
+  return a.liquidation!.steps.map((s, n) => ({
+    stepId: `step_${revision}_${n + 1}`,
+    ...(s.positionId !== undefined ? { positionId: s.positionId } : { asset: s.asset! }),
+    action: s.action,
+    quantity: s.quantity,
+    remaining: s.quantity,
+    referencePrice: s.positionId !== undefined ? marks.get(s.positionId)! : prices.get(s.asset!)!,
+    auctionStartedAt: at,
+  }));
+}
+
+function stateOf(a: Assessment): Liquidation['account'] {
+  return { equity: a.equity, maintenanceMargin: a.maintenanceMargin, marginRatio: a.marginRatio, tier: a.tier };
+}
+
+/** Whether the account is back at the liquidation's target (or carries no requirement and owes nothing). */
+function targetReached(l: Liquidation, a: Assessment): boolean {
+  return a.marginRatio === null ? a.equity > 0 : a.marginRatio >= l.targetMarginRatio * (1 - 1e-9);
+}
+
+const worse = (a: string, b: string) => PLANNED_TIERS.indexOf(a as never) > PLANNED_TIERS.indexOf(b as never);
+
+/**
+ * A fresh assessment of the account (after a price move, a deposit or a fill) applied to
+ * an active liquidation: resolved at the target once something was filled; cancelled when
+ * the account recovered on its own; escalated to a new plan revision when the tier
+ * worsened or an unfilled step's auction ran its course; otherwise only the account state
+ * is refreshed. Returns the event to send, if any.
+ */
+export function reassessed(l: Liquidation, a: Assessment, now: Date): { liquidation: Liquidation; event: LiquidationEvent | null } {
+  if (!ACTIVE_STATUSES.has(l.status)) return { liquidation: l, event: null };
+  const at = now.toISOString();
+  const refreshed: Liquidation = { ...l, account: stateOf(a), updatedAt: at };
+  const planned = a.liquidation !== null && a.liquidation.steps.length > 0;
+  if (targetReached(l, a) || !planned) {
+    const filled = l.fills.length > 0;
+    return {
+      liquidation: { ...refreshed, status: filled ? 'resolved' : 'cancelled', closedAt: at },
+      event: filled ? 'liquidation.resolved' : 'liquidation.cancelled',
+    };
+  }
+  const stalled = l.steps.some((s) => s.remaining > 0 && auctionOver(l.auction, now.getTime() - Date.parse(s.auctionStartedAt)));
+  if (worse(a.tier, l.tier) || stalled) {
+    const revision = l.revision + 1;
+    // Filled steps stay on record; what is left is the new plan's, on fresh auctions.
+    const done = l.steps.filter((s) => s.remaining < s.quantity).map((s) => ({ ...s, remaining: 0 }));
+    return {
+      liquidation: { ...refreshed, status: 'escalated', revision, tier: a.tier, targetMarginRatio: a.liquidation!.targetMarginRatio, steps: [...done, ...stepsOf(a, revision, at)] },
+      event: 'liquidation.escalated',
+    };
+  }
+  return { liquidation: refreshed, event: null };
+}
+
+/** Why a fill is refused: 409 when it conflicts with the liquidation's state, 422 when the request itself is wrong. */
+export class FillRejected extends Error {
+  constructor(
+    readonly status: 409 | 422,
+    readonly code: 'liquidation_closed' | 'unknown_step' | 'quantity_exceeds_remaining' | 'price_worse_than_auction',
+    readonly field: string | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FillRejected';
+  }
+}
+
+/** The auction price of a step at `now`, as a factor and per unit. */
+export function auctionPrice(l: Liquidation, step: LiquidationStepState, now: Date): { factor: number; price: number } {
+  const factor = factorAt(l.auction, step.action, now.getTime() - Date.parse(step.auctionStartedAt));
+  return { factor, price: step.referencePrice * factor };
+}
+
+/**
+ * Records a fill: the step exists and is open, the quantity is at most what remains (a
+ * race lost to another liquidator is a 409), and the price is at least as good for the
+ * account as the auction's now. Returns the liquidation with the fill recorded.
+ */
+export function recordFill(l: Liquidation, request: FillRequest, fillId: string, now: Date): { liquidation: Liquidation; fill: LiquidationFill; step: LiquidationStepState } {
+  if (!ACTIVE_STATUSES.has(l.status)) throw new FillRejected(409, 'liquidation_closed', undefined, `the liquidation is ${l.status}`);
+  const index = l.steps.findIndex((s) => s.stepId === request.stepId);
+  const step = l.steps[index];
+  if (!step) throw new FillRejected(422, 'unknown_step', 'stepId', `no step ${request.stepId} in this liquidation`);
+  // A hair over what remains is what remains (float residue of earlier fills).
+  const quantity = request.quantity > step.remaining && request.quantity <= step.remaining * (1 + 1e-12) ? step.remaining : request.quantity;
+  if (!(quantity <= step.remaining)) {
+    throw new FillRejected(409, 'quantity_exceeds_remaining', 'quantity', `the step has ${step.remaining} left`);
+  }
+  const { price: auction } = auctionPrice(l, step, now);
+  if (!acceptablePrice(step.action, request.price, auction)) {
+    const side = step.action === 'sell' ? 'at least' : 'at most';
+    throw new FillRejected(422, 'price_worse_than_auction', 'price', `the auction price is ${auction} now: fill ${side} that`);
+  }
+  const fill: LiquidationFill = {
+    fillId,
+    stepId: step.stepId,
+    quantity,
+    price: request.price,
+    discount: quantity * Math.abs(step.referencePrice - request.price),
+    filledAt: now.toISOString(),
+  };
+  const remaining = step.remaining - quantity <= step.quantity * 1e-12 ? 0 : step.remaining - quantity;
+  const filledStep = { ...step, remaining };
+  const steps = l.steps.map((s, k) => (k === index ? filledStep : s));
+  return {
+    liquidation: { ...l, status: 'partially_filled', steps, fills: [...l.fills, fill], updatedAt: fill.filledAt },
+    fill,
+    step: filledStep,
+  };
+}
+
+/**
+ * The account's book after a fill, by the rule of docs/liquidation.md with the fill price
+ * in place of the mark: the position moves toward zero by the quantity (a balance: sold, or
+ * a debt bought back) and the quote balance receives the closed value at that price —
+ * q × (price − entry) for perpetuals and futures, q × price for options and collateral,
+ * signed by the side. The discount against the mark is so the penalty, paid once.
+ */
+export function applyFill(book: AccountBook, step: LiquidationStepState, quantity: number, price: number, quoteAsset: string): AccountBook {
+  let cash = 0;
+  let positions = book.positions;
+  let collateral = book.collateral;
+  if (step.positionId !== undefined) {
+    positions = book.positions.flatMap((p) => {
+      if (p.id !== step.positionId) return [p];
+      const sign = Math.sign(p.quantity);
+      const closed = Math.min(quantity, Math.abs(p.quantity));
+      const unit = p.instrument.type === 'option' ? price : p.entryPrice === undefined ? 0 : price - p.entryPrice;
+      cash += sign * closed * unit;
+      const left = p.quantity - sign * closed;
+      return Math.abs(left) <= 1e-12 * Math.abs(p.quantity) ? [] : [{ ...p, quantity: left }];
+    });
+  } else {
+    collateral = book.collateral.map((c) => {
+      if (c.asset !== step.asset) return c;
+      const sign = Math.sign(c.amount);
+      const closed = Math.min(quantity, Math.abs(c.amount));
+      cash += sign * closed * price;
+      const left = c.amount - sign * closed;
+      return { ...c, amount: Math.abs(left) <= 1e-12 * Math.abs(c.amount) ? 0 : left };
+    });
+  }
+  const hasQuote = collateral.some((c) => c.asset === quoteAsset);
+  collateral = hasQuote
+    ? collateral.map((c) => (c.asset === quoteAsset ? { ...c, amount: c.amount + cash } : c))
+    : [...collateral, { asset: quoteAsset, amount: cash }];
+  return { ...book, positions, collateral };
+}
