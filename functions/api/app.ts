@@ -10,6 +10,7 @@ import { idempotency } from './middleware/idempotency.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { tenantRateLimit } from './middleware/rate-limit.ts';
 import { requestId } from './middleware/request-id.ts';
+import { requireScope } from './middleware/scopes.ts';
 import { problemBody, problems, type ApiProblem } from './problems.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { assessmentRoutes } from './routes/assessments.ts';
@@ -55,6 +56,8 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   app.use('*', requestId());
   app.use('/v1/*', bodyLimit({ maxSize: maxBody, onError: () => { throw problems.bodyTooLarge(maxBody); } }));
   app.use('/v1/*', bearerAuth(stores.apiKeys));
+  // Before anything that writes (rate-limit counts, idempotency claims): a refused request writes nothing.
+  app.use('/v1/*', requireScope());
   if (options.tenantRequestsPerSecond !== undefined) app.use('/v1/*', tenantRateLimit(stores.rateLimits, options.tenantRequestsPerSecond));
   app.on(['POST', 'PUT', 'PATCH'], '/v1/*', jsonBody());
   app.on('POST', '/v1/*', idempotency(stores.idempotency, (c, stored) => replayStored(c, stores, stored)));

@@ -1,3 +1,4 @@
+import type { ApiKeyScope } from '../../shared/store/api-keys.ts';
 import type { IdempotencyRef } from '../../shared/store/idempotency.ts';
 
 /** What middleware hands to handlers through the context. */
@@ -6,6 +7,8 @@ export interface ApiEnv {
     requestId: string;
     /** The authenticated tenant (set on /v1 routes). */
     tenantId: string;
+    /** The authenticated key's scope (set on /v1 routes; checked by middleware/scopes.ts). */
+    scope: ApiKeyScope;
     /** The request body as received, and parsed (set on POST routes). */
     rawBody: string;
     body: unknown;

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiEnv } from './env.ts';
+import { scopesInWords } from './routes/openapi.ts';
 
 export const OPENAPI_INFO = {
   title: 'Softland',
@@ -16,7 +17,10 @@ export function registerSecurity(app: OpenAPIHono<ApiEnv>): void {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
-    description: 'Your secret API key (sk_…), as "Authorization: Bearer sk_…".',
+    description:
+      'Your secret API key (sk_…), as "Authorization: Bearer sk_…". Each key has a scope, set when it is created ' +
+      `(\`softland key create TENANT --scope …\`): ${scopesInWords('admin', 'liquidator', 'read')}. ` +
+      'A call outside the key\'s scope answers 403 `insufficient_scope`.',
   });
 }
 

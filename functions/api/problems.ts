@@ -84,6 +84,17 @@ export const problems = {
     new ApiProblem(413, 'body_too_large', 'Body too large', `the body is larger than ${limit} bytes`, { errors: [{ field: '(body)', message: `at most ${limit} bytes` }] }),
   unauthorized: (detail: string) =>
     new ApiProblem(401, 'unauthorized', 'Unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer realm="softland"' } }),
+  /** The key is valid but its scope does not allow this call (RFC 6750's insufficient_scope). */
+  insufficientScope: (scope: string, needed: readonly string[], method: string, path: string) =>
+    new ApiProblem(
+      403,
+      'insufficient_scope',
+      'Insufficient scope',
+      needed.length
+        ? `${method} ${path} needs an API key with scope ${needed.join(' or ')}; this key's scope is ${scope}`
+        : `no API key scope may call ${method} ${path}; this key's scope is ${scope}`,
+      { headers: { 'WWW-Authenticate': `Bearer realm="softland", error="insufficient_scope"${needed.length ? `, scope="${needed.join(' ')}"` : ''}` } },
+    ),
   notFound: (what: string) => new ApiProblem(404, 'resource_missing', 'Not found', what),
   routeNotFound: (method: string, path: string) => new ApiProblem(404, 'route_not_found', 'No such route', `${method} ${path} is not an endpoint of this API`),
   idempotencyKeyReused: () =>

@@ -1,3 +1,5 @@
+import { parseArgs } from 'node:util';
+import { API_KEY_SCOPES, isApiKeyScope } from '../../shared/store/api-keys.ts';
 import type { Stores } from '../../shared/store/index.ts';
 import { storesFromEnv } from '../shared-env.ts';
 
@@ -10,9 +12,12 @@ export interface AdminIo {
 
 const USAGE = `Usage:
   softland tenant create NAME
-  softland key create TENANT_ID
+  softland key create TENANT_ID [--scope admin|liquidator|read]
   softland key list TENANT_ID
   softland key revoke TENANT_ID KEY_ID
+
+A key's scope (default admin) is what it may call: admin everything, liquidator only
+/v1/liquidations, read only GET requests.
 
 Uses DYNAMODB_ENDPOINT (or the usual AWS settings) and SOFTLAND_TABLE_PREFIX (default softland-).
 `;
@@ -29,15 +34,26 @@ export async function adminCommand(command: 'tenant' | 'key', args: readonly str
     print(await stores.tenants.create(rest[0]!.trim()));
     return 0;
   }
-  const [tenantId, keyId] = rest;
-  if (!tenantId) return usage();
+  let parsed: { positionals: string[]; values: { scope?: string | undefined } };
+  try {
+    parsed = parseArgs({ args: [...rest], options: { scope: { type: 'string' } }, allowPositionals: true, strict: true });
+  } catch {
+    return usage(); // an unknown option, or --scope without a value
+  }
+  const [tenantId, keyId] = parsed.positionals;
+  const { scope } = parsed.values;
+  if (!tenantId || (scope !== undefined && action !== 'create')) return usage();
   switch (action) {
     case 'create': {
+      if (scope !== undefined && !isApiKeyScope(scope)) {
+        io.stderr(`softland: unknown scope ${scope}; use one of ${API_KEY_SCOPES.join(', ')}\n`);
+        return 2;
+      }
       if (!(await stores.tenants.get(tenantId))) {
         io.stderr(`softland: no tenant ${tenantId}\n`);
         return 2;
       }
-      const key = await stores.apiKeys.issue(tenantId);
+      const key = await stores.apiKeys.issue(tenantId, scope === undefined ? {} : { scope });
       print(key);
       io.stderr('Keep the secret now: only its hash is stored, it cannot be shown again.\n');
       return 0;

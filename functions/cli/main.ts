@@ -15,7 +15,7 @@ Commands:
   replay [--json] [--seed N] [--accounts N] [--steps N] [--svg FILE]
                        replay liquidation policies along seeded price paths with a crash
   tenant create NAME   create a tenant (exchange) in the configured DynamoDB
-  key create|list|revoke TENANT_ID [KEY_ID]
+  key create|list|revoke TENANT_ID [KEY_ID] [--scope admin|liquidator|read]
                        issue, list or revoke a tenant's API keys
   help                 show this help
 `;

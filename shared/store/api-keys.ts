@@ -8,12 +8,35 @@ import { TableStore } from './table-store.ts';
 export const KEY_PREFIX = 'sk_';
 const KEY_PATTERN = /^sk_[0-9A-Za-z]{43}$/;
 
+/**
+ * What a key may do: `admin` everything (the default, and what a stored key without a
+ * scope is), `liquidator` only the /v1/liquidations routes, `read` only GET requests.
+ * The routes each scope may call are decided in functions/api/middleware/scopes.ts.
+ */
+export const API_KEY_SCOPES = ['admin', 'liquidator', 'read'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+export function isApiKeyScope(value: unknown): value is ApiKeyScope {
+  return typeof value === 'string' && (API_KEY_SCOPES as readonly string[]).includes(value);
+}
+
+/**
+ * The scope of a stored item: none stored is `admin` (keys issued before scopes existed);
+ * a value this version does not know is undefined, and such a key authenticates nothing.
+ */
+function storedScope(attribute: { S?: string } | undefined): ApiKeyScope | undefined {
+  if (attribute?.S === undefined) return 'admin';
+  return isApiKeyScope(attribute.S) ? attribute.S : undefined;
+}
+
 export interface ApiKey {
   readonly keyId: string;
   readonly tenantId: string;
   /** The first characters of the key, safe to show. */
   readonly hint: string;
   readonly status: 'active' | 'revoked';
+  /** What the key may do; `admin` for keys stored without one. */
+  readonly scope: ApiKeyScope;
   readonly createdAt: string;
   readonly revokedAt?: string;
 }
@@ -31,9 +54,11 @@ function sha256(text: string): Buffer {
 
 /** API keys, stored as SHA-256 hashes; a key authenticates exactly one tenant. */
 export class ApiKeyStore extends TableStore {
-  /** Issues a key; `secret` fixes it (the local server's SOFTLAND_DEV_API_KEY). */
-  async issue(tenantId: string, options: { secret?: string; now?: Date } = {}): Promise<IssuedKey> {
+  /** Issues a key, `admin` unless `scope` says otherwise; `secret` fixes it (the local server's SOFTLAND_DEV_API_KEY). */
+  async issue(tenantId: string, options: { secret?: string; scope?: ApiKeyScope; now?: Date } = {}): Promise<IssuedKey> {
     const now = options.now ?? new Date();
+    const scope = options.scope ?? 'admin';
+    if (!isApiKeyScope(scope)) throw new RangeError(`an API key's scope is one of ${API_KEY_SCOPES.join(', ')}`);
     const secret = options.secret ?? KEY_PREFIX + Array.from(randomBytes(43), (b) => BASE62[b % 62]).join('');
     if (!KEY_PATTERN.test(secret)) throw new RangeError(`an API key looks like ${KEY_PREFIX} followed by 43 letters or digits`);
     const key: IssuedKey = {
@@ -41,6 +66,7 @@ export class ApiKeyStore extends TableStore {
       tenantId,
       hint: secret.slice(0, 7),
       status: 'active',
+      scope,
       createdAt: now.toISOString(),
       secret,
     };
@@ -54,6 +80,7 @@ export class ApiKeyStore extends TableStore {
             tenantId: { S: tenantId },
             hint: { S: key.hint },
             status: { S: 'active' },
+            scope: { S: scope },
             createdAt: { S: key.createdAt },
           },
           ConditionExpression: 'attribute_not_exists(keyHash)',
@@ -64,10 +91,11 @@ export class ApiKeyStore extends TableStore {
   }
 
   /**
-   * The tenant a presented key belongs to, or undefined for an unknown, malformed or
-   * revoked key. The stored hash is compared in constant time.
+   * The tenant a presented key belongs to and the key's scope, or undefined for an
+   * unknown, malformed or revoked key (or one stored with a scope this version does not
+   * know: it fails closed). The stored hash is compared in constant time.
    */
-  async authenticate(presented: string): Promise<{ tenantId: string; keyId: string } | undefined> {
+  async authenticate(presented: string): Promise<{ tenantId: string; keyId: string; scope: ApiKeyScope } | undefined> {
     if (!KEY_PATTERN.test(presented)) return undefined;
     const hash = sha256(presented);
     const { Item } = await guarded(() =>
@@ -77,7 +105,9 @@ export class ApiKeyStore extends TableStore {
     const stored = Buffer.from(Item['keyHash']!.S!, 'hex');
     if (stored.length !== hash.length || !timingSafeEqual(stored, hash)) return undefined;
     if (Item['status']?.S !== 'active') return undefined;
-    return { tenantId: Item['tenantId']!.S!, keyId: Item['keyId']!.S! };
+    const scope = storedScope(Item['scope']);
+    if (!scope) return undefined;
+    return { tenantId: Item['tenantId']!.S!, keyId: Item['keyId']!.S!, scope };
   }
 
   async list(tenantId: string): Promise<ApiKey[]> {
@@ -96,6 +126,8 @@ export class ApiKeyStore extends TableStore {
       tenantId,
       hint: i['hint']!.S!,
       status: i['status']!.S as ApiKey['status'],
+      // A scope this version does not know is shown as stored (such a key authenticates nothing).
+      scope: storedScope(i['scope']) ?? (i['scope']!.S as ApiKeyScope),
       createdAt: i['createdAt']!.S!,
       ...(i['revokedAt']?.S ? { revokedAt: i['revokedAt'].S } : {}),
     }));

@@ -36,7 +36,7 @@ describe('API keys', () => {
     const tenant = await stores.tenants.create('Exchange A');
     const key = await stores.apiKeys.issue(tenant.tenantId);
     expect(key.secret).toMatch(/^sk_[0-9A-Za-z]{43}$/);
-    expect(await stores.apiKeys.authenticate(key.secret)).toEqual({ tenantId: tenant.tenantId, keyId: key.keyId });
+    expect(await stores.apiKeys.authenticate(key.secret)).toEqual({ tenantId: tenant.tenantId, keyId: key.keyId, scope: 'admin' });
     expect(await stores.apiKeys.authenticate(key.secret.slice(0, -1) + (key.secret.endsWith('a') ? 'b' : 'a'))).toBeUndefined();
     expect(await stores.apiKeys.authenticate('Bearer nonsense')).toBeUndefined();
     expect(await stores.apiKeys.list(tenant.tenantId)).toEqual([expect.objectContaining({ keyId: key.keyId, status: 'active', hint: key.secret.slice(0, 7) })]);

@@ -3,7 +3,7 @@ import type { ApiKeyStore } from '../../../shared/store/api-keys.ts';
 import type { ApiEnv } from '../env.ts';
 import { problems } from '../problems.ts';
 
-/** `Authorization: Bearer <key>`: resolves the tenant or answers 401. */
+/** `Authorization: Bearer <key>`: resolves the tenant and the key's scope, or answers 401. */
 export const bearerAuth = (keys: ApiKeyStore) =>
   createMiddleware<ApiEnv>(async (c, next) => {
     const header = c.req.header('Authorization');
@@ -13,5 +13,6 @@ export const bearerAuth = (keys: ApiKeyStore) =>
     const principal = await keys.authenticate(match[1]!);
     if (!principal) throw problems.unauthorized('the API key is unknown or revoked');
     c.set('tenantId', principal.tenantId);
+    c.set('scope', principal.scope);
     await next();
   });
