@@ -54,4 +54,15 @@ describe('liquidation prices', () => {
       expect(ratioAt(input, 'BTC', price! * (1 + outward * 1e-6))!).toBeLessThan(threshold);
     }
   });
+
+  it('an account that cannot owe (long options, no debt) has no liquidation price', () => {
+    const btc = pricesOf({
+      accountId: 'c',
+      asOf: '2026-11-23T12:00:00Z',
+      collateral: [{ asset: 'USD', amount: 0 }],
+      positions: [{ id: 'c', instrument: { type: 'option', underlying: 'BTC', right: 'call', strike: 120_000, expiry: '2026-12-23T12:00:00Z' }, quantity: 1 }],
+      market: { BTC: { price: 100_000, volatility: 0.5 } },
+    })['BTC']!;
+    expect(btc).toEqual({ price: 100_000, down: { tier1: null, tier3: null }, up: { tier1: null, tier3: null } });
+  });
 });

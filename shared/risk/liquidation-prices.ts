@@ -1,5 +1,5 @@
 import type { LiquidationPrices } from '../schemas/assessment.ts';
-import type { AccountHealth } from './account.ts';
+import { cannotOwe, type AccountHealth } from './account.ts';
 import { collateralValue, modelPriceAt, shiftedMark, unitValueAt, type Book } from './book.ts';
 import type { AccountState, MarginModel } from './margin/index.ts';
 import { brent } from './roots.ts';
@@ -27,7 +27,14 @@ const PRICE_TOLERANCE = 1e-9;
 export function liquidationPrices(book: Book, model: MarginModel, state: AccountState, health: AccountHealth): Record<string, LiquidationPrices> {
   const out: Record<string, LiquidationPrices> = {};
   const { tier1, tier3 } = book.profile.tiers;
+  // An account that cannot owe is never liquidated, whatever the price (docs/margin.md).
+  const never = cannotOwe(book, state);
   book.underlyings.forEach((u, k) => {
+    if (never) {
+      const price = book.positions.find((p) => p.underlyingIndex === k)?.spot ?? book.collateral.find((c) => c.underlyingIndex === k)!.price;
+      out[u] = { price, down: { tier1: null, tier3: null }, up: { tier1: null, tier3: null } };
+      return;
+    }
     const slice = sliceOf(book, model, state, k);
     const base = slice.evaluate(1);
     // Models add up across underlyings: only this slice changes with its price.
