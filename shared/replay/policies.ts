@@ -14,7 +14,7 @@ import type { Snapshot } from '../schemas/snapshot.ts';
  * choose to close.
  */
 
-export const POLICY_NAMES = ['full', 'close_factor_50', 'fixed_tiers', 'softland'] as const;
+export const POLICY_NAMES = ['full', 'aave_v3', 'hyperliquid', 'deribit_incremental', 'fixed_tiers', 'softland'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /** A reduction of a position toward zero, or a sale of collateral into the quote asset. */
@@ -208,16 +208,72 @@ export const fullPolicy: Policy = {
   },
 };
 
-/** Aave-style: half of every position (and half of the debt) at a time while marginRatio < 1. */
-export const closeFactor50Policy: Policy = {
-  name: 'close_factor_50',
-  description: 'below maintenance: close 50% of every position and repay 50% of any USD debt from collateral, each step',
+/** Aave v3.3's `CLOSE_FACTOR_HF_THRESHOLD`: below this health factor (here marginRatio) the close factor is 100%. */
+export const AAVE_FULL_CLOSE_BELOW = 0.95;
+
+/**
+ * Aave v3: below maintenance, half of every position and half of the USD debt at a time
+ * (close factor 50%); below a ratio of 0.95, all of it.
+ */
+export const aaveV3Policy: Policy = {
+  name: 'aave_v3',
+  description: 'below maintenance: close 50% of every position and repay 50% of any USD debt each step; 100% below marginRatio 0.95',
   decide(snapshot, assessment) {
     if (!belowMaintenance(assessment.tier)) return [];
+    const ratio = assessment.marginRatio;
+    if (assessment.tier === 'insolvent' || (ratio !== null && ratio < AAVE_FULL_CLOSE_BELOW)) return fullPolicy.decide(snapshot, assessment);
     const positions = assessment.positions
       .map((p) => closeFraction(snapshot, assessment, p.id, 0.5))
       .filter((t): t is Trade => t !== undefined);
     return [...positions, ...repayDebt(snapshot, assessment, positions, 0.5)];
+  },
+};
+
+/** Hyperliquid: positions above this notional are closed in slices, not at once. */
+export const HYPERLIQUID_LARGE_NOTIONAL = 100_000;
+/** …of this share each (with a 30-second cooldown: one slice per evaluation here). */
+export const HYPERLIQUID_SLICE = 0.2;
+
+/** Hyperliquid: below maintenance, market-close every position, except large ones, which go 20% at a time. */
+export const hyperliquidPolicy: Policy = {
+  name: 'hyperliquid',
+  description: 'below maintenance: market-close every position; positions above 100,000 USD notional 20% at a time; repay USD debt from collateral',
+  decide(snapshot, assessment) {
+    if (!belowMaintenance(assessment.tier)) return [];
+    const positions = assessment.positions
+      .map((p) => closeFraction(snapshot, assessment, p.id, p.notional > HYPERLIQUID_LARGE_NOTIONAL ? HYPERLIQUID_SLICE : 1))
+      .filter((t): t is Trade => t !== undefined);
+    return [...positions, ...repayDebt(snapshot, assessment, positions, 1)];
+  },
+};
+
+/**
+ * Deribit's incremental liquidation: below maintenance, close the positions with the
+ * largest maintenance margin in increments sized to bring marginRatio back to exactly
+ * 1.00 (no buffer: the next move below maintenance triggers the next increment); each
+ * unit frees its maintenance margin and costs its penalty.
+ */
+export const deribitIncrementalPolicy: Policy = {
+  name: 'deribit_incremental',
+  description: 'below maintenance: reduce the positions with the largest maintenance margin just enough to bring marginRatio back to 1.00',
+  decide(snapshot, assessment) {
+    if (!belowMaintenance(assessment.tier)) return [];
+    if (assessment.tier === 'insolvent') return fullPolicy.decide(snapshot, assessment);
+    const rate = penaltyRate(profileFor(snapshot).liquidation.penalty);
+    let deficit = assessment.maintenanceMargin - assessment.equity;
+    const trades: Trade[] = [];
+    const risky = assessment.positions.filter((p) => p.quantity !== 0 && p.maintenanceMargin > 0).sort((a, b) => b.maintenanceMargin - a.maintenanceMargin);
+    for (const p of risky) {
+      if (deficit <= 0) break;
+      const size = Math.abs(p.quantity);
+      const perUnit = p.maintenanceMargin / size - rate * p.markPrice;
+      if (!(perUnit > 0)) continue;
+      const units = Math.min(size, deficit / perUnit);
+      const trade = closeFraction(snapshot, assessment, p.id, units / size);
+      if (trade) trades.push(trade);
+      deficit -= units * perUnit;
+    }
+    return deficit > 0 ? [...trades, ...repayDebt(snapshot, assessment, trades, 1)] : trades;
   },
 };
 
@@ -270,7 +326,9 @@ export const softlandPolicy: Policy = {
 
 export const POLICIES: Readonly<Record<PolicyName, Policy>> = {
   full: fullPolicy,
-  close_factor_50: closeFactor50Policy,
+  aave_v3: aaveV3Policy,
+  hyperliquid: hyperliquidPolicy,
+  deribit_incremental: deribitIncrementalPolicy,
   fixed_tiers: fixedTiersPolicy,
   softland: softlandPolicy,
 };

@@ -176,16 +176,46 @@ describe('policies', () => {
   const tier3Assessment = assessWith(tier3, { id: 't' }, solver);
   const quantity = (trades: Trade[], id: string) => trades.find((t) => t.kind === 'position' && t.positionId === id)?.quantity;
 
-  it('full and close_factor_50 act only below maintenance', () => {
+  it('full and aave_v3 act only below maintenance', () => {
     expect(tier3Assessment.tier).toBe('tier3');
     expect(POLICIES.full.decide(tier1, tier1Assessment)).toEqual([]);
-    expect(POLICIES.close_factor_50.decide(tier1, tier1Assessment)).toEqual([]);
+    expect(POLICIES.aave_v3.decide(tier1, tier1Assessment)).toEqual([]);
+    // Between 0.95 and 1.00 Aave's close factor is 50%.
+    let shallow = tier3;
+    for (let price = 2_990; ; price -= 5) {
+      shallow = { ...tier1, market: { ...tier1.market, ETH: { price } } };
+      if (assessWith(shallow, { id: 't' }, solver).tier === 'tier3') break;
+    }
+    const shallowAssessment = assessWith(shallow, { id: 't' }, solver);
+    expect(shallowAssessment.marginRatio!).toBeGreaterThanOrEqual(0.95);
     const full = POLICIES.full.decide(tier3, tier3Assessment);
-    const half = POLICIES.close_factor_50.decide(tier3, tier3Assessment);
+    const half = POLICIES.aave_v3.decide(shallow, shallowAssessment);
     for (const p of tier3.positions) {
       expect(quantity(full, p.id)).toBeCloseTo(Math.abs(p.quantity), 12);
       expect(quantity(half, p.id)).toBeCloseTo(Math.abs(p.quantity) / 2, 12);
     }
+  });
+
+  it('aave_v3 closes everything below a ratio of 0.95 (its 100% close factor)', () => {
+    const deep = { ...tier1, market: { ...tier1.market, ETH: { price: 2_700 } } };
+    const a = assessWith(deep, { id: 't' }, solver);
+    expect(a.marginRatio!).toBeLessThan(0.95);
+    const trades = POLICIES.aave_v3.decide(deep, a);
+    for (const p of deep.positions) expect(quantity(trades, p.id)).toBeCloseTo(Math.abs(p.quantity), 12);
+  });
+
+  it('hyperliquid closes small positions at once and large ones 20% at a time', () => {
+    const trades = POLICIES.hyperliquid.decide(tier3, tier3Assessment);
+    for (const p of tier3Assessment.positions) {
+      expect(quantity(trades, p.id)).toBeCloseTo(Math.abs(p.quantity) * (p.notional > 100_000 ? 0.2 : 1), 9);
+    }
+  });
+
+  it('deribit_incremental trims just enough to bring marginRatio back to 1.00 on a linear book', () => {
+    const trades = POLICIES.deribit_incremental.decide(tier3, tier3Assessment);
+    expect(trades.length).toBeGreaterThan(0);
+    const after = applyTrades(tier3, trades, pricesOf(tier3, tier3Assessment)).snapshot;
+    expect(assessWith(after, { id: 't' }, solver).marginRatio!).toBeCloseTo(1, 6);
   });
 
   it('fixed_tiers closes 10% of the position with the largest maintenance margin in tier1, all of it in tier3', () => {

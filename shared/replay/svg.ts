@@ -44,7 +44,9 @@ export interface ChartOptions {
 
 export const POLICY_COLORS: Readonly<Record<PolicyName, string>> = {
   full: '#d62728',
-  close_factor_50: '#ff7f0e',
+  aave_v3: '#ff7f0e',
+  hyperliquid: '#17becf',
+  deribit_incremental: '#8c564b',
   fixed_tiers: '#9467bd',
   softland: '#2ca02c',
 };
