@@ -24,7 +24,7 @@ export function textbookPrice(right: 'call' | 'put', spot: number, strike: numbe
 }
 
 /**
- * A direct transcription of DESIGN §4's portfolio margin: for every underlying and
+ * A direct transcription of docs/margin.md's portfolio margin: for every underlying and
  * every scenario, reprice every position from scratch. Same answer shape as the
  * engine's maintenance margin, without its precomputation.
  */

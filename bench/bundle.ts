@@ -1,5 +1,5 @@
 /**
- * `tsx bench/bundle.ts [--runs 11] [--json]`: the Lambda bundles (DESIGN.md §8). Builds
+ * `tsx bench/bundle.ts [--runs 11] [--json]`: the Lambda bundles (targets in README.md, Benchmarks). Builds
  * each function with the stack's own esbuild settings (infra/bundling.ts: ESM, minified,
  * node22, AWS SDK external, source maps) and reports
  * - `bundle_kb_<fn>`: size of the minified bundle (index.mjs, without its .map) in KiB;

@@ -1,6 +1,6 @@
 /**
  * `tsx bench/http.ts [--duration 10] [--connections 16] [--warmup 3] [--json]`: assessments
- * per second over local HTTP (DESIGN.md §8), with and without persistence. The real local server
+ * per second over local HTTP (targets in README.md, Benchmarks), with and without persistence. The real local server
  * (startLocalServer, its own DynamoDB Local) answers POST /v1/assessments for a realistic
  * options book (examples/healthy-hedged-options.json) under autocannon, which runs in a
  * worker thread so the load generator does not share the server's event loop. Two runs:

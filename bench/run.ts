@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json]`: the figures DESIGN.md §8 asks for, each beside a
+ * `npm run bench [-- --json]`: the speed figures the README's Benchmarks section lists, each beside a
  * textbook baseline run in the same process. `--json` also writes
  * bench/results.json (figure name → number), merged with figures other suites add.
  */

@@ -71,7 +71,7 @@ export class SoftlandStack extends Stack {
       grantTables(f.role, functionId, this.tables);
       Validations.of(f.fn).acknowledge({
         id: 'AwsSolutions::AwsSolutions-L1',
-        reason: 'nodejs22.x is pinned on purpose (DESIGN.md §7: Node 20 in development and CI, nodejs22.x on Lambda); moving to a newer runtime goes with the test matrix.',
+        reason: 'nodejs22.x is pinned on purpose (docs/architecture.md and docs/deploy.md: Node 20 in development and CI, nodejs22.x on Lambda); moving to a newer runtime goes with the test matrix.',
       });
       Validations.of(f.role).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',

@@ -1,6 +1,6 @@
 /**
  * An independent statement of "the least notional liquidation" of a snapshot
- * (DESIGN §4–§5, docs/margin.md, docs/liquidation.md), solved with YALPS — a pure-JS
+ * (docs/margin.md, docs/liquidation.md), solved with YALPS — a pure-JS
  * simplex with branch and bound — so that the planner (HiGHS, shared/risk/planner.ts)
  * can be checked against a different solver and a different code path.
  *
@@ -35,7 +35,7 @@ import { optionPrice } from '../shared/risk/black-scholes.ts';
 import type { Snapshot } from '../shared/schemas/snapshot.ts';
 
 // ---------------------------------------------------------------------------------------
-// Profile numbers, restated from DESIGN.md §4–§5, docs/margin.md and docs/liquidation.md.
+// Profile numbers, restated from docs/margin.md and docs/liquidation.md.
 // ---------------------------------------------------------------------------------------
 
 export const RULES = {
@@ -204,7 +204,7 @@ export interface State {
 
 export const stateOf = (v: Valued): State => ({ quantities: v.positions.map((p) => p.quantity), amounts: v.collateral.map((c) => c.amount), cash: 0 });
 
-/** Mark-to-market equity (DESIGN §2). */
+/** Mark-to-market equity (docs/contract.md). */
 export function equityOf(v: Valued, st: State): number {
   let e = st.cash;
   v.collateral.forEach((c, i) => {

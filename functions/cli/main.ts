@@ -11,7 +11,7 @@ const EXIT_BAD_INPUT = 2;
 const USAGE = `Usage: softland <command>
 
 Commands:
-  assess [FILE|-]...   assess snapshots (JSON, DESIGN §3) and print each assessment as JSON
+  assess [FILE|-]...   assess snapshots (JSON, docs/contract.md) and print each assessment as JSON
   replay [--json] [--seed N] [--accounts N] [--steps N] [--svg FILE]
                        replay liquidation policies along seeded price paths with a crash
   tenant create NAME   create a tenant (exchange) in the configured DynamoDB

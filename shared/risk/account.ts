@@ -11,7 +11,7 @@ export function initialState(book: Book): AccountState {
   return { quantities, amounts };
 }
 
-/** Mark-to-market equity (DESIGN §2) of `state`. */
+/** Mark-to-market equity (docs/contract.md) of `state`. */
 export function equityOf(book: Book, state: AccountState): number {
   let equity = 0;
   for (let c = 0; c < book.collateral.length; c++) {

@@ -109,7 +109,7 @@ describe('assessment', () => {
     [4_700, 'tier3'], // ratio 0.979
     [0, 'insolvent'],
     [-100, 'insolvent'],
-  ])('equity %d puts the account in %s (DESIGN §5)', async (equity, tier) => {
+  ])('equity %d puts the account in %s (docs/liquidation.md)', async (equity, tier) => {
     const a = (await run({ ...base, collateral: [{ asset: 'USDC', amount: equity + 2_000 }] }));
     expect(a.tier).toBe(tier);
   });

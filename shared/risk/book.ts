@@ -149,7 +149,7 @@ function valuePosition(p: Position, i: number, s: Snapshot, underlyingIndex: num
 /**
  * An unsettled option past expiry is worth its payoff, which moves one-for-one with the spot
  * when in the money: until settlement it is a linear position (delta +1 for a call, −1 for a
- * put), flat out of the money and at the money. DESIGN §2 gives it zero Greeks; we do not.
+ * put), flat out of the money and at the money. The product's original contract gave it zero Greeks; we do not (docs/contract.md).
  */
 function expiredGreeks(right: OptionRight, spot: number, strike: number): Greeks {
   if (intrinsicValue(right, spot, strike) === 0) return NO_GREEKS;

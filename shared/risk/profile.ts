@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * A risk profile holds every number the engine uses. Built-in profiles live in
- * `profiles.ts`; tenants will get their own later. Defaults follow DESIGN.md §4–§5.
+ * `profiles.ts`; tenants will get their own later. Defaults are documented in docs/margin.md and docs/liquidation.md.
  */
 
 const Fraction = z.number().min(0).max(1);

@@ -1,6 +1,6 @@
 import { RiskProfileSchema, type RiskProfile } from './profile.ts';
 
-/** Haircuts: stablecoins 0–2%, majors 5–10%, others 20–50% (DESIGN.md §4). */
+/** Haircuts: stablecoins 0–2%, majors 5–10%, others 20–50% (docs/margin.md). */
 const DEFAULT_HAIRCUTS: Record<string, number> = {
   USD: 0,
   USDC: 0,
@@ -66,7 +66,7 @@ export const PROFILES: Readonly<Record<string, RiskProfile>> = Object.freeze({
     name: 'minimal',
     liquidation: { ...DEFAULT_PROFILE.liquidation, tier3Mode: 'minimal' },
   }),
-  // Liquidators buy at a falling price (DESIGN §5): 0.995 → 0.95 over 15 minutes, expected at 7.5.
+  // Liquidators buy at a falling price (docs/liquidation.md): 0.995 → 0.95 over 15 minutes, expected at 7.5.
   auction: RiskProfileSchema.parse({
     ...DEFAULT_PROFILE,
     name: 'auction',

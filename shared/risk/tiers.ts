@@ -1,6 +1,6 @@
 import type { RiskProfile } from './profile.ts';
 
-/** Liquidation tiers, healthiest first (DESIGN §5). */
+/** Liquidation tiers, healthiest first (docs/liquidation.md). */
 export const TIERS = ['healthy', 'warning', 'tier1', 'tier2', 'tier3', 'insolvent'] as const;
 export type Tier = (typeof TIERS)[number];
 

@@ -34,7 +34,7 @@ function failingFields(input: unknown): string[] {
 }
 
 describe('snapshot schema', () => {
-  it("accepts DESIGN §3's example and defaults the profile", () => {
+  it("accepts the contract's example and defaults the profile", () => {
     const { profile: _, ...withoutProfile } = valid();
     expect(validate(SnapshotSchema, withoutProfile).profile).toBe('default');
   });

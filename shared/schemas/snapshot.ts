@@ -82,7 +82,7 @@ const SnapshotObject = z.strictObject({
 
 export const SnapshotSchema = SnapshotObject.superRefine(checkReferences).meta({
   id: 'Snapshot',
-  description: 'A portfolio snapshot to assess (DESIGN §3).',
+  description: 'A portfolio snapshot to assess (docs/contract.md).',
 });
 
 export type Instrument = z.infer<typeof InstrumentSchema>;

@@ -45,7 +45,7 @@ const put = (strike: number, quantity: number, id = 'p') => ({
 });
 const perp = (quantity: number, id = 'h') => ({ id, instrument: { type: 'perpetual' as const, underlying: 'BTC' }, quantity });
 
-/** Worst loss over the 9 × 3 grid, written out from DESIGN §4 with the reference pricer. */
+/** Worst loss over the 9 × 3 grid, written out from docs/margin.md with the reference pricer. */
 function gridWorstLoss(pnl: (spot: number, vol: number, move: number) => number): number {
   const shock = 0.5 * Math.pow(30 / 30, 0.3); // T = 30 days: (30d / 30d)^0.3 = 1
   let worst = 0;

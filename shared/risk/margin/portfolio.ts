@@ -42,7 +42,7 @@ export function volShocks(p: PortfolioParams, years: number): [up: number, down:
 }
 
 /**
- * Portfolio margin (DESIGN §4): per underlying, revalue every position and every
+ * Portfolio margin (docs/margin.md): per underlying, revalue every position and every
  * collateral balance in that asset under price × volatility scenarios; the
  * requirement is the worst loss, summed over underlyings, plus a contingency
  * for short options. Initial margin = imFactor × maintenance.

@@ -79,7 +79,7 @@ export function standardDebtMargin(c: BookCollateral, amount: number, params: St
   return [bracketMargin(params.brackets, notional, 'maintenanceRate'), bracketMargin(params.brackets, notional, 'initialRate')];
 }
 
-/** Standard margin (DESIGN §4): each position on its own, no offsets; collateral held needs none, debts are short positions. */
+/** Standard margin (docs/margin.md): each position on its own, no offsets; collateral held needs none, debts are short positions. */
 export function standardMarginModel(book: Book): MarginModel {
   const params = book.profile.standard;
   const nPos = book.positions.length;
