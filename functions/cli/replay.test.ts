@@ -13,19 +13,19 @@ function capture() {
 }
 
 describe('softland replay', () => {
-  it('prints the six policies as JSON with --json, and writes no chart unless asked', async () => {
+  it('prints the seven policies as JSON with --json, and writes no chart unless asked', async () => {
     const { out, io } = capture();
     const chart = join(process.cwd(), 'replay.svg');
     const existed = existsSync(chart);
     expect(await replayCommand(['--json', '--accounts', '5', '--steps', '300'], io)).toBe(0);
     if (!existed) expect(existsSync(chart)).toBe(false);
     const body = JSON.parse(out.stdout);
-    expect(Object.keys(body.policies)).toEqual(['full', 'aave_v3', 'hyperliquid', 'deribit_incremental', 'fixed_tiers', 'softland']);
+    expect(Object.keys(body.policies)).toEqual(['full', 'aave_v3', 'hyperliquid', 'deribit_incremental', 'fixed_tiers', 'softland', 'softland_adaptive']);
     for (const p of Object.values(body.policies) as Array<Record<string, unknown>>) {
       for (const key of ['liquidatedNotional', 'penalties', 'events', 'badDebt']) expect(typeof p[key]).toBe('number');
     }
     expect(body).toMatchObject({ seed: 42, accounts: 5, steps: 300 });
-    expect(out.stderr).toMatch(/^softland replay: 5 accounts × 300 steps × 6 policies in [\d.]+ s\n$/);
+    expect(out.stderr).toMatch(/^softland replay: 5 accounts × 300 steps × 7 policies in [\d.]+ s\n$/);
   });
 
   it('prints a table and writes the chart where --svg says', async () => {
@@ -33,7 +33,7 @@ describe('softland replay', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'replay-')), 'chart.svg');
     expect(await replayCommand(['--accounts=3', '--steps=200', '--seed', '7', '--svg', file], io)).toBe(0);
     expect(out.stdout).toMatch(/^Policy replay: seed 7, 3 accounts, 200 steps/);
-    for (const name of ['full', 'aave_v3', 'hyperliquid', 'deribit_incremental', 'fixed_tiers', 'softland']) expect(out.stdout).toMatch(new RegExp(`^${name} `, 'm'));
+    for (const name of ['full', 'aave_v3', 'hyperliquid', 'deribit_incremental', 'fixed_tiers', 'softland', 'softland_adaptive']) expect(out.stdout).toMatch(new RegExp(`^${name} `, 'm'));
     expect(out.stdout).toContain(`Chart written to ${file}`);
     expect(readFileSync(file, 'utf8')).toMatch(/^<svg [\s\S]*<\/svg>\n$/);
   });

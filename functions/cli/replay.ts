@@ -15,7 +15,7 @@ export const REPLAY_USAGE = `Usage: softland replay [--json] [--seed N] [--accou
 
 Replays seeded portfolios along seeded price paths (GBM with jumps, volatility that
 rises as prices fall, a -30% crash within an hour) under four liquidation policies
-(full, aave_v3, hyperliquid, deribit_incremental, fixed_tiers, softland) and reports, per policy, the notional
+(full, aave_v3, hyperliquid, deribit_incremental, fixed_tiers, softland, softland_adaptive) and reports, per policy, the notional
 liquidated, the penalties paid, the liquidation events and the bad debt.
 
 Options:

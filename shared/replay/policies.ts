@@ -14,7 +14,7 @@ import type { Snapshot } from '../schemas/snapshot.ts';
  * choose to close.
  */
 
-export const POLICY_NAMES = ['full', 'aave_v3', 'hyperliquid', 'deribit_incremental', 'fixed_tiers', 'softland'] as const;
+export const POLICY_NAMES = ['full', 'aave_v3', 'hyperliquid', 'deribit_incremental', 'fixed_tiers', 'softland', 'softland_adaptive'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /** A reduction of a position toward zero, or a sale of collateral into the quote asset. */
@@ -56,6 +56,8 @@ export interface TradeResult {
 export interface Policy {
   readonly name: PolicyName;
   readonly description: string;
+  /** The risk profile the policy's assessments use, when not the account's own. */
+  readonly profile?: string;
   /** Trades to apply now, or none. Pure. */
   decide(snapshot: Snapshot, assessment: Assessment): Trade[];
 }
@@ -324,6 +326,14 @@ export const softlandPolicy: Policy = {
   },
 };
 
+/** Softland with the `adaptive` profile: the target sized to the next minute's 99% move instead of a fixed 1.10. */
+export const softlandAdaptivePolicy: Policy = {
+  name: 'softland_adaptive',
+  description: "apply the plan of the `adaptive` profile: the least notional that restores a target sized to the next evaluation's 99% move",
+  profile: 'adaptive',
+  decide: softlandPolicy.decide,
+};
+
 export const POLICIES: Readonly<Record<PolicyName, Policy>> = {
   full: fullPolicy,
   aave_v3: aaveV3Policy,
@@ -331,6 +341,7 @@ export const POLICIES: Readonly<Record<PolicyName, Policy>> = {
   deribit_incremental: deribitIncrementalPolicy,
   fixed_tiers: fixedTiersPolicy,
   softland: softlandPolicy,
+  softland_adaptive: softlandAdaptivePolicy,
 };
 
 /**

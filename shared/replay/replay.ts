@@ -242,7 +242,10 @@ function replayAccount(
 
       const idle: PolicyName[] = [];
       for (const name of group.policies) {
-        const trades: Trade[] = POLICIES[name].decide(snapshot, assessment);
+        const policy = POLICIES[name];
+        // A policy on another profile sees the same account assessed under it.
+        const seen = policy.profile === undefined ? assessment : assessWith({ ...snapshot, profile: policy.profile }, { id: ASSESSMENT_ID }, solver);
+        const trades: Trade[] = policy.decide(snapshot, seen);
         const result = trades.length > 0 ? applyTrades(snapshot, trades, pricesOf(snapshot, assessment)) : undefined;
         if (!result || result.executed === 0) {
           idle.push(name);

@@ -49,6 +49,7 @@ export const POLICY_COLORS: Readonly<Record<PolicyName, string>> = {
   deribit_incremental: '#8c564b',
   fixed_tiers: '#9467bd',
   softland: '#2ca02c',
+  softland_adaptive: '#bcbd22',
 };
 
 const PRICE_COLORS: Readonly<Record<string, string>> = { BTC: '#f7931a', ETH: '#627eea', SOL: '#14a085' };

@@ -5,6 +5,7 @@ import { buildBook, collateralValue, type Book } from './book.ts';
 import { UnknownReferenceError } from './errors.ts';
 import { marginModelFor, type AccountState, type MarginBreakdown, type MarginModel } from './margin/index.ts';
 import { liquidationPrices } from './liquidation-prices.ts';
+import { adaptiveTarget } from './adaptive-target.ts';
 import { loadLinearSolver } from './lp/highs.ts';
 import { penaltyRate } from './penalty.ts';
 import type { LinearSolver } from './lp/program.ts';
@@ -90,12 +91,16 @@ function firstUnitsOf(context: RiskContext) {
 
 /** The risk core alone (margin, Greeks, tier, top-up), with the context the planner needs. */
 export function assessRisk(snapshot: Snapshot, options: AssessOptions): { assessment: RiskAssessment; context: RiskContext } {
-  const profile = profileOf(snapshot);
-  const book = buildBook(snapshot, profile);
-  const model = marginModelFor(book);
-  const state = initialState(book);
+  const valued = buildBook(snapshot, profileOf(snapshot));
+  const model = marginModelFor(valued);
+  const state = initialState(valued);
   const margin = model.breakdown(state);
-  const health = healthOf(book, equityOf(book, state), margin.maintenance, margin.initial);
+  const health = healthOf(valued, equityOf(valued, state), margin.maintenance, margin.initial);
+  // An adaptive profile's target is resolved once here; the plan and the top-up aim for it.
+  const book = valued.profile.adaptiveTarget
+    ? { ...valued, profile: { ...valued.profile, targetMarginRatio: adaptiveTarget(valued, model, state, health) } }
+    : valued;
+  const profile = book.profile;
 
   const context: RiskContext = { book, model, state, health, margin };
   const { reductions, weights, efficiency } = firstUnitsOf(context);

@@ -18,6 +18,8 @@ export interface Book {
   readonly collateral: readonly BookCollateral[];
   /** Underlyings of positions, then volatile collateral assets, in order of first appearance. */
   readonly underlyings: readonly string[];
+  /** The market's annualised volatility of each underlying, when the snapshot gives one. */
+  readonly underlyingVolatilities: readonly (number | undefined)[];
   /** Index of the quote-asset balance in `collateral`, where liquidation proceeds go. */
   readonly quoteIndex: number;
 }
@@ -95,7 +97,8 @@ export function buildBook(snapshot: Snapshot, profile: RiskProfile): Book {
     quoteIndex = collateral.length;
     collateral.push({ asset: profile.quoteAsset, amount: 0, price: 1, haircut: 0, underlyingIndex: -1, implicit: true });
   }
-  return { accountId: snapshot.accountId, asOf: snapshot.asOf, profile, positions, collateral, underlyings, quoteIndex };
+  const underlyingVolatilities = underlyings.map((u) => snapshot.market[u]?.volatility);
+  return { accountId: snapshot.accountId, asOf: snapshot.asOf, profile, positions, collateral, underlyings, underlyingVolatilities, quoteIndex };
 }
 
 function valuePosition(p: Position, i: number, s: Snapshot, underlyingIndex: number, yearsTo: (iso: string) => number): BookPosition {

@@ -35,21 +35,16 @@ export function liquidationPrices(book: Book, model: MarginModel, state: Account
       out[u] = { price, down: { tier1: null, tier3: null }, up: { tier1: null, tier3: null } };
       return;
     }
-    const slice = sliceOf(book, model, state, k);
-    const base = slice.evaluate(1);
-    // Models add up across underlyings: only this slice changes with its price.
-    const otherEquity = health.equity - base.equity;
-    const otherMaintenance = health.maintenanceMargin - base.maintenance;
+    const { spot, at } = accountAtPrice(book, model, state, health, k);
     // Equity above each threshold's requirement at price × f: negative below it (or in bad debt).
     const gapsOf = (equity: number, maintenance: number): [number, number] =>
       equity < 0 ? [equity, equity] : [equity - tier1 * maintenance, equity - tier3 * maintenance];
     const gaps = (f: number): [number, number] => {
-      const s = slice.evaluate(f);
-      return gapsOf(otherEquity + s.equity, otherMaintenance + s.maintenance);
+      const s = at(f);
+      return gapsOf(s.equity, s.maintenance);
     };
     // At today's price the gaps are the account's own: no revaluation.
     const start = gapsOf(health.equity, health.maintenanceMargin);
-    const spot = slice.spot;
     const search = (direction: 1 | -1) => {
       const [f1, f3] = crossings(gaps, direction, start);
       return { tier1: f1 === null ? null : spot * f1, tier3: f3 === null ? null : spot * f3 };
@@ -57,6 +52,24 @@ export function liquidationPrices(book: Book, model: MarginModel, state: Account
     out[u] = { price: spot, down: search(-1), up: search(1) };
   });
   return out;
+}
+
+/**
+ * The whole account's equity and maintenance margin with underlying `u` at price × f, all
+ * else fixed. Models add up across underlyings, so only that underlying's slice is revalued.
+ */
+export function accountAtPrice(book: Book, model: MarginModel, state: AccountState, health: AccountHealth, u: number) {
+  const slice = sliceOf(book, model, state, u);
+  const base = slice.evaluate(1);
+  const otherEquity = health.equity - base.equity;
+  const otherMaintenance = health.maintenanceMargin - base.maintenance;
+  return {
+    spot: slice.spot,
+    at(f: number): { equity: number; maintenance: number } {
+      const s = slice.evaluate(f);
+      return { equity: otherEquity + s.equity, maintenance: otherMaintenance + s.maintenance };
+    },
+  };
 }
 
 /** Factors at which each of the gaps first turns negative, marching from 1 in `direction`. */

@@ -135,8 +135,26 @@ export const RiskProfileSchema = z
      */
     stableAssets: z.array(z.string().min(1).max(16)).max(100),
     tiers: TierThresholdsSchema,
-    /** marginRatio the liquidation plan and the top-up aim for. Default 1.10. */
+    /** marginRatio the liquidation plan and the top-up aim for; with `adaptiveTarget`, its floor. Default 1.10. */
     targetMarginRatio: PositiveRatio,
+    /**
+     * A target sized to the market instead of fixed (docs/liquidation.md, "Adaptive target"):
+     * high enough that the move of the account's underlyings possible before the next
+     * evaluation, at `confidence`, does not take it back below the tier1 threshold. Null: the
+     * fixed `targetMarginRatio`.
+     */
+    adaptiveTarget: z
+      .strictObject({
+        /** One-sided confidence of the move covered. Default 0.99. */
+        confidence: z.number().gt(0.5).lt(1),
+        /** Time until the next evaluation, in minutes (a sweep's interval, or the exchange's). Default 1. */
+        horizonMinutes: z.number().positive().max(7 * 1440),
+        /** Annualised volatility for an underlying the market gives none for. Default 1.0. */
+        defaultVolatility: z.number().positive().max(10),
+        /** Largest target it may set. Default 2. */
+        cap: PositiveRatio,
+      })
+      .nullable(),
     liquidation: LiquidationPolicySchema,
     market: z.strictObject({
       /** A sweep refuses market data older than this (and emits market.stale). Default 300 s. */

@@ -45,6 +45,7 @@ const DEFAULT_PROFILE: RiskProfile = {
   stableAssets: ['USD', 'USDC', 'USDT', 'DAI'],
   tiers: { tier1: 1.05, tier2: 1.02, tier3: 1.0 },
   targetMarginRatio: 1.1,
+  adaptiveTarget: null,
   liquidation: {
     caps: { tier1: 0.1, tier2: 0.25, tier3: 1 },
     tier3Mode: 'full',
@@ -65,6 +66,13 @@ export const PROFILES: Readonly<Record<string, RiskProfile>> = Object.freeze({
     ...DEFAULT_PROFILE,
     name: 'minimal',
     liquidation: { ...DEFAULT_PROFILE.liquidation, tier3Mode: 'minimal' },
+  }),
+  // The target sized to the next minute's 99% move, never below the tier1 threshold (docs/liquidation.md).
+  adaptive: RiskProfileSchema.parse({
+    ...DEFAULT_PROFILE,
+    name: 'adaptive',
+    targetMarginRatio: 1.05,
+    adaptiveTarget: { confidence: 0.99, horizonMinutes: 1, defaultVolatility: 1, cap: 2 },
   }),
   // Liquidators buy at a falling price (docs/liquidation.md): 0.995 → 0.95 over 15 minutes, expected at 7.5.
   auction: RiskProfileSchema.parse({
