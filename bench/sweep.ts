@@ -1,10 +1,15 @@
 /**
  * `tsx bench/sweep.ts [--accounts 10000] [--json]`: accounts per second through one sweep
- * worker against DynamoDB Local (DESIGN.md §8). Registers the accounts (a mix of
+ * worker against DynamoDB Local (targets in README.md, Benchmarks). Registers the accounts (a mix of
  * perpetual and option books), pushes a market, then runs every segment of one sweep
  * one after the other in this process: read, assess, write, as a worker Lambda does.
+ * Then `sweep_writes_per_unchanged_account`: a second sweep with nothing moved, the
+ * account writes it made per account (versions compared). Then `reassess_ms_1000`: 1,000
+ * accounts on one underlying, one `PUT /v1/market` through the API (segments in process,
+ * as `npm start` runs them), until the price sweep is done and its events are in the outbox.
  */
 import { randomBytes } from 'node:crypto';
+import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { parseArgs } from 'node:util';
 import { startDynamoDbLocal } from '../functions/local/dynamodb-local.ts';
 import { ensureTables } from '../shared/store/bootstrap.ts';
@@ -13,6 +18,8 @@ import { createStores } from '../shared/store/index.ts';
 import { SWEEP_SEGMENTS } from '../shared/store/accounts.ts';
 import { tableNames } from '../shared/store/tables.ts';
 import { runSegment, startSweep } from '../shared/sweeps/coordinator.ts';
+import { createApp } from '../functions/api/app.ts';
+import type { Stores } from '../shared/store/index.ts';
 import type { AccountBook } from '../shared/schemas/snapshot.ts';
 import { mergeResults } from './results.ts';
 
@@ -36,10 +43,83 @@ function book(i: number): AccountBook {
       };
 }
 
+/** The events in a tenant's outbox (counted, every page). */
+async function outboxCount(tenantId: string): Promise<number> {
+  let total = 0;
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({ TableName: names.events, KeyConditionExpression: 'tenantId = :t', ExpressionAttributeValues: { ':t': { S: tenantId } }, Select: 'COUNT', ExclusiveStartKey: start }),
+    );
+    total += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return total;
+}
+
+/** Every account's version, by id. */
+async function versions(stores: Stores, tenantId: string): Promise<Map<string, number>> {
+  const seen = new Map<string, number>();
+  let cursor: string | undefined;
+  do {
+    const page = await stores.accounts.list(tenantId, { limit: 100, cursor });
+    for (const a of page.items) seen.set(a.accountId, a.version);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return seen;
+}
+
+/**
+ * 1,000 accounts long ETH perpetuals (warning at 3,000), one push to 2,880 that takes every
+ * one of them to tier1: ms from the PUT until its sweep has completed and the 1,000 events are in the outbox.
+ */
+async function reassess(stores: Stores, REASSESSED = 1_000): Promise<number> {
+  const tenant = await stores.tenants.create('bench-reassess');
+  const key = await stores.apiKeys.issue(tenant.tenantId);
+  const app = createApp({ stores, logError: (error) => console.error(error) });
+  const put = (body: unknown) =>
+    app.request('/v1/market', { method: 'PUT', headers: { Authorization: `Bearer ${key.secret}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const first = await put({ market: { ETH: { price: 3_000, volatility: 0.7 } } });
+  if (first.status !== 200) throw new Error(`market push answered ${first.status}`);
+  for (let i = 0; i < REASSESSED; i += 64) {
+    await Promise.all(
+      Array.from({ length: Math.min(64, REASSESSED - i) }, (_, k) =>
+        // Registered without a market-time assessment: at 3,000 each is in warning.
+        stores.accounts.put(
+          tenant.tenantId,
+          `push-${i + k}`,
+          { profile: 'default', collateral: [{ asset: 'USD', amount: 6_000 }], positions: [{ id: 'perp', instrument: { type: 'perpetual', underlying: 'ETH' }, quantity: 10, entryPrice: 3_000 }] },
+          null,
+          'warning',
+        ),
+      ),
+    );
+  }
+  const start = performance.now();
+  const res = await put({ market: { ETH: { price: 2_880, volatility: 0.7 } } });
+  const answeredMs = performance.now() - start;
+  const { reassessment } = (await res.json()) as { reassessment: { sweepId: string } | null };
+  if (!reassessment) throw new Error('the push started no re-assessment');
+  for (;;) {
+    const sweep = await stores.sweeps.get(tenant.tenantId, reassessment.sweepId);
+    if (sweep?.status === 'failed') throw new Error(`the price sweep failed: ${sweep.reason}`);
+    if (sweep?.status === 'completed') break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const ms = performance.now() - start;
+  const sweep = (await stores.sweeps.get(tenant.tenantId, reassessment.sweepId))!;
+  const events = await outboxCount(tenant.tenantId);
+  if (sweep.counts.assessed !== REASSESSED || sweep.counts.events !== REASSESSED || events !== REASSESSED) {
+    throw new Error(`the price sweep assessed ${sweep.counts.assessed} and emitted ${sweep.counts.events} events (${events} in the outbox) for ${REASSESSED} accounts`);
+  }
+  console.log(`price push → ${REASSESSED} accounts re-assessed, ${events} events in the outbox: ${ms.toFixed(0)} ms (answered in ${answeredMs.toFixed(0)} ms)`);
+  return ms;
+}
+
 const db = await startDynamoDbLocal();
+const client = createDynamoClient({ endpoint: db.endpoint });
+const names = tableNames(`bench-${randomBytes(4).toString('hex')}-`);
 try {
-  const client = createDynamoClient({ endpoint: db.endpoint });
-  const names = tableNames(`bench-${randomBytes(4).toString('hex')}-`);
   await ensureTables(client, names);
   const stores = createStores(client, names);
   const tenant = await stores.tenants.create('bench');
@@ -54,9 +134,10 @@ try {
   // A first sweep gives every account its tier; the timed one is a steady-state sweep after a 2% move.
   const settle = await startSweep(stores, tenant.tenantId, 'api', async () => {});
   for (let segment = 0; segment < SWEEP_SEGMENTS; segment++) await runSegment(stores, tenant.tenantId, settle.sweepId, segment);
-  const market = (await stores.market.get(tenant.tenantId))!;
+  let market = (await stores.market.get(tenant.tenantId))!;
   await stores.market.put(tenant.tenantId, { market: { ETH: { price: 2_940, volatility: 0.7 }, BTC: { price: 98_900, volatility: 0.55 } }, asOf: new Date().toISOString(), updatedAt: new Date().toISOString() }, market.version);
 
+  const settled = await versions(stores, tenant.tenantId);
   const sweep = await startSweep(stores, tenant.tenantId, 'api', async () => {});
   const start = performance.now();
   for (let segment = 0; segment < SWEEP_SEGMENTS; segment++) await runSegment(stores, tenant.tenantId, sweep.sweepId, segment);
@@ -64,8 +145,35 @@ try {
   const done = await stores.sweeps.get(tenant.tenantId, sweep.sweepId);
   if (done?.counts.assessed !== count) throw new Error(`the sweep assessed ${done?.counts.assessed} of ${count} accounts`);
   const rate = count / seconds;
-  console.log(`sweep, one worker: ${count} accounts in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} accounts/s (${done.counts.tierChanges} tier changes)`);
-  if (values.json) console.log(`wrote ${mergeResults({ sweep_accounts_per_s: Number(rate.toPrecision(4)) })}`);
+  const moved = [...(await versions(stores, tenant.tenantId))].filter(([id, v]) => settled.get(id) !== v).length;
+  console.log(`sweep, one worker: ${count} accounts in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} accounts/s (${done.counts.tierChanges} tier changes, ${moved} accounts written)`);
+
+  // The same prices again, a little later (options decay a little): writes per account.
+  market = (await stores.market.get(tenant.tenantId))!;
+  await stores.market.put(tenant.tenantId, { market: market.market, asOf: new Date().toISOString(), updatedAt: new Date().toISOString() }, market.version);
+  const before = await versions(stores, tenant.tenantId);
+  const unchanged = await startSweep(stores, tenant.tenantId, 'api', async () => {});
+  const unchangedStart = performance.now();
+  for (let segment = 0; segment < SWEEP_SEGMENTS; segment++) await runSegment(stores, tenant.tenantId, unchanged.sweepId, segment);
+  const unchangedSeconds = (performance.now() - unchangedStart) / 1000;
+  const after = await versions(stores, tenant.tenantId);
+  const writes = [...after].filter(([id, v]) => before.get(id) !== v).length;
+  const writesPerAccount = writes / count;
+  console.log(`second sweep, nothing moved: ${writes} account writes for ${count} accounts = ${writesPerAccount.toFixed(4)} per account, ${(count / unchangedSeconds).toFixed(0)} accounts/s`);
+
+  // A warm server: the liquidation planner's solver is loaded on the first tier1 assessment, once per process.
+  await reassess(stores, 50);
+  const reassessMs = await reassess(stores);
+  if (values.json) {
+    console.log(
+      `wrote ${mergeResults({
+        sweep_accounts_per_s: Number(rate.toPrecision(4)),
+        sweep_unchanged_accounts_per_s: Number((count / unchangedSeconds).toPrecision(4)),
+        sweep_writes_per_unchanged_account: Number(writesPerAccount.toPrecision(4)),
+        reassess_ms_1000: Math.round(reassessMs),
+      })}`,
+    );
+  }
   client.destroy();
 } finally {
   await db.stop();

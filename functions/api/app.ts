@@ -65,9 +65,11 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   registerSecurity(app);
   assessmentRoutes(app, stores, { record: options.recordAssessments ?? true });
   accountRoutes(app, stores);
-  marketRoutes(app, stores);
+  // Price pushes and sweeps start segments the same way: in process locally, the worker Lambda on AWS.
+  const sweepRunner = options.sweepRunner ?? inProcessRunner(stores, (error) => logError(error, 'sweep'));
+  marketRoutes(app, stores, sweepRunner);
   webhookRoutes(app, stores, { allowInsecureLocal: options.allowInsecureWebhooks ?? false });
-  sweepRoutes(app, stores, options.sweepRunner ?? inProcessRunner(stores, (error) => logError(error, 'sweep')));
+  sweepRoutes(app, stores, sweepRunner);
   metaRoutes(app);
 
   app.notFound((c) => problemResponse(c, problems.routeNotFound(c.req.method, c.req.path)));

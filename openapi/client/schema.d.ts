@@ -108,7 +108,7 @@ export interface paths {
         get: operations["getMarket"];
         /**
          * Push market data for sweeps
-         * @description Replaces the tenant's market data. A price that moved more than the profile allows (default 30%) from the previous push is refused with 422 `price_move_too_large` unless `force` is true: manipulated or fat-fingered prices cause the worst false liquidations. Sweeps refuse data older than the profile allows (default 5 minutes).
+         * @description Replaces the tenant's market data. A price that moved more than the profile allows (default 30%) from the previous push is refused with 422 `price_move_too_large` unless `force` is true: manipulated or fat-fingered prices cause the worst false liquidations. Sweeps refuse data older than the profile allows (default 5 minutes). Once stored, every registered account exposed to a symbol whose price or volatility changed (a position on it, or collateral in it other than a stable coin) is re-assessed at once by a `price` sweep; the answer is sent when that sweep has started, not when it ends. Tier changes it finds are announced as a sweep's are.
          */
         put: operations["putMarket"];
         post?: never;
@@ -568,7 +568,7 @@ export interface components {
             /** @description Failing fields beyond the 100 listed in errors */
             errorsOmitted?: number;
         };
-        /** @description A portfolio snapshot to assess (DESIGN §3). */
+        /** @description A portfolio snapshot to assess (docs/contract.md). */
         Snapshot: {
             accountId: string;
             /** Format: date-time */
@@ -676,6 +676,39 @@ export interface components {
             hasMore: boolean;
             nextCursor: string | null;
         };
+        MarketPush: {
+            /** @enum {string} */
+            object: "market";
+            market: {
+                [key: string]: {
+                    price: number;
+                    volatility?: number;
+                };
+            };
+            /** Format: date-time */
+            asOf: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Started, not finished, when the answer is sent; null when no price changed (or it could not start: the next scheduled sweep covers it) */
+            reassessment: {
+                /** @description The `price` sweep re-assessing the exposed accounts: poll GET /v1/sweeps/{id} */
+                sweepId: string;
+                /** @description The symbols whose price or volatility changed */
+                underlyings: string[];
+            } | null;
+        };
+        MarketUpdate: {
+            market: {
+                [key: string]: {
+                    price: number;
+                    volatility?: number;
+                };
+            };
+            /** Format: date-time */
+            asOf?: string;
+            /** @default false */
+            force?: boolean;
+        };
         Market: {
             /** @enum {string} */
             object: "market";
@@ -689,18 +722,6 @@ export interface components {
             asOf: string;
             /** Format: date-time */
             updatedAt: string;
-        };
-        MarketUpdate: {
-            market: {
-                [key: string]: {
-                    price: number;
-                    volatility?: number;
-                };
-            };
-            /** Format: date-time */
-            asOf?: string;
-            /** @default false */
-            force?: boolean;
         };
         WebhookEndpoint: {
             /** @enum {string} */
@@ -776,7 +797,7 @@ export interface components {
             /** @enum {string} */
             status: "running" | "completed" | "failed";
             /** @enum {string} */
-            trigger: "api" | "schedule";
+            trigger: "api" | "schedule" | "price";
             segments: number;
             segmentsDone: number;
             counts: {
@@ -847,6 +868,15 @@ export interface operations {
             };
             /** @description Missing, malformed or revoked API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -948,6 +978,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such resource for this tenant */
             404: {
                 headers: {
@@ -1020,6 +1059,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests for this tenant (or the stage): retry after Retry-After seconds */
             429: {
                 headers: {
@@ -1071,6 +1119,15 @@ export interface operations {
             };
             /** @description Missing, malformed or revoked API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1158,6 +1215,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -1227,6 +1293,15 @@ export interface operations {
             };
             /** @description Missing, malformed or revoked API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1306,6 +1381,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests for this tenant (or the stage): retry after Retry-After seconds */
             429: {
                 headers: {
@@ -1346,6 +1430,15 @@ export interface operations {
             };
             /** @description Missing, malformed or revoked API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1395,13 +1488,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The stored market data */
+            /** @description The stored market data and the re-assessment started */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Market"];
+                    "application/json": components["schemas"]["MarketPush"];
                 };
             };
             /** @description Invalid request: the problem names the failing fields (an `asOf` in the future or older than the stored data is `asOf`) */
@@ -1415,6 +1508,15 @@ export interface operations {
             };
             /** @description Missing, malformed or revoked API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1519,6 +1621,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests for this tenant (or the stage): retry after Retry-After seconds */
             429: {
                 headers: {
@@ -1575,6 +1686,15 @@ export interface operations {
             };
             /** @description Missing, malformed or revoked API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1676,6 +1796,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such resource for this tenant */
             404: {
                 headers: {
@@ -1736,6 +1865,15 @@ export interface operations {
             };
             /** @description Missing, malformed or revoked API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1807,6 +1945,15 @@ export interface operations {
             };
             /** @description Missing, malformed or revoked API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1915,6 +2062,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such resource for this tenant */
             404: {
                 headers: {
@@ -2014,6 +2170,15 @@ export interface operations {
             };
             /** @description Missing, malformed or revoked API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2129,6 +2294,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such resource for this tenant */
             404: {
                 headers: {
@@ -2193,6 +2367,15 @@ export interface operations {
             };
             /** @description Missing, malformed or revoked API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2304,6 +2487,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `idempotency_in_progress`: a request with this Idempotency-Key is still in progress */
             409: {
                 headers: {
@@ -2391,6 +2583,15 @@ export interface operations {
             };
             /** @description Missing, malformed or revoked API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  BatchGetItemCommand,
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
@@ -9,6 +10,7 @@ import {
   type AttributeValue,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import { findProfile } from '../risk/profiles.ts';
 import type { Tier } from '../risk/tiers.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
 import { packJson, splitBody, unpackJson, type KeyShape } from './codec.ts';
@@ -64,6 +66,25 @@ export function segmentOf(accountId: string): number {
 
 type Item = Record<string, AttributeValue>;
 
+/** The exposure of a book too spread out to index symbol by symbol: every price push re-assesses it. */
+export const ANY_UNDERLYING = '*';
+/** Most symbols indexed for one account; past this the account is indexed under ANY_UNDERLYING (keeps a put's transaction under 100 items). */
+export const MAX_INDEXED_EXPOSURES = 32;
+
+/**
+ * The market symbols whose price (or volatility) an assessment of `book` reads: the
+ * underlyings of its positions and its collateral other than the profile's stable assets.
+ * Sorted; [ANY_UNDERLYING] when there are more than MAX_INDEXED_EXPOSURES (or the
+ * profile is unknown here, so every collateral asset counts).
+ */
+export function exposuresOf(book: AccountBook): string[] {
+  const stable = findProfile(book.profile ?? 'default')?.stableAssets ?? [];
+  const symbols = new Set<string>();
+  for (const p of book.positions) symbols.add(p.instrument.underlying);
+  for (const c of book.collateral) if (!stable.includes(c.asset)) symbols.add(c.asset);
+  return symbols.size > MAX_INDEXED_EXPOSURES ? [ANY_UNDERLYING] : [...symbols].sort();
+}
+
 /** Reads and deletes start over this often when concurrent writes keep replacing the account under them. */
 const ATTEMPTS = 3;
 
@@ -111,10 +132,13 @@ export class AccountStore extends TableStore {
     };
     const parts = splitBody(packJson(book), `the book of account ${accountId}`);
     const bookId = randomUUID();
+    // The exposure index changes with the book, in the same write: a price push finds exactly the accounts stored.
+    const before = stored ? storedExposures(stored) : [];
+    const after = exposuresOf(book);
     const main: TransactWriteItem = {
       Put: {
         TableName: this.table,
-        Item: this.item(tenantId, account, parts, bookId),
+        Item: { ...this.item(tenantId, account, parts, bookId), exposures: { S: JSON.stringify(after) } },
         // Two concurrent registrations: the later one must have read the earlier one.
         ConditionExpression: existing ? 'version = :v' : 'attribute_not_exists(accountId)',
         ...(existing ? { ExpressionAttributeValues: { ':v': { N: String(existing.version) } } } : {}),
@@ -124,7 +148,11 @@ export class AccountStore extends TableStore {
       Put: { TableName: this.table, Item: { ...this.partKey(tenantId, accountId, bookId, i + 1), body: { B: body } } },
     }));
     const replaced = stored ? this.partDeletes(tenantId, stored) : [];
-    if (!(await this.write([main, ...overflow, ...replaced]))) throw new ConflictError(`account ${accountId}`);
+    const indexed = [
+      ...after.filter((u) => !before.includes(u)).map((u): TransactWriteItem => ({ Put: { TableName: this.table, Item: this.exposureKey(tenantId, u, accountId) } })),
+      ...before.filter((u) => !after.includes(u)).map((u): TransactWriteItem => ({ Delete: { TableName: this.table, Key: this.exposureKey(tenantId, u, accountId) } })),
+    ];
+    if (!(await this.write([main, ...overflow, ...replaced, ...indexed]))) throw new ConflictError(`account ${accountId}`);
     return { account, created: existing === undefined };
   }
 
@@ -147,7 +175,8 @@ export class AccountStore extends TableStore {
       const main: TransactWriteItem = {
         Delete: { TableName: this.table, Key: this.key(tenantId, accountId), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': item['version']! } },
       };
-      if (await this.write([main, ...this.partDeletes(tenantId, item)])) return true;
+      const unindexed = storedExposures(item).map((u): TransactWriteItem => ({ Delete: { TableName: this.table, Key: this.exposureKey(tenantId, u, accountId) } }));
+      if (await this.write([main, ...this.partDeletes(tenantId, item), ...unindexed])) return true;
       if (attempt === ATTEMPTS) throw new ConflictError(`account ${accountId}`);
     }
   }
@@ -194,6 +223,57 @@ export class AccountStore extends TableStore {
       }
       start = page.LastEvaluatedKey;
     } while (start);
+  }
+
+  /**
+   * The exposure index item of an account and a symbol: `<tenantId>#exposure#<SYMBOL>#<segment>`,
+   * a partition no tenant has (out of the listing and, with no segment or tier key, out of
+   * the indexes), split by sweep segment so each worker of a price sweep queries its share.
+   */
+  private exposureKey(tenantId: string, symbol: string, accountId: string): Item {
+    return { tenantId: { S: `${tenantId}#exposure#${symbol}#${segmentOf(accountId)}` }, accountId: { S: accountId } };
+  }
+
+  /** The ids of the tenant's accounts in `segment` exposed to any of `symbols` (and those indexed under ANY_UNDERLYING), sorted. */
+  async exposedIds(tenantId: string, symbols: readonly string[], segment: number): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const symbol of new Set([...symbols, ANY_UNDERLYING])) {
+      let start: Item | undefined;
+      do {
+        const page = await guarded(() =>
+          this.db.send(
+            new QueryCommand({
+              TableName: this.table,
+              KeyConditionExpression: 'tenantId = :p',
+              ExpressionAttributeValues: { ':p': { S: `${tenantId}#exposure#${symbol}#${segment}` } },
+              ProjectionExpression: 'accountId',
+              ConsistentRead: true,
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
+        for (const item of page.Items ?? []) ids.add(item['accountId']!.S!);
+        start = page.LastEvaluatedKey;
+      } while (start);
+    }
+    return [...ids].sort();
+  }
+
+  /** The accounts among `accountIds` that exist, read 100 at a time (consistent reads); order not kept. */
+  async *many(tenantId: string, accountIds: readonly string[]): AsyncGenerator<RegisteredAccount> {
+    for (let i = 0; i < accountIds.length; i += 100) {
+      let keys: Item[] = accountIds.slice(i, i + 100).map((id) => this.key(tenantId, id));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        // Keys DynamoDB left unprocessed (throttling) are asked again, after a growing pause.
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 25 * 2 ** attempt)));
+        const result = await guarded(() => this.db.send(new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } })));
+        for (const item of result.Responses?.[this.table] ?? []) {
+          const account = await this.current(tenantId, item);
+          if (account) yield account;
+        }
+        keys = (result.UnprocessedKeys?.[this.table]?.Keys as Item[] | undefined) ?? [];
+      }
+    }
   }
 
   /** The update a sweep makes: new summary and tier, only if nobody wrote the account since it was read. */
@@ -278,6 +358,11 @@ export class AccountStore extends TableStore {
       version: { N: String(a.version) },
     };
   }
+}
+
+/** The symbols a stored account is indexed under (none for an account stored before the index existed). */
+function storedExposures(i: Item): string[] {
+  return i['exposures']?.S ? (JSON.parse(i['exposures'].S) as string[]) : [];
 }
 
 /** Everything of a stored account but its book, which may need its overflow parts. */

@@ -15,7 +15,10 @@ export type SweepCounts = Record<(typeof SWEEP_COUNTERS)[number], number>;
 export interface Sweep {
   readonly sweepId: string;
   readonly status: 'running' | 'completed' | 'failed';
-  readonly trigger: 'api' | 'schedule';
+  /** What started the sweep: the API, the schedule, or a market push (`price`, with `underlyings` set). */
+  readonly trigger: 'api' | 'schedule' | 'price';
+  /** The symbols whose prices changed (a `price` sweep); null for a sweep of every account. */
+  readonly underlyings: readonly string[] | null;
   readonly segments: number;
   readonly segmentsDone: number;
   readonly counts: SweepCounts;
@@ -43,6 +46,7 @@ export class SweepStore extends TableStore {
       startedAt: { S: sweep.startedAt },
       ...(sweep.completedAt ? { completedAt: { S: sweep.completedAt } } : {}),
       ...(sweep.reason ? { reason: { S: sweep.reason } } : {}),
+      ...(sweep.underlyings ? { underlyings: { S: JSON.stringify(sweep.underlyings) } } : {}),
     };
     for (const c of SWEEP_COUNTERS) item[c] = { N: String(sweep.counts[c]) };
     await guarded(() => this.db.send(new PutItemCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(sweepKey)' })));
@@ -63,6 +67,7 @@ export class SweepStore extends TableStore {
       startedAt: Item['startedAt']!.S!,
       completedAt: Item['completedAt']?.S ?? null,
       reason: Item['reason']?.S ?? null,
+      underlyings: Item['underlyings']?.S ? (JSON.parse(Item['underlyings'].S) as string[]) : null,
     };
   }
 

@@ -36,6 +36,34 @@ export function summaryOf(a: Assessment, assessmentId: string | null): AccountAs
   };
 }
 
+/**
+ * How far a stored summary's money figures may be from a new assessment's before a sweep
+ * rewrites it: 1% of the maintenance margin, the same band the tier hysteresis works in
+ * (`alerts.hysteresis`), with floors of 0.01% of equity and one cent.
+ */
+export const SUMMARY_TOLERANCE = { ofMaintenanceMargin: 0.01, ofEquity: 1e-4, absolute: 0.01 } as const;
+
+/**
+ * Whether `next` says something a reader of `stored` would not already know: no stored
+ * summary, another (unhysteresised) tier, a margin ratio appearing or vanishing, or
+ * equity, maintenance or initial margin moved by more than SUMMARY_TOLERANCE. `asOf` and
+ * `assessmentId` alone do not count: a stored summary is the latest assessment that moved
+ * a figure past the tolerance, and its `asOf` says when that was.
+ */
+export function summaryChanged(stored: AccountAssessmentSummary | null, next: AccountAssessmentSummary): boolean {
+  if (!stored || stored.tier !== next.tier || (stored.marginRatio === null) !== (next.marginRatio === null)) return true;
+  const band = Math.max(
+    SUMMARY_TOLERANCE.ofMaintenanceMargin * Math.abs(stored.maintenanceMargin),
+    SUMMARY_TOLERANCE.ofEquity * Math.abs(stored.equity),
+    SUMMARY_TOLERANCE.absolute,
+  );
+  return (
+    !(Math.abs(next.equity - stored.equity) <= band) ||
+    !(Math.abs(next.maintenanceMargin - stored.maintenanceMargin) <= band) ||
+    !(Math.abs(next.initialMargin - stored.initialMargin) <= band)
+  );
+}
+
 /** The tier to report for `a` after `previous`, with the profile's hysteresis. */
 export function reportedTier(a: Assessment, previous: Tier | null): Tier {
   const profile = findProfile(a.profile)!;

@@ -4,7 +4,7 @@ import { SWEEP_SEGMENTS } from '../store/accounts.ts';
 import { zeroCounts, type Sweep } from '../store/sweeps.ts';
 import { marketProblem } from './account-assessment.ts';
 import { marketStaleEvent } from './events.ts';
-import { sweepSegment } from './worker.ts';
+import { sweepAccounts, sweepSegment } from './worker.ts';
 
 /** Runs the segments of a started sweep somewhere: in this process, or in worker Lambdas. */
 export type SegmentRunner = (tenantId: string, sweepId: string, segments: number) => Promise<void>;
@@ -14,7 +14,15 @@ export type SegmentRunner = (tenantId: string, sweepId: string, segments: number
  * profile allows is refused: the sweep ends at once with a `market.stale` event, since
  * stale prices cause the worst false liquidations. Otherwise the segments go to `run`.
  */
-export async function startSweep(stores: Stores, tenantId: string, trigger: Sweep['trigger'], run: SegmentRunner, now = new Date()): Promise<Sweep> {
+export async function startSweep(
+  stores: Stores,
+  tenantId: string,
+  trigger: Sweep['trigger'],
+  run: SegmentRunner,
+  now = new Date(),
+  underlyings: readonly string[] | null = null,
+): Promise<Sweep> {
+  if ((trigger === 'price') !== (underlyings !== null)) throw new TypeError('a price sweep, and only one, names its underlyings');
   const sweepId = newId('swp', now.getTime());
   const market = await stores.market.get(tenantId);
   const problem = marketProblem(market, now);
@@ -28,6 +36,7 @@ export async function startSweep(stores: Stores, tenantId: string, trigger: Swee
     startedAt: now.toISOString(),
     completedAt: problem ? now.toISOString() : null,
     reason: problem,
+    underlyings,
   };
   await stores.sweeps.create(tenantId, sweep);
   if (problem) {
@@ -38,9 +47,24 @@ export async function startSweep(stores: Stores, tenantId: string, trigger: Swee
   return sweep;
 }
 
-/** A worker's job: one segment, then its counts recorded once. */
+/**
+ * Starts a `price` sweep: the accounts exposed to `underlyings` (found through the
+ * exposure index), re-assessed by the same segment runner as any sweep.
+ */
+export function startPriceSweep(stores: Stores, tenantId: string, underlyings: readonly string[], run: SegmentRunner, now = new Date()): Promise<Sweep> {
+  return startSweep(stores, tenantId, 'price', run, now, [...underlyings].sort());
+}
+
+/**
+ * A worker's job: one segment, then its counts recorded once. A `price` sweep's segment
+ * is the segment's accounts exposed to the sweep's underlyings; any other, all of them.
+ */
 export async function runSegment(stores: Stores, tenantId: string, sweepId: string, segment: number, now = new Date()): Promise<void> {
-  const counts = await sweepSegment(stores, tenantId, sweepId, segment, now);
+  const sweep = await stores.sweeps.get(tenantId, sweepId);
+  const underlyings = sweep?.underlyings;
+  const counts = underlyings
+    ? await sweepAccounts(stores, tenantId, sweepId, stores.accounts.many(tenantId, await stores.accounts.exposedIds(tenantId, underlyings, segment)), now)
+    : await sweepSegment(stores, tenantId, sweepId, segment, now);
   await stores.sweeps.completeSegment(tenantId, sweepId, segment, counts, now);
 }
 

@@ -33,6 +33,16 @@ const perpBook = (cash: number) => ({
   positions: [{ id: 'eth', instrument: { type: 'perpetual', underlying: 'ETH' }, quantity: 10, entryPrice: 3_000 }],
 });
 
+/**
+ * A market push that starts no price sweep, as if its re-assessment never ran: what the
+ * scheduled sweep, the safety net, must catch (price pushes: price-sweeps.test.ts).
+ */
+async function pushUnnoticed(tenantId: string, market: Record<string, { price: number }>) {
+  const previous = await stores.market.get(tenantId);
+  const now = new Date().toISOString();
+  await stores.market.put(tenantId, { market, asOf: now, updatedAt: now }, previous?.version ?? null);
+}
+
 async function sweepAndWait(call: Awaited<ReturnType<typeof tenantWithKey>>['call']) {
   const started = await call('POST', '/v1/sweeps');
   expect(started.status).toBe(202);
@@ -82,7 +92,7 @@ describe('sweeps', () => {
     await call('PUT', '/v1/accounts/acct-calm', perpBook(50_000));
     expect((await sweepAndWait(call)).counts).toMatchObject({ accounts: 2, assessed: 2, tierChanges: 0, events: 0 });
 
-    await call('PUT', '/v1/market', { market: { ETH: { price: 2_880 } } });
+    await pushUnnoticed(tenantId, { ETH: { price: 2_880 } });
     const sweep = await sweepAndWait(call);
     expect(sweep).toMatchObject({ status: 'completed', segmentsDone: SWEEP_SEGMENTS, counts: { accounts: 2, assessed: 2, tierChanges: 1, events: 1 } });
     const events = await stores.events.list(tenantId, 10);
@@ -101,7 +111,7 @@ describe('sweeps', () => {
     const { tenantId, call } = await tenantWithKey();
     await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 } } });
     for (let i = 0; i < 6; i++) await call('PUT', `/v1/accounts/acct-${i}`, perpBook(6_000));
-    await call('PUT', '/v1/market', { market: { ETH: { price: 2_880 } } });
+    await pushUnnoticed(tenantId, { ETH: { price: 2_880 } });
     const sweep = await startSweep(stores, tenantId, 'api', async () => {});
     for (let segment = 0; segment < SWEEP_SEGMENTS; segment++) {
       await runSegment(stores, tenantId, sweep.sweepId, segment);
@@ -115,7 +125,7 @@ describe('sweeps', () => {
     const { tenantId, call } = await tenantWithKey();
     await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 } } });
     for (let i = 0; i < 40; i++) await call('PUT', `/v1/accounts/crash-${i}`, perpBook(6_000));
-    await call('PUT', '/v1/market', { market: { ETH: { price: 2_880 } } });
+    await pushUnnoticed(tenantId, { ETH: { price: 2_880 } });
     const sweep = await startSweep(stores, tenantId, 'api', async () => {});
     // The worker dies at its third tier-change write in every segment: nothing after it is
     // sent; the writes already sent land (or not) before Lambda retries the segment.

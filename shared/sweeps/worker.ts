@@ -6,16 +6,22 @@ import type { RegisteredAccount } from '../store/accounts.ts';
 import type { Stores } from '../store/index.ts';
 import type { MarketData } from '../store/market.ts';
 import { zeroCounts, type SweepCounts } from '../store/sweeps.ts';
-import { assessAccount, reportedTier, summaryOf } from './account-assessment.ts';
+import { assessAccount, reportedTier, summaryChanged, summaryOf } from './account-assessment.ts';
 import { tierEvent } from './events.ts';
 
 /**
  * One segment of a sweep: re-assess each account with the tenant's latest market and
  * update its tier. A tier change is recorded with its assessment and its event in one
  * transaction, conditional on the account being unchanged since it was read; so a
- * retried segment finds the new tier already stored and emits nothing twice.
+ * retried segment finds the new tier already stored and emits nothing twice. An account
+ * whose tier stays and whose stored summary still holds (summaryChanged) is not written.
  */
-export async function sweepSegment(stores: Stores, tenantId: string, sweepId: string, segment: number, now = new Date()): Promise<SweepCounts> {
+export function sweepSegment(stores: Stores, tenantId: string, sweepId: string, segment: number, now = new Date()): Promise<SweepCounts> {
+  return sweepAccounts(stores, tenantId, sweepId, stores.accounts.segment(tenantId, segment), now);
+}
+
+/** Re-assesses `accounts` (a segment, or the exposed accounts of one for a price sweep) as `sweepSegment` does. */
+export async function sweepAccounts(stores: Stores, tenantId: string, sweepId: string, accounts: AsyncIterable<RegisteredAccount>, now = new Date()): Promise<SweepCounts> {
   const counts = zeroCounts();
   const market = await stores.market.get(tenantId);
   if (!market) return counts;
@@ -25,7 +31,7 @@ export async function sweepSegment(stores: Stores, tenantId: string, sweepId: st
     await Promise.all(batch.map((account) => sweepAccount(stores, tenantId, sweepId, account, market, now, counts)));
     batch = [];
   };
-  for await (const account of stores.accounts.segment(tenantId, segment)) {
+  for await (const account of accounts) {
     batch.push(account);
     if (batch.length === CONCURRENCY) await flush();
   }
@@ -65,7 +71,10 @@ async function sweepAccount(
       counts.tierChanges++;
       if (account.lastTierChange.event) counts.events++;
     }
-    await stores.accounts.recordAssessed(tenantId, account, summaryOf(assessment, null), tier);
+    // Written only when a reader would see a difference (see summaryChanged): an unchanged
+    // account costs a sweep no write at all.
+    const summary = summaryOf(assessment, null);
+    if (summaryChanged(account.lastAssessment, summary)) await stores.accounts.recordAssessed(tenantId, account, summary, tier);
     return;
   }
   const event = tierEvent(tenantId, sweepId, account.tier, tier, assessment, now);

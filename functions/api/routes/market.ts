@@ -1,15 +1,27 @@
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { MarketSchemaOut, MarketUpdateSchema } from '../../../shared/schemas/api.ts';
 import type { FieldIssue } from '../../../shared/schemas/errors.ts';
 import type { MarketData } from '../../../shared/store/market.ts';
 import type { Stores } from '../../../shared/store/index.ts';
-import { MARKET_PROFILE } from '../../../shared/sweeps/account-assessment.ts';
+import { MARKET_PROFILE, marketProblem } from '../../../shared/sweeps/account-assessment.ts';
+import { startPriceSweep, type SegmentRunner } from '../../../shared/sweeps/coordinator.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiProblem, problems } from '../problems.ts';
 import { causes, errorResponses, jsonContent, secured } from './openapi.ts';
 
 /** How far ahead of our clock an asOf may be (clock skew), in milliseconds. */
 const MAX_CLOCK_SKEW_MS = 60_000;
+
+/** The PUT's answer: the stored market and the re-assessment it started. */
+const MarketPushSchemaOut = MarketSchemaOut.extend({
+  reassessment: z
+    .object({
+      sweepId: z.string().meta({ description: 'The `price` sweep re-assessing the exposed accounts: poll GET /v1/sweeps/{id}' }),
+      underlyings: z.array(z.string()).meta({ description: 'The symbols whose price or volatility changed' }),
+    })
+    .nullable()
+    .meta({ description: 'Started, not finished, when the answer is sent; null when no price changed (or it could not start: the next scheduled sweep covers it)' }),
+}).meta({ id: 'MarketPush' });
 
 const putMarket = createRoute({
   method: 'put',
@@ -20,11 +32,14 @@ const putMarket = createRoute({
   description:
     'Replaces the tenant\'s market data. A price that moved more than the profile allows (default 30%) from the previous push is ' +
     'refused with 422 `price_move_too_large` unless `force` is true: manipulated or fat-fingered prices cause the worst false ' +
-    'liquidations. Sweeps refuse data older than the profile allows (default 5 minutes).',
+    'liquidations. Sweeps refuse data older than the profile allows (default 5 minutes). Once stored, every registered account ' +
+    'exposed to a symbol whose price or volatility changed (a position on it, or collateral in it other than a stable coin) is ' +
+    're-assessed at once by a `price` sweep; the answer is sent when that sweep has started, not when it ends. Tier changes it ' +
+    'finds are announced as a sweep\'s are.',
   ...secured,
   request: { body: { required: true, content: jsonContent(MarketUpdateSchema) } },
   responses: {
-    200: { description: 'The stored market data', content: jsonContent(MarketSchemaOut) },
+    200: { description: 'The stored market data and the re-assessment started', content: jsonContent(MarketPushSchemaOut) },
     ...errorResponses(
       [400, 'Invalid request: the problem names the failing fields (an `asOf` in the future or older than the stored data is `asOf`)'],
       401,
@@ -49,7 +64,11 @@ const getMarket = createRoute({
 
 const body = (m: MarketData) => ({ object: 'market' as const, market: m.market, asOf: m.asOf, updatedAt: m.updatedAt });
 
-export function marketRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
+/**
+ * Where a price push's sweep segments run when the app does not say: the worker Lambda
+ * when its name is configured (on AWS), else in this process, as POST /v1/sweeps does.
+ */
+export function marketRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, runner: SegmentRunner): void {
   app.openapi(putMarket, async (c) => {
     const tenantId = c.get('tenantId');
     const update = c.req.valid('json');
@@ -69,7 +88,18 @@ export function marketRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
       }
     }
     const stored = await stores.market.put(tenantId, { market: update.market, asOf, updatedAt: now.toISOString() }, previous?.version ?? null);
-    return c.json(body(stored), 200);
+    // Data already stale starts nothing: the scheduled sweep refuses it and says so (market.stale).
+    const underlyings = marketProblem(stored, now) ? [] : changedSymbols(previous, update.market);
+    let reassessment: { sweepId: string; underlyings: string[] } | null = null;
+    if (underlyings.length > 0) {
+      try {
+        reassessment = { sweepId: (await startPriceSweep(stores, tenantId, underlyings, runner, now)).sweepId, underlyings };
+      } catch (error) {
+        // The push is stored: a failure to start its sweep must not refuse it. The scheduled sweep is the safety net.
+        console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), error: String((error as Error)?.stack ?? error) }));
+      }
+    }
+    return c.json({ ...body(stored), reassessment }, 200);
   });
 
   app.openapi(getMarket, async (c) => {
@@ -77,6 +107,20 @@ export function marketRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
     if (!market) throw problems.notFound('no market data yet: PUT /v1/market first');
     return c.json(body(market), 200);
   });
+}
+
+/**
+ * The symbols of `next` whose entry (price, volatility, …) differs from `previous`'s, new
+ * ones included (all of them on a first push), sorted. A symbol dropped from the market is
+ * not one: its accounts cannot be assessed without it.
+ */
+function changedSymbols(previous: MarketData | undefined, next: MarketData['market']): string[] {
+  return Object.keys(next)
+    .filter((symbol) => {
+      const before = previous?.market[symbol];
+      return before === undefined || JSON.stringify(before) !== JSON.stringify(next[symbol]);
+    })
+    .sort();
 }
 
 /** Prices that moved more than the profile allows since the previous push. */
