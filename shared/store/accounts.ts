@@ -43,6 +43,8 @@ export interface RegisteredAccount {
   readonly updatedAt: string;
   /** Increases on every write; sweeps update only the version they read. */
   readonly version: number;
+  /** Whether the account is in the exposure index (false for one stored before the index existed: the next sweep adds it). */
+  readonly indexed: boolean;
 }
 
 export interface TierChange {
@@ -129,6 +131,7 @@ export class AccountStore extends TableStore {
       createdAt: existing?.createdAt ?? now.toISOString(),
       updatedAt: now.toISOString(),
       version: existing ? existing.version + 1 : firstVersion(now),
+      indexed: true,
     };
     const parts = splitBody(packJson(book), `the book of account ${accountId}`);
     const bookId = randomUUID();
@@ -302,6 +305,27 @@ export class AccountStore extends TableStore {
     };
   }
 
+  /**
+   * Adds an account stored before the exposure index existed to it (its exposures on the
+   * item, one index item per symbol), in one transaction conditional on the version read.
+   * The account as now stored, or undefined when it changed meanwhile.
+   */
+  async indexExposures(tenantId: string, account: RegisteredAccount): Promise<RegisteredAccount | undefined> {
+    const exposures = exposuresOf(account.book);
+    const update: TransactWriteItem = {
+      Update: {
+        TableName: this.table,
+        Key: this.key(tenantId, account.accountId),
+        UpdateExpression: 'SET exposures = :e, version = :next',
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':e': { S: JSON.stringify(exposures) }, ':v': { N: String(account.version) }, ':next': { N: String(account.version + 1) } },
+      },
+    };
+    const items = exposures.map((u): TransactWriteItem => ({ Put: { TableName: this.table, Item: this.exposureKey(tenantId, u, account.accountId) } }));
+    if (!(await this.write([update, ...items]))) return undefined;
+    return { ...account, version: account.version + 1, indexed: true };
+  }
+
   /** Applies `assessedUpdate` alone; false when the account changed meanwhile. */
   async recordAssessed(tenantId: string, account: RegisteredAccount, summary: AccountAssessmentSummary, tier: Tier): Promise<boolean> {
     return applied(() => this.db.send(new UpdateItemCommand(this.assessedUpdate(tenantId, account, summary, tier).Update!)));
@@ -375,6 +399,7 @@ function recordOf(i: Item): Omit<RegisteredAccount, 'book'> {
     createdAt: i['createdAt']!.S!,
     updatedAt: i['updatedAt']!.S!,
     version: Number(i['version']!.N),
+    indexed: i['exposures'] !== undefined,
   };
 }
 

@@ -176,3 +176,33 @@ describe('exposure index', () => {
     await expect(startSweep(stores, tenantId, 'price', async () => {})).rejects.toThrow(TypeError);
   });
 });
+
+describe('accounts stored before the exposure index', () => {
+  it('are missed by price pushes until the next full sweep indexes them', async () => {
+    const { DeleteItemCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const { freshStores: fresh } = await import('../../test/dynamo.ts');
+    const { db, names, stores: own } = await fresh();
+    const ownApp = createApp({ stores: own, logError: () => {} });
+    const tenant = await own.tenants.create('legacy');
+    const key = await own.apiKeys.issue(tenant.tenantId);
+    const call: Call = async (method, path, body) => {
+      const res = await ownApp.request(path, {
+        method,
+        headers: { Authorization: `Bearer ${key.secret}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    await waitFor(call, (await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 } } })).body.reassessment.sweepId);
+    await call('PUT', '/v1/accounts/legacy', perp('ETH', 10, 6_000, 3_000));
+    // As an account written before the index existed: no exposures on the item, no index item.
+    await db.send(new UpdateItemCommand({ TableName: names.accounts, Key: { tenantId: { S: tenant.tenantId }, accountId: { S: 'legacy' } }, UpdateExpression: 'REMOVE exposures' }));
+    await db.send(new DeleteItemCommand({ TableName: names.accounts, Key: { tenantId: { S: `${tenant.tenantId}#exposure#ETH#${segmentOf('legacy')}` }, accountId: { S: 'legacy' } } }));
+
+    const missed = await call('PUT', '/v1/market', { market: { ETH: { price: 2_990 } } });
+    expect(await waitFor(call, missed.body.reassessment.sweepId)).toMatchObject({ counts: { accounts: 0 } });
+    expect(await sweepAndWait(call)).toMatchObject({ counts: { accounts: 1, assessed: 1 } });
+    const reached = await call('PUT', '/v1/market', { market: { ETH: { price: 2_980 } } });
+    expect(await waitFor(call, reached.body.reassessment.sweepId)).toMatchObject({ counts: { accounts: 1, assessed: 1 } });
+  });
+});

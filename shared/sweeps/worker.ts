@@ -46,12 +46,19 @@ async function sweepAccount(
   stores: Stores,
   tenantId: string,
   sweepId: string,
-  account: RegisteredAccount,
+  stored: RegisteredAccount,
   market: MarketData,
   now: Date,
   counts: SweepCounts,
 ): Promise<void> {
   counts.accounts++;
+  // An account stored before the exposure index existed joins it now, so price pushes reach it.
+  const account = stored.indexed ? stored : await stores.accounts.indexExposures(tenantId, stored);
+  if (!account) {
+    // Rewritten meanwhile (a registration, which indexes it): the next sweep sees the new book.
+    counts.skipped++;
+    return;
+  }
   let assessment;
   try {
     assessment = await assessAccount(account.accountId, account.book, market, now, newId('asm', now.getTime()));
