@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sweepAndWait, sweepDone as waitFor, tenantCaller } from '../../test/api-calls.ts';
 import { freshStores } from '../../test/dynamo.ts';
 import { createApp } from '../../functions/api/app.ts';
 import type { Stores } from '../store/index.ts';
@@ -14,36 +15,7 @@ beforeAll(async () => {
   app = createApp({ stores, logError: () => {} });
 });
 
-async function tenantWithKey() {
-  const tenant = await stores.tenants.create('pricer');
-  const key = await stores.apiKeys.issue(tenant.tenantId);
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await app.request(path, {
-      method,
-      headers: { Authorization: `Bearer ${key.secret}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
-  return { tenantId: tenant.tenantId, call };
-}
-
-type Call = Awaited<ReturnType<typeof tenantWithKey>>['call'];
-
-async function waitFor(call: Call, sweepId: string) {
-  for (let i = 0; i < 200; i++) {
-    const s = await call('GET', `/v1/sweeps/${sweepId}`);
-    if (s.body.status !== 'running') return s.body;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('sweep did not finish');
-}
-
-async function sweepAndWait(call: Call) {
-  const started = await call('POST', '/v1/sweeps');
-  expect(started.status).toBe(202);
-  return waitFor(call, started.body.id);
-}
+const tenantWithKey = () => tenantCaller(stores, app, 'pricer');
 
 /** Long `q` perpetuals on `underlying` with `cash` USD: MM = 0.16 × q × price. */
 const perp = (underlying: string, q: number, cash: number, entryPrice: number) => ({
@@ -182,22 +154,12 @@ describe('accounts stored before the exposure index', () => {
     const { DeleteItemCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
     const { freshStores: fresh } = await import('../../test/dynamo.ts');
     const { db, names, stores: own } = await fresh();
-    const ownApp = createApp({ stores: own, logError: () => {} });
-    const tenant = await own.tenants.create('legacy');
-    const key = await own.apiKeys.issue(tenant.tenantId);
-    const call: Call = async (method, path, body) => {
-      const res = await ownApp.request(path, {
-        method,
-        headers: { Authorization: `Bearer ${key.secret}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      return { status: res.status, body: (await res.json()) as any };
-    };
+    const { tenantId, call } = await tenantCaller(own, createApp({ stores: own, logError: () => {} }), 'legacy');
     await waitFor(call, (await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 } } })).body.reassessment.sweepId);
     await call('PUT', '/v1/accounts/legacy', perp('ETH', 10, 6_000, 3_000));
     // As an account written before the index existed: no exposures on the item, no index item.
-    await db.send(new UpdateItemCommand({ TableName: names.accounts, Key: { tenantId: { S: tenant.tenantId }, accountId: { S: 'legacy' } }, UpdateExpression: 'REMOVE exposures' }));
-    await db.send(new DeleteItemCommand({ TableName: names.accounts, Key: { tenantId: { S: `${tenant.tenantId}#exposure#ETH#${segmentOf('legacy')}` }, accountId: { S: 'legacy' } } }));
+    await db.send(new UpdateItemCommand({ TableName: names.accounts, Key: { tenantId: { S: tenantId }, accountId: { S: 'legacy' } }, UpdateExpression: 'REMOVE exposures' }));
+    await db.send(new DeleteItemCommand({ TableName: names.accounts, Key: { tenantId: { S: `${tenantId}#exposure#ETH#${segmentOf('legacy')}` }, accountId: { S: 'legacy' } } }));
 
     const missed = await call('PUT', '/v1/market', { market: { ETH: { price: 2_990 } } });
     expect(await waitFor(call, missed.body.reassessment.sweepId)).toMatchObject({ counts: { accounts: 0 } });

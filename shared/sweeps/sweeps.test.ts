@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sweepAndWait, tenantCaller } from '../../test/api-calls.ts';
 import { freshStores } from '../../test/dynamo.ts';
 import { createApp } from '../../functions/api/app.ts';
 import type { Stores } from '../store/index.ts';
@@ -13,19 +14,7 @@ beforeAll(async () => {
   app = createApp({ stores, logError: () => {} });
 });
 
-async function tenantWithKey() {
-  const tenant = await stores.tenants.create('sweeper');
-  const key = await stores.apiKeys.issue(tenant.tenantId);
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await app.request(path, {
-      method,
-      headers: { Authorization: `Bearer ${key.secret}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
-  return { tenantId: tenant.tenantId, call };
-}
+const tenantWithKey = () => tenantCaller(stores, app, 'sweeper');
 
 /** Long 10 ETH perpetual with `cash` USD: MM = 0.16 × 10 × price. */
 const perpBook = (cash: number) => ({
@@ -41,17 +30,6 @@ async function pushUnnoticed(tenantId: string, market: Record<string, { price: n
   const previous = await stores.market.get(tenantId);
   const now = new Date().toISOString();
   await stores.market.put(tenantId, { market, asOf: now, updatedAt: now }, previous?.version ?? null);
-}
-
-async function sweepAndWait(call: Awaited<ReturnType<typeof tenantWithKey>>['call']) {
-  const started = await call('POST', '/v1/sweeps');
-  expect(started.status).toBe(202);
-  for (let i = 0; i < 100; i++) {
-    const s = await call('GET', `/v1/sweeps/${started.body.id}`);
-    if (s.body.status !== 'running') return s.body;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('sweep did not finish');
 }
 
 describe('accounts and market', () => {
