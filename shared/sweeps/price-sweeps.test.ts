@@ -1,3 +1,4 @@
+import { DeleteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sweepAndWait, sweepDone as waitFor, tenantCaller } from '../../test/api-calls.ts';
 import { freshStores } from '../../test/dynamo.ts';
@@ -151,9 +152,7 @@ describe('exposure index', () => {
 
 describe('accounts stored before the exposure index', () => {
   it('are missed by price pushes until the next full sweep indexes them', async () => {
-    const { DeleteItemCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
-    const { freshStores: fresh } = await import('../../test/dynamo.ts');
-    const { db, names, stores: own } = await fresh();
+    const { db, names, stores: own } = await freshStores();
     const { tenantId, call } = await tenantCaller(own, createApp({ stores: own, logError: () => {} }), 'legacy');
     await waitFor(call, (await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 } } })).body.reassessment.sweepId);
     await call('PUT', '/v1/accounts/legacy', perp('ETH', 10, 6_000, 3_000));
