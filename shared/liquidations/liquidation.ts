@@ -1,4 +1,5 @@
 import type { RiskProfile } from '../risk/profile.ts';
+import { tierRank, type Tier } from '../risk/tiers.ts';
 import type { Assessment } from '../schemas/assessment.ts';
 import type { FillRequest, Liquidation, LiquidationFill, LiquidationStepState } from '../schemas/liquidations.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
@@ -18,9 +19,6 @@ import { acceptablePrice, auctionOf, auctionOver, factorAt } from './auction.ts'
 
 /** Statuses in which steps can still be filled. */
 export const ACTIVE_STATUSES: ReadonlySet<Liquidation['status']> = new Set(['open', 'partially_filled', 'escalated']);
-
-/** Tiers that carry a plan, worst last (the order the planner's caps grow in). */
-const PLANNED_TIERS = ['tier1', 'tier2', 'tier3', 'insolvent'] as const;
 
 /** What changed, for the outbox: one webhook event per transition. */
 export type LiquidationEvent = 'liquidation.opened' | 'liquidation.filled' | 'liquidation.escalated' | 'liquidation.resolved' | 'liquidation.cancelled';
@@ -70,7 +68,7 @@ function targetReached(l: Liquidation, a: Assessment): boolean {
   return a.marginRatio === null ? a.equity > 0 : a.marginRatio >= l.targetMarginRatio * (1 - 1e-9);
 }
 
-const worse = (a: string, b: string) => PLANNED_TIERS.indexOf(a as never) > PLANNED_TIERS.indexOf(b as never);
+const worse = (a: string, b: string) => tierRank(a as Tier) > tierRank(b as Tier);
 
 /**
  * A fresh assessment of the account (after a price move, a deposit or a fill) applied to

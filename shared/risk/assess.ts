@@ -3,15 +3,15 @@ import type { Snapshot } from '../schemas/snapshot.ts';
 import { equityOf, healthOf, initialState, type AccountHealth } from './account.ts';
 import { buildBook, collateralValue, type Book } from './book.ts';
 import { UnknownReferenceError } from './errors.ts';
-import { marginModelFor, type AccountState, type MarginBreakdown, type MarginModel } from './margin/index.ts';
+import { marginModelFor, type AccountState, type MarginBreakdown } from './margin/index.ts';
 import { liquidationPrices } from './liquidation-prices.ts';
 import { adaptiveTarget } from './adaptive-target.ts';
 import { loadLinearSolver } from './lp/highs.ts';
-import { penaltyRate } from './penalty.ts';
 import type { LinearSolver } from './lp/program.ts';
-import { planLiquidation, reductionsOf } from './planner.ts';
-import { publishedWeights, rankPositions, reductionEfficiencies, type PositionRanking } from './priority.ts';
+import { firstUnitsOf, planLiquidation, type PlanContext } from './planner.ts';
+import { rankPositions, type PositionRanking } from './priority.ts';
 import { findProfile } from './profiles.ts';
+import { liquidationDue } from './tiers.ts';
 import type { RiskProfile } from './profile.ts';
 
 export interface AssessOptions {
@@ -32,16 +32,7 @@ export function profileOf(snapshot: Snapshot): RiskProfile {
 export type RiskAssessment = Omit<Assessment, 'liquidationPrices' | 'liquidation'>;
 
 /** What the plan and the liquidation prices are computed from. */
-export interface RiskContext {
-  readonly book: Book;
-  readonly model: MarginModel;
-  readonly state: AccountState;
-  readonly health: AccountHealth;
-  readonly margin: MarginBreakdown;
-}
-
-/** Tiers that carry a liquidation plan. */
-const PLANNED_TIERS: ReadonlySet<string> = new Set(['tier1', 'tier2', 'tier3', 'insolvent']);
+export type RiskContext = PlanContext;
 
 /**
  * Assesses a validated snapshot: equity, margin, ratio, tier, per-position and
@@ -50,7 +41,7 @@ const PLANNED_TIERS: ReadonlySet<string> = new Set(['tier1', 'tier2', 'tier3', '
  */
 export async function assess(snapshot: Snapshot, options: AssessOptions): Promise<Assessment> {
   const { assessment, context } = assessRisk(snapshot, options);
-  const solver = PLANNED_TIERS.has(context.health.tier) ? await (options.solver ?? loadLinearSolver)() : undefined;
+  const solver = liquidationDue(context.health.tier) ? await (options.solver ?? loadLinearSolver)() : undefined;
   return completeAssessment(assessment, context, solver);
 }
 
@@ -62,7 +53,7 @@ export function assessWith(snapshot: Snapshot, options: AssessOptions, solver: L
 
 /** The risk part completed with liquidation prices and, when one is due (and `solver` given), the plan. */
 export function completeAssessment(assessment: RiskAssessment, context: RiskContext, solver: LinearSolver | undefined): Assessment {
-  const liquidation = solver && PLANNED_TIERS.has(context.health.tier) ? planLiquidation(context, solver) : null;
+  const liquidation = solver && liquidationDue(context.health.tier) ? planLiquidation(context, solver) : null;
   return {
     ...assessment,
     positions: liquidation ? rankedByPlan(assessment.positions, context, liquidation.steps) : assessment.positions,
@@ -73,20 +64,11 @@ export function completeAssessment(assessment: RiskAssessment, context: RiskCont
 
 /** Positions re-ranked so the plan's steps come first, in their order. */
 function rankedByPlan(positions: AssessedPosition[], context: RiskContext, steps: readonly { positionId?: string | undefined }[]): AssessedPosition[] {
-  const { reductions, efficiency } = firstUnitsOf(context);
+  const { reductions, efficiency } = context.firstUnits;
   const indexOf = new Map(reductions.map((r, j) => [r.kind === 'position' ? context.book.positions[r.index]!.id : '', j]));
   const planned = steps.flatMap((s) => (s.positionId === undefined ? [] : [indexOf.get(s.positionId)!]));
   const { priority, role } = rankPositions(context, reductions, efficiency, planned);
   return positions.map((p, i) => ({ ...p, liquidationPriority: priority[i]!, role: role[i]! }));
-}
-
-/** Reductions and what their first units do, as the planner ranks them. */
-function firstUnitsOf(context: RiskContext) {
-  const { book, state } = context;
-  const reductions = reductionsOf(book, state);
-  const weights = publishedWeights(book, state, reductions, book.profile.liquidation.priority);
-  const rate = penaltyRate(book.profile.liquidation.penalty);
-  return { reductions, weights, efficiency: reductionEfficiencies(context, reductions, weights, rate) };
 }
 
 /** The risk core alone (margin, Greeks, tier, top-up), with the context the planner needs. */
@@ -102,8 +84,9 @@ export function assessRisk(snapshot: Snapshot, options: AssessOptions): { assess
     : valued;
   const profile = book.profile;
 
-  const context: RiskContext = { book, model, state, health, margin };
-  const { reductions, weights, efficiency } = firstUnitsOf(context);
+  const firstUnits = firstUnitsOf({ book, model, state, health, margin });
+  const context: RiskContext = { book, model, state, health, margin, firstUnits };
+  const { reductions, weights, efficiency } = firstUnits;
   const ranking = rankPositions(context, reductions, efficiency);
   // Closed positions weigh 1; the quote balance, never sold, has none.
   const positionWeight = new Float64Array(book.positions.length).fill(1);

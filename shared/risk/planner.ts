@@ -4,8 +4,8 @@ import type { Book } from './book.ts';
 import { leastSlice, type SliceProblem } from './least-notional.ts';
 import type { LinearSolver } from './lp/program.ts';
 import type { AccountState, MarginBreakdown, MarginModel, Reduction } from './margin/index.ts';
-import { penaltyTerms, executionOf, type PenaltyTerms } from './penalty.ts';
-import { liquidationWeights, reductionEfficiencies, type Weights } from './priority.ts';
+import { executionOf, penaltyRate, penaltyTerms, type PenaltyTerms } from './penalty.ts';
+import { liquidationWeights, publishedWeights, reductionEfficiencies, type Weights } from './priority.ts';
 import type { Tier } from './tiers.ts';
 
 /**
@@ -22,6 +22,23 @@ export interface PlanContext {
   readonly state: AccountState;
   readonly health: AccountHealth;
   readonly margin: MarginBreakdown;
+  /** What can be closed and what its first units do (`firstUnitsOf`), as the assessment ranked them. */
+  readonly firstUnits: FirstUnitsRanked;
+}
+
+/** The reductions of an account, their published weights, and what their first units remove per weighted dollar. */
+export interface FirstUnitsRanked {
+  readonly reductions: readonly Reduction[];
+  readonly weights: Float64Array;
+  readonly efficiency: Float64Array;
+}
+
+/** Reductions and what their first units do: computed once per assessment, used to rank positions and to order a plan. */
+export function firstUnitsOf(context: Omit<PlanContext, 'firstUnits'>): FirstUnitsRanked {
+  const { book, state } = context;
+  const reductions = reductionsOf(book, state);
+  const weights = publishedWeights(book, state, reductions, book.profile.liquidation.priority);
+  return { reductions, weights, efficiency: reductionEfficiencies(context, reductions, weights, penaltyRate(book.profile.liquidation.penalty)) };
 }
 
 /** Significant digits a quantity without a lot is rounded up to (docs/liquidation.md). */
@@ -33,13 +50,11 @@ export function planLiquidation(context: PlanContext, solver: LinearSolver): Liq
   const { book, state, health } = context;
   const cap = capFor(book, health.tier);
   if (cap === null) return null;
-  const target = book.profile.targetMarginRatio;
-  const reductions = reductionsOf(book, state);
+  const { reductions, efficiency } = context.firstUnits;
   const penalty = penaltyTerms(book.profile.liquidation.penalty, health.equity, book.profile.liquidation.maxPenaltyShareOfEquity);
   const weights = liquidationWeights(book, state, reductions, book.profile.liquidation.priority);
   const problem = sliceProblem(context, reductions, cap, penalty, weights);
   const { amounts } = withinTolerance(context, reductions, problem, penalty, solver);
-  const efficiency = reductionEfficiencies(context, reductions, weights.published, penalty.rate);
   return finish(context, { reductions, amounts, cap, penalty, efficiency, weights, problem, solver });
 }
 

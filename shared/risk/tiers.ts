@@ -40,6 +40,11 @@ export function tierRank(tier: Tier): number {
   return TIERS.indexOf(tier);
 }
 
+/** Whether the tier carries a liquidation (tier1 and worse). */
+export function liquidationDue(tier: Tier): boolean {
+  return tierRank(tier) >= tierRank('tier1');
+}
+
 /**
  * The tier to report after `previous`: a worse tier at once, a better one only when
  * the account would be there even with `hysteresis` × MM less equity (and the initial
