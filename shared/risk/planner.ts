@@ -145,19 +145,15 @@ function afterOf(context: PlanContext, reductions: readonly Reduction[], closing
   const penalties = rawTotal > penalty.budget ? raw.map((v) => (v * penalty.budget) / rawTotal) : raw;
   const quantities = Float64Array.from(state.quantities);
   const amounts = Float64Array.from(state.amounts);
+  const left = leftAfter(state, reductions, closing);
   let cash = 0;
   closing.forEach((x, j) => {
     if (x <= 0) return;
     const r = reductions[j]!;
     // Closing moves the closed value (realized PnL, option premium, sale proceeds) into quote cash.
-    if (r.kind === 'position') {
-      quantities[r.index] = closedTo(quantities[r.index]!, r.sign * x);
-      cash += r.sign * x * book.positions[r.index]!.unitValue;
-    } else {
-      amounts[r.index] = closedTo(amounts[r.index]!, r.sign * x);
-      cash += r.sign * x * book.collateral[r.index]!.price;
-    }
-    cash -= penalties[j]!;
+    if (r.kind === 'position') quantities[r.index] = left(j);
+    else amounts[r.index] = left(j);
+    cash += r.sign * x * (r.kind === 'position' ? book.positions[r.index]!.unitValue : book.collateral[r.index]!.price) - penalties[j]!;
   });
   amounts[book.quoteIndex] = amounts[book.quoteIndex]! + cash;
   return { after: evaluate(book, model, { quantities, amounts }), penalties };
@@ -296,25 +292,16 @@ interface Step {
   readonly j: number;
   readonly amount: number;
   readonly penalty: number;
-  relief: number;
+  readonly relief: number;
 }
 
 /** Applies the amounts, re-assesses from scratch, orders and explains the steps. */
 function finish(context: PlanContext, s: Solved): LiquidationPlan {
-  const { book, model, state } = context;
+  const { book, state } = context;
   const target = book.profile.targetMarginRatio;
-  const order = executionOrder(context, s);
+  const { order, relief } = executionOrder(context, s);
   const { after, penalties } = afterOf(context, s.reductions, s.amounts, s.penalty);
-  const steps: Step[] = order.map((j) => ({ j, amount: s.amounts[j]!, penalty: penalties[j]!, relief: 0 }));
-  // Each step is credited the requirement it frees, executed in order.
-  const session = model.session(state);
-  for (const step of steps) {
-    const r = s.reductions[step.j]!;
-    const before = session.maintenance();
-    if (r.kind === 'position') session.setPosition(r.index, closedTo(state.quantities[r.index]!, r.sign * step.amount));
-    else session.setCollateral(r.index, closedTo(state.amounts[r.index]!, r.sign * step.amount));
-    step.relief = before - session.maintenance();
-  }
+  const steps: Step[] = order.map((j) => ({ j, amount: s.amounts[j]!, penalty: penalties[j]!, relief: relief[j]! }));
   const reached = reaches(book, after);
 
   const notionalOf = (j: number, amount: number) => amount * unitNotionalOf(book, s.reductions[j]!);
@@ -340,38 +327,49 @@ const GREEDY_ORDER_LIMIT = 64;
  * The order the steps should be executed in: each next step the one that frees the most
  * requirement per weighted dollar given those before it, so the account is as safe as
  * possible on the way and a hedge leg goes with or after what it hedges. Longer plans
- * take the first units' efficiency (liquidationPriority follows the same order).
+ * take the first units' efficiency (liquidationPriority follows the same order). Also the
+ * requirement each step frees, executed in that order.
  */
-function executionOrder(context: PlanContext, s: Solved): number[] {
-  const used = [...s.amounts.keys()].filter((j) => s.amounts[j]! > 0);
-  const byFirstUnits = used.sort((a, b) => s.efficiency[b]! - s.efficiency[a]! || a - b);
-  if (byFirstUnits.length > GREEDY_ORDER_LIMIT) return byFirstUnits;
-  const session = context.model.session(context.state);
-  const quantities = Float64Array.from(context.state.quantities);
-  const amounts = Float64Array.from(context.state.amounts);
-  const after = (j: number) => {
+function executionOrder(context: PlanContext, s: Solved): { order: number[]; relief: Float64Array } {
+  const { model, state } = context;
+  const byFirstUnits = [...s.amounts.keys()].filter((j) => s.amounts[j]! > 0).sort((a, b) => s.efficiency[b]! - s.efficiency[a]! || a - b);
+  const greedy = byFirstUnits.length <= GREEDY_ORDER_LIMIT;
+  const session = model.session(state);
+  const left = leftAfter(state, s.reductions, s.amounts);
+  const maintenanceAfter = (j: number) => {
     const r = s.reductions[j]!;
-    const closed = r.sign * s.amounts[j]!;
-    return r.kind === 'position' ? closedTo(quantities[r.index]!, closed) : closedTo(amounts[r.index]!, closed);
+    return r.kind === 'position' ? session.maintenanceWithPosition(r.index, left(j)) : session.maintenanceWithCollateral(r.index, left(j));
   };
+  // Each step is credited the requirement it frees, executed in this order.
+  const relief = new Float64Array(s.amounts.length);
   const order: number[] = [];
-  const left = new Set(byFirstUnits);
-  while (left.size > 0) {
-    let best = -1;
-    let bestScore = Number.NEGATIVE_INFINITY;
-    for (const j of left) {
-      const r = s.reductions[j]!;
-      const mm = r.kind === 'position' ? session.maintenanceWithPosition(r.index, after(j)) : session.maintenanceWithCollateral(r.index, after(j));
-      const score = (session.maintenance() - mm) / s.problem.unitCost[j]! / s.amounts[j]!;
-      if (score > bestScore) [best, bestScore] = [j, score];
+  const pending = new Set(byFirstUnits);
+  for (const next of byFirstUnits) {
+    let best = next;
+    if (greedy) {
+      let bestScore = Number.NEGATIVE_INFINITY;
+      for (const j of pending) {
+        const score = (session.maintenance() - maintenanceAfter(j)) / s.problem.unitCost[j]! / s.amounts[j]!;
+        if (score > bestScore) [best, bestScore] = [j, score];
+      }
     }
     const r = s.reductions[best]!;
-    if (r.kind === 'position') session.setPosition(r.index, (quantities[r.index] = after(best)));
-    else session.setCollateral(r.index, (amounts[r.index] = after(best)));
+    const before = session.maintenance();
+    if (r.kind === 'position') session.setPosition(r.index, left(best));
+    else session.setCollateral(r.index, left(best));
+    relief[best] = before - session.maintenance();
     order.push(best);
-    left.delete(best);
+    pending.delete(best);
   }
-  return order;
+  return { order, relief };
+}
+
+/** The quantity or balance each reduction leaves once its amount is closed (each reduction is closed once). */
+function leftAfter(state: AccountState, reductions: readonly Reduction[], closing: Float64Array): (j: number) => number {
+  return (j) => {
+    const r = reductions[j]!;
+    return closedTo(r.kind === 'position' ? state.quantities[r.index]! : state.amounts[r.index]!, r.sign * closing[j]!);
+  };
 }
 
 /** `value` moved toward zero by `closed` (same sign), exactly zero when fully closed. */
