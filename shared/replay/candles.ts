@@ -1,3 +1,5 @@
+import { withinMoveLimit } from '../risk/market-guard.ts';
+
 /**
  * Real price histories for the replay (issue 12): hourly candles in the format of
  * `../shared/data/prices/README.md` — `time,symbol,open,high,low,close,quote_volume`, ISO
@@ -124,7 +126,7 @@ export function guardCandles(candles: readonly Candle[], maxMove: number): { can
   const out = candles.map((c) => {
     let ref = reference.get(c.symbol) ?? c.close;
     const keep = (column: RejectedPrice['column'], price: number) => {
-      if (Math.abs(price / ref - 1) <= maxMove) return price;
+      if (withinMoveLimit(ref, price, maxMove)) return price;
       rejected.push({ symbol: c.symbol, line: c.line, column, price, reference: ref });
       return ref;
     };

@@ -5,6 +5,7 @@ import type { MarketData } from '../../../shared/store/market.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import { MARKET_PROFILE, marketProblem } from '../../../shared/sweeps/account-assessment.ts';
 import { startPriceSweep, type SegmentRunner } from '../../../shared/sweeps/coordinator.ts';
+import { priceMove, withinMoveLimit } from '../../../shared/risk/market-guard.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiProblem, problems } from '../problems.ts';
 import { causes, errorResponses, jsonContent, secured } from './openapi.ts';
@@ -130,8 +131,8 @@ function priceJumps(previous: MarketData, next: Record<string, { price: number }
   for (const [symbol, entry] of Object.entries(next)) {
     const before = previous.market[symbol]?.price;
     if (before === undefined) continue;
-    const move = entry.price / before - 1;
-    if (Math.abs(move) > limit) {
+    if (!withinMoveLimit(before, entry.price, limit)) {
+      const move = priceMove(before, entry.price);
       issues.push({
         field: `market.${symbol}.price`,
         message: `moved ${(move * 100).toFixed(1)}% from ${before} (limit ±${(limit * 100).toFixed(0)}%); send force: true if it is real`,
