@@ -51,10 +51,9 @@ const NEGLIGIBLE = 1e-14;
 const SHORTFALL_SLACK = 1e-13;
 
 export function leastSlice(problem: SliceProblem, solver: LinearSolver, integral = true): SliceSolution {
-  const regions = regionsOf(problem);
+  const programs = regionsOf(problem).map((region) => buildProgram(problem, region, integral));
   let best: { objective: number; x: Float64Array } | undefined;
-  for (const region of regions) {
-    const program = buildProgram(problem, region, integral);
+  for (const program of programs) {
     const solution = solver.solve(withShortfall(program, 0, 0));
     if (solution.status === 'optimal' && (!best || solution.objective < best.objective)) best = solution;
   }
@@ -62,8 +61,7 @@ export function leastSlice(problem: SliceProblem, solver: LinearSolver, integral
 
   // Out of reach: the least shortfall over both regions, then the least notional at it.
   let closest: { shortfall: number; program: LinearProgram; x: Float64Array } | undefined;
-  for (const region of regions) {
-    const program = buildProgram(problem, region, integral);
+  for (const program of programs) {
     const solution = solver.solve(shortfallOnly(program));
     if (solution.status !== 'optimal') continue;
     const shortfall = solution.x[program.numCols - 1]!;
