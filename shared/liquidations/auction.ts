@@ -1,3 +1,4 @@
+import { auctionFactorAt } from '../risk/penalty.ts';
 import type { RiskProfile } from '../risk/profile.ts';
 import { PROFILES } from '../risk/profiles.ts';
 import type { AuctionSchedule } from '../schemas/liquidations.ts';
@@ -18,8 +19,7 @@ export function auctionOf(profile: RiskProfile): AuctionSchedule {
 
 /** Sale price factor `elapsedMs` after the auction started. */
 export function saleFactorAt(a: AuctionSchedule, elapsedMs: number): number {
-  const minutes = Math.min(Math.max(elapsedMs, 0) / 60_000, a.durationMinutes);
-  return a.startFactor + ((a.endFactor - a.startFactor) * minutes) / a.durationMinutes;
+  return auctionFactorAt(a, Math.max(elapsedMs, 0) / 60_000);
 }
 
 /** The account's side of a step: it sells (a liquidator buys) or buys back (a liquidator sells). */

@@ -8,8 +8,8 @@ export function expectedFillMinutes(p: Auction): number {
   return Math.min(p.expectedFillMinutes ?? p.durationMinutes / 2, p.durationMinutes);
 }
 
-/** Sale price factor at `minute` (linear decay from start to end); a buy-back pays 2 − this (rising). */
-export function auctionFactorAt(p: Auction, minute: number): number {
+/** Sale price factor at `minute` (linear decay from start to end, then flat); a buy-back pays 2 − this (rising). */
+export function auctionFactorAt(p: Pick<Auction, 'startFactor' | 'endFactor' | 'durationMinutes'>, minute: number): number {
   return p.startFactor + ((p.endFactor - p.startFactor) * Math.min(minute, p.durationMinutes)) / p.durationMinutes;
 }
 

@@ -177,7 +177,7 @@ function capFor(book: Book, tier: Tier): number | 'full' | null {
 }
 
 /** Everything a plan may close: open positions, and every balance but the quote asset's. */
-export function reductionsOf(book: Book, state: AccountState): Reduction[] {
+function reductionsOf(book: Book, state: AccountState): Reduction[] {
   const out: Reduction[] = [];
   state.quantities.forEach((q, i) => {
     if (q !== 0) out.push({ kind: 'position', index: i, sign: q > 0 ? 1 : -1 });
