@@ -1,4 +1,5 @@
 import type { RiskProfile } from '../risk/profile.ts';
+import { atTarget } from '../risk/planner.ts';
 import { tierRank, type Tier } from '../risk/tiers.ts';
 import type { Assessment } from '../schemas/assessment.ts';
 import type { FillRequest, Liquidation, LiquidationFill, LiquidationStepState } from '../schemas/liquidations.ts';
@@ -63,11 +64,6 @@ function stateOf(a: Assessment): Liquidation['account'] {
   return { equity: a.equity, maintenanceMargin: a.maintenanceMargin, marginRatio: a.marginRatio, tier: a.tier };
 }
 
-/** Whether the account is back at the liquidation's target (or carries no requirement and owes nothing). */
-function targetReached(l: Liquidation, a: Assessment): boolean {
-  return a.marginRatio === null ? a.equity > 0 : a.marginRatio >= l.targetMarginRatio * (1 - 1e-9);
-}
-
 const worse = (a: string, b: string) => tierRank(a as Tier) > tierRank(b as Tier);
 
 /**
@@ -82,7 +78,7 @@ export function reassessed(l: Liquidation, a: Assessment, now: Date): { liquidat
   const at = now.toISOString();
   const refreshed: Liquidation = { ...l, account: stateOf(a), updatedAt: at };
   const planned = a.liquidation !== null && a.liquidation.steps.length > 0;
-  if (targetReached(l, a) || !planned) {
+  if (atTarget(a, l.targetMarginRatio) || !planned) {
     const filled = l.fills.length > 0;
     return {
       liquidation: { ...refreshed, status: filled ? 'resolved' : 'cancelled', closedAt: at },

@@ -117,8 +117,12 @@ function withoutDust(context: PlanContext, reductions: readonly Reduction[], pro
 }
 
 function reaches(book: Book, after: AccountHealth): boolean {
-  const target = book.profile.targetMarginRatio;
-  return after.marginRatio === null ? after.equity > 0 : after.marginRatio >= target * (1 - REACHED);
+  return atTarget(after, book.profile.targetMarginRatio);
+}
+
+/** Whether an account is at `target` (within REACHED), or carries no requirement with positive equity. */
+export function atTarget(account: { readonly marginRatio: number | null; readonly equity: number }, target: number): boolean {
+  return account.marginRatio === null ? account.equity > 0 : account.marginRatio >= target * (1 - REACHED);
 }
 
 /** Reaching the target first; then the least weighted notional, or the least shortfall. */
