@@ -14,6 +14,7 @@ import { requireScope } from './middleware/scopes.ts';
 import { problemBody, problems, type ApiProblem } from './problems.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { assessmentRoutes } from './routes/assessments.ts';
+import { liquidationRoutes } from './routes/liquidations.ts';
 import { marketRoutes } from './routes/market.ts';
 import { sweepRoutes } from './routes/sweeps.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -70,6 +71,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   marketRoutes(app, stores, sweepRunner);
   webhookRoutes(app, stores, { allowInsecureLocal: options.allowInsecureWebhooks ?? false });
   sweepRoutes(app, stores, sweepRunner);
+  liquidationRoutes(app, stores);
   metaRoutes(app);
 
   app.notFound((c) => problemResponse(c, problems.routeNotFound(c.req.method, c.req.path)));

@@ -266,6 +266,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/liquidations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List liquidations, newest first
+         * @description The tenant's liquidations, optionally of one status; `status=active` lists every one a liquidator can fill. Each step shows what is left and its auction price now (`pricedAt`). Every key scope may call this.
+         */
+        get: operations["listLiquidations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/liquidations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a liquidation with its auction prices now */
+        get: operations["getLiquidation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/liquidations/{id}/fills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fill a liquidation step
+         * @description A liquidator takes `quantity` of a step at `price`, at least as good for the account as the auction price now; the exchange reports its own executions the same way with an admin key. The fill, the account's new book, its re-assessment and the events are written in one transaction; the liquidation resolves when the account reaches the target. Send an `Idempotency-Key` header to retry safely.
+         */
+        post: operations["createLiquidationFill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -339,6 +396,106 @@ export interface webhooks {
          * @description Signed per Standard Webhooks: headers webhook-id (the event id, stable across retries), webhook-timestamp and webhook-signature (v1,<base64 HMAC-SHA256 of id.timestamp.body>, one per active secret). Answer 2xx within 15 s; 410 disables the endpoint.
          */
         post: operations["marketStale"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "liquidation.opened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A liquidation opened on an account's plan: its steps' auctions started
+         * @description Signed per Standard Webhooks: headers webhook-id (the event id, stable across retries), webhook-timestamp and webhook-signature (v1,<base64 HMAC-SHA256 of id.timestamp.body>, one per active secret). Answer 2xx within 15 s; 410 disables the endpoint.
+         */
+        post: operations["liquidationOpened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "liquidation.filled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A step was filled (with the fill and the liquidation after it)
+         * @description Signed per Standard Webhooks: headers webhook-id (the event id, stable across retries), webhook-timestamp and webhook-signature (v1,<base64 HMAC-SHA256 of id.timestamp.body>, one per active secret). Answer 2xx within 15 s; 410 disables the endpoint.
+         */
+        post: operations["liquidationFilled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "liquidation.escalated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The tier worsened or an auction ran its course: a new plan revision replaced the unfilled steps
+         * @description Signed per Standard Webhooks: headers webhook-id (the event id, stable across retries), webhook-timestamp and webhook-signature (v1,<base64 HMAC-SHA256 of id.timestamp.body>, one per active secret). Answer 2xx within 15 s; 410 disables the endpoint.
+         */
+        post: operations["liquidationEscalated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "liquidation.resolved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The account reached the target after fills
+         * @description Signed per Standard Webhooks: headers webhook-id (the event id, stable across retries), webhook-timestamp and webhook-signature (v1,<base64 HMAC-SHA256 of id.timestamp.body>, one per active secret). Answer 2xx within 15 s; 410 disables the endpoint.
+         */
+        post: operations["liquidationResolved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "liquidation.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The account recovered with no fill
+         * @description Signed per Standard Webhooks: headers webhook-id (the event id, stable across retries), webhook-timestamp and webhook-signature (v1,<base64 HMAC-SHA256 of id.timestamp.body>, one per active secret). Answer 2xx within 15 s; 410 disables the endpoint.
+         */
+        post: operations["liquidationCancelled"];
         delete?: never;
         options?: never;
         head?: never;
@@ -447,6 +604,120 @@ export interface components {
                 reason: string;
                 /** Format: date-time */
                 marketAsOf: string | null;
+            };
+        };
+        LiquidationOpenedEvent: {
+            /** @enum {string} */
+            type: "liquidation.opened";
+            /** Format: date-time */
+            timestamp: string;
+            data: {
+                accountId: string;
+                liquidation: components["schemas"]["Liquidation"];
+            };
+        };
+        Liquidation: {
+            id: string;
+            /** @enum {string} */
+            object: "liquidation";
+            accountId: string;
+            /** @enum {string} */
+            status: "open" | "partially_filled" | "resolved" | "escalated" | "cancelled";
+            revision: number;
+            targetMarginRatio: number;
+            tier: string;
+            auction: {
+                startFactor: number;
+                endFactor: number;
+                durationMinutes: number;
+            };
+            steps: components["schemas"]["LiquidationStep"][];
+            fills: {
+                fillId: string;
+                stepId: string;
+                quantity: number;
+                price: number;
+                discount: number;
+                /** Format: date-time */
+                filledAt: string;
+            }[];
+            account: {
+                equity: number;
+                maintenanceMargin: number;
+                marginRatio: number | null;
+                /** @enum {string} */
+                tier: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent";
+            };
+            /** Format: date-time */
+            openedAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            closedAt: string | null;
+            /** Format: date-time */
+            pricedAt: string;
+        };
+        LiquidationStep: {
+            stepId: string;
+            positionId?: string;
+            asset?: string;
+            /** @enum {string} */
+            action: "buy" | "sell";
+            quantity: number;
+            remaining: number;
+            referencePrice: number;
+            /** Format: date-time */
+            auctionStartedAt: string;
+            auctionFactor: number | null;
+            auctionPrice: number | null;
+        };
+        LiquidationFilledEvent: {
+            /** @enum {string} */
+            type: "liquidation.filled";
+            /** Format: date-time */
+            timestamp: string;
+            data: {
+                accountId: string;
+                liquidation: components["schemas"]["Liquidation"];
+                fill: {
+                    fillId: string;
+                    stepId: string;
+                    quantity: number;
+                    price: number;
+                    discount: number;
+                    /** Format: date-time */
+                    filledAt: string;
+                };
+            };
+        };
+        LiquidationEscalatedEvent: {
+            /** @enum {string} */
+            type: "liquidation.escalated";
+            /** Format: date-time */
+            timestamp: string;
+            data: {
+                accountId: string;
+                liquidation: components["schemas"]["Liquidation"];
+            };
+        };
+        LiquidationResolvedEvent: {
+            /** @enum {string} */
+            type: "liquidation.resolved";
+            /** Format: date-time */
+            timestamp: string;
+            data: {
+                accountId: string;
+                liquidation: components["schemas"]["Liquidation"];
+            };
+        };
+        LiquidationCancelledEvent: {
+            /** @enum {string} */
+            type: "liquidation.cancelled";
+            /** Format: date-time */
+            timestamp: string;
+            data: {
+                accountId: string;
+                liquidation: components["schemas"]["Liquidation"];
             };
         };
         /** @description The assessment of a snapshot: margin, tier, Greeks, liquidation prices and plan. */
@@ -640,6 +911,7 @@ export interface components {
             /** @enum {string|null} */
             tier: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent" | null;
             lastAssessment: components["schemas"]["AccountAssessmentSummary"] & (Record<string, never> | null);
+            activeLiquidationId: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -728,7 +1000,7 @@ export interface components {
             object: "webhook_endpoint";
             id: string;
             url: string;
-            events: ("account.tier_changed" | "account.recovered" | "market.stale")[];
+            events: ("account.tier_changed" | "account.recovered" | "market.stale" | "liquidation.opened" | "liquidation.filled" | "liquidation.escalated" | "liquidation.resolved" | "liquidation.cancelled")[];
             description: string | null;
             enabled: boolean;
             disabledReason: string | null;
@@ -741,7 +1013,7 @@ export interface components {
         WebhookEndpointCreate: {
             /** @description https URL that receives the events */
             url: string;
-            events: ("account.tier_changed" | "account.recovered" | "market.stale")[];
+            events: ("account.tier_changed" | "account.recovered" | "market.stale" | "liquidation.opened" | "liquidation.filled" | "liquidation.escalated" | "liquidation.resolved" | "liquidation.cancelled")[];
             description?: string;
         };
         WebhookEndpointList: {
@@ -754,7 +1026,7 @@ export interface components {
         WebhookEndpointUpdate: {
             /** @description https URL that receives the events */
             url?: string;
-            events?: ("account.tier_changed" | "account.recovered" | "market.stale")[];
+            events?: ("account.tier_changed" | "account.recovered" | "market.stale" | "liquidation.opened" | "liquidation.filled" | "liquidation.escalated" | "liquidation.resolved" | "liquidation.cancelled")[];
             description?: string | null;
             enabled?: boolean;
         };
@@ -813,6 +1085,31 @@ export interface components {
             /** Format: date-time */
             completedAt: string | null;
             reason: string | null;
+        };
+        LiquidationList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["Liquidation"][];
+            hasMore: boolean;
+            nextCursor: string | null;
+        };
+        LiquidationFillResult: {
+            fillId: string;
+            stepId: string;
+            quantity: number;
+            price: number;
+            discount: number;
+            /** Format: date-time */
+            filledAt: string;
+            /** @enum {string} */
+            object: "liquidation_fill";
+            liquidationId: string;
+            liquidation: components["schemas"]["Liquidation"];
+        };
+        LiquidationFillRequest: {
+            stepId: string;
+            quantity: number;
+            price: number;
         };
         Health: {
             /** @enum {string} */
@@ -2628,6 +2925,255 @@ export interface operations {
             };
         };
     };
+    listLiquidations: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100 (default 10) */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description One status, or `active` for every liquidation a liquidator can fill (open, partially_filled, escalated) */
+                status?: "active" | "open" | "partially_filled" | "resolved" | "escalated" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of liquidations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiquidationList"];
+                };
+            };
+            /** @description Invalid request: the problem names the failing fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this tenant (or the stage): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable: nothing was recorded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLiquidation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The liquidation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Liquidation"];
+                };
+            };
+            /** @description Invalid request: the problem names the failing fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this tenant (or the stage): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable: nothing was recorded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createLiquidationFill: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key and body get the same answer for 24 hours */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LiquidationFillRequest"];
+            };
+        };
+        responses: {
+            /** @description The fill, recorded and applied to the account */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiquidationFillResult"];
+                };
+            };
+            /** @description Invalid request: the problem names the failing fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `quantity_exceeds_remaining`: the step has less left (another liquidator filled it first); or `liquidation_closed`: the liquidation is resolved or cancelled; or `account_unavailable`: the account is no longer registered or cannot be assessed; or `conflict`: another request changed it meanwhile; read it again and retry; or `idempotency_in_progress`: a request with this Idempotency-Key is still in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `price_worse_than_auction`: the price is worse for the account than the auction price now; or `unknown_step`: no such step; or `idempotency_key_reused`: this Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this tenant (or the stage): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable: nothing was recorded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -2702,6 +3248,116 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["MarketStaleEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    liquidationOpened: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LiquidationOpenedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    liquidationFilled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LiquidationFilledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    liquidationEscalated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LiquidationEscalatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    liquidationResolved: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LiquidationResolvedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    liquidationCancelled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LiquidationCancelledEvent"];
             };
         };
         responses: {

@@ -100,6 +100,36 @@ describe('a liquidation', () => {
     expect(reassessed(liquidation, after, minutes(1))).toMatchObject({ event: 'liquidation.resolved', liquidation: { status: 'resolved', closedAt: minutes(1).toISOString() } });
   });
 
+  it('after a fill that leaves the liquidation tiers short of the target, goes on toward it; resolves when its auctions have run', async () => {
+    const input = account(4_992);
+    const { liq } = await opened();
+    const step = liq.steps[0]!;
+    const q = step.remaining / 2;
+    const { liquidation } = recordFill(liq, { stepId: step.stepId, quantity: q, price: 3_000 }, 'fill_1', T0);
+    const book = applyFill(bookOf(input), step, q, 3_000, 'USD');
+    const after = await run({ ...input, collateral: book.collateral, positions: book.positions });
+    // Out of tier1 (ratio ≥ 1.05: no plan due) but short of the 1.1 target.
+    expect(after.marginRatio!).toBeGreaterThan(1.05);
+    expect(after.marginRatio!).toBeLessThan(1.1);
+    expect(after.liquidation).toBeNull();
+    expect(reassessed(liquidation, after, minutes(5))).toMatchObject({ event: null, liquidation: { status: 'partially_filled' } });
+    expect(reassessed(liquidation, after, minutes(15))).toMatchObject({ event: 'liquidation.resolved', liquidation: { status: 'resolved' } });
+  });
+
+  it('escalates when every step is filled and the account is back in tier1 (not worse) short of the target', async () => {
+    const input = account(4_992);
+    const { liq } = await opened();
+    const step = liq.steps[0]!;
+    const { liquidation } = recordFill(liq, { stepId: step.stepId, quantity: step.remaining, price: 2_985 }, 'fill_1', T0);
+    const book = applyFill(bookOf(input), step, step.remaining, 2_985, 'USD');
+    // ETH slips to 2,965 after the fill: ratio ≈ 1.04 (tier1 again, the liquidation's own tier).
+    const after = await run({ ...input, collateral: book.collateral, positions: book.positions, market: { ETH: { price: 2_965 } } });
+    expect(after.tier).toBe('tier1');
+    const next = reassessed(liquidation, after, minutes(2));
+    expect(next).toMatchObject({ event: 'liquidation.escalated', liquidation: { status: 'escalated', revision: 2, tier: 'tier1' } });
+    expect(next.liquidation.steps.map((s) => [s.stepId, s.remaining === 0])).toEqual([[step.stepId, true], ['step_2_1', false]]);
+  });
+
   it('is cancelled when the account recovers before any fill', async () => {
     const { liq } = await opened();
     const recovered = await run(account(4_992, 3_300));

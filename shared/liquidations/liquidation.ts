@@ -2,7 +2,7 @@ import type { RiskProfile } from '../risk/profile.ts';
 import { atTarget } from '../risk/planner.ts';
 import { tierRank, type Tier } from '../risk/tiers.ts';
 import type { Assessment } from '../schemas/assessment.ts';
-import type { FillRequest, Liquidation, LiquidationFill, LiquidationStepState } from '../schemas/liquidations.ts';
+import type { FillRequest, Liquidation, LiquidationFill, LiquidationStepState, LiquidationView } from '../schemas/liquidations.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
 import { acceptablePrice, auctionOf, auctionOver, factorAt } from './auction.ts';
 
@@ -68,25 +68,31 @@ const worse = (a: string, b: string) => tierRank(a as Tier) > tierRank(b as Tier
 
 /**
  * A fresh assessment of the account (after a price move, a deposit or a fill) applied to
- * an active liquidation: resolved at the target once something was filled; cancelled when
- * the account recovered on its own; escalated to a new plan revision when the tier
- * worsened or an unfilled step's auction ran its course; otherwise only the account state
- * is refreshed. Returns the event to send, if any.
+ * an active liquidation (docs/liquidations.md):
+ * - at the target: resolved once something was filled, cancelled if not;
+ * - out of the liquidation tiers (no plan due): cancelled with no fill (the account
+ *   recovered on its own); with fills, the auctions go on toward the target and the
+ *   liquidation resolves once they have all run their course;
+ * - the tier worse than the liquidation's, an unfilled auction run its course, or every
+ *   step filled short of the target: escalated to a new plan revision;
+ * - otherwise only the account state is refreshed.
+ * Returns the event to send, if any.
  */
 export function reassessed(l: Liquidation, a: Assessment, now: Date): { liquidation: Liquidation; event: LiquidationEvent | null } {
   if (!ACTIVE_STATUSES.has(l.status)) return { liquidation: l, event: null };
   const at = now.toISOString();
   const refreshed: Liquidation = { ...l, account: stateOf(a), updatedAt: at };
+  const filled = l.fills.length > 0;
+  const close = (status: 'resolved' | 'cancelled') => ({
+    liquidation: { ...refreshed, status, closedAt: at },
+    event: status === 'resolved' ? ('liquidation.resolved' as const) : ('liquidation.cancelled' as const),
+  });
   const planned = a.liquidation !== null && a.liquidation.steps.length > 0;
-  if (atTarget(a, l.targetMarginRatio) || !planned) {
-    const filled = l.fills.length > 0;
-    return {
-      liquidation: { ...refreshed, status: filled ? 'resolved' : 'cancelled', closedAt: at },
-      event: filled ? 'liquidation.resolved' : 'liquidation.cancelled',
-    };
-  }
   const stalled = l.steps.some((s) => s.remaining > 0 && auctionOver(l.auction, now.getTime() - Date.parse(s.auctionStartedAt)));
-  if (worse(a.tier, l.tier) || stalled) {
+  const exhausted = l.steps.every((s) => s.remaining === 0);
+  if (atTarget(a, l.targetMarginRatio)) return close(filled ? 'resolved' : 'cancelled');
+  if (!planned) return !filled ? close('cancelled') : stalled || exhausted ? close('resolved') : { liquidation: refreshed, event: null };
+  if (worse(a.tier, l.tier) || stalled || exhausted) {
     const revision = l.revision + 1;
     // Filled steps stay on record; what is left is the new plan's, on fresh auctions.
     const done = l.steps.filter((s) => s.remaining < s.quantity).map((s) => ({ ...s, remaining: 0 }));
@@ -102,7 +108,7 @@ export function reassessed(l: Liquidation, a: Assessment, now: Date): { liquidat
 export class FillRejected extends Error {
   constructor(
     readonly status: 409 | 422,
-    readonly code: 'liquidation_closed' | 'unknown_step' | 'quantity_exceeds_remaining' | 'price_worse_than_auction',
+    readonly code: 'liquidation_closed' | 'unknown_step' | 'quantity_exceeds_remaining' | 'price_worse_than_auction' | 'account_unavailable',
     readonly field: string | undefined,
     message: string,
   ) {
@@ -115,6 +121,20 @@ export class FillRejected extends Error {
 export function auctionPrice(l: Liquidation, step: LiquidationStepState, now: Date): { factor: number; price: number } {
   const factor = factorAt(l.auction, step.action, now.getTime() - Date.parse(step.auctionStartedAt));
   return { factor, price: step.referencePrice * factor };
+}
+
+/** The liquidation as the API shows it at `now`: each step with its auction's price then (none once filled, or closed). */
+export function liquidationView(l: Liquidation, now: Date): LiquidationView {
+  const active = ACTIVE_STATUSES.has(l.status);
+  return {
+    ...l,
+    steps: l.steps.map((s) => {
+      if (!active || s.remaining === 0) return { ...s, auctionFactor: null, auctionPrice: null };
+      const { factor, price } = auctionPrice(l, s, now);
+      return { ...s, auctionFactor: factor, auctionPrice: price };
+    }),
+    pricedAt: now.toISOString(),
+  };
 }
 
 /**

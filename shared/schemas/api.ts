@@ -95,6 +95,8 @@ export const AccountSchema = z
     /** The tier last reported (with hysteresis); null until the account is first assessed. */
     tier: TierSchema.nullable(),
     lastAssessment: AccountAssessmentSummarySchema.nullable(),
+    /** The liquidation Softland is running on the account (GET /v1/liquidations/{id}), or null. */
+    activeLiquidationId: z.string().nullable(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })

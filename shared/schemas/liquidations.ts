@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { listOf, PageQuery } from './api.ts';
 import { AccountStateSchema } from './assessment.ts';
 import { AssetSymbol, Identifier, Timestamp } from './fields.ts';
 
@@ -48,7 +49,15 @@ export const LiquidationFillSchema = z.object({
   filledAt: Timestamp,
 });
 
-export const LiquidationSchema = z
+/** A step as the API shows it: with its auction's price now (null once nothing is left, or the liquidation closed). */
+export const LiquidationStepSchema = LiquidationStepStateSchema.extend({
+  /** The auction's price factor at `pricedAt`: below 1 for a sale, above 1 for a buy-back. */
+  auctionFactor: z.number().nullable(),
+  /** The auction's price per unit at `pricedAt` (referencePrice × auctionFactor), in USD: a fill must be at least this good for the account. */
+  auctionPrice: z.number().nullable(),
+}).meta({ id: 'LiquidationStep' });
+
+const LiquidationFields = z
   .object({
     id: z.string(),
     object: z.literal('liquidation'),
@@ -67,18 +76,53 @@ export const LiquidationSchema = z
     openedAt: Timestamp,
     updatedAt: Timestamp,
     closedAt: Timestamp.nullable(),
-  })
-  .meta({ id: 'Liquidation' });
+  });
 
-export const FillRequestSchema = z.strictObject({
+/** A liquidation as stored: the steps without prices (those move with the clock). */
+export const LiquidationStateSchema = LiquidationFields;
+
+/** A liquidation as the API shows it: every step priced at `pricedAt`, the server's clock. */
+export const LiquidationSchema = LiquidationFields.extend({
+  steps: z.array(LiquidationStepSchema),
+  /** The server time the auction prices were computed at. */
+  pricedAt: Timestamp,
+}).meta({ id: 'Liquidation' });
+
+export const LiquidationListSchema = listOf(LiquidationSchema, 'LiquidationList');
+
+/** The answer to a fill: the fill recorded and the liquidation after it (and the re-assessment it caused). */
+export const FillResultSchema = LiquidationFillSchema.extend({
+  object: z.literal('liquidation_fill'),
+  liquidationId: z.string(),
+  liquidation: LiquidationSchema,
+}).meta({ id: 'LiquidationFillResult' });
+
+export const FillRequestSchema = z
+  .strictObject({
   stepId: z.string().min(1).max(64),
   /** Units to fill (> 0), at most what the step has left. */
   quantity: z.number().positive().max(1e15),
   /** Price per unit, at least as good for the trader as the current auction price. */
   price: z.number().positive().max(1e15),
+  })
+  .meta({ id: 'LiquidationFillRequest' });
+
+export const LIQUIDATION_FILTERS = ['active', ...LIQUIDATION_STATUSES] as const;
+
+export const LiquidationListQuery = PageQuery.extend({
+  status: z
+    .enum(LIQUIDATION_FILTERS)
+    .optional()
+    .meta({ param: { name: 'status', in: 'query' }, description: 'One status, or `active` for every liquidation a liquidator can fill (open, partially_filled, escalated)' }),
 });
 
-export type Liquidation = z.infer<typeof LiquidationSchema>;
+export const LiquidationParams = z.object({
+  id: z.string().regex(/^liq_[0-9A-Z]{26}$/, 'must be a liquidation id (liq_…)').meta({ param: { name: 'id', in: 'path' }, example: 'liq_01JDZ8X7Q4M5V2N9T3K6P8R1WC' }),
+});
+
+export type Liquidation = z.infer<typeof LiquidationStateSchema>;
+export type LiquidationView = z.infer<typeof LiquidationSchema>;
+export type FillResult = z.infer<typeof FillResultSchema>;
 export type LiquidationStepState = z.infer<typeof LiquidationStepStateSchema>;
 export type LiquidationFill = z.infer<typeof LiquidationFillSchema>;
 export type LiquidationStatus = z.infer<typeof LiquidationStatusSchema>;

@@ -2,9 +2,19 @@ import { z } from 'zod';
 import { AccountAssessmentSummarySchema, listOf } from './api.ts';
 import { LiquidationPlanSchema, TierSchema } from './assessment.ts';
 import { Identifier, Timestamp } from './fields.ts';
+import { LiquidationFillSchema, LiquidationSchema } from './liquidations.ts';
 
 /** Events an endpoint can subscribe to (`webhook.test` is sent only on request). */
-export const WEBHOOK_EVENT_TYPES = ['account.tier_changed', 'account.recovered', 'market.stale'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'account.tier_changed',
+  'account.recovered',
+  'market.stale',
+  'liquidation.opened',
+  'liquidation.filled',
+  'liquidation.escalated',
+  'liquidation.resolved',
+  'liquidation.cancelled',
+] as const;
 
 /**
  * Endpoints a tenant may register: every event fans out to each of them, so an unbounded
@@ -124,3 +134,17 @@ export const MarketStalePayload = envelope(
   }),
   'MarketStaleEvent',
 );
+
+/** The five liquidation events share one shape: the account and the liquidation after the transition. */
+const liquidationPayload = <T extends string>(type: T, id: string) =>
+  envelope(type, z.object({ accountId: Identifier, liquidation: LiquidationSchema }), id);
+
+export const LiquidationOpenedPayload = liquidationPayload('liquidation.opened', 'LiquidationOpenedEvent');
+export const LiquidationFilledPayload = envelope(
+  'liquidation.filled',
+  z.object({ accountId: Identifier, liquidation: LiquidationSchema, /** The fill that caused it. */ fill: LiquidationFillSchema }),
+  'LiquidationFilledEvent',
+);
+export const LiquidationEscalatedPayload = liquidationPayload('liquidation.escalated', 'LiquidationEscalatedEvent');
+export const LiquidationResolvedPayload = liquidationPayload('liquidation.resolved', 'LiquidationResolvedEvent');
+export const LiquidationCancelledPayload = liquidationPayload('liquidation.cancelled', 'LiquidationCancelledEvent');

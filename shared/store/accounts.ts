@@ -45,11 +45,22 @@ export interface RegisteredAccount {
   readonly version: number;
   /** Whether the account is in the exposure index (false for one stored before the index existed: the next sweep adds it). */
   readonly indexed: boolean;
+  /** The account's active liquidation (docs/liquidations.md), or null: at most one at a time. */
+  readonly activeLiquidationId: string | null;
 }
 
+/** How a write changes the account's active liquidation: opens one (only when none is active), or clears it. */
+export type LiquidationLink = { readonly open: string } | { readonly close: true };
+
+/** The last change a sweep wrote to the account: a new tier, a liquidation's transition, or both. */
 export interface TierChange {
   readonly sweepId: string;
+  /** Whether a tier event was sent. */
   readonly event: boolean;
+  /** Every event written with the change (tier and liquidation); absent on changes stored before liquidations (then `event` counts). */
+  readonly events?: number;
+  /** Whether the tier changed; absent on changes stored before liquidations (then it did). */
+  readonly tierChanged?: boolean;
 }
 
 /**
@@ -120,8 +131,32 @@ export class AccountStore extends TableStore {
     tier: Tier | null,
     now = new Date(),
   ): Promise<{ account: RegisteredAccount; created: boolean }> {
+    const { account, created, items } = await this.replacement(tenantId, accountId, book, assessed, tier, { now });
+    if (!(await this.write(items))) throw new ConflictError(`account ${accountId}`);
+    return { account, created };
+  }
+
+  /**
+   * The writes that register or replace an account's book, for the caller's transaction
+   * (a liquidation fill writes the account with the fill): the account item conditional on
+   * the version read, its book's overflow parts, and the exposure index changes. With
+   * `expectedVersion`, the account must be at that version now (ConflictError if not), so
+   * the caller's book was computed from the account as stored. `liquidation` opens or
+   * clears the active liquidation; it is kept otherwise.
+   */
+  async replacement(
+    tenantId: string,
+    accountId: string,
+    book: AccountBook,
+    assessed: AccountAssessmentSummary | null,
+    tier: Tier | null,
+    options: { now: Date; expectedVersion?: number; liquidation?: LiquidationLink },
+  ): Promise<{ account: RegisteredAccount; created: boolean; items: TransactWriteItem[] }> {
+    const { now } = options;
     const stored = await this.mainItem(tenantId, accountId);
     const existing = stored && recordOf(stored);
+    if (options.expectedVersion !== undefined && existing?.version !== options.expectedVersion) throw new ConflictError(`account ${accountId}`);
+    const link = options.liquidation;
     const account: RegisteredAccount = {
       accountId,
       book,
@@ -132,6 +167,7 @@ export class AccountStore extends TableStore {
       updatedAt: now.toISOString(),
       version: existing ? existing.version + 1 : firstVersion(now),
       indexed: true,
+      activeLiquidationId: link === undefined ? (existing?.activeLiquidationId ?? null) : 'open' in link ? link.open : null,
     };
     const parts = splitBody(packJson(book), `the book of account ${accountId}`);
     const bookId = randomUUID();
@@ -155,8 +191,7 @@ export class AccountStore extends TableStore {
       ...after.filter((u) => !before.includes(u)).map((u): TransactWriteItem => ({ Put: { TableName: this.table, Item: this.exposureKey(tenantId, u, accountId) } })),
       ...before.filter((u) => !after.includes(u)).map((u): TransactWriteItem => ({ Delete: { TableName: this.table, Key: this.exposureKey(tenantId, u, accountId) } })),
     ];
-    if (!(await this.write([main, ...overflow, ...replaced, ...indexed]))) throw new ConflictError(`account ${accountId}`);
-    return { account, created: existing === undefined };
+    return { account, created: existing === undefined, items: [main, ...overflow, ...replaced, ...indexed] };
   }
 
   async get(tenantId: string, accountId: string): Promise<RegisteredAccount | undefined> {
@@ -279,19 +314,28 @@ export class AccountStore extends TableStore {
     }
   }
 
-  /** The update a sweep makes: new summary and tier, only if nobody wrote the account since it was read. */
+  /**
+   * The update a sweep makes: new summary and tier (and the sweep's tier change, and the
+   * active liquidation opened or cleared), only if nobody wrote the account since it was read.
+   */
   assessedUpdate(
     tenantId: string,
     account: RegisteredAccount,
     summary: AccountAssessmentSummary,
     tier: Tier,
     change?: TierChange,
+    liquidation?: LiquidationLink,
   ): TransactWriteItem {
+    const set = ['tier = :tier', 'tierKey = :tierKey', 'lastAssessment = :summary', 'version = :next'];
+    if (change) set.push('lastTierChange = :change');
+    const opens = liquidation !== undefined && 'open' in liquidation;
+    if (opens) set.push('activeLiquidationId = :liq');
+    const closes = liquidation !== undefined && !opens;
     return {
       Update: {
         TableName: this.table,
         Key: this.key(tenantId, account.accountId),
-        UpdateExpression: `SET tier = :tier, tierKey = :tierKey, lastAssessment = :summary, version = :next${change ? ', lastTierChange = :change' : ''}`,
+        UpdateExpression: `SET ${set.join(', ')}${closes ? ' REMOVE activeLiquidationId' : ''}`,
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: {
           ':tier': { S: tier },
@@ -300,6 +344,7 @@ export class AccountStore extends TableStore {
           ':v': { N: String(account.version) },
           ':next': { N: String(account.version + 1) },
           ...(change ? { ':change': { S: JSON.stringify(change) } } : {}),
+          ...(opens ? { ':liq': { S: liquidation.open } } : {}),
         },
       },
     };
@@ -375,6 +420,7 @@ export class AccountStore extends TableStore {
       ...(a.tier ? { tier: { S: a.tier }, tierKey: { S: `${tenantId}#${a.tier}` } } : {}),
       ...(a.lastAssessment ? { lastAssessment: { S: JSON.stringify(a.lastAssessment) } } : {}),
       ...(a.lastTierChange ? { lastTierChange: { S: JSON.stringify(a.lastTierChange) } } : {}),
+      ...(a.activeLiquidationId ? { activeLiquidationId: { S: a.activeLiquidationId } } : {}),
       book: { B: parts[0]! },
       ...(parts.length > 1 ? { bookId: { S: bookId }, bookParts: { N: String(parts.length) } } : {}),
       createdAt: { S: a.createdAt },
@@ -400,6 +446,7 @@ function recordOf(i: Item): Omit<RegisteredAccount, 'book'> {
     updatedAt: i['updatedAt']!.S!,
     version: Number(i['version']!.N),
     indexed: i['exposures'] !== undefined,
+    activeLiquidationId: i['activeLiquidationId']?.S ?? null,
   };
 }
 

@@ -5,6 +5,7 @@ import { AssessmentStore } from './assessments.ts';
 import { DeliveryStore } from './deliveries.ts';
 import { EventStore } from './events.ts';
 import { IdempotencyStore } from './idempotency.ts';
+import { LiquidationStore } from './liquidations.ts';
 import { MarketStore } from './market.ts';
 import { RateLimitStore } from './rate-limits.ts';
 import { SweepStore } from './sweeps.ts';
@@ -20,6 +21,7 @@ export interface Stores {
   readonly assessments: AssessmentStore;
   readonly idempotency: IdempotencyStore;
   readonly accounts: AccountStore;
+  readonly liquidations: LiquidationStore;
   readonly market: MarketStore;
   readonly sweeps: SweepStore;
   readonly events: EventStore;
@@ -37,6 +39,7 @@ export function createStores(db: DynamoDBClient, names: TableNames): Stores {
     assessments: new AssessmentStore(db, names.assessments),
     idempotency: new IdempotencyStore(db, names.idempotency),
     accounts: new AccountStore(db, names.accounts),
+    liquidations: new LiquidationStore(db, names.liquidations),
     market: new MarketStore(db, names.market),
     sweeps: new SweepStore(db, names.sweeps),
     events: new EventStore(db, names.events),

@@ -60,6 +60,16 @@ export const TABLES = {
       { indexName: 'byTier', partitionKey: { name: 'tierKey', type: 'S' }, sortKey: { name: 'accountId', type: 'S' } },
     ],
   },
+  /**
+   * Liquidations per tenant (`liquidationId` is time-ordered). `phaseKey`
+   * (`tenantId#active` or `tenantId#closed`) lists the ones liquidators can fill through `byPhase`.
+   */
+  liquidations: {
+    name: 'liquidations',
+    partitionKey: { name: 'tenantId', type: 'S' },
+    sortKey: { name: 'liquidationId', type: 'S' },
+    globalIndexes: [{ indexName: 'byPhase', partitionKey: { name: 'phaseKey', type: 'S' }, sortKey: { name: 'liquidationId', type: 'S' } }],
+  },
   /** The latest market data each tenant pushed. */
   market: { name: 'market', partitionKey: { name: 'tenantId', type: 'S' } },
   /** Sweeps and their segments (`sweepId#n`) per tenant. */

@@ -1,11 +1,15 @@
 import { TransactWriteItemsCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { guarded } from './errors.ts';
+import { applied, ConflictError } from './errors.ts';
 
-/** Writes items from several repositories atomically: all of them or none. */
+/**
+ * Writes items from several repositories atomically: all of them or none. A transaction
+ * that lost a race (a condition failed: an item changed since it was read; or another
+ * transaction was writing it) throws ConflictError: read again and retry.
+ */
 export type Transact = (items: readonly TransactWriteItem[]) => Promise<void>;
 
 export function transactor(db: DynamoDBClient): Transact {
   return async (items) => {
-    await guarded(() => db.send(new TransactWriteItemsCommand({ TransactItems: [...items] })));
+    if (!(await applied(() => db.send(new TransactWriteItemsCommand({ TransactItems: [...items] }))))) throw new ConflictError('an item of the transaction');
   };
 }

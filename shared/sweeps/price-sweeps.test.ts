@@ -48,9 +48,10 @@ describe('price pushes', () => {
     const push = await call('PUT', '/v1/market', { market: { ETH: { price: 2_880 }, BTC: { price: 100_000 } } });
     expect(push).toMatchObject({ status: 200, body: { object: 'market', market: { ETH: { price: 2_880 } }, reassessment: { underlyings: ['ETH'] } } });
     const sweep = await waitFor(call, push.body.reassessment.sweepId);
-    expect(sweep).toMatchObject({ status: 'completed', segmentsDone: SWEEP_SEGMENTS, counts: { accounts: 6, assessed: 6, tierChanges: 5, events: 5, errors: 0 } });
+    // Five tier changes, and the five liquidations they open.
+    expect(sweep).toMatchObject({ status: 'completed', segmentsDone: SWEEP_SEGMENTS, counts: { accounts: 6, assessed: 6, tierChanges: 5, events: 10, errors: 0 } });
 
-    const events = await stores.events.list(tenantId, 100);
+    const events = (await stores.events.list(tenantId, 100)).filter((e) => e.type !== 'liquidation.opened');
     expect(events.map((e) => (e.data as { accountId: string }).accountId).sort()).toEqual(['eth-0', 'eth-1', 'eth-2', 'eth-3', 'eth-4']);
     expect(events.every((e) => e.type === 'account.tier_changed' && (e.data as { to: string }).to === 'tier1')).toBe(true);
     const after = await versions(tenantId);
@@ -64,7 +65,7 @@ describe('price pushes', () => {
     for (let s = 0; s < SWEEP_SEGMENTS; s++) await runSegment(stores, tenantId, sweep.id, s);
     const again = await call('PUT', '/v1/market', { market: { ETH: { price: 2_880 }, BTC: { price: 100_000 } } });
     expect(again.body.reassessment).toBeNull();
-    expect(await stores.events.list(tenantId, 100)).toHaveLength(5);
+    expect(await stores.events.list(tenantId, 100)).toHaveLength(10);
   });
 
   it('a BTC move leaves ETH accounts alone and reaches BTC positions and BTC collateral', async () => {

@@ -72,8 +72,9 @@ describe('sweeps', () => {
 
     await pushUnnoticed(tenantId, { ETH: { price: 2_880 } });
     const sweep = await sweepAndWait(call);
-    expect(sweep).toMatchObject({ status: 'completed', segmentsDone: SWEEP_SEGMENTS, counts: { accounts: 2, assessed: 2, tierChanges: 1, events: 1 } });
-    const events = await stores.events.list(tenantId, 10);
+    // The tier change, and the liquidation it opens (shared/sweeps/liquidations.test.ts).
+    expect(sweep).toMatchObject({ status: 'completed', segmentsDone: SWEEP_SEGMENTS, counts: { accounts: 2, assessed: 2, tierChanges: 1, events: 2 } });
+    const events = (await stores.events.list(tenantId, 10)).filter((e) => e.type !== 'liquidation.opened');
     expect(events).toEqual([expect.objectContaining({ type: 'account.tier_changed', data: expect.objectContaining({ accountId: 'acct-x', from: 'warning', to: 'tier1' }) })]);
     const data = events[0]!.data as { assessment: { assessmentId: string }; liquidation: { steps: unknown[] } };
     expect(data.liquidation.steps.length).toBeGreaterThan(0);
@@ -82,7 +83,7 @@ describe('sweeps', () => {
 
     // The same prices again: nothing changes, nothing is emitted.
     expect((await sweepAndWait(call)).counts).toMatchObject({ tierChanges: 0, events: 0 });
-    expect(await stores.events.list(tenantId, 10)).toHaveLength(1);
+    expect(await stores.events.list(tenantId, 10)).toHaveLength(2);
   });
 
   it('a retried segment emits nothing twice and counts once', async () => {
@@ -95,8 +96,9 @@ describe('sweeps', () => {
       await runSegment(stores, tenantId, sweep.sweepId, segment);
       await runSegment(stores, tenantId, sweep.sweepId, segment); // the retry
     }
-    expect(await stores.events.list(tenantId, 100)).toHaveLength(6);
-    expect(await stores.sweeps.get(tenantId, sweep.sweepId)).toMatchObject({ status: 'completed', counts: { accounts: 6, tierChanges: 6, events: 6 } });
+    // Each account: its tier change and the liquidation it opens.
+    expect(await stores.events.list(tenantId, 100)).toHaveLength(12);
+    expect(await stores.sweeps.get(tenantId, sweep.sweepId)).toMatchObject({ status: 'completed', counts: { accounts: 6, tierChanges: 6, events: 12 } });
   });
 
   it('a worker crashing mid-segment: the retry completes the segment without duplicate events', async () => {
@@ -130,13 +132,14 @@ describe('sweeps', () => {
       await runSegment(stores, tenantId, sweep.sweepId, segment); // Lambda's retry
     }
     const events = await stores.events.list(tenantId, 100);
-    expect(events).toHaveLength(40);
+    expect(events).toHaveLength(80);
+    expect(events.filter((e) => e.type === 'liquidation.opened')).toHaveLength(40);
     expect(new Set(events.map((e) => (e.data as { accountId: string }).accountId)).size).toBe(40);
     // The retries count the changes their crashed attempts made: the totals match the events.
     expect(await stores.sweeps.get(tenantId, sweep.sweepId)).toMatchObject({
       status: 'completed',
       segmentsDone: SWEEP_SEGMENTS,
-      counts: { accounts: 40, tierChanges: 40, events: 40 },
+      counts: { accounts: 40, tierChanges: 40, events: 80 },
     });
   });
 

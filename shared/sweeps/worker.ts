@@ -1,13 +1,14 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { newId } from '../ids.ts';
 import { RiskError } from '../risk/errors.ts';
 import { InvalidInputError } from '../schemas/errors.ts';
 import type { RegisteredAccount } from '../store/accounts.ts';
+import { ConflictError } from '../store/errors.ts';
 import type { Stores } from '../store/index.ts';
 import type { MarketData } from '../store/market.ts';
 import { zeroCounts, type SweepCounts } from '../store/sweeps.ts';
 import { assessAccount, reportedTier, summaryChanged, summaryOf } from './account-assessment.ts';
 import { tierEvent } from './events.ts';
+import { liquidationTransition } from './liquidation-runs.ts';
 
 /**
  * One segment of a sweep: re-assess each account with the tenant's latest market and
@@ -72,11 +73,13 @@ async function sweepAccount(
   }
   counts.assessed++;
   const tier = reportedTier(assessment, account.tier);
-  if (tier === account.tier) {
+  const liquidation = await liquidationTransition(stores, tenantId, account, assessment, tier, now);
+  if (tier === account.tier && liquidation === null) {
     // A retry of a segment whose earlier attempt died after this account's change: count it here.
-    if (account.lastTierChange?.sweepId === sweepId) {
-      counts.tierChanges++;
-      if (account.lastTierChange.event) counts.events++;
+    const done = account.lastTierChange;
+    if (done?.sweepId === sweepId) {
+      if (done.tierChanged ?? true) counts.tierChanges++;
+      counts.events += done.events ?? (done.event ? 1 : 0);
     }
     // Written only when a reader would see a difference (see summaryChanged): an unchanged
     // account costs a sweep no write at all.
@@ -84,10 +87,14 @@ async function sweepAccount(
     if (summaryChanged(account.lastAssessment, summary)) await stores.accounts.recordAssessed(tenantId, account, summary, tier);
     return;
   }
-  const event = tierEvent(tenantId, sweepId, account.tier, tier, assessment, now);
+  // A tier change or a liquidation's transition: the account, the assessment behind it and
+  // the events in one transaction, conditional on the account as read.
+  const tierChanged = tier !== account.tier;
+  const event = tierChanged ? tierEvent(tenantId, sweepId, account.tier, tier, assessment, now) : null;
+  const events = (event ? 1 : 0) + (liquidation?.events ?? 0);
   try {
     await stores.transact([
-      stores.accounts.assessedUpdate(tenantId, account, summaryOf(assessment, assessment.id), tier, { sweepId, event: event !== null }),
+      stores.accounts.assessedUpdate(tenantId, account, summaryOf(assessment, assessment.id), tier, { sweepId, event: event !== null, events, tierChanged }, liquidation?.link),
       ...stores.assessments.recordItems({
         tenantId,
         createdAt: now.toISOString(),
@@ -95,12 +102,13 @@ async function sweepAccount(
         assessment,
       }),
       ...(event ? [stores.events.putItem(tenantId, event)] : []),
+      ...(liquidation?.items ?? []),
     ]);
-    counts.tierChanges++;
-    if (event) counts.events++;
+    if (tierChanged) counts.tierChanges++;
+    counts.events += events;
   } catch (error) {
     // The account was rewritten meanwhile: the next sweep sees the new book.
-    if (!(error instanceof TransactionCanceledException)) throw error;
+    if (!(error instanceof ConflictError)) throw error;
     counts.skipped++;
   }
 }

@@ -167,12 +167,14 @@ describe('API key scopes over HTTP', () => {
     expect(await everything()).toEqual(before);
   });
 
-  it('lets a liquidator key through to /v1/liquidations (no such routes yet: 404, not 403)', async () => {
-    for (const [method, path] of [['GET', '/v1/liquidations?status=open'], ['POST', '/v1/liquidations/liq_x/fills']] as const) {
-      const answer = await call(keys.liquidator, method, path, method === 'POST' ? { stepId: 's', quantity: 1, price: 1 } : undefined);
-      expect(answer.status).toBe(404);
-      expect(answer.body.code).toBe('route_not_found');
-    }
+  it('lets a liquidator key through to /v1/liquidations, and a read key to its GETs only', async () => {
+    expect(await call(keys.liquidator, 'GET', '/v1/liquidations?status=open')).toMatchObject({ status: 200, body: { object: 'list', data: [] } });
+    expect(await call(keys.read, 'GET', '/v1/liquidations')).toMatchObject({ status: 200, body: { object: 'list' } });
+    const fill = { stepId: 'step_1_1', quantity: 1, price: 1 };
+    const missing = '/v1/liquidations/liq_01JDZ8X7Q4M5V2N9T3K6P8R1WC';
+    expect(await call(keys.liquidator, 'GET', missing)).toMatchObject({ status: 404, body: { code: 'resource_missing' } });
+    expect(await call(keys.liquidator, 'POST', `${missing}/fills`, fill)).toMatchObject({ status: 404, body: { code: 'resource_missing' } });
+    expectRefused(await call(keys.read, 'POST', `${missing}/fills`, fill), 'read', 'liquidator or admin');
     // The prefix is matched on whole path segments.
     expectRefused(await call(keys.liquidator, 'GET', '/v1/liquidationsX'), 'liquidator', 'read or admin');
   });

@@ -2,9 +2,11 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { newId } from '../../../shared/ids.ts';
 import { AccountListQuery, AccountListSchema, AccountParams, AccountSchema, DeletedSchema } from '../../../shared/schemas/api.ts';
 import { AccountBookSchema } from '../../../shared/schemas/snapshot.ts';
-import type { AccountAssessmentSummary, RegisteredAccount } from '../../../shared/store/accounts.ts';
+import type { Assessment } from '../../../shared/schemas/assessment.ts';
+import type { RegisteredAccount } from '../../../shared/store/accounts.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import { assessAccount, marketProblem, summaryOf } from '../../../shared/sweeps/account-assessment.ts';
+import { liquidationTransition } from '../../../shared/sweeps/liquidation-runs.ts';
 import type { ApiEnv } from '../env.ts';
 import { problems } from '../problems.ts';
 import { errorResponses, jsonContent, secured } from './openapi.ts';
@@ -69,6 +71,7 @@ function accountBody(a: RegisteredAccount) {
     profile: a.book.profile,
     tier: a.tier,
     lastAssessment: a.lastAssessment,
+    activeLiquidationId: a.activeLiquidationId,
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
   };
@@ -81,18 +84,28 @@ export function accountRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
     const book = c.req.valid('json');
     const now = new Date();
     const market = await stores.market.get(tenantId);
-    let summary: AccountAssessmentSummary | null = null;
+    let assessment: Assessment | null = null;
     if (market && marketProblem(market, now) === null) {
       // An asset the market does not price yet leaves the account unassessed until it does.
-      try {
-        summary = summaryOf(await assessAccount(accountId, book, market, now, newId('asm')), null);
-      } catch {
-        summary = null;
-      }
+      assessment = await assessAccount(accountId, book, market, now, newId('asm', now.getTime())).catch(() => null);
     }
     // A new book starts from its plain tier: no hysteresis against a book that no longer exists.
-    const tier = summary?.tier ?? null;
-    const { account, created } = await stores.accounts.put(tenantId, accountId, book, summary, tier, now);
+    const tier = assessment?.tier ?? null;
+    const existing = assessment && (await stores.accounts.get(tenantId, accountId));
+    const liquidation = assessment && (await liquidationTransition(stores, tenantId, existing ?? { activeLiquidationId: null }, assessment, assessment.tier, now));
+    if (!assessment || !liquidation) {
+      const { account, created } = await stores.accounts.put(tenantId, accountId, book, assessment && summaryOf(assessment, null), tier, now);
+      return c.json(accountBody(account), created ? 201 : 200);
+    }
+    // The new book opens, moves or closes the account's liquidation: the account, the
+    // assessment behind it and the liquidation's writes in one transaction.
+    const { account, created, items } = await stores.accounts.replacement(tenantId, accountId, book, summaryOf(assessment, assessment.id), tier, {
+      now,
+      ...(existing ? { expectedVersion: existing.version } : {}),
+      ...(liquidation.link ? { liquidation: liquidation.link } : {}),
+    });
+    const request = { accountId, asOf: assessment.asOf, ...book, market: market!.market };
+    await stores.transact([...items, ...stores.assessments.recordItems({ tenantId, createdAt: now.toISOString(), request, assessment }), ...liquidation.items]);
     return c.json(accountBody(account), created ? 201 : 200);
   });
 

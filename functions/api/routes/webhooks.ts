@@ -5,6 +5,11 @@ import {
   DeliveryParams,
   DeliverySchema,
   EndpointIdParams,
+  LiquidationCancelledPayload,
+  LiquidationEscalatedPayload,
+  LiquidationFilledPayload,
+  LiquidationOpenedPayload,
+  LiquidationResolvedPayload,
   MarketStalePayload,
   MAX_WEBHOOK_ENDPOINTS,
   RecoveredPayload,
@@ -298,6 +303,11 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
     ['account.tier_changed', 'accountTierChanged', TierChangedPayload, 'An account moved to another tier (with the recommended slice)'],
     ['account.recovered', 'accountRecovered', RecoveredPayload, 'An account left the liquidation tiers'],
     ['market.stale', 'marketStale', MarketStalePayload, 'A sweep refused missing or stale market data'],
+    ['liquidation.opened', 'liquidationOpened', LiquidationOpenedPayload, "A liquidation opened on an account's plan: its steps' auctions started"],
+    ['liquidation.filled', 'liquidationFilled', LiquidationFilledPayload, 'A step was filled (with the fill and the liquidation after it)'],
+    ['liquidation.escalated', 'liquidationEscalated', LiquidationEscalatedPayload, 'The tier worsened or an auction ran its course: a new plan revision replaced the unfilled steps'],
+    ['liquidation.resolved', 'liquidationResolved', LiquidationResolvedPayload, 'The account reached the target after fills'],
+    ['liquidation.cancelled', 'liquidationCancelled', LiquidationCancelledPayload, 'The account recovered with no fill'],
   ] as const) {
     app.openAPIRegistry.registerWebhook({
       method: 'post',
