@@ -104,6 +104,13 @@ export function reassessed(l: Liquidation, a: Assessment, now: Date): { liquidat
   return { liquidation: refreshed, event: null };
 }
 
+/** The account was deregistered: its active liquidation ends, cancelled (no book is left to fill). */
+export function accountRemoved(l: Liquidation, now: Date): { liquidation: Liquidation; event: LiquidationEvent | null } {
+  if (!ACTIVE_STATUSES.has(l.status)) return { liquidation: l, event: null };
+  const at = now.toISOString();
+  return { liquidation: { ...l, status: 'cancelled', updatedAt: at, closedAt: at }, event: 'liquidation.cancelled' };
+}
+
 /** Why a fill is refused: 409 when it conflicts with the liquidation's state, 422 when the request itself is wrong. */
 export class FillRejected extends Error {
   constructor(

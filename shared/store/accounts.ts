@@ -204,17 +204,23 @@ export class AccountStore extends TableStore {
     }
   }
 
-  /** Deletes the account with its book's overflow parts, atomically; false when there is none. */
-  async delete(tenantId: string, accountId: string): Promise<boolean> {
+  /**
+   * Deletes the account with its book's overflow parts, atomically; false when there is
+   * none. `closeLiquidation` gives the writes that end its active liquidation, written in
+   * the same transaction.
+   */
+  async delete(tenantId: string, accountId: string, closeLiquidation?: (liquidationId: string) => Promise<readonly TransactWriteItem[]>): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       const item = await this.mainItem(tenantId, accountId);
       if (!item) return false;
+      const liquidationId = item['activeLiquidationId']?.S;
+      const closing = liquidationId && closeLiquidation ? await closeLiquidation(liquidationId) : [];
       // Only the version read: a write in between may have replaced the parts to delete.
       const main: TransactWriteItem = {
         Delete: { TableName: this.table, Key: this.key(tenantId, accountId), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': item['version']! } },
       };
       const unindexed = storedExposures(item).map((u): TransactWriteItem => ({ Delete: { TableName: this.table, Key: this.exposureKey(tenantId, u, accountId) } }));
-      if (await this.write([main, ...this.partDeletes(tenantId, item), ...unindexed])) return true;
+      if (await this.write([main, ...this.partDeletes(tenantId, item), ...unindexed, ...closing])) return true;
       if (attempt === ATTEMPTS) throw new ConflictError(`account ${accountId}`);
     }
   }

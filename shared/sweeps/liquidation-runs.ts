@@ -1,6 +1,6 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { newId } from '../ids.ts';
-import { ACTIVE_STATUSES, liquidationView, openLiquidation, reassessed, type LiquidationEvent } from '../liquidations/liquidation.ts';
+import { accountRemoved, ACTIVE_STATUSES, liquidationView, openLiquidation, reassessed, type LiquidationEvent } from '../liquidations/liquidation.ts';
 import { findProfile } from '../risk/profiles.ts';
 import { tierRank, type Tier } from '../risk/tiers.ts';
 import type { Assessment } from '../schemas/assessment.ts';
@@ -72,4 +72,13 @@ export async function liquidationTransition(
     link: { open: opened.id },
     events: 1,
   };
+}
+
+/** The writes that cancel liquidation `liquidationId` because its account is being deleted (none when it is no longer active). */
+export async function cancelForDeletion(stores: Stores, tenantId: string, liquidationId: string, now: Date): Promise<TransactWriteItem[]> {
+  const stored = await stores.liquidations.get(tenantId, liquidationId);
+  if (!stored) return [];
+  const { liquidation, event } = accountRemoved(stored.liquidation, now);
+  if (!event) return [];
+  return [stores.liquidations.replaceItem(tenantId, stored, liquidation), stores.events.putItem(tenantId, liquidationEvent(tenantId, event, liquidation, now))];
 }

@@ -78,6 +78,16 @@ describe('liquidations opened by price pushes', () => {
     expect((await call('GET', '/v1/liquidations?status=open')).body.data.map((l: { id: string }) => l.id)).toEqual([next]);
   });
 
+  it('deleting the account cancels its liquidation in the same write', async () => {
+    const { tenantId, call, liquidator } = await tenantWithAccount('liq-delete');
+    await pushPrice(call, 2_880);
+    const id = (await call('GET', '/v1/accounts/acct-1')).body.activeLiquidationId;
+    expect((await call('DELETE', '/v1/accounts/acct-1')).status).toBe(200);
+    expect((await liquidator('GET', `/v1/liquidations/${id}`)).body).toMatchObject({ status: 'cancelled', closedAt: expect.any(String) });
+    expect((await liquidator('GET', '/v1/liquidations?status=active')).body.data).toEqual([]);
+    expect(await eventTypes(tenantId)).toContain('liquidation.cancelled');
+  });
+
   it('a further fall escalates it to a new revision whose steps replace the unfilled ones', async () => {
     const { tenantId, call } = await tenantWithAccount('liq-escalate');
     await pushPrice(call, 2_880);

@@ -6,7 +6,7 @@ import type { Assessment } from '../../../shared/schemas/assessment.ts';
 import type { RegisteredAccount } from '../../../shared/store/accounts.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import { assessAccount, marketProblem, summaryOf } from '../../../shared/sweeps/account-assessment.ts';
-import { liquidationTransition } from '../../../shared/sweeps/liquidation-runs.ts';
+import { cancelForDeletion, liquidationTransition } from '../../../shared/sweeps/liquidation-runs.ts';
 import type { ApiEnv } from '../env.ts';
 import { problems } from '../problems.ts';
 import { errorResponses, jsonContent, secured } from './openapi.ts';
@@ -46,6 +46,7 @@ const deleteAccount = createRoute({
   operationId: 'deleteAccount',
   tags: ['Accounts'],
   summary: 'Stop sweeping an account',
+  description: 'Deletes the registered account; its active liquidation, if any, is cancelled in the same write (`liquidation.cancelled`).',
   ...secured,
   request: { params: AccountParams },
   responses: { 200: { description: 'Deleted', content: jsonContent(DeletedSchema) }, ...errorResponses(400, 401, 404, 503) },
@@ -118,7 +119,10 @@ export function accountRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
 
   app.openapi(deleteAccount, async (c) => {
     const { accountId } = c.req.valid('param');
-    if (!(await stores.accounts.delete(c.get('tenantId'), accountId))) throw problems.notFound(`no account ${accountId}`);
+    const tenantId = c.get('tenantId');
+    // Its active liquidation, if any, is cancelled in the same transaction: nothing is left to fill.
+    const deleted = await stores.accounts.delete(tenantId, accountId, (liquidationId) => cancelForDeletion(stores, tenantId, liquidationId, new Date()));
+    if (!deleted) throw problems.notFound(`no account ${accountId}`);
     return c.json({ object: 'account', id: accountId, deleted: true as const }, 200);
   });
 
