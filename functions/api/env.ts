@@ -9,6 +9,8 @@ export interface ApiEnv {
     tenantId: string;
     /** The authenticated key's scope (set on /v1 routes; checked by middleware/scopes.ts). */
     scope: ApiKeyScope;
+    /** The authenticated key's id (key_…): who made a write, e.g. a liquidation fill. */
+    keyId: string;
     /** The request body as received, and parsed (set on POST routes). */
     rawBody: string;
     body: unknown;

@@ -73,7 +73,10 @@ export interface paths {
          */
         put: operations["putAccount"];
         post?: never;
-        /** Stop sweeping an account */
+        /**
+         * Stop sweeping an account
+         * @description Deletes the registered account; its active liquidation, if any, is cancelled in the same write (`liquidation.cancelled`).
+         */
         delete: operations["deleteAccount"];
         options?: never;
         head?: never;
@@ -638,6 +641,7 @@ export interface components {
                 quantity: number;
                 price: number;
                 discount: number;
+                filledBy: string;
                 /** Format: date-time */
                 filledAt: string;
             }[];
@@ -685,6 +689,7 @@ export interface components {
                     quantity: number;
                     price: number;
                     discount: number;
+                    filledBy: string;
                     /** Format: date-time */
                     filledAt: string;
                 };
@@ -1099,6 +1104,7 @@ export interface components {
             quantity: number;
             price: number;
             discount: number;
+            filledBy: string;
             /** Format: date-time */
             filledAt: string;
             /** @enum {string} */

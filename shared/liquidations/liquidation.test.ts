@@ -66,15 +66,15 @@ describe('a liquidation', () => {
       }
       return 'accepted';
     };
-    expect(reject(() => recordFill(liq, { stepId: step.stepId, quantity: step.remaining / 2, price: 2_957 }, 'fill_1', at))).toEqual([422, 'price_worse_than_auction', 'price']);
-    expect(reject(() => recordFill(liq, { stepId: step.stepId, quantity: step.remaining * 1.01, price: 2_960 }, 'fill_1', at))).toEqual([409, 'quantity_exceeds_remaining', 'quantity']);
-    expect(reject(() => recordFill(liq, { stepId: 'step_9_9', quantity: 0.1, price: 2_960 }, 'fill_1', at))).toEqual([422, 'unknown_step', 'stepId']);
-    const half = recordFill(liq, { stepId: step.stepId, quantity: step.remaining / 2, price: 2_958 }, 'fill_1', at);
+    expect(reject(() => recordFill(liq, { stepId: step.stepId, quantity: step.remaining / 2, price: 2_957 }, 'fill_1', at, 'key_test'))).toEqual([422, 'price_worse_than_auction', 'price']);
+    expect(reject(() => recordFill(liq, { stepId: step.stepId, quantity: step.remaining * 1.01, price: 2_960 }, 'fill_1', at, 'key_test'))).toEqual([409, 'quantity_exceeds_remaining', 'quantity']);
+    expect(reject(() => recordFill(liq, { stepId: 'step_9_9', quantity: 0.1, price: 2_960 }, 'fill_1', at, 'key_test'))).toEqual([422, 'unknown_step', 'stepId']);
+    const half = recordFill(liq, { stepId: step.stepId, quantity: step.remaining / 2, price: 2_958 }, 'fill_1', at, 'key_test');
     expect(half.liquidation.status).toBe('partially_filled');
     expect(half.step.remaining).toBeCloseTo(step.quantity / 2, 12);
     expect(half.fill.discount).toBeCloseTo((step.quantity / 2) * 42, 9);
     const closed = { ...liq, status: 'resolved' as const };
-    expect(reject(() => recordFill(closed, { stepId: step.stepId, quantity: 0.1, price: 3_000 }, 'fill_2', at))).toEqual([409, 'liquidation_closed', undefined]);
+    expect(reject(() => recordFill(closed, { stepId: step.stepId, quantity: 0.1, price: 3_000 }, 'fill_2', at, 'key_test'))).toEqual([409, 'liquidation_closed', undefined]);
   });
 
   it('filling every step at the plan estimated price reproduces the plan after state on a fresh assessment', async () => {
@@ -93,7 +93,7 @@ describe('a liquidation', () => {
     const input = account(4_992);
     const { liq } = await opened();
     const step = liq.steps[0]!;
-    const { liquidation } = recordFill(liq, { stepId: step.stepId, quantity: step.remaining, price: 2_985 }, 'fill_1', T0);
+    const { liquidation } = recordFill(liq, { stepId: step.stepId, quantity: step.remaining, price: 2_985 }, 'fill_1', T0, 'key_test');
     const book = applyFill(bookOf(input), step, step.quantity, 2_985, 'USD');
     const after = await run({ ...input, collateral: book.collateral, positions: book.positions });
     expect(after.marginRatio!).toBeGreaterThanOrEqual(1.1);
@@ -105,7 +105,7 @@ describe('a liquidation', () => {
     const { liq } = await opened();
     const step = liq.steps[0]!;
     const q = step.remaining / 2;
-    const { liquidation } = recordFill(liq, { stepId: step.stepId, quantity: q, price: 3_000 }, 'fill_1', T0);
+    const { liquidation } = recordFill(liq, { stepId: step.stepId, quantity: q, price: 3_000 }, 'fill_1', T0, 'key_test');
     const book = applyFill(bookOf(input), step, q, 3_000, 'USD');
     const after = await run({ ...input, collateral: book.collateral, positions: book.positions });
     // Out of tier1 (ratio ≥ 1.05: no plan due) but short of the 1.1 target.
@@ -120,7 +120,7 @@ describe('a liquidation', () => {
     const input = account(4_992);
     const { liq } = await opened();
     const step = liq.steps[0]!;
-    const { liquidation } = recordFill(liq, { stepId: step.stepId, quantity: step.remaining, price: 2_985 }, 'fill_1', T0);
+    const { liquidation } = recordFill(liq, { stepId: step.stepId, quantity: step.remaining, price: 2_985 }, 'fill_1', T0, 'key_test');
     const book = applyFill(bookOf(input), step, step.remaining, 2_985, 'USD');
     // ETH slips to 2,965 after the fill: ratio ≈ 1.04 (tier1 again, the liquidation's own tier).
     const after = await run({ ...input, collateral: book.collateral, positions: book.positions, market: { ETH: { price: 2_965 } } });

@@ -149,7 +149,7 @@ export function liquidationView(l: Liquidation, now: Date): LiquidationView {
  * race lost to another liquidator is a 409), and the price is at least as good for the
  * account as the auction's now. Returns the liquidation with the fill recorded.
  */
-export function recordFill(l: Liquidation, request: FillRequest, fillId: string, now: Date): { liquidation: Liquidation; fill: LiquidationFill; step: LiquidationStepState } {
+export function recordFill(l: Liquidation, request: FillRequest, fillId: string, now: Date, filledBy: string): { liquidation: Liquidation; fill: LiquidationFill; step: LiquidationStepState } {
   if (!ACTIVE_STATUSES.has(l.status)) throw new FillRejected(409, 'liquidation_closed', undefined, `the liquidation is ${l.status}`);
   const index = l.steps.findIndex((s) => s.stepId === request.stepId);
   const step = l.steps[index];
@@ -170,6 +170,7 @@ export function recordFill(l: Liquidation, request: FillRequest, fillId: string,
     quantity,
     price: request.price,
     discount: quantity * Math.abs(step.referencePrice - request.price),
+    filledBy,
     filledAt: now.toISOString(),
   };
   const remaining = step.remaining - quantity <= step.quantity * 1e-12 ? 0 : step.remaining - quantity;

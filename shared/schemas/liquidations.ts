@@ -46,6 +46,8 @@ export const LiquidationFillSchema = z.object({
   price: z.number(),
   /** What the trader paid for the fill against the reference price: quantity × |reference − price|. */
   discount: z.number(),
+  /** The API key that posted the fill (key_…): the liquidator to settle with, or the exchange's own admin key. */
+  filledBy: z.string(),
   filledAt: Timestamp,
 });
 

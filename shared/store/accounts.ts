@@ -305,19 +305,37 @@ export class AccountStore extends TableStore {
 
   /** The accounts among `accountIds` that exist, read 100 at a time (consistent reads); order not kept. */
   async *many(tenantId: string, accountIds: readonly string[]): AsyncGenerator<RegisteredAccount> {
-    for (let i = 0; i < accountIds.length; i += 100) {
-      let keys: Item[] = accountIds.slice(i, i + 100).map((id) => this.key(tenantId, id));
-      for (let attempt = 0; keys.length > 0; attempt++) {
-        // Keys DynamoDB left unprocessed (throttling) are asked again, after a growing pause.
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 25 * 2 ** attempt)));
-        const result = await guarded(() => this.db.send(new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } })));
-        for (const item of result.Responses?.[this.table] ?? []) {
-          const account = await this.current(tenantId, item);
-          if (account) yield account;
-        }
-        keys = (result.UnprocessedKeys?.[this.table]?.Keys as Item[] | undefined) ?? [];
+    const chunks: string[][] = [];
+    for (let i = 0; i < accountIds.length; i += 100) chunks.push(accountIds.slice(i, i + 100));
+    // The next 100 are read while the caller works through these.
+    const read = (n: number) => {
+      const items = n < chunks.length ? this.batchGet(tenantId, chunks[n]!) : Promise.resolve([]);
+      items.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      return items;
+    };
+    let next = read(0);
+    for (let n = 0; n < chunks.length; n++) {
+      const items = await next;
+      next = read(n + 1);
+      for (const item of items) {
+        const account = await this.current(tenantId, item);
+        if (account) yield account;
       }
     }
+  }
+
+  /** The items at these ids (at most 100), consistent reads; missing ones left out, order not kept. */
+  private async batchGet(tenantId: string, ids: readonly string[]): Promise<Item[]> {
+    const items: Item[] = [];
+    let keys: Item[] = ids.map((id) => this.key(tenantId, id));
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      // Keys DynamoDB left unprocessed (throttling) are asked again, after a growing pause.
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 25 * 2 ** attempt)));
+      const result = await guarded(() => this.db.send(new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } })));
+      items.push(...(result.Responses?.[this.table] ?? []));
+      keys = (result.UnprocessedKeys?.[this.table]?.Keys as Item[] | undefined) ?? [];
+    }
+    return items;
   }
 
   /**

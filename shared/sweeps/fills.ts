@@ -37,13 +37,14 @@ export async function fillLiquidation(
   tenantId: string,
   liquidationId: string,
   request: FillRequest,
+  filledBy: string,
   completion?: (answer: FillResult) => TransactWriteItem,
 ): Promise<FillResult> {
   for (let attempt = 1; ; attempt++) {
     const stored = await stores.liquidations.get(tenantId, liquidationId);
     if (!stored) throw new LiquidationNotFound(liquidationId);
     const now = new Date();
-    const { liquidation: filled, fill, step } = recordFill(stored.liquidation, request, newId('fill', now.getTime()), now);
+    const { liquidation: filled, fill, step } = recordFill(stored.liquidation, request, newId('fill', now.getTime()), now, filledBy);
     const accountId = filled.accountId;
     const [account, market] = await Promise.all([stores.accounts.get(tenantId, accountId), stores.market.get(tenantId)]);
     if (!account || !market) throw new FillRejected(409, 'account_unavailable', undefined, `account ${accountId} is no longer registered, or its tenant has no market data`);

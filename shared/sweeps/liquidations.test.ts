@@ -110,7 +110,7 @@ describe('fills', () => {
     const half = step.quantity / 2;
     const first = await liquidator('POST', `/v1/liquidations/${l.id}/fills`, { stepId: step.stepId, quantity: half, price: 2_870 }, { 'Idempotency-Key': 'fill-1' });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ object: 'liquidation_fill', liquidationId: l.id, stepId: step.stepId, quantity: half, price: 2_870 });
+    expect(first.body).toMatchObject({ object: 'liquidation_fill', liquidationId: l.id, stepId: step.stepId, quantity: half, price: 2_870, filledBy: expect.stringMatching(/^key_/) });
     expect(first.body.discount).toBeCloseTo(half * 10, 9);
     expect(first.body.liquidation).toMatchObject({ status: 'partially_filled', steps: [{ remaining: step.quantity - half }] });
 

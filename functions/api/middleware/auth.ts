@@ -14,5 +14,6 @@ export const bearerAuth = (keys: ApiKeyStore) =>
     if (!principal) throw problems.unauthorized('the API key is unknown or revoked');
     c.set('tenantId', principal.tenantId);
     c.set('scope', principal.scope);
+    c.set('keyId', principal.keyId);
     await next();
   });

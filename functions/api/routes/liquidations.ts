@@ -99,6 +99,7 @@ export function liquidationRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): voi
       c.get('tenantId'),
       id,
       c.req.valid('json'),
+      c.get('keyId'),
       claim && ((result) => stores.idempotency.completion(claim, { status: 201, body: JSON.stringify(result) })),
     );
     if (claim) c.set('idempotencyCompleted', true);
