@@ -21,6 +21,7 @@ export const TABLE_ACCESS: Readonly<Record<FunctionId, Readonly<Partial<Record<T
     accounts: 'readWrite',
     liquidations: 'readWrite',
     market: 'readWrite',
+    marketHistory: 'write',
     sweeps: 'readWrite',
     events: 'readWrite',
     webhookEndpoints: 'readWrite',

@@ -7,6 +7,7 @@ import { EventStore } from './events.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { LiquidationStore } from './liquidations.ts';
 import { MarketStore } from './market.ts';
+import { MarketHistoryStore } from './market-history.ts';
 import { RateLimitStore } from './rate-limits.ts';
 import { SweepStore } from './sweeps.ts';
 import { transactor, type Transact } from './transact.ts';
@@ -23,6 +24,7 @@ export interface Stores {
   readonly accounts: AccountStore;
   readonly liquidations: LiquidationStore;
   readonly market: MarketStore;
+  readonly marketHistory: MarketHistoryStore;
   readonly sweeps: SweepStore;
   readonly events: EventStore;
   readonly webhookEndpoints: WebhookEndpointStore;
@@ -41,6 +43,7 @@ export function createStores(db: DynamoDBClient, names: TableNames): Stores {
     accounts: new AccountStore(db, names.accounts),
     liquidations: new LiquidationStore(db, names.liquidations),
     market: new MarketStore(db, names.market),
+    marketHistory: new MarketHistoryStore(db, names.marketHistory),
     sweeps: new SweepStore(db, names.sweeps),
     events: new EventStore(db, names.events),
     webhookEndpoints: new WebhookEndpointStore(db, names.webhookEndpoints),

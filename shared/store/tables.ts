@@ -72,6 +72,17 @@ export const TABLES = {
   },
   /** The latest market data each tenant pushed. */
   market: { name: 'market', partitionKey: { name: 'tenantId', type: 'S' } },
+  /**
+   * Each tenant's price history, one item per underlying and hour (`seriesKey` =
+   * `tenantId#SYMBOL`, `hour` ISO 8601): what volatility forecasts read. Expires after
+   * HISTORY_RETENTION_DAYS (market-history.ts).
+   */
+  marketHistory: {
+    name: 'market-history',
+    partitionKey: { name: 'seriesKey', type: 'S' },
+    sortKey: { name: 'hour', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
+  },
   /** Sweeps and their segments (`sweepId#n`) per tenant. */
   sweeps: { name: 'sweeps', partitionKey: { name: 'tenantId', type: 'S' }, sortKey: { name: 'sweepKey', type: 'S' } },
   /**

@@ -49,6 +49,24 @@ describe('accounts and market', () => {
     expect((await call('GET', '/v1/accounts/acct-a')).status).toBe(404);
   });
 
+  it('keeps the last price of each hour as history once a push lands in a later hour', async () => {
+    const { tenantId, call } = await tenantWithKey();
+    const hour = 3_600_000;
+    const start = Math.floor(Date.now() / hour) * hour - 3 * hour; // three hours ago, on the hour
+    const at = (ms: number) => new Date(start + ms).toISOString();
+    await call('PUT', '/v1/market', { market: { BTC: { price: 100_000 }, ETH: { price: 3_000 } }, asOf: at(60_000) });
+    await call('PUT', '/v1/market', { market: { BTC: { price: 101_000 }, ETH: { price: 3_030 } }, asOf: at(120_000) });
+    const window = [new Date(start - hour), new Date(start + 4 * hour)] as const;
+    expect(await stores.marketHistory.closes(tenantId, 'BTC', ...window)).toEqual([]); // the hour is not over
+    await call('PUT', '/v1/market', { market: { BTC: { price: 99_000 } }, asOf: at(hour + 5_000) });
+    await call('PUT', '/v1/market', { market: { BTC: { price: 98_000 } }, asOf: at(2 * hour + 5_000) });
+    expect(await stores.marketHistory.closes(tenantId, 'BTC', ...window)).toEqual([
+      { hour: at(0), close: 101_000 },
+      { hour: at(hour), close: 99_000 },
+    ]);
+    expect(await stores.marketHistory.closes(tenantId, 'ETH', ...window)).toEqual([{ hour: at(0), close: 3_030 }]);
+  });
+
   it('refuses a price that jumped more than 30% unless forced, and older data than stored', async () => {
     const { call } = await tenantWithKey();
     await call('PUT', '/v1/market', { market: { BTC: { price: 100_000 } } });

@@ -6,6 +6,7 @@ import type { Stores } from '../../../shared/store/index.ts';
 import { MARKET_PROFILE, marketProblem } from '../../../shared/sweeps/account-assessment.ts';
 import { startPriceSweep, type SegmentRunner } from '../../../shared/sweeps/coordinator.ts';
 import { priceMove, withinMoveLimit } from '../../../shared/risk/market-guard.ts';
+import { hourOf } from '../../../shared/store/market-history.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiProblem, problems } from '../problems.ts';
 import { causes, errorResponses, jsonContent, secured } from './openapi.ts';
@@ -88,6 +89,10 @@ export function marketRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, runner: S
         throw new ApiProblem(422, 'price_move_too_large', 'Price moved too far', jumps.map((j) => `${j.field}: ${j.message}`).join('; '), { errors: jumps });
       }
     }
+    // A push in a later hour than the previous one closes that hour: its prices are the hour's
+    // last, kept as history for volatility forecasts. Written first, so a failure refuses the
+    // push (retried) instead of losing the hour.
+    if (previous && hourOf(previous.asOf) < hourOf(asOf)) await stores.marketHistory.putPushedCloses(tenantId, previous);
     const stored = await stores.market.put(tenantId, { market: update.market, asOf, updatedAt: now.toISOString() }, previous?.version ?? null);
     // Data already stale starts nothing: the scheduled sweep refuses it and says so (market.stale).
     const underlyings = marketProblem(stored, now) ? [] : changedSymbols(previous, update.market);

@@ -1,0 +1,85 @@
+import { BatchWriteItemCommand, QueryCommand, type AttributeValue, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { guarded } from './errors.ts';
+import { numberAttr, readNumber } from './codec.ts';
+import type { MarketData } from './market.ts';
+import { TableStore } from './table-store.ts';
+
+/** One hour of an underlying's history: the last price seen in that hour. */
+export interface HourlyClose {
+  /** The hour, ISO 8601 UTC, e.g. `2026-11-26T14:00:00.000Z`. */
+  readonly hour: string;
+  readonly close: number;
+}
+
+/**
+ * How long history is kept: 1,500 days. A volatility forecast rests on up to 1,000 daily
+ * returns (docs/volatility.md) and a stressed look-back on more; older hours expire (TTL).
+ */
+export const HISTORY_RETENTION_DAYS = 1_500;
+
+/** The start of the hour `t` falls in. */
+export function hourOf(t: Date | string): string {
+  const ms = typeof t === 'string' ? Date.parse(t) : t.getTime();
+  return new Date(ms - (ms % 3_600_000)).toISOString();
+}
+
+type Item = Record<string, AttributeValue>;
+
+/**
+ * Each tenant's price history per underlying, one item per hour (`<tenantId>#<SYMBOL>`,
+ * sorted by hour): the history volatility forecasts read. Written from market pushes (the
+ * last price of each hour, once the hour is over) and from imported candles.
+ */
+export class MarketHistoryStore extends TableStore {
+  private item(tenantId: string, symbol: string, c: HourlyClose, source: 'push' | 'import'): Item {
+    const expires = Math.floor(Date.parse(c.hour) / 1000) + HISTORY_RETENTION_DAYS * 86_400;
+    return {
+      seriesKey: { S: `${tenantId}#${symbol}` },
+      hour: { S: c.hour },
+      close: numberAttr(c.close),
+      source: { S: source },
+      expiresAt: { N: String(expires) },
+    };
+  }
+
+  /** Stores hourly closes (replacing those of the same hours), 25 per request; unprocessed writes are retried. */
+  async putCloses(tenantId: string, symbol: string, closes: readonly HourlyClose[], source: 'push' | 'import'): Promise<void> {
+    const requests: WriteRequest[] = closes.map((c) => ({ PutRequest: { Item: this.item(tenantId, symbol, c, source) } }));
+    for (let i = 0; i < requests.length; i += 25) {
+      let batch = requests.slice(i, i + 25);
+      for (let attempt = 0; batch.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 25 * 2 ** attempt)));
+        const result = await guarded(() => this.db.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: batch } })));
+        batch = result.UnprocessedItems?.[this.table] ?? [];
+      }
+    }
+  }
+
+  /** Closes the hour of a market push: each of its prices is that hour's close of its symbol. */
+  async putPushedCloses(tenantId: string, pushed: MarketData): Promise<void> {
+    const hour = hourOf(pushed.asOf);
+    await Promise.all(Object.entries(pushed.market).map(([symbol, entry]) => this.putCloses(tenantId, symbol, [{ hour, close: entry.price }], 'push')));
+  }
+
+  /** The hourly closes of `symbol` from `from` (inclusive) to `to` (exclusive), oldest first. */
+  async closes(tenantId: string, symbol: string, from: Date, to: Date): Promise<HourlyClose[]> {
+    const out: HourlyClose[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await guarded(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'seriesKey = :k AND #h BETWEEN :from AND :to',
+            ExpressionAttributeNames: { '#h': 'hour' },
+            ExpressionAttributeValues: { ':k': { S: `${tenantId}#${symbol}` }, ':from': { S: from.toISOString() }, ':to': { S: new Date(to.getTime() - 1).toISOString() } },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const i of page.Items ?? []) out.push({ hour: i['hour']!.S!, close: readNumber(i['close'] as { S: string }) });
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+}
