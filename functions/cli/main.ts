@@ -3,6 +3,8 @@ import { assessSnapshot } from '../../shared/engine.ts';
 import { RiskError } from '../../shared/risk/errors.ts';
 import { InvalidInputError } from '../../shared/schemas/errors.ts';
 import { adminCommand } from './admin.ts';
+import { backtestCommand } from './backtest.ts';
+import { marketCommand } from './market-import.ts';
 import { replayCommand } from './replay.ts';
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad input or usage. */
@@ -14,6 +16,10 @@ Commands:
   assess [FILE|-]...   assess snapshots (JSON, docs/contract.md) and print each assessment as JSON
   replay [--json] [--seed N] [--accounts N] [--steps N] [--svg FILE]
                        replay liquidation policies along seeded price paths with a crash
+  backtest --prices FILE.csv --profile NAME [--horizon 24h] [--confidence 0.99] [--model fhs|ewma|garch] [--svg FILE] [--json]
+                       backtest the margin of a unit perpetual on real candles (Kupiec, Christoffersen)
+  market import TENANT_ID --prices FILE.csv
+                       load price history (hourly closes) into a tenant's market history
   tenant create NAME   create a tenant (exchange) in the configured DynamoDB
   key create|list|revoke TENANT_ID [KEY_ID] [--scope admin|liquidator|read]
                        issue, list or revoke a tenant's API keys
@@ -44,6 +50,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return assessCommand(args.length ? args : ['-'], io);
     case 'replay':
       return replayCommand(args, io);
+    case 'backtest':
+      return backtestCommand(args, io);
+    case 'market':
+      return marketCommand(args, io);
     case 'tenant':
     case 'key':
       return adminCommand(command, args, io);
