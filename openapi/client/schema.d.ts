@@ -734,6 +734,7 @@ export interface components {
             /** Format: date-time */
             asOf: string;
             profile: string;
+            profileVersion: number | null;
             /** @enum {string} */
             marginModel: "portfolio" | "standard";
             equity: number;

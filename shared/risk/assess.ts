@@ -19,10 +19,16 @@ export interface AssessOptions {
   readonly id: string;
   /** Where the planner's solver comes from; HiGHS, loaded on the first plan, by default. */
   readonly solver?: () => Promise<LinearSolver>;
+  /** The snapshot's profile when the caller resolved it (a tenant's own, by name); default the built-in of that name. */
+  readonly profile?: RiskProfile | undefined;
 }
 
-/** Resolves the snapshot's risk profile or throws naming the field. */
-export function profileOf(snapshot: Snapshot): RiskProfile {
+/** The snapshot's risk profile: the one resolved by the caller, else the built-in of that name; throws naming the field. */
+export function profileOf(snapshot: Snapshot, resolved?: RiskProfile): RiskProfile {
+  if (resolved) {
+    if (resolved.name !== snapshot.profile) throw new Error(`the resolved profile ${resolved.name} is not the snapshot's ${snapshot.profile}`);
+    return resolved;
+  }
   const profile = findProfile(snapshot.profile);
   if (!profile) throw new UnknownReferenceError(`unknown risk profile "${snapshot.profile}"`, { field: 'profile' });
   return profile;
@@ -73,7 +79,7 @@ function rankedByPlan(positions: AssessedPosition[], context: RiskContext, steps
 
 /** The risk core alone (margin, Greeks, tier, top-up), with the context the planner needs. */
 export function assessRisk(snapshot: Snapshot, options: AssessOptions): { assessment: RiskAssessment; context: RiskContext } {
-  const valued = buildBook(snapshot, profileOf(snapshot));
+  const valued = buildBook(snapshot, profileOf(snapshot, options.profile));
   const model = marginModelFor(valued);
   const state = initialState(valued);
   const margin = model.breakdown(state);
@@ -101,6 +107,7 @@ export function assessRisk(snapshot: Snapshot, options: AssessOptions): { assess
     accountId: snapshot.accountId,
     asOf: snapshot.asOf,
     profile: profile.name,
+    profileVersion: profile.version ?? null,
     marginModel: profile.marginModel,
     equity: health.equity,
     initialMargin: health.initialMargin,

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * A risk profile holds every number the engine uses. Built-in profiles live in
- * `profiles.ts`; tenants will get their own later. Defaults are documented in docs/margin.md and docs/liquidation.md.
+ * `profiles.ts`; a tenant's own are versions stored by the API (docs/risk-profiles.md).
+ * Defaults are documented in docs/margin.md and docs/liquidation.md.
  */
 
 const Fraction = z.number().min(0).max(1);
@@ -16,7 +17,7 @@ export const MarginBracketSchema = z.strictObject({
   maintenanceRate: Fraction,
   /** Initial margin rate inside the bracket (≥ maintenanceRate). */
   initialRate: Fraction,
-});
+}).refine((b) => b.initialRate >= b.maintenanceRate, { message: 'initialRate must be at least maintenanceRate', path: ['initialRate'] });
 
 export const PortfolioMarginSchema = z.strictObject({
   /** Largest price move of the scenario grid, as a fraction of spot. Default 0.16. */
@@ -121,6 +122,8 @@ export const LiquidationPolicySchema = z.strictObject({
 export const RiskProfileSchema = z
   .strictObject({
     name: z.string().min(1).max(64),
+    /** A tenant profile's version (1, 2, …); absent on built-in profiles, which change only with a release. */
+    version: z.number().int().positive().optional(),
     /** `portfolio` (scenario grid, default) or `standard` (per position). */
     marginModel: z.enum(['portfolio', 'standard']),
     /** The cash asset that everything is valued in; always priced at 1. */
@@ -170,9 +173,13 @@ export const RiskProfileSchema = z
       hysteresis: z.number().min(0).max(1),
     }),
   })
-  .refine((p) => p.tiers.tier3 <= p.tiers.tier2 && p.tiers.tier2 <= p.tiers.tier1, {
-    message: 'tier thresholds must satisfy tier3 ≤ tier2 ≤ tier1',
+  .refine((p) => p.tiers.tier3 < p.tiers.tier2 && p.tiers.tier2 < p.tiers.tier1, {
+    message: 'tier thresholds must descend strictly: tier1 > tier2 > tier3',
     path: ['tiers'],
+  })
+  .refine((p) => p.liquidation.caps.tier1 <= p.liquidation.caps.tier2 && p.liquidation.caps.tier2 <= p.liquidation.caps.tier3, {
+    message: 'liquidation caps must ascend: tier1 ≤ tier2 ≤ tier3',
+    path: ['liquidation', 'caps'],
   })
   .refine((p) => p.targetMarginRatio >= p.tiers.tier1, {
     message: 'targetMarginRatio must be at least the tier1 threshold',

@@ -87,3 +87,9 @@ export const DEFAULT_PROFILE_NAME = 'default';
 export function findProfile(name: string): RiskProfile | undefined {
   return Object.hasOwn(PROFILES, name) ? PROFILES[name] : undefined;
 }
+
+/** Finds a risk profile by name for one tenant: a built-in, or one of the tenant's own (shared/store/risk-profiles.ts). */
+export type ProfileResolver = (name: string) => Promise<RiskProfile | undefined>;
+
+/** Built-in profiles only: where no tenant is involved (the CLI, the replay). */
+export const builtInProfiles: ProfileResolver = async (name) => findProfile(name);

@@ -156,7 +156,10 @@ export const AssessmentSchema = z.object({
   object: z.literal('assessment'),
   accountId: Identifier,
   asOf: Timestamp,
+  /** The risk profile's name: a built-in, or one of the tenant's (docs/risk-profiles.md). */
   profile: z.string(),
+  /** The version of a tenant's profile this answer used (GET /v1/risk-profiles/{name}/versions/{version}); null for a built-in. */
+  profileVersion: z.number().int().positive().nullable(),
   marginModel: z.enum(['portfolio', 'standard']),
   equity: z.number(),
   initialMargin: z.number(),

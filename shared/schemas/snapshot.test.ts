@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { builtInProfiles } from '../risk/profiles.ts';
+import { profileFor } from '../sweeps/account-assessment.ts';
 import { InvalidInputError } from './errors.ts';
 import { SnapshotSchema } from './snapshot.ts';
 import { validate } from './validate.ts';
@@ -54,12 +56,20 @@ describe('snapshot schema', () => {
     ['an unknown field', (s: any) => (s.positions[1].leverage = 10), 'positions[1].leverage'],
     ['an unknown top-level field', (s: any) => (s.foo = 1), 'foo'],
     ['an unknown instrument field', (s: any) => (s.positions[0].instrument.leverage = 10), 'positions[0].instrument.leverage'],
-    ['an unknown profile', (s: any) => (s.profile = 'yolo'), 'profile'],
     ['a prototype-pollution key', (s: any) => (s.market = JSON.parse('{"__proto__": {"price": 1}}')), 'market.__proto__'],
   ])('refuses %s and names the field', (_, mutate, field) => {
     const s = valid();
     mutate(s);
     expect(failingFields(s)).toContain(field);
+  });
+
+  it('leaves a profile name it does not know to the caller (a tenant may own it); resolving it refuses it, naming the field', async () => {
+    const s = valid();
+    s.profile = 'yolo';
+    expect(SnapshotSchema.safeParse(s).success).toBe(true);
+    const error = await profileFor(builtInProfiles, SnapshotSchema.parse(s)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).issues.map((i) => i.field)).toEqual(['profile']);
   });
 
   it('refuses more than 5,000 positions', () => {

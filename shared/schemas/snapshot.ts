@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RiskProfile } from '../risk/profile.ts';
 import { DEFAULT_PROFILE_NAME, findProfile } from '../risk/profiles.ts';
 import { LIMITS } from './limits.ts';
 import {
@@ -101,24 +102,20 @@ export type AccountBook = z.infer<typeof AccountBookSchema>;
 /** Cross-field rules of a snapshot: the book's, and every asset priced. */
 function checkReferences(s: z.infer<typeof SnapshotObject>, ctx: z.RefinementCtx): void {
   checkBook(s, ctx);
-  const quote = findProfile(s.profile)?.quoteAsset ?? 'USD';
   s.positions.forEach((p, i) => {
     const u = p.instrument.underlying;
     if (!Object.hasOwn(s.market, u)) {
       ctx.addIssue({ code: 'custom', path: ['positions', i, 'instrument', 'underlying'], message: `no market price for "${u}": add market.${u}` });
     }
   });
-  s.collateral.forEach((c, i) => {
-    if (c.asset !== quote && !Object.hasOwn(s.market, c.asset)) {
-      ctx.addIssue({ code: 'custom', path: ['collateral', i, 'asset'], message: `no market price for "${c.asset}": add market.${c.asset}` });
-    }
-  });
 }
 
-/** Rules of a book on its own: unique ids and assets, a known profile that accepts the collateral. */
-function checkBook(s: z.infer<typeof AccountObject>, ctx: z.RefinementCtx): void {
-  const profile = findProfile(s.profile);
-  if (!profile) ctx.addIssue({ code: 'custom', path: ['profile'], message: `unknown risk profile "${s.profile}"` });
+/**
+ * Rules of a book on its own: unique ids and assets; and, for a built-in profile, the
+ * profile's own rules (profileIssues). A name that is not built in may be a tenant's
+ * profile: the API resolves it and checks profileIssues then.
+ */
+function checkBook(s: z.infer<typeof AccountObject> & { market?: Record<string, unknown> }, ctx: z.RefinementCtx): void {
   const seenIds = new Set<string>();
   s.positions.forEach((p, i) => {
     if (seenIds.has(p.id)) ctx.addIssue({ code: 'custom', path: ['positions', i, 'id'], message: `duplicate position id "${p.id}"` });
@@ -128,12 +125,27 @@ function checkBook(s: z.infer<typeof AccountObject>, ctx: z.RefinementCtx): void
   s.collateral.forEach((c, i) => {
     if (seenAssets.has(c.asset)) ctx.addIssue({ code: 'custom', path: ['collateral', i, 'asset'], message: `duplicate collateral asset "${c.asset}"` });
     seenAssets.add(c.asset);
-    if (profile && !Object.hasOwn(profile.haircuts, c.asset)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['collateral', i, 'asset'],
-        message: `"${c.asset}" is not accepted as collateral by risk profile "${profile.name}"`,
-      });
+  });
+  const profile = findProfile(s.profile);
+  for (const issue of profile ? profileIssues(s, profile) : []) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+}
+
+/**
+ * The rules of a book that depend on its risk profile: every collateral asset accepted (it
+ * has a haircut) and, when the book comes with a market, priced there unless it is the
+ * profile's quote asset.
+ */
+export function profileIssues(
+  book: { readonly collateral: readonly { readonly asset: string }[]; readonly market?: Readonly<Record<string, unknown>> },
+  profile: Pick<RiskProfile, 'name' | 'haircuts' | 'quoteAsset'>,
+): Array<{ path: (string | number)[]; message: string }> {
+  const issues: Array<{ path: (string | number)[]; message: string }> = [];
+  book.collateral.forEach((c, i) => {
+    if (!Object.hasOwn(profile.haircuts, c.asset)) {
+      issues.push({ path: ['collateral', i, 'asset'], message: `"${c.asset}" is not accepted as collateral by risk profile "${profile.name}"` });
+    } else if (book.market && c.asset !== profile.quoteAsset && !Object.hasOwn(book.market, c.asset)) {
+      issues.push({ path: ['collateral', i, 'asset'], message: `no market price for "${c.asset}": add market.${c.asset}` });
     }
   });
+  return issues;
 }

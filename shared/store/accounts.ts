@@ -350,7 +350,10 @@ export class AccountStore extends TableStore {
     change?: TierChange,
     liquidation?: LiquidationLink,
   ): TransactWriteItem {
-    const set = ['tier = :tier', 'tierKey = :tierKey', 'lastAssessment = :summary', 'version = :next'];
+    // The tier (and the index key with it) is set only when it changes: an index key written,
+    // even unchanged, costs the index a write.
+    const tierMoved = tier !== account.tier;
+    const set = [...(tierMoved ? ['tier = :tier', 'tierKey = :tierKey'] : []), 'lastAssessment = :summary', 'version = :next'];
     if (change) set.push('lastTierChange = :change');
     const opens = liquidation !== undefined && 'open' in liquidation;
     if (opens) set.push('activeLiquidationId = :liq');
@@ -362,8 +365,7 @@ export class AccountStore extends TableStore {
         UpdateExpression: `SET ${set.join(', ')}${closes ? ' REMOVE activeLiquidationId' : ''}`,
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: {
-          ':tier': { S: tier },
-          ':tierKey': { S: `${tenantId}#${tier}` },
+          ...(tierMoved ? { ':tier': { S: tier }, ':tierKey': { S: `${tenantId}#${tier}` } } : {}),
           ':summary': { S: JSON.stringify(summary) },
           ':v': { N: String(account.version) },
           ':next': { N: String(account.version + 1) },

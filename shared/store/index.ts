@@ -9,6 +9,7 @@ import { LiquidationStore } from './liquidations.ts';
 import { MarketStore } from './market.ts';
 import { MarketHistoryStore } from './market-history.ts';
 import { RateLimitStore } from './rate-limits.ts';
+import { RiskProfileStore } from './risk-profiles.ts';
 import { SweepStore } from './sweeps.ts';
 import { transactor, type Transact } from './transact.ts';
 import { WebhookEndpointStore } from './webhook-endpoints.ts';
@@ -30,6 +31,7 @@ export interface Stores {
   readonly webhookEndpoints: WebhookEndpointStore;
   readonly deliveries: DeliveryStore;
   readonly rateLimits: RateLimitStore;
+  readonly riskProfiles: RiskProfileStore;
   /** Writes items of several stores in one transaction. */
   readonly transact: Transact;
 }
@@ -49,6 +51,7 @@ export function createStores(db: DynamoDBClient, names: TableNames): Stores {
     webhookEndpoints: new WebhookEndpointStore(db, names.webhookEndpoints),
     deliveries: new DeliveryStore(db, names.deliveries),
     rateLimits: new RateLimitStore(db, names.rateLimits),
+    riskProfiles: new RiskProfileStore(db, names.riskProfiles),
     transact: transactor(db),
   };
 }

@@ -70,6 +70,8 @@ export const TABLES = {
     sortKey: { name: 'liquidationId', type: 'S' },
     globalIndexes: [{ indexName: 'byPhase', partitionKey: { name: 'phaseKey', type: 'S' }, sortKey: { name: 'liquidationId', type: 'S' } }],
   },
+  /** Tenants' risk profiles: every version (`v#<name>#<version>`) and the latest of each name (`latest#<name>`). */
+  riskProfiles: { name: 'risk-profiles', partitionKey: { name: 'tenantId', type: 'S' }, sortKey: { name: 'profileKey', type: 'S' } },
   /** The latest market data each tenant pushed. */
   market: { name: 'market', partitionKey: { name: 'tenantId', type: 'S' } },
   /**

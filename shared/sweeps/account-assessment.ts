@@ -1,9 +1,11 @@
 import { assess } from '../risk/assess.ts';
-import { findProfile, DEFAULT_PROFILE_NAME } from '../risk/profiles.ts';
+import { findProfile, DEFAULT_PROFILE_NAME, type ProfileResolver } from '../risk/profiles.ts';
 import type { RiskProfile } from '../risk/profile.ts';
 import { alertTier, type Tier } from '../risk/tiers.ts';
 import type { Assessment } from '../schemas/assessment.ts';
-import { SnapshotSchema, type AccountBook } from '../schemas/snapshot.ts';
+import { InvalidInputError } from '../schemas/errors.ts';
+import { fieldPath } from '../schemas/fields.ts';
+import { profileIssues, SnapshotSchema, type AccountBook } from '../schemas/snapshot.ts';
 import { validate } from '../schemas/validate.ts';
 import type { AccountAssessmentSummary } from '../store/accounts.ts';
 import type { MarketData } from '../store/market.ts';
@@ -18,10 +20,32 @@ export function marketProblem(market: MarketData | undefined, now: Date): 'marke
   return ageSeconds > MARKET_PROFILE.market.maxAgeSeconds ? 'market_stale' : null;
 }
 
-/** A registered account assessed at `now` with the tenant's market. Throws InvalidInputError when the market lacks one of its assets. */
-export function assessAccount(accountId: string, book: AccountBook, market: MarketData, now: Date, id: string): Promise<Assessment> {
+/**
+ * The risk profile `book` names, resolved for its tenant, with the book checked against it
+ * (collateral it accepts; with a market, every asset priced). Throws InvalidInputError
+ * naming `profile` when no profile has that name, or each failing collateral entry.
+ */
+export async function profileFor(
+  resolve: ProfileResolver,
+  book: { readonly profile: string; readonly collateral: readonly { readonly asset: string }[]; readonly market?: Readonly<Record<string, unknown>> },
+): Promise<RiskProfile> {
+  const profile = await resolve(book.profile);
+  if (!profile) throw new InvalidInputError([{ field: 'profile', message: `unknown risk profile "${book.profile}": a built-in one or one of this tenant's (GET /v1/risk-profiles)` }]);
+  const issues = profileIssues(book, profile);
+  if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ field: fieldPath(i.path), message: i.message })));
+  return profile;
+}
+
+/**
+ * A registered account assessed at `now` with the tenant's market and its resolved risk
+ * profile. Throws InvalidInputError when the market lacks one of its assets or the profile
+ * does not accept its collateral.
+ */
+export function assessAccount(accountId: string, book: AccountBook, market: MarketData, now: Date, id: string, profile: RiskProfile): Promise<Assessment> {
   const snapshot = validate(SnapshotSchema, { accountId, asOf: now.toISOString(), ...book, market: market.market });
-  return assess(snapshot, { id });
+  const issues = profileIssues(snapshot, profile);
+  if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ field: fieldPath(i.path), message: i.message })));
+  return assess(snapshot, { id, profile });
 }
 
 export function summaryOf(a: Assessment, assessmentId: string | null): AccountAssessmentSummary {
@@ -64,9 +88,8 @@ export function summaryChanged(stored: AccountAssessmentSummary | null, next: Ac
   );
 }
 
-/** The tier to report for `a` after `previous`, with the profile's hysteresis. */
-export function reportedTier(a: Assessment, previous: Tier | null): Tier {
-  const profile = findProfile(a.profile)!;
+/** The tier to report for `a` (assessed with `profile`) after `previous`, with the profile's hysteresis. */
+export function reportedTier(a: Assessment, previous: Tier | null, profile: RiskProfile): Tier {
   // The same rule as the assessment's own tier (docs/margin.md): long options and no debt are never liquidated.
   const cannotOwe =
     a.positions.every((p) => p.quantity === 0 || (p.quantity > 0 && p.instrument.type === 'option')) && a.collateral.every((c) => c.amount >= 0);

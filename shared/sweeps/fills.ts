@@ -2,12 +2,12 @@ import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { newId } from '../ids.ts';
 import { applyFill, FillRejected, liquidationView, reassessed, recordFill } from '../liquidations/liquidation.ts';
 import { RiskError } from '../risk/errors.ts';
-import { findProfile } from '../risk/profiles.ts';
+import { DEFAULT_PROFILE_NAME } from '../risk/profiles.ts';
 import { InvalidInputError } from '../schemas/errors.ts';
 import type { FillRequest, FillResult } from '../schemas/liquidations.ts';
 import { ConflictError } from '../store/errors.ts';
 import type { Stores } from '../store/index.ts';
-import { assessAccount, reportedTier, summaryOf } from './account-assessment.ts';
+import { assessAccount, profileFor, reportedTier, summaryOf } from './account-assessment.ts';
 import { tierEvent } from './events.ts';
 import { liquidationEvent } from './liquidation-runs.ts';
 
@@ -48,16 +48,18 @@ export async function fillLiquidation(
     const accountId = filled.accountId;
     const [account, market] = await Promise.all([stores.accounts.get(tenantId, accountId), stores.market.get(tenantId)]);
     if (!account || !market) throw new FillRejected(409, 'account_unavailable', undefined, `account ${accountId} is no longer registered, or its tenant has no market data`);
-    const profile = findProfile(account.book.profile ?? 'default');
-    const book = applyFill(account.book, step, fill.quantity, fill.price, profile?.quoteAsset ?? 'USD');
     let assessment;
+    let profile;
+    let book;
     try {
-      assessment = await assessAccount(accountId, book, market, now, newId('asm', now.getTime()));
+      profile = await profileFor(stores.riskProfiles.resolver(tenantId), { ...account.book, profile: account.book.profile ?? DEFAULT_PROFILE_NAME });
+      book = applyFill(account.book, step, fill.quantity, fill.price, profile.quoteAsset);
+      assessment = await assessAccount(accountId, book, market, now, newId('asm', now.getTime()), profile);
     } catch (error) {
       if (!(error instanceof InvalidInputError || error instanceof RiskError)) throw error;
       throw new FillRejected(409, 'account_unavailable', undefined, `account ${accountId} cannot be assessed with the tenant's market: ${error.message}`);
     }
-    const tier = reportedTier(assessment, account.tier);
+    const tier = reportedTier(assessment, account.tier, profile);
     // The fill's own re-assessment: resolved at the target, escalated if the tier worsened.
     const { liquidation, event } = reassessed(filled, assessment, now);
     const answer: FillResult = { object: 'liquidation_fill', ...fill, liquidationId, liquidation: liquidationView(liquidation, now) };

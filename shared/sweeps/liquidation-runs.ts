@@ -1,7 +1,7 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { newId } from '../ids.ts';
 import { accountRemoved, ACTIVE_STATUSES, liquidationView, openLiquidation, reassessed, type LiquidationEvent } from '../liquidations/liquidation.ts';
-import { findProfile } from '../risk/profiles.ts';
+import type { RiskProfile } from '../risk/profile.ts';
 import { tierRank, type Tier } from '../risk/tiers.ts';
 import type { Assessment } from '../schemas/assessment.ts';
 import type { Liquidation, LiquidationFill } from '../schemas/liquidations.ts';
@@ -48,6 +48,7 @@ export async function liquidationTransition(
   account: Pick<RegisteredAccount, 'activeLiquidationId'>,
   assessment: Assessment,
   tier: Tier,
+  profile: RiskProfile,
   now: Date,
 ): Promise<LiquidationTransition | null> {
   if (account.activeLiquidationId !== null) {
@@ -64,8 +65,7 @@ export async function liquidationTransition(
     };
   }
   if (tierRank(tier) < LIQUIDATION_TIER) return null;
-  const profile = findProfile(assessment.profile);
-  const opened = profile && openLiquidation(newId('liq', now.getTime()), assessment, profile, now);
+  const opened = openLiquidation(newId('liq', now.getTime()), assessment, profile, now);
   if (!opened) return null;
   return {
     items: [stores.liquidations.createItem(tenantId, opened), stores.events.putItem(tenantId, liquidationEvent(tenantId, 'liquidation.opened', opened, now))],

@@ -3,6 +3,7 @@ import { createApp } from '../../functions/api/app.ts';
 import { keyCaller, sweepDone, tenantCaller, type ApiCall } from '../../test/api-calls.ts';
 import { freshStores } from '../../test/dynamo.ts';
 import type { Stores } from '../store/index.ts';
+import { findProfile } from '../risk/profiles.ts';
 import { assessAccount } from './account-assessment.ts';
 
 let stores: Stores;
@@ -119,7 +120,7 @@ describe('fills', () => {
     expect(account.positions[0].quantity).toBeCloseTo(10 - half, 12);
     expect(account.collateral).toEqual([{ asset: 'USD', amount: expect.closeTo(6_000 + half * -130, 9) }]);
     const market = (await stores.market.get(tenantId))!;
-    const fresh = await assessAccount('acct-1', { profile: account.profile, collateral: account.collateral, positions: account.positions }, market, new Date(account.lastAssessment.asOf), 'asm_check');
+    const fresh = await assessAccount('acct-1', { profile: account.profile, collateral: account.collateral, positions: account.positions }, market, new Date(account.lastAssessment.asOf), 'asm_check', findProfile('default')!);
     expect(account.lastAssessment).toMatchObject({ equity: fresh.equity, maintenanceMargin: fresh.maintenanceMargin, tier: fresh.tier });
 
     // The same Idempotency-Key answers the same fill, applied once.

@@ -1,5 +1,6 @@
 import { newId } from '../ids.ts';
 import { RiskError } from '../risk/errors.ts';
+import { DEFAULT_PROFILE_NAME, type ProfileResolver } from '../risk/profiles.ts';
 import { InvalidInputError } from '../schemas/errors.ts';
 import type { RegisteredAccount } from '../store/accounts.ts';
 import { ConflictError } from '../store/errors.ts';
@@ -26,10 +27,11 @@ export async function sweepAccounts(stores: Stores, tenantId: string, sweepId: s
   const counts = zeroCounts();
   const market = await stores.market.get(tenantId);
   if (!market) return counts;
+  const profiles = stores.riskProfiles.resolver(tenantId);
   // Accounts are independent: keep a batch of writes in flight instead of waiting on each.
   let batch: RegisteredAccount[] = [];
   const flush = async () => {
-    await Promise.all(batch.map((account) => sweepAccount(stores, tenantId, sweepId, account, market, now, counts)));
+    await Promise.all(batch.map((account) => sweepAccount(stores, tenantId, sweepId, account, market, profiles, now, counts)));
     batch = [];
   };
   for await (const account of accounts) {
@@ -49,6 +51,7 @@ async function sweepAccount(
   sweepId: string,
   stored: RegisteredAccount,
   market: MarketData,
+  profiles: ProfileResolver,
   now: Date,
   counts: SweepCounts,
 ): Promise<void> {
@@ -60,9 +63,12 @@ async function sweepAccount(
     counts.skipped++;
     return;
   }
+  const profile = await profiles(account.book.profile ?? DEFAULT_PROFILE_NAME);
   let assessment;
   try {
-    assessment = await assessAccount(account.accountId, account.book, market, now, newId('asm', now.getTime()));
+    // A profile name that resolves to nothing (registered before a rename) counts as an error, as an unpriced asset does.
+    if (!profile) throw new InvalidInputError([{ field: 'profile', message: `unknown risk profile "${account.book.profile}"` }]);
+    assessment = await assessAccount(account.accountId, account.book, market, now, newId('asm', now.getTime()), profile);
   } catch (error) {
     // The market lacks one of the account's assets, or an option cannot be valued.
     if (error instanceof InvalidInputError || error instanceof RiskError) {
@@ -72,8 +78,8 @@ async function sweepAccount(
     throw error;
   }
   counts.assessed++;
-  const tier = reportedTier(assessment, account.tier);
-  const liquidation = await liquidationTransition(stores, tenantId, account, assessment, tier, now);
+  const tier = reportedTier(assessment, account.tier, profile);
+  const liquidation = await liquidationTransition(stores, tenantId, account, assessment, tier, profile, now);
   if (tier === account.tier && liquidation === null) {
     // A retry of a segment whose earlier attempt died after this account's change: count it here.
     const done = account.lastTierChange;

@@ -5,7 +5,7 @@ import { AccountBookSchema } from '../../../shared/schemas/snapshot.ts';
 import type { Assessment } from '../../../shared/schemas/assessment.ts';
 import type { RegisteredAccount } from '../../../shared/store/accounts.ts';
 import type { Stores } from '../../../shared/store/index.ts';
-import { assessAccount, marketProblem, summaryOf } from '../../../shared/sweeps/account-assessment.ts';
+import { assessAccount, marketProblem, profileFor, summaryOf } from '../../../shared/sweeps/account-assessment.ts';
 import { cancelForDeletion, liquidationTransition } from '../../../shared/sweeps/liquidation-runs.ts';
 import type { ApiEnv } from '../env.ts';
 import { problems } from '../problems.ts';
@@ -84,16 +84,18 @@ export function accountRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
     const { accountId } = c.req.valid('param');
     const book = c.req.valid('json');
     const now = new Date();
+    // A built-in profile or one of the tenant's; its rules on the collateral, before anything is stored.
+    const profile = await profileFor(stores.riskProfiles.resolver(tenantId), book);
     const market = await stores.market.get(tenantId);
     let assessment: Assessment | null = null;
     if (market && marketProblem(market, now) === null) {
       // An asset the market does not price yet leaves the account unassessed until it does.
-      assessment = await assessAccount(accountId, book, market, now, newId('asm', now.getTime())).catch(() => null);
+      assessment = await assessAccount(accountId, book, market, now, newId('asm', now.getTime()), profile).catch(() => null);
     }
     // A new book starts from its plain tier: no hysteresis against a book that no longer exists.
     const tier = assessment?.tier ?? null;
     const existing = assessment && (await stores.accounts.get(tenantId, accountId));
-    const liquidation = assessment && (await liquidationTransition(stores, tenantId, existing ?? { activeLiquidationId: null }, assessment, assessment.tier, now));
+    const liquidation = assessment && (await liquidationTransition(stores, tenantId, existing ?? { activeLiquidationId: null }, assessment, assessment.tier, profile, now));
     if (!assessment || !liquidation) {
       const { account, created } = await stores.accounts.put(tenantId, accountId, book, assessment && summaryOf(assessment, null), tier, now);
       return c.json(accountBody(account), created ? 201 : 200);

@@ -11,6 +11,7 @@ import {
 } from '../../../shared/schemas/api.ts';
 import { SnapshotSchema } from '../../../shared/schemas/snapshot.ts';
 import type { Stores } from '../../../shared/store/index.ts';
+import { profileFor } from '../../../shared/sweeps/account-assessment.ts';
 import type { ApiEnv } from '../env.ts';
 import { problems } from '../problems.ts';
 import { errorResponses, jsonContent, secured } from './openapi.ts';
@@ -78,7 +79,10 @@ export interface AssessmentRouteOptions {
 
 export function assessmentRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options: AssessmentRouteOptions): void {
   app.openapi(createAssessment, async (c) => {
-    const assessment = await assess(c.req.valid('json'), { id: newId('asm') });
+    const snapshot = c.req.valid('json');
+    // A built-in profile costs no read; a tenant's own is read from its latest version.
+    const profile = await profileFor(stores.riskProfiles.resolver(c.get('tenantId')), snapshot);
+    const assessment = await assess(snapshot, { id: newId('asm'), profile });
     if (options.record) {
       const claim = c.get('idempotency');
       // The record and the idempotency answer are one transaction: both are stored or neither.
