@@ -16,6 +16,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { assessmentRoutes } from './routes/assessments.ts';
 import { liquidationRoutes } from './routes/liquidations.ts';
 import { marketRoutes } from './routes/market.ts';
+import { riskProfileRoutes } from './routes/risk-profiles.ts';
 import { sweepRoutes } from './routes/sweeps.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { inProcessRunner, type SegmentRunner } from '../../shared/sweeps/coordinator.ts';
@@ -72,6 +73,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   webhookRoutes(app, stores, { allowInsecureLocal: options.allowInsecureWebhooks ?? false });
   sweepRoutes(app, stores, sweepRunner);
   liquidationRoutes(app, stores);
+  riskProfileRoutes(app, stores, sweepRunner);
   metaRoutes(app);
 
   app.notFound((c) => problemResponse(c, problems.routeNotFound(c.req.method, c.req.path)));

@@ -326,6 +326,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/risk-profiles/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a profile: a built-in one, or the latest version of yours */
+        get: operations["getRiskProfile"];
+        /**
+         * Publish a new version of one of your risk profiles
+         * @description Creates version n + 1 of the tenant's profile `name` (1 for a new name): the base named by `extends` (a built-in profile or another of yours) with the parameters given here. Versions are immutable; assessments record the version they used. Every registered account is then re-assessed (a sweep), so tier changes fire webhooks as usual. The same spec as the latest version answers 200 with it and creates nothing.
+         */
+        put: operations["putRiskProfile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/risk-profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the built-in profiles and the latest version of each of yours */
+        get: operations["listRiskProfiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/risk-profiles/{name}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve one version of your profile (as an assessment recorded it) */
+        get: operations["getRiskProfileVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1075,7 +1130,7 @@ export interface components {
             /** @enum {string} */
             status: "running" | "completed" | "failed";
             /** @enum {string} */
-            trigger: "api" | "schedule" | "price";
+            trigger: "api" | "schedule" | "price" | "profile";
             segments: number;
             segmentsDone: number;
             counts: {
@@ -1117,6 +1172,193 @@ export interface components {
             stepId: string;
             quantity: number;
             price: number;
+        };
+        RiskProfilePublished: {
+            /** @enum {string} */
+            object: "risk_profile";
+            name: string;
+            version: number | null;
+            builtIn: boolean;
+            extends: string | null;
+            description: string | null;
+            profile: components["schemas"]["RiskProfile"];
+            /** Format: date-time */
+            createdAt: string | null;
+            reassessment: {
+                sweepId: string;
+            } | null;
+        };
+        RiskProfile: {
+            name: string;
+            version?: number;
+            /** @enum {string} */
+            marginModel: "portfolio" | "standard";
+            quoteAsset: string;
+            portfolio: {
+                priceRange: number;
+                priceSteps: number;
+                volRangeUp: number;
+                volRangeDown: number;
+                volPowerShort: number;
+                volPowerLong: number;
+                volTenorDays: number;
+                shortOptionContingency: number;
+                imFactor: number;
+            };
+            standard: {
+                brackets: {
+                    notionalUpTo: number | null;
+                    maintenanceRate: number;
+                    initialRate: number;
+                }[];
+                optionMaintenanceFactor: number;
+                optionInitialFactor: number;
+                optionInitialFloor: number;
+            };
+            haircuts: {
+                [key: string]: number;
+            };
+            stableAssets: string[];
+            tiers: {
+                tier1: number;
+                tier2: number;
+                tier3: number;
+            };
+            targetMarginRatio: number;
+            adaptiveTarget: {
+                confidence: number;
+                horizonMinutes: number;
+                defaultVolatility: number;
+                cap: number;
+            } | null;
+            liquidation: {
+                caps: {
+                    tier1: number;
+                    tier2: number;
+                    tier3: number;
+                };
+                /** @enum {string} */
+                tier3Mode: "full" | "minimal";
+                penalty: {
+                    /** @enum {string} */
+                    kind: "fee";
+                    rate: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "dutchAuction";
+                    startFactor: number;
+                    endFactor: number;
+                    durationMinutes: number;
+                    expectedFillMinutes?: number;
+                };
+                /** @enum {string} */
+                priority: "least_notional" | "brief";
+                minRemainingNotional: number;
+                maxPenaltyShareOfEquity: number;
+            };
+            market: {
+                maxAgeSeconds: number;
+                maxPriceMove: number;
+            };
+            alerts: {
+                hysteresis: number;
+            };
+        };
+        RiskProfileSpec: {
+            /** @default default */
+            extends?: string;
+            description?: string;
+            /** @enum {string} */
+            marginModel?: "portfolio" | "standard";
+            quoteAsset?: string;
+            portfolio?: {
+                priceRange?: number;
+                priceSteps?: number;
+                volRangeUp?: number;
+                volRangeDown?: number;
+                volPowerShort?: number;
+                volPowerLong?: number;
+                volTenorDays?: number;
+                shortOptionContingency?: number;
+                imFactor?: number;
+            };
+            standard?: {
+                brackets?: {
+                    notionalUpTo: number | null;
+                    maintenanceRate: number;
+                    initialRate: number;
+                }[];
+                optionMaintenanceFactor?: number;
+                optionInitialFactor?: number;
+                optionInitialFloor?: number;
+            };
+            haircuts?: {
+                [key: string]: number | null;
+            };
+            stableAssets?: string[];
+            tiers?: {
+                tier1?: number;
+                tier2?: number;
+                tier3?: number;
+            };
+            targetMarginRatio?: number;
+            adaptiveTarget?: {
+                confidence: number;
+                horizonMinutes: number;
+                defaultVolatility: number;
+                cap: number;
+            } | null;
+            liquidation?: {
+                caps?: {
+                    tier1: number;
+                    tier2: number;
+                    tier3: number;
+                };
+                /** @enum {string} */
+                tier3Mode?: "full" | "minimal";
+                penalty?: {
+                    /** @enum {string} */
+                    kind: "fee";
+                    rate: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "dutchAuction";
+                    startFactor: number;
+                    endFactor: number;
+                    durationMinutes: number;
+                    expectedFillMinutes?: number;
+                };
+                /** @enum {string} */
+                priority?: "least_notional" | "brief";
+                minRemainingNotional?: number;
+                maxPenaltyShareOfEquity?: number;
+            };
+            market?: {
+                maxAgeSeconds?: number;
+                maxPriceMove?: number;
+            };
+            alerts?: {
+                hysteresis?: number;
+            };
+        };
+        RiskProfileList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["RiskProfileVersion"][];
+            hasMore: boolean;
+            nextCursor: string | null;
+        };
+        RiskProfileVersion: {
+            /** @enum {string} */
+            object: "risk_profile";
+            name: string;
+            version: number | null;
+            builtIn: boolean;
+            extends: string | null;
+            description: string | null;
+            profile: components["schemas"]["RiskProfile"];
+            /** Format: date-time */
+            createdAt: string | null;
         };
         Health: {
             /** @enum {string} */
@@ -3154,6 +3396,322 @@ export interface operations {
             };
             /** @description `price_worse_than_auction`: the price is worse for the account than the auction price now; or `unknown_step`: no such step; or `idempotency_key_reused`: this Idempotency-Key was used with a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this tenant (or the stage): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable: nothing was recorded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRiskProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskProfileVersion"];
+                };
+            };
+            /** @description Invalid request: the problem names the failing fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this tenant (or the stage): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable: nothing was recorded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putRiskProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskProfileSpec"];
+            };
+        };
+        responses: {
+            /** @description Unchanged: the latest version already is this profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskProfilePublished"];
+                };
+            };
+            /** @description The new version */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskProfilePublished"];
+                };
+            };
+            /** @description Invalid profile: the problem names each failing field (`tiers.tier2`, `liquidation.caps`, …); nothing is stored */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `profile_built_in`: built-in profiles are read-only; use another name and `extends`; or `too_many_profiles`: the tenant already has the most profiles allowed; or `conflict`: another request changed it meanwhile; read it again and retry */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this tenant (or the stage): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable: nothing was recorded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRiskProfiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every profile this tenant can name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskProfileList"];
+                };
+            };
+            /** @description Missing, malformed or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this tenant (or the stage): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable: nothing was recorded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRiskProfileVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskProfileVersion"];
+                };
+            };
+            /** @description Invalid request: the problem names the failing fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

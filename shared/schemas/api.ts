@@ -129,7 +129,7 @@ export const SweepSchema = z
     object: z.literal('sweep'),
     id: z.string(),
     status: z.enum(['running', 'completed', 'failed']),
-    trigger: z.enum(['api', 'schedule', 'price']),
+    trigger: z.enum(['api', 'schedule', 'price', 'profile']),
     segments: z.number().int(),
     segmentsDone: z.number().int(),
     counts: z.object({

@@ -15,8 +15,8 @@ export type SweepCounts = Record<(typeof SWEEP_COUNTERS)[number], number>;
 export interface Sweep {
   readonly sweepId: string;
   readonly status: 'running' | 'completed' | 'failed';
-  /** What started the sweep: the API, the schedule, or a market push (`price`, with `underlyings` set). */
-  readonly trigger: 'api' | 'schedule' | 'price';
+  /** What started the sweep: the API, the schedule, a market push (`price`, with `underlyings` set), or a new risk profile version (`profile`). */
+  readonly trigger: 'api' | 'schedule' | 'price' | 'profile';
   /** The symbols whose prices changed (a `price` sweep); null for a sweep of every account. */
   readonly underlyings: readonly string[] | null;
   readonly segments: number;
