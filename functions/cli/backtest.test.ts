@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROFILES } from '../../shared/risk/profiles.ts';
 import { backtestCommand } from './backtest.ts';
 import { main } from './main.ts';
 
@@ -82,7 +83,7 @@ describe('softland backtest', () => {
   it.each([
     [[], '--prices is required'],
     [['--prices', btc], '--profile is required'],
-    [['--prices', btc, '--profile', 'tenant-x'], '--profile must be a built-in profile (default, standard, minimal, adaptive, auction), got "tenant-x"'],
+    [['--prices', btc, '--profile', 'tenant-x'], `--profile must be a built-in profile (${Object.keys(PROFILES).join(', ')}), got "tenant-x"`],
     [['--prices', btc, '--profile', 'default', '--horizon', '25x'], '--horizon must be whole hours or days'],
     [['--prices', btc, '--profile', 'default', '--horizon', '0h'], '--horizon must be whole hours or days'],
     [['--prices', btc, '--profile', 'default', '--horizon', '31d'], '--horizon must be whole hours or days from 1h to 720h'],

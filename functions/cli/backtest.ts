@@ -7,21 +7,13 @@ import { backtestChartSvg } from '../../shared/backtest/svg.ts';
 import { CandleFileError } from '../../shared/replay/candles.ts';
 import type { RiskProfile } from '../../shared/risk/profile.ts';
 import { findProfile, PROFILES } from '../../shared/risk/profiles.ts';
-import { ewmaNormal, filteredHistoricalSimulation, garchNormal, type VolatilityForecaster } from '../../shared/risk/volatility/forecaster.ts';
+import { clampedForecaster, FHS_LAMBDA, FHS_WINDOW, FORECASTERS, type ModelName } from '../../shared/risk/volatility/models.ts';
 
 /** Exit codes, as in main.ts: 0 done, 1 unexpected failure, 2 bad input or usage. */
 const EXIT_FAILURE = 1;
 const EXIT_BAD_INPUT = 2;
 
-/** The FHS settings of issue 14: RiskMetrics λ, about four years of standardised returns. */
-export const FHS_LAMBDA = 0.94;
-export const FHS_WINDOW = 1000;
-const MODELS = {
-  fhs: () => filteredHistoricalSimulation({ lambda: FHS_LAMBDA, window: FHS_WINDOW }),
-  ewma: () => ewmaNormal({ lambda: FHS_LAMBDA }),
-  garch: () => garchNormal(),
-} as const satisfies Record<string, () => VolatilityForecaster>;
-type ModelName = keyof typeof MODELS;
+const MODELS = FORECASTERS;
 
 /** Longest horizon: 30 days (the walk needs a few hundred steps of history before it tests anything). */
 const MAX_HORIZON_HOURS = 720;
@@ -63,6 +55,8 @@ interface Flags {
   svg: string | undefined;
   json: boolean;
   help: boolean;
+  /** The options given on the command line (the rest come from a dynamic profile, or the defaults). */
+  given: Set<string>;
 }
 
 class UsageError extends Error {}
@@ -102,17 +96,20 @@ export async function backtestCommand(args: readonly string[], io: BacktestIo): 
     return EXIT_BAD_INPUT;
   }
 
+  // A dynamic profile is tested as it charges: its model, confidence and horizon (unless given
+  // here), its ranges clamped to [floor, cap]; its anti-procyclicality buffer is on top, untested.
+  const dynamic = profile.portfolio.scenarioRange?.mode === 'dynamic' ? profile.portfolio.scenarioRange : undefined;
+  const pick = <T>(flag: string, given: T, fromProfile: T | undefined) => (flags.given.has(flag) || fromProfile === undefined ? given : fromProfile);
+  const model = pick('--model', flags.model, dynamic?.model);
+  const confidence = pick('--confidence', flags.confidence, dynamic?.confidence);
+  const horizonHours = pick('--horizon', flags.horizonHours, dynamic && Number.isInteger(dynamic.horizonHours) ? dynamic.horizonHours : undefined);
+  const forecaster = () => (dynamic ? clampedForecaster(MODELS[model](), dynamic.floor, dynamic.cap) : MODELS[model]());
   const results: Array<{ report: BacktestReport; refused: number; guardedCloses: number }> = [];
   try {
     for (const [symbol, candles] of loaded.candles) {
       const refused = loaded.rejected.filter((r) => r.symbol === symbol);
-      const report = backtest(candles, {
-        horizonHours: flags.horizonHours,
-        confidence: flags.confidence,
-        forecaster: MODELS[flags.model](),
-        staticRange: staticRangeOf(profile, symbol),
-      });
-      results.push({ report, refused: refused.length, guardedCloses: guardedStepCloses(candles, refused, flags.horizonHours) });
+      const report = backtest(candles, { horizonHours, confidence, forecaster: forecaster(), staticRange: staticRangeOf(profile, symbol) });
+      results.push({ report, refused: refused.length, guardedCloses: guardedStepCloses(candles, refused, horizonHours) });
     }
   } catch (error) {
     // An hourly grid broken inside a file is bad input; anything else is ours.
@@ -144,8 +141,8 @@ export async function backtestCommand(args: readonly string[], io: BacktestIo): 
 }
 
 function parseFlags(args: readonly string[]): Flags {
-  const flags: Flags = { prices: [], profile: undefined, horizonHours: DEFAULT_HORIZON_HOURS, confidence: DEFAULT_CONFIDENCE, model: 'fhs', svg: undefined, json: false, help: false };
   const seen = new Set<string>();
+  const flags: Flags = { prices: [], profile: undefined, horizonHours: DEFAULT_HORIZON_HOURS, confidence: DEFAULT_CONFIDENCE, model: 'fhs', svg: undefined, json: false, help: false, given: seen };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;

@@ -24,6 +24,8 @@ export interface StaticRange {
 const UNIT_PRICE = 1;
 
 export function staticRangeOf(profile: RiskProfile, underlying = 'BTC'): StaticRange {
+  // A dynamic profile's static comparison is its own grid with the range fixed at priceRange.
+  const fixed: RiskProfile = { ...profile, portfolio: { ...profile.portfolio, scenarioRange: { mode: 'static' } } };
   const maintenanceOf = (quantity: number) => {
     const snapshot = SnapshotSchema.parse({
       accountId: 'backtest-unit',
@@ -32,7 +34,7 @@ export function staticRangeOf(profile: RiskProfile, underlying = 'BTC'): StaticR
       positions: [{ id: 'unit', instrument: { type: 'perpetual', underlying }, quantity, entryPrice: UNIT_PRICE }],
       market: { [underlying]: { price: UNIT_PRICE } },
     });
-    const book = buildBook(snapshot, profile);
+    const book = buildBook(snapshot, fixed);
     return marginModelFor(book).requirement(initialState(book)).maintenance / UNIT_PRICE;
   };
   return { long: maintenanceOf(1), short: maintenanceOf(-1) };

@@ -13,6 +13,7 @@ import { rankPositions, type PositionRanking } from './priority.ts';
 import { findProfile } from './profiles.ts';
 import { liquidationDue } from './tiers.ts';
 import type { RiskProfile } from './profile.ts';
+import type { RangeForecast } from './volatility/forecaster.ts';
 
 export interface AssessOptions {
   /** Identifier of the assessment, chosen by the caller (the core has no randomness). */
@@ -21,6 +22,8 @@ export interface AssessOptions {
   readonly solver?: () => Promise<LinearSolver>;
   /** The snapshot's profile when the caller resolved it (a tenant's own, by name); default the built-in of that name. */
   readonly profile?: RiskProfile | undefined;
+  /** 24-hour volatility forecasts by underlying, for a profile whose scenario range is dynamic (null or absent: no history yet, the floor applies). */
+  readonly forecasts?: Readonly<Record<string, RangeForecast | null>> | undefined;
 }
 
 /** The snapshot's risk profile: the one resolved by the caller, else the built-in of that name; throws naming the field. */
@@ -79,7 +82,7 @@ function rankedByPlan(positions: AssessedPosition[], context: RiskContext, steps
 
 /** The risk core alone (margin, Greeks, tier, top-up), with the context the planner needs. */
 export function assessRisk(snapshot: Snapshot, options: AssessOptions): { assessment: RiskAssessment; context: RiskContext } {
-  const valued = buildBook(snapshot, profileOf(snapshot, options.profile));
+  const valued = buildBook(snapshot, profileOf(snapshot, options.profile), options.forecasts);
   const model = marginModelFor(valued);
   const state = initialState(valued);
   const margin = model.breakdown(state);
@@ -172,6 +175,8 @@ function underlyingRisk(book: Book, margin: MarginBreakdown): Record<string, Und
       collateralDelta: 0,
       maintenanceMargin: margin.underlyings[k]!.maintenance,
       worstScenario: margin.underlyings[k]!.worstScenario,
+      // The grid's reach is the portfolio model's; the standard model has no grid.
+      scenarioRange: book.profile.marginModel === 'portfolio' ? book.scenarioRanges[k]! : null,
     };
   });
   for (const p of book.positions) {

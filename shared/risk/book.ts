@@ -3,6 +3,8 @@ import { intrinsicValue, optionPrice, optionQuote, type OptionQuote, type Option
 import { RiskError } from './errors.ts';
 import { assertArbitrageFree, impliedVolatility } from './implied-volatility.ts';
 import type { RiskProfile } from './profile.ts';
+import { scenarioRangeOf, type ScenarioRange } from './scenario-range.ts';
+import type { RangeForecast } from './volatility/forecaster.ts';
 import { yearsSince } from './time.ts';
 
 /**
@@ -22,6 +24,8 @@ export interface Book {
   readonly underlyingVolatilities: readonly (number | undefined)[];
   /** Index of the quote-asset balance in `collateral`, where liquidation proceeds go. */
   readonly quoteIndex: number;
+  /** The reach of each underlying's scenario grid (portfolio model): static, or from its volatility forecast. */
+  readonly scenarioRanges: readonly ScenarioRange[];
 }
 
 export interface BookPosition {
@@ -69,8 +73,12 @@ const NO_GREEKS: Greeks = Object.freeze({ delta: 0, gamma: 0, vega: 0, theta: 0 
 
 type OptionInstrument = Extract<Instrument, { type: 'option' }>;
 
-/** Values a validated snapshot under `profile`. Throws RiskError naming the field when an option cannot be valued. */
-export function buildBook(snapshot: Snapshot, profile: RiskProfile): Book {
+/**
+ * Values a validated snapshot under `profile`, with the volatility forecasts of its
+ * underlyings when the profile's grid is dynamic. Throws RiskError naming the field when
+ * an option cannot be valued.
+ */
+export function buildBook(snapshot: Snapshot, profile: RiskProfile, forecasts: Readonly<Record<string, RangeForecast | null>> = {}): Book {
   const underlyings: string[] = [];
   const underlyingIndex = new Map<string, number>();
   const indexOf = (asset: string): number => {
@@ -98,7 +106,8 @@ export function buildBook(snapshot: Snapshot, profile: RiskProfile): Book {
     collateral.push({ asset: profile.quoteAsset, amount: 0, price: 1, haircut: 0, underlyingIndex: -1, implicit: true });
   }
   const underlyingVolatilities = underlyings.map((u) => snapshot.market[u]?.volatility);
-  return { accountId: snapshot.accountId, asOf: snapshot.asOf, profile, positions, collateral, underlyings, underlyingVolatilities, quoteIndex };
+  const scenarioRanges = underlyings.map((u) => scenarioRangeOf(profile.portfolio, forecasts[u]));
+  return { accountId: snapshot.accountId, asOf: snapshot.asOf, profile, positions, collateral, underlyings, underlyingVolatilities, quoteIndex, scenarioRanges };
 }
 
 function valuePosition(p: Position, i: number, s: Snapshot, underlyingIndex: number, yearsTo: (iso: string) => number): BookPosition {

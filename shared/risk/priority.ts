@@ -38,7 +38,8 @@ export function briefWeight(book: Book, state: AccountState, r: Reduction): numb
     return r.sign > 0 ? 1 - c.haircut : 1;
   }
   const p = book.positions[r.index]!;
-  const move = book.profile.portfolio.priceRange;
+  const range = book.scenarioRanges[p.underlyingIndex]!;
+  const move = Math.max(range.down, range.up);
   const intensity = Math.abs(p.unitGreeks.delta) + 0.5 * Math.abs(p.unitGreeks.gamma) * move * move * p.spot;
   const losing = p.entryPrice !== undefined && state.quantities[r.index]! * (p.mark - p.entryPrice) < 0;
   return ((losing ? LOSING : 1) * 2) / (1 + intensity);

@@ -19,9 +19,39 @@ export const MarginBracketSchema = z.strictObject({
   initialRate: Fraction,
 }).refine((b) => b.initialRate >= b.maintenanceRate, { message: 'initialRate must be at least maintenanceRate', path: ['initialRate'] });
 
+/**
+ * How far the scenario grid reaches for each underlying (docs/margin.md, "Dynamic range"):
+ * `static`, the profile's `priceRange` for every underlying; or `dynamic`, each underlying's
+ * loss quantile at `confidence` over `horizonHours` from a volatility forecast of its price
+ * history, with an anti-procyclicality buffer on top, clamped to [floor, cap]. Without
+ * history the floor applies (and the assessment says so).
+ */
+export const ScenarioRangeSchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('static') }),
+  z
+    .strictObject({
+      mode: z.literal('dynamic'),
+      /** The forecaster: filtered historical simulation (default), EWMA or GARCH(1,1) with a normal quantile (docs/volatility.md). */
+      model: z.enum(['fhs', 'ewma', 'garch']),
+      /** One-sided confidence of the move covered. Default 0.99 (EMIR's minimum for OTC is 99%). */
+      confidence: z.number().min(0.9).lt(1),
+      /** The margin period of risk: the move is the one over this many hours. Default 24. */
+      horizonHours: z.number().positive().max(240),
+      /** Smallest range, and the range with no history. Default 0.08. */
+      floor: z.number().gt(0).lt(1),
+      /** Largest range. Default 0.5. */
+      cap: z.number().gt(0).lt(1),
+      /** EMIR RTS 153/2013 Art. 28(1)(a): a buffer of at least 25% on the modelled range, which the cap lets stress use up; null for none. */
+      antiProcyclicality: z.strictObject({ buffer: z.number().min(0).max(1) }).nullable(),
+    })
+    .refine((r) => r.floor <= r.cap, { message: 'floor must not exceed cap', path: ['floor'] }),
+]);
+
 export const PortfolioMarginSchema = z.strictObject({
   /** Largest price move of the scenario grid, as a fraction of spot. Default 0.16. */
   priceRange: z.number().gt(0).lt(1),
+  /** Where the grid's range comes from: this `priceRange` (static, default) or a volatility forecast (dynamic). */
+  scenarioRange: ScenarioRangeSchema.optional(),
   /** Number of price moves from −range to +range (odd, so 0 is on the grid). Default 9. */
   priceSteps: z.number().int().min(3).max(41).refine((n) => n % 2 === 1, 'must be odd'),
   /** Vol shock up at 30 days: σ × (1 + volRangeUp·(30d/max(T,1d))^p). Default 0.5. */
@@ -197,3 +227,4 @@ export const RiskProfileSchema = z
 export type RiskProfile = z.infer<typeof RiskProfileSchema>;
 export type MarginBracket = z.infer<typeof MarginBracketSchema>;
 export type Penalty = z.infer<typeof PenaltySchema>;
+export type ScenarioRangeSettings = z.infer<typeof ScenarioRangeSchema>;

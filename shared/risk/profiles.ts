@@ -74,6 +74,17 @@ export const PROFILES: Readonly<Record<string, RiskProfile>> = Object.freeze({
     targetMarginRatio: 1.05,
     adaptiveTarget: { confidence: 0.99, horizonMinutes: 1, defaultVolatility: 1, cap: 2 },
   }),
+  // Each underlying's grid from its own volatility forecast (docs/margin.md, "Dynamic range"):
+  // the 99% one-day move by filtered historical simulation, a 25% anti-procyclicality buffer on
+  // top, within [8%, 50%]; 8% for an underlying with no history yet.
+  dynamic: RiskProfileSchema.parse({
+    ...DEFAULT_PROFILE,
+    name: 'dynamic',
+    portfolio: {
+      ...DEFAULT_PROFILE.portfolio,
+      scenarioRange: { mode: 'dynamic', model: 'fhs', confidence: 0.99, horizonHours: 24, floor: 0.08, cap: 0.5, antiProcyclicality: { buffer: 0.25 } },
+    },
+  }),
   // Liquidators buy at a falling price (docs/liquidation.md): 0.995 → 0.95 over 15 minutes, expected at 7.5.
   auction: RiskProfileSchema.parse({
     ...DEFAULT_PROFILE,

@@ -69,6 +69,21 @@ export const UnderlyingRiskSchema = GreeksSchema.extend({
   worstScenario: z
     .object({ priceMove: z.number(), volShock: z.enum(['unchanged', 'up', 'down']) })
     .nullable(),
+  /** How far the scenario grid reached for this underlying (portfolio model; null under the standard model): docs/margin.md, "Dynamic range". */
+  scenarioRange: z
+    .object({
+      /** Largest fall revalued, as a fraction of the price. */
+      down: z.number(),
+      /** Largest rise revalued, as a fraction of the price. */
+      up: z.number(),
+      /** `static` (the profile's priceRange), `forecast`, or the forecast clamped to the profile's `floor` / `cap` (`floor` also when there is no price history yet). */
+      basis: z.enum(['static', 'forecast', 'floor', 'cap']),
+      /** Annualised volatility behind a dynamic range; null when static or without history. */
+      volatility: z.number().nullable(),
+      /** Daily returns the forecast rests on; null when static or without history. */
+      observations: z.number().int().nullable(),
+    })
+    .nullable(),
 });
 
 export const LiquidationStepSchema = z.object({

@@ -21,11 +21,14 @@ const N_VOL = VOL_STATES.length;
 
 type PortfolioParams = RiskProfile['portfolio'];
 
-/** Price moves of the grid: −range … +range in `steps` equal steps. */
-export function priceMoves(p: PortfolioParams): Float64Array {
+/**
+ * Price moves of the grid: −down … 0 … +up in `steps` points, evenly spaced on each side
+ * (down = up = priceRange for a static grid; a dynamic one may reach further on one side).
+ */
+export function priceMoves(p: PortfolioParams, range: { readonly down: number; readonly up: number } = { down: p.priceRange, up: p.priceRange }): Float64Array {
   const moves = new Float64Array(p.priceSteps);
   const half = (p.priceSteps - 1) / 2;
-  for (let k = 0; k < p.priceSteps; k++) moves[k] = (p.priceRange * (k - half)) / half;
+  for (let k = 0; k < p.priceSteps; k++) moves[k] = ((k < half ? range.down : range.up) * (k - half)) / half;
   return moves;
 }
 
@@ -53,8 +56,8 @@ export function portfolioMarginModel(book: Book): MarginModel {
 
 /** Per-unit scenario PnL of every position and collateral balance, computed once per book. */
 class PortfolioMargin implements MarginModel {
-  readonly moves: Float64Array;
-  readonly logGrowth: Float64Array;
+  /** Each underlying's grid: its price moves and their log growth (the same points in number for all). */
+  readonly grids: readonly Grid[];
   readonly nScen: number;
   /** σ√T of each option in its three volatility states: totalVols[i * 3 + v]. */
   readonly totalVols: Float64Array;
@@ -71,10 +74,8 @@ class PortfolioMargin implements MarginModel {
 
   constructor(readonly book: Book) {
     const params = book.profile.portfolio;
-    const { moves, logGrowth } = gridOf(params);
-    this.moves = moves;
-    this.logGrowth = logGrowth;
-    const nScen = (this.nScen = moves.length * N_VOL);
+    const grids = (this.grids = book.scenarioRanges.map((r) => gridOf(params, r)));
+    const nScen = (this.nScen = params.priceSteps * N_VOL);
     const nPos = book.positions.length;
     const nCol = book.collateral.length;
     const nU = book.underlyings.length;
@@ -91,7 +92,8 @@ class PortfolioMargin implements MarginModel {
     for (let i = 0; i < nPos; i++) {
       const p = book.positions[i]!;
       totalVolsOf(p, params, this.totalVols, i * N_VOL);
-      fillPositionScenarios(p, 1, this.totalVols, i * N_VOL, moves, logGrowth, this.unitPnl, i * nScen);
+      const grid = grids[p.underlyingIndex]!;
+      fillPositionScenarios(p, 1, this.totalVols, i * N_VOL, grid.moves, grid.logGrowth, this.unitPnl, i * nScen);
       if (p.instrument.type === 'option' && p.years > 0) this.contingencyPerUnit[i] = params.shortOptionContingency * p.spot;
       this.positionsOf[p.underlyingIndex]!.push(i);
     }
@@ -101,6 +103,7 @@ class PortfolioMargin implements MarginModel {
       const col = book.collateral[c]!;
       if (col.underlyingIndex < 0) continue;
       this.collateralOf[col.underlyingIndex]!.push(c);
+      const moves = grids[col.underlyingIndex]!.moves;
       for (let s = 0; s < nScen; s++) this.collateralPnl[c * nScen + s] = col.price * moves[Math.floor(s / N_VOL)]!;
     }
     this.scratch = new Float64Array(nScen);
@@ -161,7 +164,7 @@ class PortfolioMargin implements MarginModel {
         continue;
       }
       mm += loss;
-      underlyings.push({ maintenance: loss, worstScenario: describe(worst, this.moves) });
+      underlyings.push({ maintenance: loss, worstScenario: describe(worst, this.grids[u]!.moves) });
       // Each leg's share is its own loss in the scenario that sets the requirement.
       for (const i of this.positionsOf[u]!) positionMaintenance[i] = -state.quantities[i]! * this.unitPnl[i * n + worst]!;
       for (const c of this.collateralOf[u]!) {
@@ -239,7 +242,8 @@ class PortfolioMargin implements MarginModel {
       // At today's price the rows are the ones valued once per book.
       if (f === 1) addScaled(sums, 0, this.unitPnl, i * n, q, n);
       else {
-        const price = fillPositionScenarios(this.book.positions[i]!, f, this.totalVols, i * N_VOL, this.moves, this.logGrowth, row, 0);
+        const grid = this.grids[u]!;
+        const price = fillPositionScenarios(this.book.positions[i]!, f, this.totalVols, i * N_VOL, grid.moves, grid.logGrowth, row, 0);
         if (modelPrices) modelPrices[k] = price;
         addScaled(sums, 0, row, 0, q, n);
       }
@@ -436,13 +440,20 @@ function totalVolsOf(p: BookPosition, params: PortfolioParams, out: Float64Array
   out[offset + 2] = sd * down;
 }
 
-/** Grid constants shared by every book of a profile. */
-const gridCache = new WeakMap<PortfolioParams, { moves: Float64Array; logGrowth: Float64Array }>();
-function gridOf(params: PortfolioParams) {
+interface Grid {
+  readonly moves: Float64Array;
+  readonly logGrowth: Float64Array;
+}
+
+/** The static grid, shared by every book of a profile; a dynamic range gets its own. */
+const gridCache = new WeakMap<PortfolioParams, Grid>();
+function gridOf(params: PortfolioParams, range: { readonly down: number; readonly up: number }): Grid {
+  const build = (): Grid => {
+    const moves = priceMoves(params, range);
+    return { moves, logGrowth: moves.map((m) => Math.log1p(m)) };
+  };
+  if (range.down !== params.priceRange || range.up !== params.priceRange) return build();
   let grid = gridCache.get(params);
-  if (!grid) {
-    const moves = priceMoves(params);
-    gridCache.set(params, (grid = { moves, logGrowth: moves.map((m) => Math.log1p(m)) }));
-  }
+  if (!grid) gridCache.set(params, (grid = build()));
   return grid;
 }
