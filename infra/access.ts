@@ -21,7 +21,7 @@ export const TABLE_ACCESS: Readonly<Record<FunctionId, Readonly<Partial<Record<T
     accounts: 'readWrite',
     liquidations: 'readWrite',
     market: 'readWrite',
-    marketHistory: 'write',
+    marketHistory: 'readWrite',
     sweeps: 'readWrite',
     events: 'readWrite',
     webhookEndpoints: 'readWrite',
@@ -32,7 +32,7 @@ export const TABLE_ACCESS: Readonly<Record<FunctionId, Readonly<Partial<Record<T
   /** Lists tenants, checks their market, records the sweep (or its market.stale event), invokes workers. */
   coordinator: { tenants: 'read', market: 'read', sweeps: 'write', events: 'write' },
   /** One segment: reads accounts and market, writes tier changes with their assessment and event, opens and moves liquidations, counts into the sweep. */
-  worker: { accounts: 'readWrite', liquidations: 'readWrite', riskProfiles: 'read', market: 'read', assessments: 'write', events: 'write', sweeps: 'readWrite' },
+  worker: { accounts: 'readWrite', liquidations: 'readWrite', riskProfiles: 'read', market: 'read', marketHistory: 'read', assessments: 'write', events: 'write', sweeps: 'readWrite' },
   /** The outbox: pending events, endpoints (disabled on 410 Gone) and deliveries. */
   dispatcher: { events: 'readWrite', webhookEndpoints: 'readWrite', deliveries: 'readWrite' },
 };

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { CandleFileError, gapsOf, guardCandles, parseCandles, type Candle } from '../../shared/replay/candles.ts';
 import { MARKET_PROFILE } from '../../shared/sweeps/account-assessment.ts';
 import type { Stores } from '../../shared/store/index.ts';
-import { hourOf, type HourlyClose } from '../../shared/store/market-history.ts';
+import { dayOf, hourOf, type HourlyClose } from '../../shared/store/market-history.ts';
 import type { AdminIo } from './admin.ts';
 import { storesFromEnv } from '../shared-env.ts';
 
@@ -12,18 +12,18 @@ const USAGE = `Usage:
 
 Loads price history (the format of shared/data/prices/README.md:
 time,symbol,open,high,low,close,quote_volume) into the tenant's market history, one close
-per symbol and hour, for volatility forecasts. Every file is read and checked first: a bad
+per symbol and hour (and day), for volatility forecasts. Every file is read and checked first: a bad
 file names its line and column and nothing is written. Prices the market guard refuses
 (a move beyond 30% from the last accepted price) are replaced by the accepted one and
 reported. Uses DYNAMODB_ENDPOINT (or the usual AWS settings) and SOFTLAND_TABLE_PREFIX.
 `;
 
-/** The last close of each hour, per symbol, oldest first. */
-export function hourlyCloses(candles: readonly Candle[]): Map<string, HourlyClose[]> {
+/** The last close of each hour (or day: `periodOf` = dayOf), per symbol, oldest first. */
+export function hourlyCloses(candles: readonly Candle[], periodOf: (t: Date) => string = hourOf): Map<string, HourlyClose[]> {
   const bySymbol = new Map<string, Map<string, number>>();
   for (const c of candles) {
     const hours = bySymbol.get(c.symbol) ?? new Map<string, number>();
-    hours.set(hourOf(new Date(c.time)), c.close); // candles are in time order: the last one of the hour wins
+    hours.set(periodOf(new Date(c.time)), c.close); // candles are in time order: the last one of the period wins
     bySymbol.set(c.symbol, hours);
   }
   return new Map([...bySymbol].map(([symbol, hours]) => [symbol, [...hours].map(([hour, close]) => ({ hour, close }))]));
@@ -63,8 +63,10 @@ export async function marketCommand(args: readonly string[], io: AdminIo, stores
   }
   const summary: Record<string, { hours: number; from: string; to: string; rejected: number; gaps: number }> = {};
   const gaps = gapsOf(guarded.candles, 3_600_000); // a missing hour of the stored series
+  const daily = hourlyCloses(guarded.candles, dayOf);
   for (const [symbol, closes] of hourlyCloses(guarded.candles)) {
     await db.marketHistory.putCloses(tenantId, symbol, closes, 'import');
+    await db.marketHistory.putCloses(tenantId, symbol, daily.get(symbol)!, 'import', '1d');
     summary[symbol] = {
       hours: closes.length,
       from: closes[0]!.hour,

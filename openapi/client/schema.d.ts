@@ -843,6 +843,14 @@ export interface components {
                         /** @enum {string} */
                         volShock: "unchanged" | "up" | "down";
                     } | null;
+                    scenarioRange: {
+                        down: number;
+                        up: number;
+                        /** @enum {string} */
+                        basis: "static" | "forecast" | "floor" | "cap";
+                        volatility: number | null;
+                        observations: number | null;
+                    } | null;
                 };
             };
             liquidationPrices: {
@@ -1196,6 +1204,22 @@ export interface components {
             quoteAsset: string;
             portfolio: {
                 priceRange: number;
+                scenarioRange?: {
+                    /** @enum {string} */
+                    mode: "static";
+                } | {
+                    /** @enum {string} */
+                    mode: "dynamic";
+                    /** @enum {string} */
+                    model: "fhs" | "ewma" | "garch";
+                    confidence: number;
+                    horizonHours: number;
+                    floor: number;
+                    cap: number;
+                    antiProcyclicality: {
+                        buffer: number;
+                    } | null;
+                };
                 priceSteps: number;
                 volRangeUp: number;
                 volRangeDown: number;
@@ -1273,6 +1297,22 @@ export interface components {
             quoteAsset?: string;
             portfolio?: {
                 priceRange?: number;
+                scenarioRange?: {
+                    /** @enum {string} */
+                    mode: "static";
+                } | {
+                    /** @enum {string} */
+                    mode: "dynamic";
+                    /** @enum {string} */
+                    model: "fhs" | "ewma" | "garch";
+                    confidence: number;
+                    horizonHours: number;
+                    floor: number;
+                    cap: number;
+                    antiProcyclicality: {
+                        buffer: number;
+                    } | null;
+                };
                 priceSteps?: number;
                 volRangeUp?: number;
                 volRangeDown?: number;

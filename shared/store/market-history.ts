@@ -4,12 +4,15 @@ import { numberAttr, readNumber } from './codec.ts';
 import type { MarketData } from './market.ts';
 import { TableStore } from './table-store.ts';
 
-/** One hour of an underlying's history: the last price seen in that hour. */
+/** One hour (or day) of an underlying's history: the last price seen in it. */
 export interface HourlyClose {
-  /** The hour, ISO 8601 UTC, e.g. `2026-11-26T14:00:00.000Z`. */
+  /** The start of the hour (or day), ISO 8601 UTC, e.g. `2026-11-26T14:00:00.000Z`. */
   readonly hour: string;
   readonly close: number;
 }
+
+/** Hourly closes, and daily ones (what the volatility forecasts read: a day's series is a query, not 24). */
+export type Resolution = '1h' | '1d';
 
 /**
  * How long history is kept: 1,500 days. A volatility forecast rests on up to 1,000 daily
@@ -19,9 +22,20 @@ export const HISTORY_RETENTION_DAYS = 1_500;
 
 /** The start of the hour `t` falls in. */
 export function hourOf(t: Date | string): string {
-  const ms = typeof t === 'string' ? Date.parse(t) : t.getTime();
-  return new Date(ms - (ms % 3_600_000)).toISOString();
+  return startOf(t, 3_600_000);
 }
+
+/** The start of the UTC day `t` falls in. */
+export function dayOf(t: Date | string): string {
+  return startOf(t, 86_400_000);
+}
+
+function startOf(t: Date | string, period: number): string {
+  const ms = typeof t === 'string' ? Date.parse(t) : t.getTime();
+  return new Date(ms - (ms % period)).toISOString();
+}
+
+const seriesKey = (tenantId: string, symbol: string, resolution: Resolution) => (resolution === '1h' ? `${tenantId}#${symbol}` : `${tenantId}#${symbol}#1d`);
 
 type Item = Record<string, AttributeValue>;
 
@@ -31,10 +45,10 @@ type Item = Record<string, AttributeValue>;
  * last price of each hour, once the hour is over) and from imported candles.
  */
 export class MarketHistoryStore extends TableStore {
-  private item(tenantId: string, symbol: string, c: HourlyClose, source: 'push' | 'import'): Item {
+  private item(tenantId: string, symbol: string, c: HourlyClose, source: 'push' | 'import', resolution: Resolution): Item {
     const expires = Math.floor(Date.parse(c.hour) / 1000) + HISTORY_RETENTION_DAYS * 86_400;
     return {
-      seriesKey: { S: `${tenantId}#${symbol}` },
+      seriesKey: { S: seriesKey(tenantId, symbol, resolution) },
       hour: { S: c.hour },
       close: numberAttr(c.close),
       source: { S: source },
@@ -42,9 +56,9 @@ export class MarketHistoryStore extends TableStore {
     };
   }
 
-  /** Stores hourly closes (replacing those of the same hours), 25 per request; unprocessed writes are retried. */
-  async putCloses(tenantId: string, symbol: string, closes: readonly HourlyClose[], source: 'push' | 'import'): Promise<void> {
-    const requests: WriteRequest[] = closes.map((c) => ({ PutRequest: { Item: this.item(tenantId, symbol, c, source) } }));
+  /** Stores closes (replacing those of the same hours or days), 25 per request; unprocessed writes are retried. */
+  async putCloses(tenantId: string, symbol: string, closes: readonly HourlyClose[], source: 'push' | 'import', resolution: Resolution = '1h'): Promise<void> {
+    const requests: WriteRequest[] = closes.map((c) => ({ PutRequest: { Item: this.item(tenantId, symbol, c, source, resolution) } }));
     for (let i = 0; i < requests.length; i += 25) {
       let batch = requests.slice(i, i + 25);
       for (let attempt = 0; batch.length > 0; attempt++) {
@@ -55,14 +69,20 @@ export class MarketHistoryStore extends TableStore {
     }
   }
 
-  /** Closes the hour of a market push: each of its prices is that hour's close of its symbol. */
-  async putPushedCloses(tenantId: string, pushed: MarketData): Promise<void> {
-    const hour = hourOf(pushed.asOf);
-    await Promise.all(Object.entries(pushed.market).map(([symbol, entry]) => this.putCloses(tenantId, symbol, [{ hour, close: entry.price }], 'push')));
+  /**
+   * Closes the hour (and, when `dayOver`, the day) of a market push: each of its prices is
+   * that hour's (day's) close of its symbol.
+   */
+  async putPushedCloses(tenantId: string, pushed: MarketData, dayOver: boolean): Promise<void> {
+    const writes = Object.entries(pushed.market).flatMap(([symbol, entry]) => [
+      this.putCloses(tenantId, symbol, [{ hour: hourOf(pushed.asOf), close: entry.price }], 'push'),
+      ...(dayOver ? [this.putCloses(tenantId, symbol, [{ hour: dayOf(pushed.asOf), close: entry.price }], 'push', '1d')] : []),
+    ]);
+    await Promise.all(writes);
   }
 
-  /** The hourly closes of `symbol` from `from` (inclusive) to `to` (exclusive), oldest first. */
-  async closes(tenantId: string, symbol: string, from: Date, to: Date): Promise<HourlyClose[]> {
+  /** The closes of `symbol` from `from` (inclusive) to `to` (exclusive), oldest first. */
+  async closes(tenantId: string, symbol: string, from: Date, to: Date, resolution: Resolution = '1h'): Promise<HourlyClose[]> {
     const out: HourlyClose[] = [];
     let start: Item | undefined;
     do {
@@ -72,7 +92,7 @@ export class MarketHistoryStore extends TableStore {
             TableName: this.table,
             KeyConditionExpression: 'seriesKey = :k AND #h BETWEEN :from AND :to',
             ExpressionAttributeNames: { '#h': 'hour' },
-            ExpressionAttributeValues: { ':k': { S: `${tenantId}#${symbol}` }, ':from': { S: from.toISOString() }, ':to': { S: new Date(to.getTime() - 1).toISOString() } },
+            ExpressionAttributeValues: { ':k': { S: seriesKey(tenantId, symbol, resolution) }, ':from': { S: from.toISOString() }, ':to': { S: new Date(to.getTime() - 1).toISOString() } },
             ExclusiveStartKey: start,
           }),
         ),

@@ -1,6 +1,7 @@
 import { assess } from '../risk/assess.ts';
 import { findProfile, DEFAULT_PROFILE_NAME, type ProfileResolver } from '../risk/profiles.ts';
 import type { RiskProfile } from '../risk/profile.ts';
+import type { RangeForecast } from '../risk/volatility/forecaster.ts';
 import { alertTier, type Tier } from '../risk/tiers.ts';
 import type { Assessment } from '../schemas/assessment.ts';
 import { InvalidInputError } from '../schemas/errors.ts';
@@ -41,11 +42,19 @@ export async function profileFor(
  * profile. Throws InvalidInputError when the market lacks one of its assets or the profile
  * does not accept its collateral.
  */
-export function assessAccount(accountId: string, book: AccountBook, market: MarketData, now: Date, id: string, profile: RiskProfile): Promise<Assessment> {
+export function assessAccount(
+  accountId: string,
+  book: AccountBook,
+  market: MarketData,
+  now: Date,
+  id: string,
+  profile: RiskProfile,
+  forecasts?: Readonly<Record<string, RangeForecast | null>>,
+): Promise<Assessment> {
   const snapshot = validate(SnapshotSchema, { accountId, asOf: now.toISOString(), ...book, market: market.market });
   const issues = profileIssues(snapshot, profile);
   if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ field: fieldPath(i.path), message: i.message })));
-  return assess(snapshot, { id, profile });
+  return assess(snapshot, { id, profile, forecasts });
 }
 
 export function summaryOf(a: Assessment, assessmentId: string | null): AccountAssessmentSummary {

@@ -9,6 +9,7 @@ import { ConflictError } from '../store/errors.ts';
 import type { Stores } from '../store/index.ts';
 import { assessAccount, profileFor, reportedTier, summaryOf } from './account-assessment.ts';
 import { tierEvent } from './events.ts';
+import { forecastsFor, gridSymbols } from './forecasts.ts';
 import { liquidationEvent } from './liquidation-runs.ts';
 
 /** No liquidation with this id in the tenant (404). */
@@ -54,7 +55,8 @@ export async function fillLiquidation(
     try {
       profile = await profileFor(stores.riskProfiles.resolver(tenantId), { ...account.book, profile: account.book.profile ?? DEFAULT_PROFILE_NAME });
       book = applyFill(account.book, step, fill.quantity, fill.price, profile.quoteAsset);
-      assessment = await assessAccount(accountId, book, market, now, newId('asm', now.getTime()), profile);
+      const forecasts = await forecastsFor(stores, tenantId, profile, gridSymbols(book, profile), now);
+      assessment = await assessAccount(accountId, book, market, now, newId('asm', now.getTime()), profile, forecasts);
     } catch (error) {
       if (!(error instanceof InvalidInputError || error instanceof RiskError)) throw error;
       throw new FillRejected(409, 'account_unavailable', undefined, `account ${accountId} cannot be assessed with the tenant's market: ${error.message}`);

@@ -9,6 +9,7 @@ import type { MarketData } from '../store/market.ts';
 import { zeroCounts, type SweepCounts } from '../store/sweeps.ts';
 import { assessAccount, reportedTier, summaryChanged, summaryOf } from './account-assessment.ts';
 import { tierEvent } from './events.ts';
+import { forecastsFor, gridSymbols } from './forecasts.ts';
 import { liquidationTransition } from './liquidation-runs.ts';
 
 /**
@@ -68,7 +69,8 @@ async function sweepAccount(
   try {
     // A profile name that resolves to nothing (registered before a rename) counts as an error, as an unpriced asset does.
     if (!profile) throw new InvalidInputError([{ field: 'profile', message: `unknown risk profile "${account.book.profile}"` }]);
-    assessment = await assessAccount(account.accountId, account.book, market, now, newId('asm', now.getTime()), profile);
+    const forecasts = await forecastsFor(stores, tenantId, profile, gridSymbols(account.book, profile), now);
+    assessment = await assessAccount(account.accountId, account.book, market, now, newId('asm', now.getTime()), profile, forecasts);
   } catch (error) {
     // The market lacks one of the account's assets, or an option cannot be valued.
     if (error instanceof InvalidInputError || error instanceof RiskError) {

@@ -6,6 +6,7 @@ import type { Assessment } from '../../../shared/schemas/assessment.ts';
 import type { RegisteredAccount } from '../../../shared/store/accounts.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import { assessAccount, marketProblem, profileFor, summaryOf } from '../../../shared/sweeps/account-assessment.ts';
+import { forecastsFor, gridSymbols } from '../../../shared/sweeps/forecasts.ts';
 import { cancelForDeletion, liquidationTransition } from '../../../shared/sweeps/liquidation-runs.ts';
 import type { ApiEnv } from '../env.ts';
 import { problems } from '../problems.ts';
@@ -90,7 +91,8 @@ export function accountRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
     let assessment: Assessment | null = null;
     if (market && marketProblem(market, now) === null) {
       // An asset the market does not price yet leaves the account unassessed until it does.
-      assessment = await assessAccount(accountId, book, market, now, newId('asm', now.getTime()), profile).catch(() => null);
+      const forecasts = await forecastsFor(stores, tenantId, profile, gridSymbols(book, profile), now);
+      assessment = await assessAccount(accountId, book, market, now, newId('asm', now.getTime()), profile, forecasts).catch(() => null);
     }
     // A new book starts from its plain tier: no hysteresis against a book that no longer exists.
     const tier = assessment?.tier ?? null;

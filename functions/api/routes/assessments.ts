@@ -12,6 +12,7 @@ import {
 import { SnapshotSchema } from '../../../shared/schemas/snapshot.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import { profileFor } from '../../../shared/sweeps/account-assessment.ts';
+import { forecastsFor, gridSymbols } from '../../../shared/sweeps/forecasts.ts';
 import type { ApiEnv } from '../env.ts';
 import { problems } from '../problems.ts';
 import { errorResponses, jsonContent, secured } from './openapi.ts';
@@ -82,7 +83,8 @@ export function assessmentRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, optio
     const snapshot = c.req.valid('json');
     // A built-in profile costs no read; a tenant's own is read from its latest version.
     const profile = await profileFor(stores.riskProfiles.resolver(c.get('tenantId')), snapshot);
-    const assessment = await assess(snapshot, { id: newId('asm'), profile });
+    const forecasts = await forecastsFor(stores, c.get('tenantId'), profile, gridSymbols(snapshot, profile), new Date());
+    const assessment = await assess(snapshot, { id: newId('asm'), profile, forecasts });
     if (options.record) {
       const claim = c.get('idempotency');
       // The record and the idempotency answer are one transaction: both are stored or neither.

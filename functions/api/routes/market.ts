@@ -6,7 +6,7 @@ import type { Stores } from '../../../shared/store/index.ts';
 import { MARKET_PROFILE, marketProblem } from '../../../shared/sweeps/account-assessment.ts';
 import { startPriceSweep, type SegmentRunner } from '../../../shared/sweeps/coordinator.ts';
 import { priceMove, withinMoveLimit } from '../../../shared/risk/market-guard.ts';
-import { hourOf } from '../../../shared/store/market-history.ts';
+import { dayOf, hourOf } from '../../../shared/store/market-history.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiProblem, problems } from '../problems.ts';
 import { causes, errorResponses, jsonContent, secured } from './openapi.ts';
@@ -92,7 +92,7 @@ export function marketRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, runner: S
     // A push in a later hour than the previous one closes that hour: its prices are the hour's
     // last, kept as history for volatility forecasts. Written first, so a failure refuses the
     // push (retried) instead of losing the hour.
-    if (previous && hourOf(previous.asOf) < hourOf(asOf)) await stores.marketHistory.putPushedCloses(tenantId, previous);
+    if (previous && hourOf(previous.asOf) < hourOf(asOf)) await stores.marketHistory.putPushedCloses(tenantId, previous, dayOf(previous.asOf) < dayOf(asOf));
     const stored = await stores.market.put(tenantId, { market: update.market, asOf, updatedAt: now.toISOString() }, previous?.version ?? null);
     // Data already stale starts nothing: the scheduled sweep refuses it and says so (market.stale).
     const underlyings = marketProblem(stored, now) ? [] : changedSymbols(previous, update.market);
