@@ -1228,6 +1228,33 @@ export interface components {
                 volTenorDays: number;
                 shortOptionContingency: number;
                 imFactor: number;
+                underlyings?: {
+                    [key: string]: {
+                        priceRange?: number;
+                        scenarioRange?: {
+                            /** @enum {string} */
+                            mode: "static";
+                        } | {
+                            /** @enum {string} */
+                            mode: "dynamic";
+                            /** @enum {string} */
+                            model: "fhs" | "ewma" | "garch";
+                            confidence: number;
+                            horizonHours: number;
+                            floor: number;
+                            cap: number;
+                            antiProcyclicality: {
+                                buffer: number;
+                            } | null;
+                        };
+                        volRangeUp?: number;
+                        volRangeDown?: number;
+                        volPowerShort?: number;
+                        volPowerLong?: number;
+                        volTenorDays?: number;
+                        shortOptionContingency?: number;
+                    };
+                };
             };
             standard: {
                 brackets: {
@@ -1321,6 +1348,33 @@ export interface components {
                 volTenorDays?: number;
                 shortOptionContingency?: number;
                 imFactor?: number;
+                underlyings?: {
+                    [key: string]: {
+                        priceRange?: number;
+                        scenarioRange?: {
+                            /** @enum {string} */
+                            mode: "static";
+                        } | {
+                            /** @enum {string} */
+                            mode: "dynamic";
+                            /** @enum {string} */
+                            model: "fhs" | "ewma" | "garch";
+                            confidence: number;
+                            horizonHours: number;
+                            floor: number;
+                            cap: number;
+                            antiProcyclicality: {
+                                buffer: number;
+                            } | null;
+                        };
+                        volRangeUp?: number;
+                        volRangeDown?: number;
+                        volPowerShort?: number;
+                        volPowerLong?: number;
+                        volTenorDays?: number;
+                        shortOptionContingency?: number;
+                    };
+                };
             };
             standard?: {
                 brackets?: {

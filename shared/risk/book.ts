@@ -2,7 +2,7 @@ import type { Collateral, Instrument, Position, Snapshot } from '../schemas/snap
 import { intrinsicValue, optionPrice, optionQuote, type OptionQuote, type OptionRight } from './black-scholes.ts';
 import { RiskError } from './errors.ts';
 import { assertArbitrageFree, impliedVolatility } from './implied-volatility.ts';
-import type { RiskProfile } from './profile.ts';
+import { portfolioFor, type RiskProfile } from './profile.ts';
 import { scenarioRangeOf, type ScenarioRange } from './scenario-range.ts';
 import type { RangeForecast } from './volatility/forecaster.ts';
 import { yearsSince } from './time.ts';
@@ -106,7 +106,7 @@ export function buildBook(snapshot: Snapshot, profile: RiskProfile, forecasts: R
     collateral.push({ asset: profile.quoteAsset, amount: 0, price: 1, haircut: 0, underlyingIndex: -1, implicit: true });
   }
   const underlyingVolatilities = underlyings.map((u) => snapshot.market[u]?.volatility);
-  const scenarioRanges = underlyings.map((u) => scenarioRangeOf(profile.portfolio, forecasts[u]));
+  const scenarioRanges = underlyings.map((u) => scenarioRangeOf(portfolioFor(profile.portfolio, u), forecasts[u]));
   return { accountId: snapshot.accountId, asOf: snapshot.asOf, profile, positions, collateral, underlyings, underlyingVolatilities, quoteIndex, scenarioRanges };
 }
 

@@ -47,7 +47,7 @@ export const ScenarioRangeSchema = z.discriminatedUnion('mode', [
     .refine((r) => r.floor <= r.cap, { message: 'floor must not exceed cap', path: ['floor'] }),
 ]);
 
-export const PortfolioMarginSchema = z.strictObject({
+const PortfolioGridSchema = z.strictObject({
   /** Largest price move of the scenario grid, as a fraction of spot. Default 0.16. */
   priceRange: z.number().gt(0).lt(1),
   /** Where the grid's range comes from: this `priceRange` (static, default) or a volatility forecast (dynamic). */
@@ -68,6 +68,17 @@ export const PortfolioMarginSchema = z.strictObject({
   shortOptionContingency: Fraction,
   /** Initial margin = imFactor × maintenance margin. Default 1.3. */
   imFactor: z.number().min(1).max(10),
+});
+
+/** What one underlying may set apart from the profile's grid (its number of price steps stays the profile's: one grid shape per book). */
+export const PortfolioOverrideSchema = PortfolioGridSchema.omit({ priceSteps: true, imFactor: true }).partial();
+
+export const PortfolioMarginSchema = PortfolioGridSchema.extend({
+  /**
+   * Per underlying (`BTC`, `DOGE`, …): its own price range, scenario range (static or
+   * dynamic), vol shocks and contingency, over the values above.
+   */
+  underlyings: z.record(z.string().regex(/^[A-Z][A-Z0-9]{0,15}$/, 'must be an asset symbol'), PortfolioOverrideSchema).optional(),
 });
 
 export const StandardMarginSchema = z.strictObject({
@@ -228,3 +239,17 @@ export type RiskProfile = z.infer<typeof RiskProfileSchema>;
 export type MarginBracket = z.infer<typeof MarginBracketSchema>;
 export type Penalty = z.infer<typeof PenaltySchema>;
 export type ScenarioRangeSettings = z.infer<typeof ScenarioRangeSchema>;
+export type PortfolioParams = z.infer<typeof PortfolioMarginSchema>;
+
+const merged = new WeakMap<PortfolioParams, Map<string, PortfolioParams>>();
+
+/** The portfolio grid's settings for one underlying: the profile's, with that underlying's overrides (memoised, so grids built from them are shared). */
+export function portfolioFor(portfolio: PortfolioParams, symbol: string): PortfolioParams {
+  const override = portfolio.underlyings?.[symbol];
+  if (!override) return portfolio;
+  let bySymbol = merged.get(portfolio);
+  if (!bySymbol) merged.set(portfolio, (bySymbol = new Map()));
+  let params = bySymbol.get(symbol);
+  if (!params) bySymbol.set(symbol, (params = { ...portfolio, ...override }));
+  return params;
+}

@@ -74,3 +74,37 @@ describe('a dynamic grid in the portfolio model', () => {
     expect(s.maintenanceMargin).toBeCloseTo(2 * 50_000 * 0.16, 6);
   });
 });
+
+describe('per-underlying grid settings', () => {
+  const base = PROFILES.default!;
+  const book = (positions: object[], market: object) =>
+    SnapshotSchema.parse({ accountId: 'a', asOf: '2026-11-26T00:00:00Z', profile: 'custom', collateral: [{ asset: 'USD', amount: 100_000 }], positions, market });
+  const custom = (portfolio: Partial<RiskProfile['portfolio']>): RiskProfile => ({ ...base, name: 'custom', portfolio: { ...base.portfolio, ...portfolio } });
+
+  it('an underlying with its own price range: MM of a long = q × price × its range, the others keep the profile’s', async () => {
+    const profile = custom({ underlyings: { DOGE: { priceRange: 0.4 } } });
+    const a = await assess(
+      book(
+        [
+          { id: 'doge', instrument: { type: 'perpetual', underlying: 'DOGE' }, quantity: 1_000, entryPrice: 0.1 },
+          { id: 'btc', instrument: { type: 'perpetual', underlying: 'BTC' }, quantity: 1, entryPrice: 50_000 },
+        ],
+        { DOGE: { price: 0.1 }, BTC: { price: 50_000 } },
+      ),
+      { id: 'asm_u', profile },
+    );
+    expect(a.greeks['DOGE']!.maintenanceMargin).toBeCloseTo(1_000 * 0.1 * 0.4, 9);
+    expect(a.greeks['BTC']!.maintenanceMargin).toBeCloseTo(50_000 * 0.16, 6);
+    expect(a.greeks['DOGE']!.scenarioRange).toMatchObject({ down: 0.4, up: 0.4, basis: 'static' });
+  });
+
+  it('vol shocks and contingency set for one underlying charge its options as the same settings profile-wide would', async () => {
+    const option = [{ id: 'c', instrument: { type: 'option', underlying: 'BTC', right: 'call', strike: 55_000, expiry: '2026-12-26T08:00:00Z' }, quantity: -3 }];
+    const market = { BTC: { price: 50_000, volatility: 0.6 } };
+    const own = await assess(book(option, market), { id: 'asm_own', profile: custom({ underlyings: { BTC: { volRangeUp: 0.8, shortOptionContingency: 0.002 } } }) });
+    const wide = await assess(book(option, market), { id: 'asm_wide', profile: custom({ volRangeUp: 0.8, shortOptionContingency: 0.002 }) });
+    const plain = await assess(book(option, market), { id: 'asm_plain', profile: custom({}) });
+    expect(own.maintenanceMargin).toBeCloseTo(wide.maintenanceMargin, 9);
+    expect(own.maintenanceMargin).toBeGreaterThan(plain.maintenanceMargin);
+  });
+});

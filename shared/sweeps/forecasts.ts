@@ -1,4 +1,4 @@
-import type { RiskProfile } from '../risk/profile.ts';
+import { portfolioFor, type RiskProfile } from '../risk/profile.ts';
 import type { RangeForecast } from '../risk/volatility/forecaster.ts';
 import { FORECASTERS } from '../risk/volatility/models.ts';
 import type { Stores } from '../store/index.ts';
@@ -19,16 +19,21 @@ export function gridSymbols(book: { readonly positions: readonly { readonly inst
 }
 
 /**
- * The 24-hour volatility forecasts a profile with a dynamic scenario range needs for
- * `symbols`, from the tenant's daily closes (docs/margin.md, "Dynamic range"); null for a
- * symbol with too little history (its floor applies). Undefined for a static profile: no
- * read at all.
+ * The 24-hour volatility forecasts that the underlyings among `symbols` with a dynamic
+ * scenario range need, from the tenant's daily closes (docs/margin.md, "Dynamic range");
+ * null for a symbol with too little history (its floor applies). Undefined when no grid is
+ * dynamic: no read at all.
  */
 export async function forecastsFor(stores: Stores, tenantId: string, profile: RiskProfile, symbols: readonly string[], now: Date): Promise<Record<string, RangeForecast | null> | undefined> {
-  const settings = profile.portfolio.scenarioRange;
-  if (profile.marginModel !== 'portfolio' || settings?.mode !== 'dynamic') return undefined;
+  if (profile.marginModel !== 'portfolio') return undefined;
+  // The underlyings whose grid is dynamic (the profile's setting, or their own override).
+  const dynamic = symbols.flatMap((symbol) => {
+    const settings = portfolioFor(profile.portfolio, symbol).scenarioRange;
+    return settings?.mode === 'dynamic' ? [{ symbol, settings }] : [];
+  });
+  if (dynamic.length === 0) return undefined;
   const entries = await Promise.all(
-    symbols.map(async (symbol): Promise<[string, RangeForecast | null]> => {
+    dynamic.map(async ({ symbol, settings }): Promise<[string, RangeForecast | null]> => {
       const key = `${tenantId}\u0000${symbol}\u0000${settings.model}\u0000${settings.confidence}\u0000${dayOf(now)}`;
       const hit = cache.get(key);
       if (hit && hit.until > now.getTime()) return [symbol, hit.forecast];

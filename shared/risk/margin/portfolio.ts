@@ -1,6 +1,6 @@
 import type { Book, BookPosition } from '../book.ts';
 import { intrinsicValue, optionPriceAt } from '../black-scholes.ts';
-import type { RiskProfile } from '../profile.ts';
+import { portfolioFor, type PortfolioParams } from '../profile.ts';
 import { DAYS_PER_YEAR } from '../time.ts';
 import type {
   AccountState,
@@ -19,7 +19,7 @@ import type {
 const VOL_STATES = ['unchanged', 'up', 'down'] as const;
 const N_VOL = VOL_STATES.length;
 
-type PortfolioParams = RiskProfile['portfolio'];
+
 
 /**
  * Price moves of the grid: −down … 0 … +up in `steps` points, evenly spaced on each side
@@ -74,7 +74,9 @@ class PortfolioMargin implements MarginModel {
 
   constructor(readonly book: Book) {
     const params = book.profile.portfolio;
-    const grids = (this.grids = book.scenarioRanges.map((r) => gridOf(params, r)));
+    // Each underlying's settings: the profile's, with its own overrides (price range, vol shocks, contingency).
+    const paramsOf = book.underlyings.map((u) => portfolioFor(params, u));
+    const grids = (this.grids = book.scenarioRanges.map((r, u) => gridOf(paramsOf[u]!, r)));
     const nScen = (this.nScen = params.priceSteps * N_VOL);
     const nPos = book.positions.length;
     const nCol = book.collateral.length;
@@ -91,10 +93,11 @@ class PortfolioMargin implements MarginModel {
     }
     for (let i = 0; i < nPos; i++) {
       const p = book.positions[i]!;
-      totalVolsOf(p, params, this.totalVols, i * N_VOL);
+      const own = paramsOf[p.underlyingIndex]!;
+      totalVolsOf(p, own, this.totalVols, i * N_VOL);
       const grid = grids[p.underlyingIndex]!;
       fillPositionScenarios(p, 1, this.totalVols, i * N_VOL, grid.moves, grid.logGrowth, this.unitPnl, i * nScen);
-      if (p.instrument.type === 'option' && p.years > 0) this.contingencyPerUnit[i] = params.shortOptionContingency * p.spot;
+      if (p.instrument.type === 'option' && p.years > 0) this.contingencyPerUnit[i] = own.shortOptionContingency * p.spot;
       this.positionsOf[p.underlyingIndex]!.push(i);
     }
     // Collateral moves with its price; the haircut applies on top for positive balances.
