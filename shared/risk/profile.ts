@@ -33,7 +33,7 @@ export const ScenarioRangeSchema = z.discriminatedUnion('mode', [
       mode: z.literal('dynamic'),
       /** The forecaster: filtered historical simulation (default), EWMA or GARCH(1,1) with a normal quantile (docs/volatility.md). */
       model: z.enum(['fhs', 'ewma', 'garch']),
-      /** One-sided confidence of the move covered. Default 0.99 (EMIR's minimum for OTC is 99%). */
+      /** One-sided confidence of the move covered. Default 0.99 (EMIR RTS 153/2013 Art. 24: at least 99%, 99.5% for OTC derivatives). */
       confidence: z.number().min(0.9).lt(1),
       /** The margin period of risk: the move is the one over this many hours. Default 24. */
       horizonHours: z.number().positive().max(240),
