@@ -9,7 +9,7 @@
  * as `npm start` runs them), until the price sweep is done and its events are in the outbox.
  */
 import { randomBytes } from 'node:crypto';
-import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, TransactWriteItemsCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { parseArgs } from 'node:util';
 import { startDynamoDbLocal } from '../functions/local/dynamodb-local.ts';
 import { ensureTables } from '../shared/store/bootstrap.ts';
@@ -118,6 +118,39 @@ async function reassess(stores: Stores, REASSESSED = 1_000): Promise<number> {
   return ms;
 }
 
+/**
+ * DynamoDB Local's own pace on this machine: conditional updates of a registered account's
+ * summary (one per changed account in a sweep), and five-item transactions (a price push's
+ * tier change: account, assessment record, two events, liquidation), 16 in flight.
+ */
+async function writeBaselines(stores: Stores): Promise<{ updatesPerSecond: number; transactionsPerSecond: number }> {
+  const tenant = await stores.tenants.create('bench-baseline');
+  const N = 2_000;
+  const book: AccountBook = { profile: 'default', collateral: [{ asset: 'USD', amount: 6_000 }], positions: [{ id: 'perp', instrument: { type: 'perpetual', underlying: 'ETH' }, quantity: 10, entryPrice: 3_000 }] };
+  for (let i = 0; i < N; i += 64) await Promise.all(Array.from({ length: Math.min(64, N - i) }, (_, k) => stores.accounts.put(tenant.tenantId, `base-${i + k}`, book, null, 'warning')));
+  const summary = JSON.stringify({ assessmentId: null, asOf: new Date().toISOString(), tier: 'warning', marginRatio: 1.25, equity: 6_000, maintenanceMargin: 4_800, initialMargin: 6_240 });
+  const update = (i: number, version: number) => ({
+    TableName: names.accounts,
+    Key: { tenantId: { S: tenant.tenantId }, accountId: { S: `base-${i}` } },
+    UpdateExpression: 'SET lastAssessment = :s, version = :next',
+    ConditionExpression: 'attribute_exists(version)',
+    ExpressionAttributeValues: { ':s': { S: summary }, ':next': { N: String(version) } },
+  });
+  const put = (i: number, tag: string) => ({
+    Put: { TableName: names.events, Item: { tenantId: { S: tenant.tenantId }, eventId: { S: `evt-${tag}-${i}` }, createdKey: { S: `${i}` }, dispatchState: { S: 'baseline' }, data: { S: summary } } },
+  });
+  const pace = async (n: number, op: (i: number) => Promise<unknown>) => {
+    const start = performance.now();
+    for (let i = 0; i < n; i += 16) await Promise.all(Array.from({ length: Math.min(16, n - i) }, (_, k) => op(i + k)));
+    return n / ((performance.now() - start) / 1000);
+  };
+  const updatesPerSecond = await pace(N, (i) => client.send(new UpdateItemCommand(update(i, 2))));
+  const transactionsPerSecond = await pace(1_000, (i) =>
+    client.send(new TransactWriteItemsCommand({ TransactItems: [{ Update: update(i, 3) }, put(i, 'a'), put(i, 'b'), put(i, 'c'), put(i, 'd')] })),
+  );
+  return { updatesPerSecond, transactionsPerSecond };
+}
+
 const db = await startDynamoDbLocal();
 const client = createDynamoClient({ endpoint: db.endpoint });
 const names = tableNames(`bench-${randomBytes(4).toString('hex')}-`);
@@ -166,6 +199,14 @@ try {
   // A warm server: the liquidation planner's solver is loaded on the first tier1 assessment, once per process.
   await reassess(stores, 50);
   const reassessMs = await reassess(stores);
+
+  // Baselines in the same process, on the same DynamoDB Local: what it does with the bare
+  // writes a sweep and a price push need, at the same 16 in flight, with no engine at all.
+  const baseline = await writeBaselines(stores);
+  console.log(
+    `DynamoDB Local baseline: ${baseline.updatesPerSecond.toFixed(0)} bare updates/s (the sweep: ${(rate / baseline.updatesPerSecond).toFixed(2)}× that), ` +
+      `${baseline.transactionsPerSecond.toFixed(0)} five-item transactions/s (1,000 of them: ${(1_000_000 / baseline.transactionsPerSecond).toFixed(0)} ms)`,
+  );
   if (values.json) {
     console.log(
       `wrote ${mergeResults({
@@ -173,6 +214,8 @@ try {
         sweep_unchanged_accounts_per_s: Number((count / unchangedSeconds).toPrecision(4)),
         sweep_writes_per_unchanged_account: Number(writesPerAccount.toPrecision(4)),
         reassess_ms_1000: Math.round(reassessMs),
+        ddb_local_updates_per_s: Math.round(baseline.updatesPerSecond),
+        ddb_local_transactions5_per_s: Math.round(baseline.transactionsPerSecond),
       })}`,
     );
   }
