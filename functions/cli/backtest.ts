@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { backtest, DEFAULT_CONFIDENCE, DEFAULT_HORIZON_HOURS, guardedStepCloses, type BacktestReport, type SideReport } from '../../shared/backtest/backtest.ts';
-import { loadUnderlyings, type PriceFile, type Underlyings } from '../../shared/backtest/load.ts';
+import { loadUnderlyings, type PriceFile, type Underlyings } from '../../shared/replay/candle-files.ts';
 import { staticRangeOf } from '../../shared/backtest/static-range.ts';
 import { backtestChartSvg } from '../../shared/backtest/svg.ts';
 import { CandleFileError } from '../../shared/replay/candles.ts';

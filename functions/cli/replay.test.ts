@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,38 @@ function capture() {
     io: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), stderrIsTTY: false },
   };
 }
+
+const PRICES = (symbol: string) => new URL(`../../../shared/data/prices/binance-${symbol}USDT-1h.csv`, import.meta.url).pathname;
+
+describe('softland replay along real candles', () => {
+  it('replays a window of the BTC and ETH files, re-assessing every 5 minutes, and reports the window', async () => {
+    const { out, io } = capture();
+    const args = ['--prices', PRICES('BTC'), '--prices', PRICES('ETH'), '--from', '2021-05-19T12:00Z', '--to', '2021-05-19T15:00Z', '--every', '5m', '--accounts', '9', '--json'];
+    expect(await replayCommand(args, io)).toBe(0);
+    const body = JSON.parse(out.stdout);
+    // 3 hourly candles × 12 re-assessments each.
+    expect(body).toMatchObject({ accounts: 9, steps: 35, stepMinutes: 5, start: '2021-05-19T12:00:00.000Z', window: { symbols: ['BTC', 'ETH'], gaps: [] } });
+    expect(out.stderr).toMatch(/"nan" read as 0|9 accounts × 35 steps/);
+  });
+
+  it('refuses a bad file naming the line and column, options that do not fit candles, and replays nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replay-prices-'));
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'time,symbol,open,high,low,close,quote_volume\n2021-05-19T00:00:00Z,BTC,100,101,99,-5,1\n');
+    for (const [args, message] of [
+      [['--prices', bad], /bad\.csv:2 \(close\)/],
+      [['--prices', PRICES('BTC'), '--steps', '100'], /--steps is for seeded paths/],
+      [['--from', '2021-05-19'], /--from needs --prices/],
+      [['--prices', PRICES('BTC'), '--every', '7m'], /--every must divide/],
+      [['--prices', PRICES('BTC'), '--from', 'yesterday'], /--from must be an ISO 8601/],
+    ] as const) {
+      const { out, io } = capture();
+      expect(await replayCommand([...args], io)).toBe(2);
+      expect(out.stderr).toMatch(message);
+      expect(out.stdout).toBe('');
+    }
+  });
+});
 
 describe('softland replay', () => {
   it('prints the seven policies as JSON with --json, and writes no chart unless asked', async () => {

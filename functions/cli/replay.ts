@@ -1,6 +1,10 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { loadUnderlyings, type PriceFile } from '../../shared/replay/candle-files.ts';
+import { CandleFileError } from '../../shared/replay/candles.ts';
+import { pathsFromCandles, type HistoryPaths } from '../../shared/replay/history-paths.ts';
 import { POLICY_NAMES } from '../../shared/replay/policies.ts';
+import { MARKET_PROFILE } from '../../shared/sweeps/account-assessment.ts';
 import { loadLinearSolver } from '../../shared/risk/lp/highs.ts';
 import { DEFAULT_ACCOUNTS, DEFAULT_CRASH_DEPTH, DEFAULT_SEED, DEFAULT_STEPS, runReplay, type ReplayReport } from '../../shared/replay/replay.ts';
 import { replayChartSvg } from '../../shared/replay/svg.ts';
@@ -12,10 +16,11 @@ const EXIT_BAD_INPUT = 2;
 const LIMITS = { accounts: [1, 1000], steps: [1, 100_000], seed: [0, 0xffff_ffff] } as const;
 
 export const REPLAY_USAGE = `Usage: softland replay [--json] [--seed N] [--accounts N] [--steps N] [--crash-depth D] [--svg FILE]
+       softland replay --prices FILE.csv [--prices FILE.csv …] [--from ISO] [--to ISO] [--every 1m] [--json] [--seed N] [--accounts N] [--svg FILE]
 
 Replays seeded portfolios along seeded price paths (GBM with jumps, volatility that
-rises as prices fall, a -30% crash within an hour) under four liquidation policies
-(full, aave_v3, hyperliquid, deribit_incremental, fixed_tiers, softland, softland_adaptive) and reports, per policy, the notional
+rises as prices fall, a -30% crash within an hour), or along real candles (--prices), under
+the liquidation policies (${POLICY_NAMES.join(', ')}) and reports, per policy, the notional
 liquidated, the penalties paid, the liquidation events and the bad debt.
 
 Options:
@@ -26,6 +31,12 @@ Options:
   --crash-depth D fall of BTC over the one-hour crash, 0 to 0.9 (default ${DEFAULT_CRASH_DEPTH};
                   ETH and SOL fall further; 0 for no crash)
   --svg FILE      write the chart there (default replay.svg, without --json)
+  --prices FILE   real candles, time,symbol,open,high,low,close,quote_volume (repeatable, one
+                  file per underlying; shared/data/prices/README.md); inside each candle the
+                  accounts see the open, the extreme nearer it, the other, then the close
+  --from ISO      first candle to replay (default: the first every file has)
+  --to ISO        end of the replay, exclusive (default: after the last candle every file has)
+  --every D       how often accounts are re-assessed along real candles: 1m (default), 5m, 15m
   -h, --help      show this help
 `;
 
@@ -37,6 +48,11 @@ export interface ReplayIo {
 }
 
 interface Flags {
+  prices: string[];
+  from: string | undefined;
+  to: string | undefined;
+  everyMinutes: number;
+  given: Set<string>;
   json: boolean;
   seed: number;
   accounts: number;
@@ -63,12 +79,26 @@ export async function replayCommand(args: readonly string[], io: ReplayIo): Prom
     return 0;
   }
 
+  let paths: HistoryPaths | undefined;
+  if (flags.prices.length > 0) {
+    const loaded = await historyOf(flags, io);
+    if (typeof loaded === 'number') return loaded;
+    paths = loaded;
+  }
+
   const tty = io.stderrIsTTY ?? process.stderr.isTTY === true;
   const started = performance.now();
   const progress = tty ? progressBar(io, started) : undefined;
   let report: ReplayReport;
   try {
-    report = runReplay(await loadLinearSolver(), { seed: flags.seed, accounts: flags.accounts, steps: flags.steps, crashDepth: flags.crashDepth, ...(progress ? { onProgress: progress } : {}) });
+    report = runReplay(await loadLinearSolver(), {
+      seed: flags.seed,
+      accounts: flags.accounts,
+      steps: flags.steps,
+      crashDepth: flags.crashDepth,
+      paths,
+      ...(progress ? { onProgress: progress } : {}),
+    });
   } catch (error) {
     if (tty) io.stderr('\r\x1b[K');
     io.stderr(`softland replay: failed: ${(error as Error).message}\n`);
@@ -89,13 +119,26 @@ export async function replayCommand(args: readonly string[], io: ReplayIo): Prom
     }
   }
 
-  if (flags.json) io.stdout(`${JSON.stringify(jsonOf(report), null, 2)}\n`);
+  if (flags.json) io.stdout(`${JSON.stringify({ ...jsonOf(report), ...(paths ? { window: { from: report.start, to: report.end, symbols: paths.symbols, gaps: paths.gaps } } : {}) }, null, 2)}\n`);
   else io.stdout(table(report) + (svgPath ? `\nChart written to ${svgPath}\n` : ''));
   return 0;
 }
 
 function parseFlags(args: readonly string[]): Flags {
-  const flags: Flags = { json: false, seed: DEFAULT_SEED, accounts: DEFAULT_ACCOUNTS, steps: DEFAULT_STEPS, crashDepth: DEFAULT_CRASH_DEPTH, svg: undefined, help: false };
+  const flags: Flags = {
+    prices: [],
+    from: undefined,
+    to: undefined,
+    everyMinutes: 1,
+    given: new Set(),
+    json: false,
+    seed: DEFAULT_SEED,
+    accounts: DEFAULT_ACCOUNTS,
+    steps: DEFAULT_STEPS,
+    crashDepth: DEFAULT_CRASH_DEPTH,
+    svg: undefined,
+    help: false,
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -108,7 +151,28 @@ function parseFlags(args: readonly string[]): Flags {
       i++;
       return next;
     };
+    flags.given.add(name);
     switch (name) {
+      case '--prices': {
+        const file = value();
+        if (file === '') throw new UsageError('--prices needs a file name');
+        flags.prices.push(file);
+        break;
+      }
+      case '--from':
+      case '--to': {
+        const text = value();
+        if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z)?$/.test(text) || Number.isNaN(Date.parse(text))) throw new UsageError(`${name} must be an ISO 8601 UTC date or time (2021-05-19 or 2021-05-19T12:00Z), got "${text}"`);
+        flags[name === '--from' ? 'from' : 'to'] = text;
+        break;
+      }
+      case '--every': {
+        const text = value();
+        const minutes = /^(\d+)m$/.exec(text.trim());
+        if (!minutes || !(Number(minutes[1]) >= 1 && Number(minutes[1]) <= 15)) throw new UsageError(`--every must be minutes from 1m to 15m, got "${text}"`);
+        flags.everyMinutes = Number(minutes[1]);
+        break;
+      }
       case '--json':
       case '-h':
       case '--help':
@@ -140,6 +204,10 @@ function parseFlags(args: readonly string[]): Flags {
         throw new UsageError(arg.startsWith('-') ? `unknown option "${arg}"` : `unexpected argument "${arg}"`);
     }
   }
+  const real = flags.prices.length > 0;
+  for (const option of real ? ['--steps', '--crash-depth'] : ['--from', '--to', '--every']) {
+    if (flags.given.has(option)) throw new UsageError(real ? `${option} is for seeded paths; the candles set the path` : `${option} needs --prices`);
+  }
   return flags;
 }
 
@@ -149,6 +217,36 @@ function integer(name: string, text: string, [min, max]: readonly [number, numbe
     throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
   }
   return n;
+}
+
+/**
+ * The candle files as replay paths, or the exit code after saying what is wrong: a bad file
+ * names its line and column and nothing is replayed. Prices the market guard refuses, and
+ * gaps, are reported on stderr.
+ */
+async function historyOf(flags: Flags, io: ReplayIo): Promise<HistoryPaths | number> {
+  const files: PriceFile[] = [];
+  for (const path of flags.prices) {
+    try {
+      files.push({ source: path, text: await readFile(path, 'utf8') });
+    } catch (error) {
+      io.stderr(`softland replay: cannot read ${path}: ${(error as Error).message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+  }
+  try {
+    const loaded = loadUnderlyings(files, MARKET_PROFILE.market.maxPriceMove);
+    const paths = pathsFromCandles([...loaded.candles.values()].flat(), { from: flags.from, to: flags.to, stepMinutes: flags.everyMinutes });
+    if (loaded.rejected.length > 0) io.stderr(`softland replay: the market guard refused ${loaded.rejected.length} prices in these files (a move beyond 30% from the last accepted; the accepted one is kept)\n`);
+    for (const g of paths.gaps) io.stderr(`softland replay: ${g.symbol} has no candles from ${g.from} to ${g.to}: its price is held there\n`);
+    return paths;
+  } catch (error) {
+    if (error instanceof CandleFileError || error instanceof RangeError) {
+      io.stderr(`softland replay: ${error.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    throw error;
+  }
 }
 
 /** A one-line bar on stderr, redrawn at most every 100 ms. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../risk/profiles.ts';
 import { clampedForecaster, FORECASTERS } from '../risk/volatility/models.ts';
 import { backtest, guardedStepCloses, type BacktestReport } from './backtest.ts';
-import { loadUnderlyings } from './load.ts';
+import { loadUnderlyings } from '../replay/candle-files.ts';
 import { staticRangeOf } from './static-range.ts';
 
 /**

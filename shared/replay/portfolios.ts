@@ -1,5 +1,6 @@
 import { assessRisk } from '../risk/assess.ts';
 import { SnapshotSchema, type Snapshot, type SnapshotInput } from '../schemas/snapshot.ts';
+import { findProfile } from '../risk/profiles.ts';
 import { Rng } from './random.ts';
 
 /**
@@ -51,8 +52,13 @@ export interface PortfolioOptions {
   readonly count?: number;
   /** Time of the snapshots (the start of the replay). */
   readonly asOf: string;
-  /** Starting market per underlying (BTC, ETH and SOL at least). */
+  /** Starting market per underlying (every one of `symbols`). */
   readonly market: Readonly<Record<string, MarketPoint>>;
+  /**
+   * The underlyings, the reference asset first (the one alts are spread against); default
+   * BTC, ETH, SOL. Collateral kinds use the ones the profile accepts as collateral.
+   */
+  readonly symbols?: readonly string[];
   /** Option expiries to choose from, all after the replay's end (see `expiriesAfter`). */
   readonly expiries: readonly string[];
   /** Risk profile of every account. Default `default`. */
@@ -93,6 +99,10 @@ interface Context {
   readonly notional: number;
   readonly asOf: string;
   readonly profile: string;
+  /** The underlyings, the reference first; the alts; and those the profile accepts as collateral. */
+  readonly symbols: readonly string[];
+  readonly alts: readonly string[];
+  readonly collateralAssets: readonly string[];
   /** Next position id. */
   id: number;
 }
@@ -100,7 +110,11 @@ interface Context {
 export function generatePortfolios(options: PortfolioOptions): ReplayAccount[] {
   const count = options.count ?? DEFAULT_ACCOUNTS;
   if (!Number.isInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
-  for (const u of UNDERLYINGS) if (!options.market[u]) throw new RangeError(`market needs ${u}`);
+  const symbols = options.symbols ?? DEFAULT_SYMBOLS;
+  if (symbols.length === 0) throw new RangeError('symbols must not be empty');
+  for (const u of symbols) if (!options.market[u]) throw new RangeError(`market needs ${u}`);
+  const haircuts = findProfile(options.profile ?? 'default')?.haircuts ?? {};
+  const collateralAssets = symbols.filter((u) => Object.hasOwn(haircuts, u));
   if (options.expiries.length === 0) throw new RangeError('expiries must not be empty');
   const [minNotional, maxNotional] = options.notional ?? [20_000, 2_000_000];
   const root = new Rng(options.seed).fork('portfolios');
@@ -115,6 +129,9 @@ export function generatePortfolios(options: PortfolioOptions): ReplayAccount[] {
       notional: rng.logUniform(minNotional, maxNotional),
       asOf: options.asOf,
       profile: options.profile ?? 'default',
+      symbols,
+      alts: symbols.length > 1 ? symbols.slice(1) : symbols,
+      collateralAssets: collateralAssets.length > 0 ? collateralAssets : [],
       id: 0,
     };
     const book = BUILDERS[kind](ctx);
@@ -124,25 +141,26 @@ export function generatePortfolios(options: PortfolioOptions): ReplayAccount[] {
   return accounts;
 }
 
-const UNDERLYINGS = ['BTC', 'ETH', 'SOL'] as const;
-type Underlying = (typeof UNDERLYINGS)[number];
+export const DEFAULT_SYMBOLS: readonly string[] = ['BTC', 'ETH', 'SOL'];
+type Underlying = string;
 
-/** Strike grid per underlying. */
-const STRIKE_STEP: Record<Underlying, number> = { BTC: 1000, ETH: 50, SOL: 5 };
+/** Strike grid per underlying: these, else 5 × 10^(digits − 3) of the price (ETH at 3,000: 50). */
+const STRIKE_STEP: Readonly<Record<string, number>> = { BTC: 1000, ETH: 50, SOL: 5 };
+const strikeStep = (u: string, price: number) => STRIKE_STEP[u] ?? 5 * 10 ** (Math.floor(Math.log10(price)) - 2);
 
 const BUILDERS: Record<AccountKind, (ctx: Context) => Book> = {
   'perp-long': (ctx) => perpBook(ctx, 1),
   'perp-short': (ctx) => perpBook(ctx, -1),
   'perp-spread': (ctx) => {
     // Long an alt against BTC: correlated, but the alt falls further in a crash.
-    const alt = ctx.rng.pick(['ETH', 'SOL'] as const);
+    const alt = ctx.rng.pick(ctx.alts);
     return {
-      positions: [perp(ctx, alt, ctx.notional), perp(ctx, 'BTC', -ctx.notional * ctx.rng.uniform(0.5, 1))],
+      positions: [perp(ctx, alt, ctx.notional), perp(ctx, ctx.symbols[0]!, -ctx.notional * ctx.rng.uniform(0.5, 1))],
       collateral: [],
     };
   },
   'short-strangle': (ctx) => {
-    const u = weightedUnderlying(ctx.rng);
+    const u = weightedUnderlying(ctx);
     const expiry = ctx.rng.pick(ctx.expiries.slice(0, 3));
     const q = -ctx.notional / 2 / price(ctx, u);
     return {
@@ -154,7 +172,7 @@ const BUILDERS: Record<AccountKind, (ctx: Context) => Book> = {
     };
   },
   'short-puts': (ctx) => {
-    const u = weightedUnderlying(ctx.rng);
+    const u = weightedUnderlying(ctx);
     const legs = ctx.rng.int(1, 2);
     const positions: Position[] = [];
     for (let k = 0; k < legs; k++) {
@@ -165,7 +183,7 @@ const BUILDERS: Record<AccountKind, (ctx: Context) => Book> = {
   },
   'covered-calls': (ctx) => {
     // Coins held as collateral, calls sold against part of them, USD borrowed against the rest.
-    const u = ctx.rng.pick(['BTC', 'ETH'] as const);
+    const u = ctx.rng.pick(ctx.collateralAssets.slice(0, 2));
     const coins = ctx.notional / price(ctx, u);
     return {
       positions: [
@@ -175,7 +193,7 @@ const BUILDERS: Record<AccountKind, (ctx: Context) => Book> = {
     };
   },
   'hedged-options': (ctx) => {
-    const u = weightedUnderlying(ctx.rng);
+    const u = weightedUnderlying(ctx);
     const expiry = ctx.rng.pick(ctx.expiries);
     if (ctx.rng.chance(0.3)) {
       // A long perpetual protected by puts.
@@ -195,15 +213,15 @@ const BUILDERS: Record<AccountKind, (ctx: Context) => Book> = {
     return { positions: hedge.quantity === 0 ? options : [...options, hedge], collateral: [] };
   },
   'collateral-loan': (ctx) => {
-    const assets = shuffled(ctx.rng, UNDERLYINGS).slice(0, ctx.rng.int(1, 2));
+    const assets = shuffled(ctx.rng, ctx.collateralAssets).slice(0, ctx.rng.int(1, 2));
     return {
       positions: [],
       collateral: assets.map((a) => ({ asset: a, amount: round(ctx.notional / assets.length / price(ctx, a), 6) })),
     };
   },
   'collateral-perps': (ctx) => {
-    const asset = ctx.rng.pick(['ETH', 'SOL'] as const);
-    const u = ctx.rng.pick(UNDERLYINGS);
+    const asset = ctx.rng.pick(ctx.collateralAssets.length > 1 ? ctx.collateralAssets.slice(1) : ctx.collateralAssets);
+    const u = ctx.rng.pick(ctx.symbols);
     return {
       positions: [perp(ctx, u, ctx.notional)],
       collateral: [{ asset, amount: round((ctx.notional * ctx.rng.uniform(0.3, 1)) / price(ctx, asset), 6) }],
@@ -213,7 +231,7 @@ const BUILDERS: Record<AccountKind, (ctx: Context) => Book> = {
 
 /** One to three perpetuals on distinct underlyings, all long (+1) or all short (−1). */
 function perpBook(ctx: Context, side: 1 | -1): Book {
-  const picked = shuffled(ctx.rng, UNDERLYINGS).slice(0, ctx.rng.int(1, 3));
+  const picked = shuffled(ctx.rng, ctx.symbols).slice(0, ctx.rng.int(1, 3));
   const weights = picked.map(() => ctx.rng.uniform(0.3, 1));
   const total = weights.reduce((a, b) => a + b, 0);
   return { positions: picked.map((u, k) => perp(ctx, u, (side * ctx.notional * weights[k]!) / total)), collateral: [] };
@@ -235,17 +253,30 @@ function option(ctx: Context, u: Underlying, right: 'call' | 'put', k: number, e
 }
 
 function strike(ctx: Context, u: Underlying, moneyness: number): number {
-  return Math.max(STRIKE_STEP[u], Math.round((price(ctx, u) * moneyness) / STRIKE_STEP[u]) * STRIKE_STEP[u]);
+  const step = strikeStep(u, price(ctx, u));
+  return Math.max(step, Math.round((price(ctx, u) * moneyness) / step) * step);
 }
 
 function price(ctx: Context, u: string): number {
   return ctx.market[u]!.price;
 }
 
-/** BTC half the time, ETH a third, SOL the rest: where option volume is. */
-function weightedUnderlying(rng: Rng): Underlying {
-  const x = rng.next();
-  return x < 0.5 ? 'BTC' : x < 0.85 ? 'ETH' : 'SOL';
+/**
+ * The reference asset half the time, the others sharing the rest in falling shares (×3/7
+ * each: with BTC, ETH, SOL that is 50%, 35%, 15%): where option volume is.
+ */
+function weightedUnderlying(ctx: Context): Underlying {
+  const x = ctx.rng.next();
+  const rest = ctx.symbols.slice(1);
+  if (rest.length === 0 || x < 0.5) return ctx.symbols[0]!;
+  const shares = rest.map((_, k) => (3 / 7) ** k);
+  const total = shares.reduce((a, b) => a + b, 0);
+  let edge = 0.5;
+  for (let k = 0; k < rest.length; k++) {
+    edge += (0.5 * shares[k]!) / total;
+    if (x < edge) return rest[k]!;
+  }
+  return rest.at(-1)!;
 }
 
 function shuffled<T>(rng: Rng, items: readonly T[]): T[] {

@@ -45,6 +45,8 @@ export interface ReplayOptions {
   readonly crashDepth?: number;
   /** Called after each account with (accounts done, accounts in all). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Replay along these prices (real candles: pathsFromCandles) instead of seeded paths; `steps`, `stepMinutes` and `crashDepth` then come from them. */
+  readonly paths?: PricePaths | undefined;
 }
 
 export interface PolicyTotals {
@@ -134,24 +136,27 @@ export function runReplay(solver: LinearSolver, options: ReplayOptions = {}): Re
 
   const crashDepth = options.crashDepth ?? DEFAULT_CRASH_DEPTH;
   if (!(crashDepth >= 0 && crashDepth < 1)) throw new RangeError('crashDepth must be at least 0 and below 1');
-  const paths = generatePaths({
-    seed,
-    steps,
-    crash: crashDepth === 0 ? null : { depth: crashDepth },
-    ...(options.stepMinutes === undefined ? {} : { stepMinutes: options.stepMinutes }),
-  });
+  const paths =
+    options.paths ??
+    generatePaths({
+      seed,
+      steps,
+      crash: crashDepth === 0 ? null : { depth: crashDepth },
+      ...(options.stepMinutes === undefined ? {} : { stepMinutes: options.stepMinutes }),
+    });
   const markets = marketsOf(paths);
   const accounts = generatePortfolios({
     seed,
     count,
     asOf: paths.start,
     market: markets[0]!,
-    expiries: expiriesAfter(paths.times[steps]!),
+    symbols: paths.symbols,
+    expiries: expiriesAfter(paths.times[paths.steps]!),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
   });
 
-  const stepNotional = perPolicy(() => new Float64Array(steps + 1));
-  const stepBadDebt = perPolicy(() => new Float64Array(steps + 1));
+  const stepNotional = perPolicy(() => new Float64Array(paths.steps + 1));
+  const stepBadDebt = perPolicy(() => new Float64Array(paths.steps + 1));
   const perAccount: AccountReport[] = [];
   options.onProgress?.(0, accounts.length);
   accounts.forEach((account, i) => {
@@ -181,10 +186,10 @@ export function runReplay(solver: LinearSolver, options: ReplayOptions = {}): Re
   return {
     seed,
     accounts: accounts.length,
-    steps,
+    steps: paths.steps,
     stepMinutes: paths.stepMinutes,
     start: paths.start,
-    end: paths.times[steps]!,
+    end: paths.times[paths.steps]!,
     crash: paths.crash,
     policies,
     series: {

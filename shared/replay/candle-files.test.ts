@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CandleFileError } from '../replay/candles.ts';
-import { loadUnderlyings, missingVolumesAsZero } from './load.ts';
+import { CandleFileError } from './candles.ts';
+import { loadUnderlyings, missingVolumesAsZero } from './candle-files.ts';
 
 const HEADER = 'time,symbol,open,high,low,close,quote_volume';
 const csv = (...rows: string[]) => [HEADER, ...rows].join('\n');

@@ -1,4 +1,4 @@
-import { CandleFileError, guardCandles, parseCandles, type Candle, type RejectedPrice } from '../replay/candles.ts';
+import { CandleFileError, guardCandles, parseCandles, type Candle, type RejectedPrice } from './candles.ts';
 
 /**
  * Candle files into one series per underlying, through the replay's loader: parsed strictly
