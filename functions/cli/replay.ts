@@ -6,7 +6,7 @@ import { pathsFromCandles, type HistoryPaths } from '../../shared/replay/history
 import { POLICY_NAMES } from '../../shared/replay/policies.ts';
 import { MARKET_PROFILE } from '../../shared/sweeps/account-assessment.ts';
 import { loadLinearSolver } from '../../shared/risk/lp/highs.ts';
-import { DEFAULT_ACCOUNTS, DEFAULT_CRASH_DEPTH, DEFAULT_SEED, DEFAULT_STEPS, runReplay, type ReplayReport } from '../../shared/replay/replay.ts';
+import { DEFAULT_ACCOUNTS, DEFAULT_CRASH_DEPTH, DEFAULT_OPEN_INTEREST_SHARE, DEFAULT_SEED, DEFAULT_STEPS, runReplay, type ReplayReport } from '../../shared/replay/replay.ts';
 import { replayChartSvg } from '../../shared/replay/svg.ts';
 
 /** Exit codes, as in main.ts: 0 done, 1 unexpected failure, 2 bad input or usage. */
@@ -37,6 +37,10 @@ Options:
   --from ISO      first candle to replay (default: the first every file has)
   --to ISO        end of the replay, exclusive (default: after the last candle every file has)
   --every D       how often accounts are re-assessed along real candles: 1m (default), 5m, 15m
+  --open-interest-share S
+                  the books' gross notional as a share of the underlyings' daily traded value,
+                  0 to 1 (default ${DEFAULT_OPEN_INTEREST_SHARE}): their liquidations move prices by the square-root
+                  law (docs/replay.md, "Impact"); 0 keeps generated sizes and no impact
   -h, --help      show this help
 `;
 
@@ -48,6 +52,7 @@ export interface ReplayIo {
 }
 
 interface Flags {
+  openInterestShare: number;
   prices: string[];
   from: string | undefined;
   to: string | undefined;
@@ -96,6 +101,7 @@ export async function replayCommand(args: readonly string[], io: ReplayIo): Prom
       accounts: flags.accounts,
       steps: flags.steps,
       crashDepth: flags.crashDepth,
+      openInterestShare: flags.openInterestShare,
       paths,
       ...(progress ? { onProgress: progress } : {}),
     });
@@ -126,6 +132,7 @@ export async function replayCommand(args: readonly string[], io: ReplayIo): Prom
 
 function parseFlags(args: readonly string[]): Flags {
   const flags: Flags = {
+    openInterestShare: DEFAULT_OPEN_INTEREST_SHARE,
     prices: [],
     from: undefined,
     to: undefined,
@@ -164,6 +171,13 @@ function parseFlags(args: readonly string[]): Flags {
         const text = value();
         if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z)?$/.test(text) || Number.isNaN(Date.parse(text))) throw new UsageError(`${name} must be an ISO 8601 UTC date or time (2021-05-19 or 2021-05-19T12:00Z), got "${text}"`);
         flags[name === '--from' ? 'from' : 'to'] = text;
+        break;
+      }
+      case '--open-interest-share': {
+        const text = value();
+        const share = /^\d*\.?\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+        if (!(share >= 0 && share <= 1)) throw new UsageError(`--open-interest-share must be a number from 0 to 1, got "${text}"`);
+        flags.openInterestShare = share;
         break;
       }
       case '--every': {
@@ -259,7 +273,7 @@ function progressBar(io: ReplayIo, started: number): (done: number, total: numbe
     const width = 30;
     const filled = total > 0 ? Math.round((done / total) * width) : width;
     const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
-    io.stderr(`\rreplay [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(pct).padStart(3)}%  ${done}/${total} accounts  ${((now - started) / 1000).toFixed(1)} s`);
+    io.stderr(`\rreplay [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(pct).padStart(3)}%  ${done}/${total} steps  ${((now - started) / 1000).toFixed(1)} s`);
   };
 }
 
@@ -273,13 +287,18 @@ export function jsonOf(report: ReplayReport) {
     start: report.start,
     end: report.end,
     crash: report.crash,
-    policies: report.policies,
+    impact: report.impact,
+    policies: perPolicy((name) => ({ ...report.policies[name], cascadeDrawdown: report.cascadeDrawdown[name], byBook: { options: report.byBook.options[name], linear: report.byBook.linear[name] } })),
   };
+}
+
+function perPolicy<T>(make: (name: (typeof POLICY_NAMES)[number]) => T) {
+  return Object.fromEntries(POLICY_NAMES.map((name) => [name, make(name)]));
 }
 
 function table(report: ReplayReport): string {
   const full = report.policies.full;
-  const header = ['policy', 'liquidated notional', 'vs full', 'penalties', 'events', 'accounts liq.', 'insolvent', 'bad debt'];
+  const header = ['policy', 'liquidated notional', 'vs full', 'penalties', 'slippage', 'trader loss', 'events', 'accounts liq.', 'insolvent', 'bad debt', 'cascade'];
   const rows = POLICY_NAMES.map((name) => {
     const p = report.policies[name];
     return [
@@ -287,10 +306,14 @@ function table(report: ReplayReport): string {
       usd(p.liquidatedNotional),
       full.liquidatedNotional > 0 ? `${((100 * p.liquidatedNotional) / full.liquidatedNotional).toFixed(1)}%` : '-',
       usd(p.penalties),
+      usd(p.slippage),
+      usd(p.traderLoss),
       String(p.events),
       String(p.accountsLiquidated),
       String(p.insolventAccounts),
       usd(p.badDebt),
+      // The deepest extra fall its own selling caused, over the underlyings.
+      `${(100 * Math.min(0, ...Object.values(report.cascadeDrawdown[name]))).toFixed(2)}%`,
     ];
   });
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));

@@ -52,6 +52,17 @@ export class ImpactState {
     this.offsets.set(symbol, (this.offsets.get(symbol) ?? 0) + impact);
   }
 
+  /** The relative offset this policy's trades left on `symbol` (negative: pushed down). */
+  offsetOf(symbol: string): number {
+    return this.offsets.get(symbol) ?? 0;
+  }
+
+  /** Whether any trade has moved any price (a policy that never traded sees the historical market). */
+  get moved(): boolean {
+    for (const offset of this.offsets.values()) if (offset !== 0) return true;
+    return false;
+  }
+
   /** The price a policy sees: the historical one moved by the offset (never below 1% of it). */
   priceOf(symbol: string, historical: number): number {
     return historical * Math.max(0.01, 1 + (this.offsets.get(symbol) ?? 0));

@@ -24,12 +24,15 @@ export interface UnderlyingModel {
   readonly jumpsPerDay: number;
   /** Standard deviation of an asset-specific jump's log size. */
   readonly jumpStd: number;
+  /** Value traded a day, USD: what liquidations' market impact is sized against (docs/replay.md). */
+  readonly dailyVolume: number;
 }
 
 export const DEFAULT_UNDERLYINGS: readonly UnderlyingModel[] = [
-  { symbol: 'BTC', price: 97_000, volatility: 0.55, beta: 1, jumpsPerDay: 0.5, jumpStd: 0.015 },
-  { symbol: 'ETH', price: 3_000, volatility: 0.7, beta: 1.15, jumpsPerDay: 0.6, jumpStd: 0.02 },
-  { symbol: 'SOL', price: 150, volatility: 0.9, beta: 1.35, jumpsPerDay: 0.8, jumpStd: 0.03 },
+  // Daily volumes of the order of Binance spot's in 2024: BTC $20B, ETH $10B, SOL $2B.
+  { symbol: 'BTC', price: 97_000, volatility: 0.55, beta: 1, jumpsPerDay: 0.5, jumpStd: 0.015, dailyVolume: 20e9 },
+  { symbol: 'ETH', price: 3_000, volatility: 0.7, beta: 1.15, jumpsPerDay: 0.6, jumpStd: 0.02, dailyVolume: 10e9 },
+  { symbol: 'SOL', price: 150, volatility: 0.9, beta: 1.35, jumpsPerDay: 0.8, jumpStd: 0.03, dailyVolume: 2e9 },
 ];
 
 /** Correlation of the Brownian parts, in the order of DEFAULT_UNDERLYINGS. */
@@ -91,6 +94,8 @@ export interface PricePaths {
    * symbol, over endStep − startStep steps; null when the path has none.
    */
   readonly crash: { readonly startStep: number; readonly endStep: number; readonly depth: Readonly<Record<string, number>> } | null;
+  /** Value traded a day per underlying, USD (0: unknown, no impact). */
+  readonly dailyVolume: Readonly<Record<string, number>>;
 }
 
 export const DEFAULT_START = '2026-11-23T12:00:00Z';
@@ -191,6 +196,7 @@ export function generatePaths(options: PathOptions): PricePaths {
   const times = Array.from({ length: steps + 1 }, (_, k) => new Date(startMs + k * stepMinutes * 60_000).toISOString().replace('.000Z', 'Z'));
   return {
     seed: options.seed,
+    dailyVolume: Object.fromEntries(models.map((m) => [m.symbol, m.dailyVolume])),
     start: times[0]!,
     stepMinutes,
     steps,

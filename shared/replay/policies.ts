@@ -40,6 +40,8 @@ export interface ExecutionPrices {
   readonly assets: Readonly<Record<string, number>>;
   /** Equity before the trades; penalties are capped at the profile's share of it. */
   readonly equity: number;
+  /** Delta of one unit of each position (1 for a linear long unit): what closing it sells of the underlying. */
+  readonly unitDeltas?: Readonly<Record<string, number>>;
 }
 
 export interface TradeResult {
@@ -51,6 +53,12 @@ export interface TradeResult {
   readonly penalties: number;
   /** Trades that changed something (after clamping to what was there). */
   readonly executed: number;
+  /**
+   * What the trades sold of each underlying, USD at today's price, signed (a buy-back is
+   * negative): closing a position sells its delta, selling collateral sells the asset. What
+   * moves the price in the replay's impact model.
+   */
+  readonly flow: Readonly<Record<string, number>>;
 }
 
 export interface Policy {
@@ -74,10 +82,14 @@ export function profileFor(snapshot: Snapshot): RiskProfile {
 /** The prices an assessment valued the snapshot at. */
 export function pricesOf(snapshot: Snapshot, assessment: Assessment): ExecutionPrices {
   const marks: Record<string, number> = {};
-  for (const p of assessment.positions) marks[p.id] = p.markPrice;
+  const unitDeltas: Record<string, number> = {};
+  for (const p of assessment.positions) {
+    marks[p.id] = p.markPrice;
+    unitDeltas[p.id] = p.quantity === 0 ? 0 : p.greeks.delta / p.quantity;
+  }
   const assets: Record<string, number> = { [profileFor(snapshot).quoteAsset]: 1 };
   for (const [asset, m] of Object.entries(snapshot.market)) assets[asset] = m.price;
-  return { marks, assets, equity: assessment.equity };
+  return { marks, assets, equity: assessment.equity, unitDeltas };
 }
 
 /**
@@ -100,6 +112,8 @@ export function applyTrades(snapshot: Snapshot, trades: readonly Trade[], prices
   let rawPenalty = 0;
   let notional = 0;
   let executed = 0;
+  const flow: Record<string, number> = {};
+  const sell = (asset: string, usd: number) => (flow[asset] = (flow[asset] ?? 0) + usd);
   for (const t of trades) {
     if (!(t.quantity > 0)) continue;
     if (t.kind === 'position') {
@@ -116,6 +130,7 @@ export function applyTrades(snapshot: Snapshot, trades: readonly Trade[], prices
       proceeds += sign * amount * unitValue;
       rawPenalty += rate * amount * mark;
       notional += amount * spot;
+      sell(p.instrument.underlying, sign * amount * (prices.unitDeltas?.[t.positionId] ?? (p.instrument.type === 'option' ? 0 : 1)) * spot);
     } else {
       if (t.asset === quote) continue;
       const balance = amounts.get(t.asset) ?? 0;
@@ -128,6 +143,7 @@ export function applyTrades(snapshot: Snapshot, trades: readonly Trade[], prices
       proceeds += sign * amount * price;
       rawPenalty += rate * amount * price;
       notional += amount * price;
+      sell(t.asset, sign * amount * price);
     }
     executed++;
   }
@@ -140,7 +156,7 @@ export function applyTrades(snapshot: Snapshot, trades: readonly Trade[], prices
   const collateral = snapshot.collateral.map((c) => ({ ...c, amount: amounts.get(c.asset)! }));
   if (!snapshot.collateral.some((c) => c.asset === quote)) collateral.push({ asset: quote, amount: amounts.get(quote)! });
   const positions = snapshot.positions.filter((p) => quantities.get(p.id) !== 0).map((p) => ({ ...p, quantity: quantities.get(p.id)! }));
-  return { snapshot: { ...snapshot, positions, collateral }, liquidatedNotional: notional, penalties, executed };
+  return { snapshot: { ...snapshot, positions, collateral }, liquidatedNotional: notional, penalties, executed, flow };
 }
 
 function priceOf(prices: Readonly<Record<string, number>>, key: string): number {

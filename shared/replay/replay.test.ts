@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { assessWith } from '../risk/assess.ts';
 import { loadLinearSolver } from '../risk/lp/highs.ts';
 import { SnapshotSchema, type Snapshot } from '../schemas/snapshot.ts';
-import { DEFAULT_STEPS, generatePaths, largestDrop } from './paths.ts';
+import { DEFAULT_STEPS, generatePaths, largestDrop, type PricePaths } from './paths.ts';
 import { POLICIES, POLICY_NAMES, applyTrades, closeOutTrades, pricesOf, type Trade } from './policies.ts';
 import { ACCOUNT_KINDS, expiriesAfter, generatePortfolios } from './portfolios.ts';
 import { Rng, mulberry32 } from './random.ts';
@@ -324,15 +324,10 @@ describe('runReplay', () => {
     for (const crashDepth of [1, -0.1, Number.NaN]) expect(() => runReplay(solver, { seed: 3, accounts: 1, steps: 120, crashDepth })).toThrow(RangeError);
   });
 
-  it('reports progress per account', () => {
+  it('reports progress per step (every account moves one step at a time, so each policy’s impact reaches all of them)', () => {
     const calls: Array<[number, number]> = [];
     runReplay(solver, { seed: 1, accounts: 3, steps: 50, onProgress: (done, total) => calls.push([done, total]) });
-    expect(calls).toEqual([
-      [0, 3],
-      [1, 3],
-      [2, 3],
-      [3, 3],
-    ]);
+    expect(calls).toEqual(Array.from({ length: 51 }, (_, k) => [k, 50]));
   });
 
   describe('on the default run', () => {
@@ -350,5 +345,42 @@ describe('runReplay', () => {
     it.fails('acceptance: softland liquidates at most 40% of the notional full does', () => {
       expect(softland.liquidatedNotional / full.liquidatedNotional).toBeLessThanOrEqual(0.4);
     });
+  });
+});
+
+describe('liquidations that move the price', () => {
+  /** BTC flat at 100, a dip to 94 over steps 10–12, back at 100 from step 14 on; 1-minute steps. */
+  const dip = (dailyVolume: number): PricePaths => {
+    const steps = 90;
+    const prices = new Float64Array(steps + 1).map((_, k) => (k >= 10 && k <= 12 ? 94 : k === 13 ? 97 : 100));
+    const times = Array.from({ length: steps + 1 }, (_, k) => new Date(Date.UTC(2026, 10, 23, 12, k)).toISOString());
+    return { seed: 0, start: times[0]!, stepMinutes: 1, steps, times, symbols: ['BTC'], prices: { BTC: prices }, volatilities: { BTC: new Float64Array(steps + 1).fill(0.8) }, crash: null, dailyVolume: { BTC: dailyVolume } };
+  };
+  const run = (share: number) => runReplay(solver, { seed: 3, accounts: 27, paths: dip(1e9), openInterestShare: share });
+
+  const firstSteps = (r: ReturnType<typeof run>) => r.perAccount.flatMap((a) => (a.policies.full.firstEventStep === null ? [] : [a.policies.full.firstEventStep]));
+
+  it('with no impact, nothing moves the price: `full` liquidates once, when the dip starts', () => {
+    const r = run(0);
+    expect(r.cascadeDrawdown.full['BTC']).toBe(0);
+    expect(r.policies.full.slippage).toBe(0);
+    expect(new Set(firstSteps(r))).toEqual(new Set([10]));
+  });
+
+  it('with books large against the market, `full` sells the price down further and liquidates a second wave the historical price alone did not', () => {
+    const r = run(0.5);
+    // Its own selling took BTC below the historical low of 94.
+    expect(r.cascadeDrawdown.full['BTC']).toBeLessThan(-0.005);
+    expect(Math.min(...r.series.impactedPrices.full)).toBeLessThan(94 * (1 - 0.005));
+    // The historical price stays at 94 over steps 10–12: accounts first liquidated at 11 or 12 went under the first wave's impact.
+    const steps = firstSteps(r);
+    expect(steps).toContain(10);
+    expect(steps.filter((k) => k === 11 || k === 12).length).toBeGreaterThan(0);
+    expect(steps.length).toBeGreaterThan(firstSteps(run(0)).length);
+    expect(r.policies.full.slippage).toBeGreaterThan(0);
+    expect(r.policies.full.traderLoss).toBeCloseTo(r.policies.full.penalties + r.policies.full.slippage, 6);
+    // The books were scaled to half the day's volume; their margin ratios are unchanged by scaling.
+    expect(r.impact).toMatchObject({ openInterestShare: 0.5, y: 1, halfLifeMinutes: 30 });
+    expect(r.perAccount.reduce((s, a) => s + a.grossNotional, 0)).toBeCloseTo(0.5 * 1e9, -3);
   });
 });

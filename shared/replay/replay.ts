@@ -13,7 +13,9 @@ import {
   profileFor,
   type PolicyName,
   type Trade,
+  type TradeResult,
 } from './policies.ts';
+import { DEFAULT_IMPACT, ImpactState, type ImpactParams } from './impact.ts';
 import { DEFAULT_ACCOUNTS, expiriesAfter, generatePortfolios, type AccountKind, type ReplayAccount } from './portfolios.ts';
 
 /**
@@ -43,10 +45,18 @@ export interface ReplayOptions {
   readonly profile?: string;
   /** Fall of BTC over the one-hour crash (0.3 = −30%; ETH and SOL fall further); 0 for no crash. Default 0.3. */
   readonly crashDepth?: number;
-  /** Called after each account with (accounts done, accounts in all). */
+  /** Called after each step with (steps done, steps in all). */
   readonly onProgress?: (done: number, total: number) => void;
   /** Replay along these prices (real candles: pathsFromCandles) instead of seeded paths; `steps`, `stepMinutes` and `crashDepth` then come from them. */
   readonly paths?: PricePaths | undefined;
+  /**
+   * The accounts' gross notional as a share of the underlyings' daily traded value: books are
+   * scaled to it, so their liquidations move prices by a realistic amount (docs/replay.md,
+   * "Impact"). Default DEFAULT_OPEN_INTEREST_SHARE; 0 keeps the generated sizes and turns impact off.
+   */
+  readonly openInterestShare?: number;
+  /** The square-root law's constant and the impact's half-life. Default DEFAULT_IMPACT. */
+  readonly impact?: ImpactParams;
 }
 
 export interface PolicyTotals {
@@ -54,6 +64,10 @@ export interface PolicyTotals {
   readonly liquidatedNotional: number;
   /** Penalties paid by traders, USD. */
   readonly penalties: number;
+  /** What liquidated traders lost to the policy's own market impact: what they sold, times how far their selling had pushed the price against them, USD. */
+  readonly slippage: number;
+  /** penalties + slippage. */
+  readonly traderLoss: number;
   /** Steps at which the policy liquidated something, summed over accounts. */
   readonly events: number;
   /** Negative equity left after closing out accounts that became insolvent, USD. */
@@ -67,6 +81,7 @@ export interface PolicyTotals {
 export interface AccountOutcome {
   readonly liquidatedNotional: number;
   readonly penalties: number;
+  readonly slippage: number;
   readonly events: number;
   readonly badDebt: number;
   /** Step of the first liquidation, or null. */
@@ -93,6 +108,15 @@ export interface ReplayReport {
   /** The crash window (steps) and its depth per underlying. */
   readonly crash: PricePaths['crash'];
   readonly policies: Readonly<Record<PolicyName, PolicyTotals>>;
+  /** The same totals over option books (strangles, puts, covered calls, hedged) and linear ones (perpetuals, collateral). */
+  readonly byBook: { readonly options: Readonly<Record<PolicyName, PolicyTotals>>; readonly linear: Readonly<Record<PolicyName, PolicyTotals>> };
+  /**
+   * Per policy and underlying: the lowest price it reached with the policy's impact relative
+   * to the lowest historical price, minus 1 (−0.02: the policy's own selling took it 2% lower).
+   */
+  readonly cascadeDrawdown: Readonly<Record<PolicyName, Readonly<Record<string, number>>>>;
+  /** The scale the books were given (openInterestShare), and the impact law's parameters. */
+  readonly impact: { readonly openInterestShare: number; readonly y: number; readonly halfLifeMinutes: number; readonly scale: number };
   readonly series: {
     /** Cumulative liquidated notional per policy at every point (steps + 1 values, 0 at the start). */
     readonly liquidatedNotional: Readonly<Record<PolicyName, number[]>>;
@@ -100,11 +124,15 @@ export interface ReplayReport {
     readonly badDebt: Readonly<Record<PolicyName, number[]>>;
     /** Price of every underlying at every point. */
     readonly prices: Readonly<Record<string, number[]>>;
+    /** The first underlying's price as each policy saw it, with its own impact. */
+    readonly impactedPrices: Readonly<Record<PolicyName, number[]>>;
   };
   readonly perAccount: readonly AccountReport[];
 }
 
 export const DEFAULT_SEED = 42;
+/** The books' gross notional: 2% of the daily traded value of their underlyings (docs/replay.md, "Impact"). */
+export const DEFAULT_OPEN_INTEREST_SHARE = 0.02;
 export const DEFAULT_CRASH_DEPTH = 0.3;
 export { DEFAULT_ACCOUNTS, DEFAULT_STEPS };
 
@@ -113,6 +141,7 @@ const ASSESSMENT_ID = 'asm_replay';
 interface MutableOutcome {
   liquidatedNotional: number;
   penalties: number;
+  slippage: number;
   events: number;
   badDebt: number;
   firstEventStep: number | null;
@@ -133,6 +162,9 @@ export function runReplay(solver: LinearSolver, options: ReplayOptions = {}): Re
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) throw new RangeError('seed must be an integer from 0 to 4294967295');
   if (!Number.isInteger(count) || count < 1) throw new RangeError('accounts must be a positive integer');
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError('steps must be a positive integer');
+  const share = options.openInterestShare ?? DEFAULT_OPEN_INTEREST_SHARE;
+  if (!(share >= 0 && share <= 1)) throw new RangeError('openInterestShare must be from 0 to 1');
+  const impactParams = options.impact ?? DEFAULT_IMPACT;
 
   const crashDepth = options.crashDepth ?? DEFAULT_CRASH_DEPTH;
   if (!(crashDepth >= 0 && crashDepth < 1)) throw new RangeError('crashDepth must be at least 0 and below 1');
@@ -145,7 +177,7 @@ export function runReplay(solver: LinearSolver, options: ReplayOptions = {}): Re
       ...(options.stepMinutes === undefined ? {} : { stepMinutes: options.stepMinutes }),
     });
   const markets = marketsOf(paths);
-  const accounts = generatePortfolios({
+  const generated = generatePortfolios({
     seed,
     count,
     asOf: paths.start,
@@ -154,35 +186,56 @@ export function runReplay(solver: LinearSolver, options: ReplayOptions = {}): Re
     expiries: expiriesAfter(paths.times[paths.steps]!),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
   });
+  // Books sized to the market they trade in: impact is then neither zero nor absurd.
+  const volume = paths.symbols.reduce((sum, u) => sum + (paths.dailyVolume[u] ?? 0), 0);
+  const gross = generated.reduce((sum, a) => sum + a.grossNotional, 0);
+  const scale = share > 0 && volume > 0 && gross > 0 ? (share * volume) / gross : 1;
+  const accounts = generated.map((a) => scaled(a, scale));
+  const impactOn = share > 0;
 
   const stepNotional = perPolicy(() => new Float64Array(paths.steps + 1));
   const stepBadDebt = perPolicy(() => new Float64Array(paths.steps + 1));
-  const perAccount: AccountReport[] = [];
-  options.onProgress?.(0, accounts.length);
-  accounts.forEach((account, i) => {
-    const outcomes = replayAccount(account, paths, markets, stepNotional, stepBadDebt, solver);
-    perAccount.push({
-      id: account.id,
-      kind: account.kind,
-      startMarginRatio: account.startMarginRatio,
-      grossNotional: account.grossNotional,
-      policies: outcomes,
-    });
-    options.onProgress?.(i + 1, accounts.length);
-  });
+  const walkers: Walker[] = accounts.map((account) => ({
+    account,
+    // Validated once; every later snapshot is derived from it by trades the replay controls.
+    groups: [{ snapshot: SnapshotSchema.parse(account.snapshot), policies: POLICY_NAMES }],
+    outcomes: perPolicy((): MutableOutcome => ({ liquidatedNotional: 0, penalties: 0, slippage: 0, events: 0, badDebt: 0, firstEventStep: null, insolventStep: null })),
+  }));
+  const impact = perPolicy(() => new ImpactState(impactParams));
+  const reference = paths.symbols[0]!;
+  const impactedPrices = perPolicy(() => [markets[0]![reference]!.price]);
+  const lowest = perPolicy(() => new Map<string, number>());
+  options.onProgress?.(0, paths.steps);
+  for (let k = 1; k <= paths.steps; k++) {
+    // A policy that has moved no price sees the historical market, and may share accounts with the others.
+    const moved = new Set(POLICY_NAMES.filter((name) => impact[name].moved));
+    const marketOf = perPolicy((name) => (moved.has(name) ? impactedMarket(markets[k]!, impact[name]) : markets[k]!));
+    const flows = perPolicy((): Record<string, number> => ({}));
+    const step: StepContext = { k, time: paths.times[k]!, marketOf, moved, flows, impact, stepNotional, stepBadDebt, solver };
+    for (const walker of walkers) stepAccount(walker, step);
+    for (const name of POLICY_NAMES) {
+      for (const u of paths.symbols) {
+        const seen = marketOf[name][u]!.price;
+        lowest[name].set(u, Math.min(lowest[name].get(u) ?? Infinity, seen));
+      }
+      impactedPrices[name].push(marketOf[name][reference]!.price);
+      const state = impact[name];
+      if (impactOn) {
+        for (const [u, usd] of Object.entries(flows[name])) state.trade(u, usd, paths.dailyVolume[u] ?? 0, dailyVolatilityAt(paths, u, k));
+      }
+      state.advance(paths.stepMinutes);
+    }
+    options.onProgress?.(k, paths.steps);
+  }
 
-  const policies = perPolicy((name): PolicyTotals => {
-    const all = perAccount.map((a) => a.policies[name]);
-    return {
-      liquidatedNotional: sum(all.map((o) => o.liquidatedNotional)),
-      penalties: sum(all.map((o) => o.penalties)),
-      events: sum(all.map((o) => o.events)),
-      badDebt: sum(all.map((o) => o.badDebt)),
-      accountsLiquidated: all.filter((o) => o.events > 0).length,
-      insolventAccounts: all.filter((o) => o.insolventStep !== null).length,
-    };
-  });
-
+  const perAccount: AccountReport[] = walkers.map((w) => ({
+    id: w.account.id,
+    kind: w.account.kind,
+    startMarginRatio: w.account.startMarginRatio,
+    grossNotional: w.account.grossNotional,
+    policies: w.outcomes,
+  }));
+  const historicalLow = new Map(paths.symbols.map((u) => [u, Math.min(...paths.prices[u]!)]));
   return {
     seed,
     accounts: accounts.length,
@@ -191,79 +244,156 @@ export function runReplay(solver: LinearSolver, options: ReplayOptions = {}): Re
     start: paths.start,
     end: paths.times[paths.steps]!,
     crash: paths.crash,
-    policies,
+    policies: totals(perAccount),
+    byBook: {
+      options: totals(perAccount.filter((a) => OPTION_BOOKS.has(a.kind))),
+      linear: totals(perAccount.filter((a) => !OPTION_BOOKS.has(a.kind))),
+    },
+    cascadeDrawdown: perPolicy((name) => Object.fromEntries(paths.symbols.map((u) => [u, lowest[name].get(u)! / historicalLow.get(u)! - 1]))),
+    impact: { openInterestShare: share, y: impactParams.y, halfLifeMinutes: impactParams.halfLifeMinutes, scale },
     series: {
       liquidatedNotional: perPolicy((name) => cumulative(stepNotional[name])),
       badDebt: perPolicy((name) => cumulative(stepBadDebt[name])),
       prices: Object.fromEntries(paths.symbols.map((s) => [s, Array.from(paths.prices[s]!)])),
+      impactedPrices,
     },
     perAccount,
   };
 }
 
-/** Walks one account along the path under every policy. */
-function replayAccount(
-  account: ReplayAccount,
-  paths: PricePaths,
-  markets: readonly Snapshot['market'][],
-  stepNotional: Record<PolicyName, Float64Array>,
-  stepBadDebt: Record<PolicyName, Float64Array>,
-  solver: LinearSolver,
-): Record<PolicyName, AccountOutcome> {
-  const outcomes = perPolicy(
-    (): MutableOutcome => ({ liquidatedNotional: 0, penalties: 0, events: 0, badDebt: 0, firstEventStep: null, insolventStep: null }),
-  );
-  const record = (name: PolicyName, k: number, notional: number, penalties: number, executed: boolean) => {
+/** Books whose outcome depends on choosing what to close: the option kinds. */
+const OPTION_BOOKS: ReadonlySet<AccountKind> = new Set(['short-strangle', 'short-puts', 'covered-calls', 'hedged-options']);
+
+function totals(accounts: readonly AccountReport[]): Record<PolicyName, PolicyTotals> {
+  return perPolicy((name): PolicyTotals => {
+    const all = accounts.map((a) => a.policies[name]);
+    const penalties = sum(all.map((o) => o.penalties));
+    const slippage = sum(all.map((o) => o.slippage));
+    return {
+      liquidatedNotional: sum(all.map((o) => o.liquidatedNotional)),
+      penalties,
+      slippage,
+      traderLoss: penalties + slippage,
+      events: sum(all.map((o) => o.events)),
+      badDebt: sum(all.map((o) => o.badDebt)),
+      accountsLiquidated: all.filter((o) => o.events > 0).length,
+      insolventAccounts: all.filter((o) => o.insolventStep !== null).length,
+    };
+  });
+}
+
+/** One account walked under every policy: groups of policies whose copies of it are still identical. */
+interface Walker {
+  readonly account: ReplayAccount;
+  groups: Group[];
+  readonly outcomes: Record<PolicyName, MutableOutcome>;
+}
+
+interface StepContext {
+  readonly k: number;
+  readonly time: string;
+  readonly marketOf: Record<PolicyName, Snapshot['market']>;
+  /** Policies whose impact has moved a price: they no longer share a market with the others. */
+  readonly moved: ReadonlySet<PolicyName>;
+  /** What each policy's trades sold this step, per underlying (USD, signed). */
+  readonly flows: Record<PolicyName, Record<string, number>>;
+  readonly impact: Record<PolicyName, ImpactState>;
+  readonly stepNotional: Record<PolicyName, Float64Array>;
+  readonly stepBadDebt: Record<PolicyName, Float64Array>;
+  readonly solver: LinearSolver;
+}
+
+/**
+ * One step of one account under every policy: the account is assessed once per group of
+ * policies that hold identical copies of it and see the same market; an insolvent copy is
+ * closed out the same way under every policy (what stays negative is bad debt, the copy
+ * stops); otherwise each policy chooses its trades, and a policy that acts gets its own copy.
+ */
+function stepAccount(walker: Walker, step: StepContext): void {
+  const { k } = step;
+  const { outcomes } = walker;
+  const record = (name: PolicyName, result: TradeResult, executed: boolean) => {
     const o = outcomes[name];
-    o.liquidatedNotional += notional;
-    o.penalties += penalties;
-    stepNotional[name][k]! += notional;
+    o.liquidatedNotional += result.liquidatedNotional;
+    o.penalties += result.penalties;
+    step.stepNotional[name][k]! += result.liquidatedNotional;
+    const flow = step.flows[name];
+    for (const [u, usd] of Object.entries(result.flow)) {
+      flow[u] = (flow[u] ?? 0) + usd;
+      // Sold into a price its own selling had pushed down (or bought back above where it would be).
+      o.slippage += Math.max(0, -usd * step.impact[name].offsetOf(u));
+    }
     if (executed) {
       o.events++;
       o.firstEventStep ??= k;
     }
   };
-
-  // Validated once; every later snapshot is derived from it by trades the replay controls.
-  let groups: Group[] = [{ snapshot: SnapshotSchema.parse(account.snapshot), policies: POLICY_NAMES }];
-  for (let k = 1; k <= paths.steps && groups.length > 0; k++) {
-    const next: Group[] = [];
-    for (const group of groups) {
-      const snapshot = settleExpired({ ...group.snapshot, asOf: paths.times[k]!, market: markets[k]! });
+  const next: Group[] = [];
+  for (const group of walker.groups) {
+    const shared = group.policies.filter((name) => !step.moved.has(name));
+    const subgroups = [...(shared.length > 0 ? [shared] : []), ...group.policies.filter((name) => step.moved.has(name)).map((name) => [name])];
+    for (const policies of subgroups) {
+      const snapshot = settleExpired({ ...group.snapshot, asOf: step.time, market: step.marketOf[policies[0]!] });
       if (!atRisk(snapshot)) continue; // only cash and unencumbered collateral: nothing can happen any more
-      const assessment = assessWith(snapshot, { id: ASSESSMENT_ID }, solver);
+      const assessment = assessWith(snapshot, { id: ASSESSMENT_ID }, step.solver);
 
       if (assessment.tier === 'insolvent') {
         const result = applyTrades(snapshot, closeOutTrades(snapshot, assessment), pricesOf(snapshot, assessment));
         const badDebt = Math.max(0, -equityOf(result.snapshot));
-        for (const name of group.policies) {
-          record(name, k, result.liquidatedNotional, result.penalties, result.executed > 0);
+        for (const name of policies) {
+          record(name, result, result.executed > 0);
           outcomes[name].badDebt += badDebt;
           outcomes[name].insolventStep = k;
-          stepBadDebt[name][k]! += badDebt;
+          step.stepBadDebt[name][k]! += badDebt;
         }
-        continue; // the account stops trading
+        continue; // the copy stops trading
       }
 
       const idle: PolicyName[] = [];
-      for (const name of group.policies) {
+      for (const name of policies) {
         const policy = POLICIES[name];
         // A policy on another profile sees the same account assessed under it.
-        const seen = policy.profile === undefined ? assessment : assessWith({ ...snapshot, profile: policy.profile }, { id: ASSESSMENT_ID }, solver);
+        const seen = policy.profile === undefined ? assessment : assessWith({ ...snapshot, profile: policy.profile }, { id: ASSESSMENT_ID }, step.solver);
         const trades: Trade[] = policy.decide(snapshot, seen);
         const result = trades.length > 0 ? applyTrades(snapshot, trades, pricesOf(snapshot, assessment)) : undefined;
         if (!result || result.executed === 0) {
           idle.push(name);
           continue;
         }
-        record(name, k, result.liquidatedNotional, result.penalties, true);
+        record(name, result, true);
         next.push({ snapshot: result.snapshot, policies: [name] });
       }
       if (idle.length > 0) next.push({ snapshot, policies: idle });
     }
-    groups = next;
   }
-  return outcomes;
+  walker.groups = next;
+}
+
+/** The market a policy sees: every price moved by its impact offset. */
+function impactedMarket(market: Snapshot['market'], impact: ImpactState): Snapshot['market'] {
+  const out: Snapshot['market'] = {};
+  for (const [symbol, entry] of Object.entries(market)) out[symbol] = { ...entry, price: impact.priceOf(symbol, entry.price) };
+  return out;
+}
+
+/** Daily volatility of `u` at step k, from the path's annualised volatility. */
+function dailyVolatilityAt(paths: PricePaths, u: string, k: number): number {
+  return paths.volatilities[u]![k]! / Math.sqrt(365);
+}
+
+/** The account with every quantity and balance multiplied by `factor`: the same margin ratio, a bigger book. */
+function scaled(account: ReplayAccount, factor: number): ReplayAccount {
+  if (factor === 1) return account;
+  const s = account.snapshot;
+  return {
+    ...account,
+    grossNotional: account.grossNotional * factor,
+    snapshot: {
+      ...s,
+      positions: s.positions.map((p) => ({ ...p, quantity: p.quantity * factor })),
+      collateral: s.collateral.map((c) => ({ ...c, amount: c.amount * factor })),
+    },
+  };
 }
 
 /** The market of every point: each underlying's price and volatility. */
