@@ -330,7 +330,7 @@ function table(report: ReplayReport): string {
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
     '',
-    `softland liquidated ${(100 * share).toFixed(1)}% of the notional full did (target at most 40%); bad debt ${usd(soft.badDebt)} against ${usd(full.badDebt)}.`,
+    `softland liquidated ${(100 * share).toFixed(1)}% of the notional full did (the goal on real episodes is at most 40%: docs/replay.md); bad debt ${usd(soft.badDebt)} against ${usd(full.badDebt)}.`,
     '',
   ].join('\n');
 }

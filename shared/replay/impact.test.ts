@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dailyVolatility, ImpactState, impactOf } from './impact.ts';
+import { dailyVolatility, ImpactState, impactCost, impactOf } from './impact.ts';
 
 describe('square-root market impact', () => {
   it('one sale moves the price by Y·σ·√(Q/V): selling 1% of a day at 4% daily volatility costs 0.4%', () => {
@@ -9,15 +9,29 @@ describe('square-root market impact', () => {
     expect(impactOf(1e7, 0, 0.04, 1)).toBe(0);
   });
 
-  it('decays by half every half-life, and impacts add up', () => {
-    const state = new ImpactState({ y: 1, halfLifeMinutes: 30 });
-    state.trade('BTC', 1e7, 1e9, 0.04);
-    expect(state.priceOf('BTC', 50_000)).toBeCloseTo(50_000 * (1 - 0.004), 9);
-    state.advance(30);
-    expect(state.priceOf('BTC', 50_000)).toBeCloseTo(50_000 * (1 - 0.002), 9);
-    state.trade('BTC', 1e7, 1e9, 0.04);
-    expect(state.priceOf('BTC', 50_000)).toBeCloseTo(50_000 * (1 - 0.006), 9);
-    expect(state.priceOf('ETH', 3_000)).toBe(3_000);
+  it('is the law of the whole metaorder: one sale or ten in a row move the price the same; memory fades by half every half-life', () => {
+    const once = new ImpactState({ y: 1, halfLifeMinutes: 30 });
+    once.trade('BTC', 1e7, 1e9, 0.04);
+    expect(once.priceOf('BTC', 50_000)).toBeCloseTo(50_000 * (1 - 0.004), 9);
+    const pieces = new ImpactState({ y: 1, halfLifeMinutes: 30 });
+    for (let i = 0; i < 10; i++) pieces.trade('BTC', 1e6, 1e9, 0.04);
+    expect(pieces.priceOf('BTC', 50_000)).toBeCloseTo(once.priceOf('BTC', 50_000), 9);
+    // After a half-life the metaorder counts half: the offset is 1/√2 of what it was.
+    once.advance(30);
+    expect(once.sizeOf('BTC')).toBeCloseTo(5e6, 6);
+    expect(once.priceOf('BTC', 50_000)).toBeCloseTo(50_000 * (1 - 0.004 / Math.SQRT2), 9);
+    expect(once.priceOf('ETH', 3_000)).toBe(3_000);
+  });
+
+  it('a sale costs the law integrated over it: ⅔ of its final impact on its own, less when it unwinds earlier selling', () => {
+    // Alone: Q × ⅔ × Y σ √(Q/V) = 1e7 × ⅔ × 0.004.
+    expect(impactCost(0, 1e7, 1e9, 0.04, 1)).toBeCloseTo(1e7 * (2 / 3) * 0.004, 6);
+    // On top of 1e7 already sold: (2/3)·(Yσ/√V)·((2e7)^1.5 − (1e7)^1.5), by hand.
+    const k = 0.04 / Math.sqrt(1e9);
+    expect(impactCost(1e7, 1e7, 1e9, 0.04, 1)).toBeCloseTo(k * (2 / 3) * (2e7 ** 1.5 - 1e7 ** 1.5), 6);
+    // Buying back what was sold recovers the same amount.
+    expect(impactCost(1e7, -1e7, 1e9, 0.04, 1)).toBeCloseTo(-impactCost(0, 1e7, 1e9, 0.04, 1), 6);
+    expect(impactCost(0, 1e7, 0, 0.04, 1)).toBe(0);
   });
 
   it('daily volatility from hourly closes: alternating ±1% hourly moves give about 1%·√24', () => {

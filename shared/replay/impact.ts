@@ -1,26 +1,29 @@
 /**
- * Market impact of liquidations (issue 12): the square-root law
+ * Market impact of liquidations (docs/replay.md, "Impact"): the square-root law
  *
- *   ΔP / P = −sign · Y · σ_daily · √(Q / V_daily)
+ *   ΔP / P = −sign(Q) · Y · σ_daily · √(|Q| / V_daily)
  *
- * for a trade of notional Q against a market that trades V_daily a day with daily
- * volatility σ_daily (Donier & Bonart, "A million metaorder analysis of market impact on
- * the Bitcoin", 2015: the law holds on BTC over four decades of order size). Sales push the
- * price down, buy-backs up. Impact then decays exponentially with a half-life, so each
- * policy sees the market its own liquidations make on top of the historical path.
+ * for a metaorder of notional Q sold (negative: bought) against a market that trades
+ * V_daily a day with daily volatility σ_daily (Donier & Bonart, "A million metaorder
+ * analysis of market impact on the Bitcoin", 2015: the law holds on BTC over four decades
+ * of order size). The law is the impact of the whole metaorder, however it is split: so
+ * each policy's liquidations are one running metaorder per underlying, its size the
+ * decayed sum of what they sold (half-life: the market's memory), and the price offset is
+ * the law applied to that sum. Selling Q at once or in ten pieces in a row moves the price
+ * the same; pieces spread out in time move it less, as the memory fades.
  */
 
 export interface ImpactParams {
   /** The law's constant Y, of order 1. Default 1. */
   readonly y: number;
-  /** Half-life of an impact, in minutes. Default 30. */
+  /** Half-life of the market's memory of a liquidation's flow, in minutes. Default 30. */
   readonly halfLifeMinutes: number;
 }
 
 export const DEFAULT_IMPACT: ImpactParams = { y: 1, halfLifeMinutes: 30 };
 
 /**
- * Relative price move of one trade: negative for a sale (`notional` > 0 sold), positive
+ * Relative price move of a metaorder: negative for a sale (`notional` > 0 sold), positive
  * for a buy (`notional` < 0). Zero when the market has no volume on record (no estimate).
  */
 export function impactOf(notional: number, dailyVolume: number, dailyVolatility: number, y: number): number {
@@ -29,43 +32,65 @@ export function impactOf(notional: number, dailyVolume: number, dailyVolatility:
 }
 
 /**
- * The impact a policy has left on each underlying: a relative offset to the historical
- * price, decaying by half every `halfLifeMinutes`, to which each new trade's impact adds.
+ * What selling `flow` (negative: buying) costs against the historical price when `before`
+ * was already sold: the integral of the offset over the sale, Y·σ/√V · ⅔ · (|before + flow|^{3/2} − |before|^{3/2})
+ * (a sale walks the price down as it goes: on its own it fills on average at ⅔ of its
+ * final impact). Negative when the flow unwinds earlier selling (buying back a price it
+ * pushed down).
  */
+export function impactCost(before: number, flow: number, dailyVolume: number, dailyVolatility: number, y: number): number {
+  if (!(dailyVolume > 0) || flow === 0) return 0;
+  const k = (y * dailyVolatility) / Math.sqrt(dailyVolume);
+  return k * (2 / 3) * (Math.abs(before + flow) ** 1.5 - Math.abs(before) ** 1.5);
+}
+
+interface Metaorder {
+  /** Decayed notional sold so far (negative: bought), USD. */
+  size: number;
+  volume: number;
+  volatility: number;
+}
+
+/** The running metaorder of one policy in each underlying, and the price offset it makes. */
 export class ImpactState {
-  private readonly offsets = new Map<string, number>();
-  private at = 0;
+  private readonly orders = new Map<string, Metaorder>();
 
-  constructor(private readonly params: ImpactParams = DEFAULT_IMPACT) {}
+  constructor(readonly params: ImpactParams = DEFAULT_IMPACT) {}
 
-  /** Lets `minutes` pass: every offset decays. */
+  /** Lets `minutes` pass: the market forgets, every metaorder's size decays. */
   advance(minutes: number): void {
     if (minutes <= 0) return;
     const keep = Math.pow(0.5, minutes / this.params.halfLifeMinutes);
-    for (const [symbol, offset] of this.offsets) this.offsets.set(symbol, offset * keep);
-    this.at += minutes;
+    for (const order of this.orders.values()) order.size *= keep;
   }
 
-  /** Records a trade of `notional` sold (negative: bought) in `symbol`. */
+  /** Adds `notional` sold (negative: bought) in `symbol` to its metaorder, against the market's current volume and volatility. */
   trade(symbol: string, notional: number, dailyVolume: number, dailyVolatility: number): void {
-    const impact = impactOf(notional, dailyVolume, dailyVolatility, this.params.y);
-    this.offsets.set(symbol, (this.offsets.get(symbol) ?? 0) + impact);
+    const order = this.orders.get(symbol);
+    if (order) Object.assign(order, { size: order.size + notional, volume: dailyVolume, volatility: dailyVolatility });
+    else this.orders.set(symbol, { size: notional, volume: dailyVolume, volatility: dailyVolatility });
   }
 
-  /** The relative offset this policy's trades left on `symbol` (negative: pushed down). */
+  /** The decayed notional sold in `symbol` so far (0 when none). */
+  sizeOf(symbol: string): number {
+    return this.orders.get(symbol)?.size ?? 0;
+  }
+
+  /** The relative price offset the metaorder in `symbol` makes now (negative: pushed down). */
   offsetOf(symbol: string): number {
-    return this.offsets.get(symbol) ?? 0;
+    const order = this.orders.get(symbol);
+    return order ? impactOf(order.size, order.volume, order.volatility, this.params.y) : 0;
   }
 
   /** Whether any trade has moved any price (a policy that never traded sees the historical market). */
   get moved(): boolean {
-    for (const offset of this.offsets.values()) if (offset !== 0) return true;
+    for (const order of this.orders.values()) if (order.size !== 0 && order.volume > 0) return true;
     return false;
   }
 
   /** The price a policy sees: the historical one moved by the offset (never below 1% of it). */
   priceOf(symbol: string, historical: number): number {
-    return historical * Math.max(0.01, 1 + (this.offsets.get(symbol) ?? 0));
+    return historical * Math.max(0.01, 1 + this.offsetOf(symbol));
   }
 }
 

@@ -15,7 +15,7 @@ import {
   type Trade,
   type TradeResult,
 } from './policies.ts';
-import { DEFAULT_IMPACT, ImpactState, type ImpactParams } from './impact.ts';
+import { DEFAULT_IMPACT, ImpactState, impactCost, type ImpactParams } from './impact.ts';
 import { DEFAULT_ACCOUNTS, expiriesAfter, generatePortfolios, type AccountKind, type ReplayAccount } from './portfolios.ts';
 
 /**
@@ -68,6 +68,8 @@ export interface PolicyTotals {
   readonly slippage: number;
   /** penalties + slippage. */
   readonly traderLoss: number;
+  /** The traders' equity at the end (at the policy's own prices), summed over accounts, USD. */
+  readonly equityLeft: number;
   /** Steps at which the policy liquidated something, summed over accounts. */
   readonly events: number;
   /** Negative equity left after closing out accounts that became insolvent, USD. */
@@ -82,6 +84,8 @@ export interface AccountOutcome {
   readonly liquidatedNotional: number;
   readonly penalties: number;
   readonly slippage: number;
+  /** Equity at the end, or when the account stopped trading (0 after a close-out). */
+  readonly equityLeft: number;
   readonly events: number;
   readonly badDebt: number;
   /** Step of the first liquidation, or null. */
@@ -142,6 +146,7 @@ interface MutableOutcome {
   liquidatedNotional: number;
   penalties: number;
   slippage: number;
+  equityLeft: number;
   events: number;
   badDebt: number;
   firstEventStep: number | null;
@@ -199,7 +204,7 @@ export function runReplay(solver: LinearSolver, options: ReplayOptions = {}): Re
     account,
     // Validated once; every later snapshot is derived from it by trades the replay controls.
     groups: [{ snapshot: SnapshotSchema.parse(account.snapshot), policies: POLICY_NAMES }],
-    outcomes: perPolicy((): MutableOutcome => ({ liquidatedNotional: 0, penalties: 0, slippage: 0, events: 0, badDebt: 0, firstEventStep: null, insolventStep: null })),
+    outcomes: perPolicy((): MutableOutcome => ({ liquidatedNotional: 0, penalties: 0, slippage: 0, equityLeft: 0, events: 0, badDebt: 0, firstEventStep: null, insolventStep: null })),
   }));
   const impact = perPolicy(() => new ImpactState(impactParams));
   const reference = paths.symbols[0]!;
@@ -211,8 +216,10 @@ export function runReplay(solver: LinearSolver, options: ReplayOptions = {}): Re
     const moved = new Set(POLICY_NAMES.filter((name) => impact[name].moved));
     const marketOf = perPolicy((name) => (moved.has(name) ? impactedMarket(markets[k]!, impact[name]) : markets[k]!));
     const flows = perPolicy((): Record<string, number> => ({}));
-    const step: StepContext = { k, time: paths.times[k]!, marketOf, moved, flows, impact, stepNotional, stepBadDebt, solver };
+    const fills = perPolicy((): Fill[] => []);
+    const step: StepContext = { k, time: paths.times[k]!, marketOf, moved, flows, impact, stepNotional, stepBadDebt, solver, fills };
     for (const walker of walkers) stepAccount(walker, step);
+    if (impactOn) for (const name of POLICY_NAMES) chargeImpact(fills[name], flows[name], impact[name], paths, k, stepBadDebt[name]);
     for (const name of POLICY_NAMES) {
       for (const u of paths.symbols) {
         const seen = marketOf[name][u]!.price;
@@ -226,6 +233,16 @@ export function runReplay(solver: LinearSolver, options: ReplayOptions = {}): Re
       state.advance(paths.stepMinutes);
     }
     options.onProgress?.(k, paths.steps);
+  }
+  // What each policy left its traders: every copy still trading, valued at the policy's last prices.
+  const last = paths.steps;
+  for (const walker of walkers) {
+    for (const group of walker.groups) {
+      for (const name of group.policies) {
+        const market = impact[name].moved ? impactedMarket(markets[last]!, impact[name]) : markets[last]!;
+        walker.outcomes[name].equityLeft += equityOf(settleExpired({ ...group.snapshot, asOf: paths.times[last]!, market }));
+      }
+    }
   }
 
   const perAccount: AccountReport[] = walkers.map((w) => ({
@@ -270,6 +287,7 @@ function totals(accounts: readonly AccountReport[]): Record<PolicyName, PolicyTo
     const penalties = sum(all.map((o) => o.penalties));
     const slippage = sum(all.map((o) => o.slippage));
     return {
+      equityLeft: sum(all.map((o) => o.equityLeft)),
       liquidatedNotional: sum(all.map((o) => o.liquidatedNotional)),
       penalties,
       slippage,
@@ -301,7 +319,17 @@ interface StepContext {
   readonly stepNotional: Record<PolicyName, Float64Array>;
   readonly stepBadDebt: Record<PolicyName, Float64Array>;
   readonly solver: LinearSolver;
+  /** Every execution of this step, per policy: charged its share of the step's own impact once all are known. */
+  readonly fills: Record<PolicyName, Fill[]>;
 }
+
+/** One copy's trades in a step: what they sold, and the copy that pays for it (null: closed out, the cost is bad debt). */
+interface Fill {
+  readonly outcome: MutableOutcome;
+  readonly flow: Readonly<Record<string, number>>;
+  readonly group: Group | null;
+}
+
 
 /**
  * One step of one account under every policy: the account is assessed once per group of
@@ -312,17 +340,14 @@ interface StepContext {
 function stepAccount(walker: Walker, step: StepContext): void {
   const { k } = step;
   const { outcomes } = walker;
-  const record = (name: PolicyName, result: TradeResult, executed: boolean) => {
+  const record = (name: PolicyName, result: TradeResult, executed: boolean, group: Group | null) => {
     const o = outcomes[name];
+    step.fills[name].push({ outcome: o, flow: result.flow, group });
     o.liquidatedNotional += result.liquidatedNotional;
     o.penalties += result.penalties;
     step.stepNotional[name][k]! += result.liquidatedNotional;
     const flow = step.flows[name];
-    for (const [u, usd] of Object.entries(result.flow)) {
-      flow[u] = (flow[u] ?? 0) + usd;
-      // Sold into a price its own selling had pushed down (or bought back above where it would be).
-      o.slippage += Math.max(0, -usd * step.impact[name].offsetOf(u));
-    }
+    for (const [u, usd] of Object.entries(result.flow)) flow[u] = (flow[u] ?? 0) + usd;
     if (executed) {
       o.events++;
       o.firstEventStep ??= k;
@@ -334,14 +359,19 @@ function stepAccount(walker: Walker, step: StepContext): void {
     const subgroups = [...(shared.length > 0 ? [shared] : []), ...group.policies.filter((name) => step.moved.has(name)).map((name) => [name])];
     for (const policies of subgroups) {
       const snapshot = settleExpired({ ...group.snapshot, asOf: step.time, market: step.marketOf[policies[0]!] });
-      if (!atRisk(snapshot)) continue; // only cash and unencumbered collateral: nothing can happen any more
+      if (!atRisk(snapshot)) {
+        // Only cash and unencumbered collateral: nothing can happen any more; what it holds is the traders'.
+        const equity = equityOf(snapshot);
+        for (const name of policies) outcomes[name].equityLeft += equity;
+        continue;
+      }
       const assessment = assessWith(snapshot, { id: ASSESSMENT_ID }, step.solver);
 
       if (assessment.tier === 'insolvent') {
         const result = applyTrades(snapshot, closeOutTrades(snapshot, assessment), pricesOf(snapshot, assessment));
         const badDebt = Math.max(0, -equityOf(result.snapshot));
         for (const name of policies) {
-          record(name, result, result.executed > 0);
+          record(name, result, result.executed > 0, null);
           outcomes[name].badDebt += badDebt;
           outcomes[name].insolventStep = k;
           step.stepBadDebt[name][k]! += badDebt;
@@ -360,13 +390,50 @@ function stepAccount(walker: Walker, step: StepContext): void {
           idle.push(name);
           continue;
         }
-        record(name, result, true);
-        next.push({ snapshot: result.snapshot, policies: [name] });
+        const copy: Group = { snapshot: result.snapshot, policies: [name] };
+        record(name, result, true, copy);
+        next.push(copy);
       }
       if (idle.length > 0) next.push({ snapshot, policies: idle });
     }
   }
   walker.groups = next;
+}
+
+/**
+ * What a step's liquidations lost to impact. Together a policy's executions of the step
+ * sold flows[u] of each underlying on top of its running metaorder; against the historical
+ * price that costs impactCost (the square-root law integrated over the sale). The part due
+ * to the price already pushed down is in the marks they executed at; the rest — the price
+ * their own selling moves while it fills — is taken from each copy's quote balance in
+ * proportion to what it sold (a closed-out copy's share is bad debt). Both count as slippage.
+ */
+function chargeImpact(fills: readonly Fill[], flows: Readonly<Record<string, number>>, state: ImpactState, paths: PricePaths, k: number, stepBadDebt: Float64Array): void {
+  for (const [u, flow] of Object.entries(flows)) {
+    if (flow === 0) continue;
+    const total = impactCost(state.sizeOf(u), flow, paths.dailyVolume[u] ?? 0, dailyVolatilityAt(paths, u, k), state.params.y);
+    const inMarks = -flow * state.offsetOf(u);
+    for (const fill of fills) {
+      const share = (fill.flow[u] ?? 0) / flow;
+      if (share === 0) continue;
+      fill.outcome.slippage += total * share;
+      const extra = (total - inMarks) * share;
+      if (fill.group) fill.group.snapshot = debited(fill.group.snapshot, extra);
+      else {
+        fill.outcome.badDebt += extra;
+        stepBadDebt[k]! += extra;
+      }
+    }
+  }
+}
+
+/** The snapshot with `usd` taken from its quote balance. */
+function debited(snapshot: Snapshot, usd: number): Snapshot {
+  const quote = profileFor(snapshot).quoteAsset;
+  const collateral = snapshot.collateral.some((c) => c.asset === quote)
+    ? snapshot.collateral.map((c) => (c.asset === quote ? { ...c, amount: c.amount - usd } : c))
+    : [...snapshot.collateral, { asset: quote, amount: -usd }];
+  return { ...snapshot, collateral };
 }
 
 /** The market a policy sees: every price moved by its impact offset. */
