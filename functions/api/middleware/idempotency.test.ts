@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshStores } from '../../../test/dynamo.ts';
@@ -47,6 +47,19 @@ describe('idempotency middleware', () => {
     const replay = await post(key);
     expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
     expect(await replay.json()).toEqual({ ok: true });
+  });
+
+  it('keeps no signing secret for replay: the replayed answer is the same object without it, and the stored record holds none', async () => {
+    const post = appAnswering({ status: 201, body: JSON.stringify({ object: 'webhook_endpoint', id: 'we_1', secret: 'whsec_c2VjcmV0' }) });
+    const key = `secret-${randomBytes(4).toString('hex')}`;
+    expect(await (await post(key)).json()).toMatchObject({ secret: 'whsec_c2VjcmV0' });
+    const replay = await post(key);
+    expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(await replay.json()).toEqual({ object: 'webhook_endpoint', id: 'we_1' });
+    const requestHash = createHash('sha256').update('POST /thing\n').update('{}').digest('hex');
+    const stored = await stores.idempotency.claim({ tenantId: 'tenant-idem', key, requestHash });
+    expect(stored.state).toBe('completed');
+    expect(JSON.stringify(stored)).not.toContain('whsec_');
   });
 
   it('stores a 409 that no retry changes, like any answer', async () => {

@@ -44,9 +44,25 @@ export const idempotency = (store: IdempotencyStore, replay: (c: Context<ApiEnv>
       return;
     }
     // An answer too large to store even compressed is not kept: the key is released, as on any failure to store.
-    const answer = { status: c.res.status, body: await c.res.clone().text() };
+    const answer = { status: c.res.status, body: withoutSecret(await c.res.clone().text()) };
     await store.complete(ref, answer).catch(() => store.release(ref).catch(() => undefined));
   });
+
+/**
+ * The answer as kept for replay: a signing secret (`secret`, shown once, in the answer that
+ * creates or rotates it) is never stored — a replay answers the same object without it.
+ */
+export function withoutSecret(body: string): string {
+  if (!body.includes('"secret"')) return body;
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || !('secret' in parsed)) return body;
+    const { secret: _secret, ...rest } = parsed as Record<string, unknown>;
+    return JSON.stringify(rest);
+  } catch {
+    return body;
+  }
+}
 
 /**
  * Answers that ask the client to retry: 5xx (failed on our side), and 409 or 429 with
