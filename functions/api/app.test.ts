@@ -194,7 +194,9 @@ describe('Idempotency-Key', () => {
     expect(retry.headers.get('Idempotent-Replayed')).toBeNull();
     const replay = await rotate();
     expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
-    expect(await replay.json()).toEqual(await retry.json());
+    // The same answer, but for the secret: shown once, never kept for replay.
+    const { secret: _secret, ...answered } = (await retry.json()) as Record<string, unknown>;
+    expect(await replay.json()).toEqual(answered);
   });
 });
 
@@ -242,5 +244,12 @@ describe('meta', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/assessments', '/v1/assessments/{id}', '/v1/accounts/{accountId}/assessments', '/health']));
     expect(await (await app.request('/docs')).text()).toContain('/openapi.json');
+  });
+
+  it('readiness reads the database: 200 when it answers, 503 problem when it does not, while liveness stays 200', async () => {
+    expect(await (await app.request('/health/ready')).json()).toMatchObject({ status: 'ok', database: 'ok' });
+    const dead = createApp({ stores: createStores(createDynamoClient({ endpoint: 'http://127.0.0.1:9' }), names), logError: () => {} });
+    await expectProblem(await dead.request('/health/ready'), 503, 'service_unavailable');
+    expect((await dead.request('/health')).status).toBe(200);
   });
 });

@@ -74,7 +74,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   sweepRoutes(app, stores, sweepRunner);
   liquidationRoutes(app, stores);
   riskProfileRoutes(app, stores, sweepRunner);
-  metaRoutes(app);
+  metaRoutes(app, stores);
 
   app.notFound((c) => problemResponse(c, problems.routeNotFound(c.req.method, c.req.path)));
   app.onError((error, c) => {

@@ -70,6 +70,7 @@ export const IdempotencyHeaders = z.object({
 });
 
 export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() }).meta({ id: 'Health' });
+export const ReadinessSchema = HealthSchema.extend({ database: z.literal('ok') }).meta({ id: 'Readiness' });
 
 export { AssessmentSchema };
 

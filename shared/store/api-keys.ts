@@ -91,6 +91,14 @@ export class ApiKeyStore extends TableStore {
   }
 
   /**
+   * Throws StoreUnavailableError unless the table answers now: one consistent read of a key
+   * no API key has (readiness; the API reads this table on every request anyway).
+   */
+  async reachable(): Promise<void> {
+    await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: { keyHash: { S: '#readiness' } }, ConsistentRead: true })));
+  }
+
+  /**
    * The tenant a presented key belongs to and the key's scope, or undefined for an
    * unknown, malformed or revoked key (or one stored with a scope this version does not
    * know: it fails closed). The stored hash is compared in constant time.
