@@ -50,14 +50,22 @@ export const AccountParams = z.object({
   accountId: Identifier.meta({ param: { name: 'accountId', in: 'path' }, example: 'acct-42' }),
 });
 
-export const PageQuery = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a whole number from 1 to 100' })
-    .int('must be a whole number from 1 to 100')
-    .min(1, 'must be a whole number from 1 to 100')
-    .max(100, 'must be a whole number from 1 to 100')
+/** A whole number written in decimal digits, as a query parameter: `0x10`, `1e1` or ` 5` are refused, not read as 16, 10 or 5. */
+const queryInteger = (min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d{1,9}$/, message)
+    .transform(Number)
+    .pipe(z.number().int().min(min, message).max(max, message));
+};
+
+/** Listing parameters; any other parameter (a misspelt one, `limit[]`) is refused, not ignored. */
+export const PageQuery = z.strictObject({
+  limit: queryInteger(1, 100)
     .default(10)
-    .meta({ param: { name: 'limit', in: 'query' }, description: 'Page size, 1–100 (default 10)' }),
+    // Documented as what it is for clients: an integer (the digits-only rule is the parser's).
+    .meta({ param: { name: 'limit', in: 'query' }, description: 'Page size, 1–100 (default 10)', type: 'integer', minimum: 1, maximum: 100, default: 10, pattern: undefined }),
   cursor: z.string().min(1).max(2048).optional().meta({ param: { name: 'cursor', in: 'query' }, description: 'nextCursor of the previous page' }),
 });
 

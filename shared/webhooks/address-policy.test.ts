@@ -95,6 +95,11 @@ describe('checkWebhookUrl', () => {
   const refused: readonly (readonly [string, WebhookUrlErrorCode])[] = [
     ['not a url', 'invalid_url'],
     ['/relative/path', 'invalid_url'],
+    // Parsed only after repair (into https://x/…): not what was written.
+    ['https:///x', 'invalid_url'],
+    ['https:x.example.com/hook', 'invalid_url'],
+    ['https:\\\\x.example.com/hook', 'invalid_url'],
+    ['https://x.example.com/a b', 'invalid_url'],
     [`https://example.com/${'a'.repeat(2100)}`, 'invalid_url'],
     ['http://example.com/hook', 'scheme_not_allowed'],
     ['ftp://example.com/hook', 'scheme_not_allowed'],

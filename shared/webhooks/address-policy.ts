@@ -157,6 +157,11 @@ export function checkWebhookUrl(url: string, options: WebhookUrlOptions = {}): U
   if (url.length > MAX_WEBHOOK_URL_LENGTH) {
     throw new WebhookUrlError('invalid_url', `a webhook URL has at most ${MAX_WEBHOOK_URL_LENGTH} characters`);
   }
+  // Only what reads as a URL as written: `https:///x` or `https:x` parse only after the
+  // parser repairs them (into https://x/), which is not what the exchange typed.
+  if (/^https?:/i.test(url) && (!/^https?:\/\/[^/?#\\\s]/i.test(url) || /[\s\\]/.test(url))) {
+    throw new WebhookUrlError('invalid_url', 'the webhook URL is not an absolute URL written as one (scheme://host/…)');
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -220,6 +220,13 @@ describe('webhooks, end to end (DynamoDB Local, real HTTP receiver)', () => {
     const foreign = (await other.call('GET', '/v1/webhook-endpoints?limit=1')).body.nextCursor;
     for (const cursor of [foreign, ...forgedCursors(tenantId)]) expectBadCursor(await call('GET', `/v1/webhook-endpoints?cursor=${encodeURIComponent(cursor)}`));
     expect((await call('GET', '/v1/webhook-endpoints?limit=101')).status).toBe(400);
+    // Digits only, and no parameter the listing does not know: refused, not read some other way or ignored.
+    for (const query of ['limit=0x10', 'limit=1e1', 'limit=%205', 'limit[]=1', 'limt=5']) {
+      const answer = await call('GET', `/v1/webhook-endpoints?${query}`);
+      expect({ query, status: answer.status }).toEqual({ query, status: 400 });
+      expect(answer.body.errors[0].field).toMatch(/^lim/);
+    }
+    expect((await call('GET', '/v1/accounts?limit=0x10')).status).toBe(400);
   });
 
   it("pages an endpoint's deliveries newest first, so old ones stay reachable; another endpoint's cursor is 400", async () => {
