@@ -1,11 +1,12 @@
 import {
-  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { applied, guarded } from './errors.ts';
+import { applied, ConflictError, guarded } from './errors.ts';
 import { TableStore, type Page } from './table-store.ts';
 
 export interface SigningSecret {
@@ -28,35 +29,106 @@ export interface WebhookEndpoint {
   readonly version: number;
 }
 
-/** Webhook endpoints per tenant. */
+/** Attempts of a create that keeps meeting concurrent creates on the tenant's counter. */
+const CREATE_ATTEMPTS = 12;
+
+/**
+ * Webhook endpoints per tenant, and beside them (`<tenantId>#count`, a partition no tenant
+ * has) how many the tenant has: creates and deletes move the counter in the same
+ * transaction, and its condition holds the cap exactly, however many creates race.
+ */
 export class WebhookEndpointStore extends TableStore {
   private key(tenantId: string, endpointId: string): Record<string, AttributeValue> {
     return { tenantId: { S: tenantId }, endpointId: { S: endpointId } };
   }
 
-  /** Creates (version 1) or replaces an endpoint, only over the version the caller read. */
+  private counterKey(tenantId: string): Record<string, AttributeValue> {
+    return this.key(`${tenantId}#count`, 'endpoints');
+  }
+
+  /**
+   * Creates an endpoint (version 1) unless the tenant already has `cap`: 'limit_exceeded'
+   * then, and nothing is written. Throws ConflictError when concurrent creates keep winning.
+   */
+  async create(tenantId: string, endpoint: WebhookEndpoint, cap: number): Promise<'created' | 'limit_exceeded'> {
+    await this.ensureCounter(tenantId);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await guarded(() =>
+          this.db.send(
+            new TransactWriteItemsCommand({
+              TransactItems: [
+                { Put: { TableName: this.table, Item: this.item(tenantId, endpoint), ConditionExpression: 'attribute_not_exists(endpointId)' } },
+                {
+                  Update: {
+                    TableName: this.table,
+                    Key: this.counterKey(tenantId),
+                    UpdateExpression: 'SET endpoints = endpoints + :one',
+                    ConditionExpression: 'endpoints < :cap',
+                    ExpressionAttributeValues: { ':one': { N: '1' }, ':cap': { N: String(cap) } },
+                  },
+                },
+              ],
+            }),
+          ),
+        );
+        return 'created';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const [put, counter] = (error.CancellationReasons ?? []).map((r) => r.Code);
+        if (counter === 'ConditionalCheckFailed') return 'limit_exceeded';
+        if (put === 'ConditionalCheckFailed') throw new ConflictError(`webhook endpoint ${endpoint.endpointId}`);
+        // Another create or delete held the counter: try again, after a short jittered pause.
+        if (attempt === CREATE_ATTEMPTS) throw new ConflictError(`the webhook endpoints of tenant ${tenantId}`);
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  /** The counter, started from the endpoints stored before it existed. */
+  private async ensureCounter(tenantId: string): Promise<void> {
+    const { Item } = await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: this.counterKey(tenantId), ConsistentRead: true })));
+    if (Item) return;
+    const endpoints = await this.count(tenantId);
+    // Two first creates may both get here: one counter is stored, the other finds it.
+    await applied(() =>
+      this.db.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: { ...this.counterKey(tenantId), endpoints: { N: String(endpoints) } },
+          ConditionExpression: 'attribute_not_exists(endpointId)',
+        }),
+      ),
+    );
+  }
+
+  /** Replaces an endpoint, only over the version the caller read (creating one is `create`'s). */
   async save(tenantId: string, endpoint: WebhookEndpoint): Promise<boolean> {
     return applied(() =>
       this.db.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: {
-            ...this.key(tenantId, endpoint.endpointId),
-            url: { S: endpoint.url },
-            events: { S: JSON.stringify(endpoint.events) },
-            ...(endpoint.description === null ? {} : { description: { S: endpoint.description } }),
-            enabled: { BOOL: endpoint.enabled },
-            ...(endpoint.disabledReason === null ? {} : { disabledReason: { S: endpoint.disabledReason } }),
-            secrets: { S: JSON.stringify(endpoint.secrets) },
-            createdAt: { S: endpoint.createdAt },
-            updatedAt: { S: endpoint.updatedAt },
-            version: { N: String(endpoint.version) },
-          },
+          Item: this.item(tenantId, endpoint),
           ConditionExpression: endpoint.version === 1 ? 'attribute_not_exists(endpointId)' : 'version = :previous',
           ...(endpoint.version === 1 ? {} : { ExpressionAttributeValues: { ':previous': { N: String(endpoint.version - 1) } } }),
         }),
       ),
     );
+  }
+
+  private item(tenantId: string, endpoint: WebhookEndpoint): Record<string, AttributeValue> {
+    return {
+      ...this.key(tenantId, endpoint.endpointId),
+      url: { S: endpoint.url },
+      events: { S: JSON.stringify(endpoint.events) },
+      ...(endpoint.description === null ? {} : { description: { S: endpoint.description } }),
+      enabled: { BOOL: endpoint.enabled },
+      ...(endpoint.disabledReason === null ? {} : { disabledReason: { S: endpoint.disabledReason } }),
+      secrets: { S: JSON.stringify(endpoint.secrets) },
+      createdAt: { S: endpoint.createdAt },
+      updatedAt: { S: endpoint.updatedAt },
+      version: { N: String(endpoint.version) },
+    };
   }
 
   async get(tenantId: string, endpointId: string): Promise<WebhookEndpoint | undefined> {
@@ -91,10 +163,29 @@ export class WebhookEndpointStore extends TableStore {
     return Items.map(endpointOf);
   }
 
+  /** Deletes an endpoint and counts it out, in one transaction; false when there is none. */
   async delete(tenantId: string, endpointId: string): Promise<boolean> {
-    return applied(() =>
-      this.db.send(new DeleteItemCommand({ TableName: this.table, Key: this.key(tenantId, endpointId), ConditionExpression: 'attribute_exists(endpointId)' })),
-    );
+    await this.ensureCounter(tenantId);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await guarded(() =>
+          this.db.send(
+            new TransactWriteItemsCommand({
+              TransactItems: [
+                { Delete: { TableName: this.table, Key: this.key(tenantId, endpointId), ConditionExpression: 'attribute_exists(endpointId)' } },
+                { Update: { TableName: this.table, Key: this.counterKey(tenantId), UpdateExpression: 'SET endpoints = endpoints - :one', ExpressionAttributeValues: { ':one': { N: '1' } } } },
+              ],
+            }),
+          ),
+        );
+        return true;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        if (error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+        if (attempt === CREATE_ATTEMPTS) throw new ConflictError(`the webhook endpoints of tenant ${tenantId}`);
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+      }
+    }
   }
 }
 

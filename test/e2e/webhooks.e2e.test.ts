@@ -280,4 +280,19 @@ describe('webhooks, end to end (DynamoDB Local, real HTTP receiver)', () => {
     await call('DELETE', `/v1/webhook-endpoints/${ids[0]}`);
     expect((await call('POST', '/v1/webhook-endpoints', { url: `${base}/cap`, events: ['market.stale'] })).status).toBe(201);
   });
+
+  it('holds the cap exactly when 80 creates race on a tenant with no endpoint (a count and a write would store far more)', async () => {
+    const { tenantId, call } = await tenant();
+    const answers = await Promise.all(Array.from({ length: 80 }, () => call('POST', '/v1/webhook-endpoints', { url: `${base}/race`, events: ['market.stale'] })));
+    const created = answers.filter((a) => a.status === 201).length;
+    expect(answers.every((a) => a.status === 201 || (a.status === 422 && a.body.code === 'limit_exceeded') || (a.status === 409 && a.body.code === 'conflict'))).toBe(true);
+    expect(created).toBe(16);
+    expect(await stores.webhookEndpoints.count(tenantId)).toBe(created);
+    // Deletes count out: the freed places can be taken again, and no more.
+    const listed = (await stores.webhookEndpoints.list(tenantId)).map((e) => e.endpointId);
+    for (const id of listed.slice(0, 3)) expect((await call('DELETE', `/v1/webhook-endpoints/${id}`)).status).toBe(200);
+    const again = await Promise.all(Array.from({ length: 40 }, () => call('POST', '/v1/webhook-endpoints', { url: `${base}/race`, events: ['market.stale'] })));
+    expect(await stores.webhookEndpoints.count(tenantId)).toBeLessThanOrEqual(16);
+    expect(again.filter((a) => a.status === 201).length).toBe((await stores.webhookEndpoints.count(tenantId)) - (created - 3));
+  });
 });

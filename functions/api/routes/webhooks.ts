@@ -12,6 +12,7 @@ import {
   LiquidationResolvedPayload,
   MarketStalePayload,
   MAX_WEBHOOK_ENDPOINTS,
+  type WEBHOOK_EVENT_TYPES,
   RecoveredPayload,
   RotateSecretSchema,
   TierChangedPayload,
@@ -131,7 +132,7 @@ const endpointBody = (e: WebhookEndpoint, secret?: string) => ({
   object: 'webhook_endpoint' as const,
   id: e.endpointId,
   url: e.url,
-  events: e.events as Array<'account.tier_changed' | 'account.recovered' | 'market.stale'>,
+  events: e.events as Array<(typeof WEBHOOK_EVENT_TYPES)[number]>,
   description: e.description,
   enabled: e.enabled,
   disabledReason: e.disabledReason,
@@ -207,7 +208,6 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
   app.openapi(create, async (c) => {
     const body = c.req.valid('json');
     const url = checkUrl(body.url);
-    if ((await stores.webhookEndpoints.count(c.get('tenantId'))) >= MAX_WEBHOOK_ENDPOINTS) throw endpointLimitExceeded();
     const now = new Date().toISOString();
     const secret = newWebhookSecret();
     const endpoint: WebhookEndpoint = {
@@ -222,7 +222,8 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
       updatedAt: now,
       version: 1,
     };
-    await save(c.get('tenantId'), endpoint);
+    // The cap is the store's transaction condition: exact however many creates race.
+    if ((await stores.webhookEndpoints.create(c.get('tenantId'), endpoint, MAX_WEBHOOK_ENDPOINTS)) === 'limit_exceeded') throw endpointLimitExceeded();
     return c.json(endpointBody(endpoint, secret), 201);
   });
 
