@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -33,6 +33,32 @@ describe('the local server', () => {
       expect(res.status).toBe(200);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('cuts off a client that trickles its body, with 408, instead of holding the socket for minutes', async () => {
+    const server = await startLocalServer({ port: 0, tables: tables(), dynamoEndpoint: inject('dynamoEndpoint'), sweepIntervalMs: 0, dispatchIntervalMs: 0, requestTimeoutMs: 1_500 });
+    try {
+      const port = Number(new URL(server.url).port);
+      const started = Date.now();
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          // Headers promise 100 bytes; one byte arrives, then nothing (a byte every 5 s in the attack).
+          socket.write(`POST /v1/assessments HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${server.apiKey}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`);
+        });
+        let received = '';
+        socket.on('data', (d) => (received += d.toString()));
+        socket.on('close', () => resolve(received));
+        socket.on('error', reject);
+        setTimeout(() => {
+          socket.destroy();
+          resolve(received);
+        }, 10_000);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await server.stop();
     }
   });
 });

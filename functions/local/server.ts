@@ -30,6 +30,10 @@ export interface LocalServerOptions {
   readonly tenantRequestsPerSecond?: number | undefined;
   /** Development only: http and loopback webhook targets. Default: SOFTLAND_WEBHOOKS_ALLOW_INSECURE_LOCAL=1. */
   readonly allowInsecureWebhooks?: boolean;
+  /** A request whose headers and body have not all arrived after this long is answered 408. Default 30 s (API Gateway's own limit is 29 s). */
+  readonly requestTimeoutMs?: number;
+  /** Headers not all arrived after this long: 408. Default 10 s. */
+  readonly headersTimeoutMs?: number;
 }
 
 export interface LocalServer {
@@ -67,7 +71,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       allowInsecureWebhooks,
       tenantRequestsPerSecond: options.tenantRequestsPerSecond,
     });
-    const server = await listen(app.fetch, options.port);
+    const server = await listen(app.fetch, options.port, { request: options.requestTimeoutMs ?? 30_000, headers: options.headersTimeoutMs ?? 10_000 });
     const timers = [
       every(options.sweepIntervalMs ?? 60_000, () => sweepAllTenants(stores, runner)),
       every(options.dispatchIntervalMs ?? 1_000, () => dispatchOnce(stores, new Date(), { allowInsecureLocal: allowInsecureWebhooks })),
@@ -133,9 +137,14 @@ export class PortInUseError extends Error {
   }
 }
 
-function listen(fetch: (req: Request) => Response | Promise<Response>, port: number): Promise<ServerType> {
+/**
+ * Serves `fetch` on `port`. A client that trickles its headers or body is cut off with 408
+ * after the timeouts (Node's own defaults are 60 s and 300 s: one slow client per socket
+ * could hold it for five minutes).
+ */
+function listen(fetch: (req: Request) => Response | Promise<Response>, port: number, timeouts: { request: number; headers: number }): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname: '127.0.0.1' });
+    const server = serve({ fetch, port, hostname: '127.0.0.1', serverOptions: { requestTimeout: timeouts.request, headersTimeout: Math.min(timeouts.headers, timeouts.request), connectionsCheckingInterval: Math.min(1_000, timeouts.request) } });
     server.once('listening', () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error));
   });
