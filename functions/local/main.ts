@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv } from './config.ts';
+import { DataDirInUseError } from './dynamodb-local.ts';
 import { PortInUseError, startLocalServer } from './server.ts';
 import { tenantRateLimitFromEnv } from '../shared-env.ts';
 
@@ -18,7 +19,7 @@ async function main(): Promise<number> {
     devApiKey: config.devApiKey,
     tenantRequestsPerSecond: tenantRateLimitFromEnv(),
   }).catch((error: unknown) => {
-    if (error instanceof PortInUseError) {
+    if (error instanceof PortInUseError || error instanceof DataDirInUseError) {
       console.error(`softland: ${error.message}`);
       return undefined;
     }

@@ -3,6 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { tableNames } from '../../shared/store/tables.ts';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataDirInUseError, startDynamoDbLocal } from './dynamodb-local.ts';
 import { PortInUseError, startLocalServer } from './server.ts';
 
 const tables = () => tableNames(`local-${randomBytes(4).toString('hex')}-`);
@@ -61,4 +66,41 @@ describe('the local server', () => {
       await server.stop();
     }
   });
+
+  it('refuses a second database on a data directory in use, and takes it over once its owner is gone', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'softland-data-'));
+    const first = await startDynamoDbLocal({ dataDir });
+    try {
+      await expect(startDynamoDbLocal({ dataDir })).rejects.toBeInstanceOf(DataDirInUseError);
+      await expect(startDynamoDbLocal({ dataDir })).rejects.toThrow(/is in use by another Softland server/);
+    } finally {
+      await first.stop();
+    }
+    const second = await startDynamoDbLocal({ dataDir });
+    await second.stop();
+  });
+
+  it('stops DynamoDB Local when its parent is killed with SIGKILL (no handler runs)', async () => {
+    const script = `import { startDynamoDbLocal } from ${JSON.stringify(new URL('./dynamodb-local.ts', import.meta.url).pathname)};
+const db = await startDynamoDbLocal();
+console.log(String(db.process.pid));
+setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const javaPid = await new Promise<number>((resolve, reject) => {
+      parent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+      parent.once('exit', () => reject(new Error('the parent exited early')));
+    });
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(javaPid)).toBe(true);
+    parent.kill('SIGKILL');
+    for (let i = 0; i < 40 && alive(javaPid); i++) await new Promise((r) => setTimeout(r, 250));
+    expect(alive(javaPid)).toBe(false);
+  }, 30_000);
 });
