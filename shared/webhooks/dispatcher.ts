@@ -23,6 +23,10 @@ export interface DispatcherOptions {
   readonly lookup?: LookupFunction;
   /** No attempt starts that could run past this moment (a Lambda's deadline). Default none. */
   readonly deadline?: Date;
+  /** Attempts in flight at once, across tenants. Default 16. */
+  readonly concurrency?: number;
+  /** Attempts in flight at once for one tenant, so one tenant's stalled receivers cannot hold the others'. Default 4. */
+  readonly perTenant?: number;
 }
 
 export interface DispatchCounts {
@@ -46,14 +50,56 @@ export async function dispatchOnce(stores: Stores, now: Date, options: Dispatche
   const counts: DispatchCounts = { fannedOut: 0, attempted: 0, delivered: 0, retried: 0, failed: 0 };
   counts.fannedOut = await fanOut(stores, now);
   const budget = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
-  for (const { tenantId, deliveryId } of await stores.deliveries.due(now, options.batch ?? 50)) {
-    if (options.deadline && Date.now() + budget > options.deadline.getTime()) break;
-    const outcome = await attempt(stores, tenantId, deliveryId, now, options);
-    if (!outcome) continue; // another dispatcher holds it
-    counts[outcome]++;
-    counts.attempted++;
+  // One queue per endpoint, attempted in order; queues run side by side, at most `perTenant`
+  // of one tenant's and `concurrency` in all: a receiver that never answers holds only its
+  // own queue and one of its tenant's places, never another tenant's deliveries.
+  const queues = new Map<string, Array<{ tenantId: string; deliveryId: string }>>();
+  for (const due of await stores.deliveries.due(now, options.batch ?? 50)) {
+    const key = `${due.tenantId}\u0000${endpointIdOf(due.deliveryId)}`;
+    (queues.get(key) ?? queues.set(key, []).get(key)!).push(due);
   }
+  const all = limiter(options.concurrency ?? 16);
+  const tenants = new Map<string, Limiter>();
+  await Promise.all(
+    [...queues.values()].map(async (queue) => {
+      const tenant = tenants.get(queue[0]!.tenantId) ?? tenants.set(queue[0]!.tenantId, limiter(options.perTenant ?? 4)).get(queue[0]!.tenantId)!;
+      await tenant(() =>
+        all(async () => {
+          for (const { tenantId, deliveryId } of queue) {
+            if (options.deadline && Date.now() + budget > options.deadline.getTime()) return;
+            const outcome = await attempt(stores, tenantId, deliveryId, now, options);
+            if (!outcome) continue; // another dispatcher holds it
+            counts[outcome]++;
+            counts.attempted++;
+          }
+        }),
+      );
+    }),
+  );
   return counts;
+}
+
+/** The endpoint a delivery goes to: its id is `dlv_<event>_<endpoint>`. */
+function endpointIdOf(deliveryId: string): string {
+  return `we_${deliveryId.slice(deliveryId.lastIndexOf('_') + 1)}`;
+}
+
+type Limiter = <T>(job: () => Promise<T>) => Promise<T>;
+
+/** Runs jobs with at most `n` at once, in the order they ask. */
+function limiter(n: number): Limiter {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async (job) => {
+    if (active >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await job();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 /** Creates the deliveries of pending events, then takes the events off the dispatch index. */
