@@ -13,8 +13,13 @@ import { TableStore } from './table-store.ts';
 
 /** Keys are kept for a day, like Stripe's. */
 const RETENTION_SECONDS = 24 * 60 * 60;
-/** An in-flight claim older than this is taken over: its request died without finishing. */
-const LOCK_SECONDS = 60;
+/**
+ * An in-flight claim not extended for this long is taken over: its request died without
+ * finishing (or could not release it: the database was away). A running request extends
+ * its claim every EXTEND_EVERY_MS, so a long one keeps it.
+ */
+export const LOCK_SECONDS = 10;
+export const EXTEND_EVERY_MS = 3_000;
 
 /** The answer's body does not fit an item even compressed: it is not kept (the middleware releases the key). */
 export class StoredBodyTooLargeError extends Error {
@@ -93,6 +98,22 @@ export class IdempotencyStore extends TableStore {
   /** Stores the answer; throws StoredBodyTooLargeError, writing nothing, when its body cannot fit. */
   async complete(ref: IdempotencyRef, response: StoredResponse): Promise<void> {
     await guarded(() => this.db.send(new UpdateItemCommand(this.completeUpdate(ref, response))));
+  }
+
+  /** Keeps a running request's claim for another LOCK_SECONDS; false when it is no longer this request's. */
+  async extend(ref: IdempotencyRef, now = new Date()): Promise<boolean> {
+    return applied(() =>
+      this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: this.key(ref),
+          UpdateExpression: 'SET lockedUntil = :until',
+          ConditionExpression: '#s = :progress AND requestHash = :h',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':until': { N: String(epoch(now) + LOCK_SECONDS) }, ':progress': { S: 'in_progress' }, ':h': { S: ref.requestHash } },
+        }),
+      ),
+    );
   }
 
   /** Releases a claim whose request failed, so that a retry can run. */

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { freePort, startDynamoDbLocal } from '../../functions/local/dynamodb-local.ts';
 import { startLocalServer } from '../../functions/local/server.ts';
 import { tableNames } from '../../shared/store/tables.ts';
+import { benchPortfolio } from '../../bench/portfolios.ts';
 
 const snapshot = JSON.stringify({
   accountId: 'acct-fault',
@@ -50,6 +51,46 @@ describe('DynamoDB killed mid-run', () => {
         const res = await fetch(`${server.url}/v1/assessments/${id}`, { headers: { Authorization: `Bearer ${server.apiKey}` } });
         expect(res.status).toBe(200);
       }
+    } finally {
+      await server.stop();
+      await db.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('a request whose database dies mid-way answers 503, and its Idempotency-Key is free again as soon as the database is back', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'softland-fault-key-'));
+    const port = await freePort();
+    let db = await startDynamoDbLocal({ port, dataDir });
+    const server = await startLocalServer({ port: 0, tables: tableNames('fault-key-'), dynamoEndpoint: db.endpoint, sweepIntervalMs: 0, dispatchIntervalMs: 0 });
+    // A 5,000-position book: the engine works on it long enough to kill the database under it.
+    const heavy = JSON.stringify({ ...benchPortfolio(5_000), accountId: 'acct-mid-kill' });
+    const post = () =>
+      fetch(`${server.url}/v1/assessments`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${server.apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'killed-mid-request' },
+        body: heavy,
+      });
+    try {
+      const pending = post();
+      await new Promise((r) => setTimeout(r, 150)); // the key is claimed; the assessment is running
+      await db.stop();
+      expect((await pending).status).toBe(503);
+
+      db = await startDynamoDbLocal({ port, dataDir });
+      const back = Date.now();
+      const seen: number[] = [];
+      let answer: Response | undefined;
+      while (Date.now() - back < 8_000) {
+        answer = await post();
+        seen.push(answer.status);
+        if (answer.status === 201) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      // Before: 409 idempotency_in_progress for a minute. Now: released within a second or so of the database's return.
+      expect(answer!.status).toBe(201);
+      expect(Date.now() - back).toBeLessThan(5_000);
+      expect(seen.filter((s) => s !== 201 && s !== 409 && s !== 503)).toEqual([]);
     } finally {
       await server.stop();
       await db.stop();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
-import type { IdempotencyStore, StoredResponse } from '../../../shared/store/idempotency.ts';
+import { EXTEND_EVERY_MS, LOCK_SECONDS, type IdempotencyRef, type IdempotencyStore, type StoredResponse } from '../../../shared/store/idempotency.ts';
 import type { ApiEnv } from '../env.ts';
 import { problems } from '../problems.ts';
 
@@ -37,16 +37,43 @@ export const idempotency = (store: IdempotencyStore, replay: (c: Context<ApiEnv>
 
     c.set('idempotency', ref);
     c.set('idempotencyCompleted', false);
-    await next();
+    // A long request keeps its claim; one that dies stops extending it, and it lapses.
+    const heartbeat = setInterval(() => void store.extend(ref).catch(() => undefined), EXTEND_EVERY_MS);
+    heartbeat.unref();
+    try {
+      await next();
+    } finally {
+      clearInterval(heartbeat);
+    }
     if (c.get('idempotencyCompleted')) return;
     if (invitesRetry(c.res)) {
-      await store.release(ref).catch(() => undefined);
+      await releaseSoon(store, ref);
       return;
     }
     // An answer too large to store even compressed is not kept: the key is released, as on any failure to store.
     const answer = { status: c.res.status, body: withoutSecret(await c.res.clone().text()) };
     await store.complete(ref, answer).catch(() => store.release(ref).catch(() => undefined));
   });
+
+/**
+ * Releases a failed request's claim. When the database is away (the very reason for a
+ * 503), the release is tried again in the background every half second until it lands or
+ * the claim lapses on its own, so the client's retry runs as soon as the database is back.
+ */
+async function releaseSoon(store: IdempotencyStore, ref: IdempotencyRef): Promise<void> {
+  if (await store.release(ref).then(() => true, () => false)) return;
+  const until = Date.now() + LOCK_SECONDS * 1_000;
+  const again = () => {
+    const timer = setTimeout(() => {
+      store.release(ref).then(
+        () => undefined,
+        () => (Date.now() < until ? again() : undefined),
+      );
+    }, 500);
+    timer.unref();
+  };
+  again();
+}
 
 /**
  * The answer as kept for replay: a signing secret (`secret`, shown once, in the answer that
