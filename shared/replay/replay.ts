@@ -141,6 +141,8 @@ export const DEFAULT_CRASH_DEPTH = 0.3;
 export { DEFAULT_ACCOUNTS, DEFAULT_STEPS };
 
 const ASSESSMENT_ID = 'asm_replay';
+/** Policies act on the tier, the margin and the plan: the liquidation prices are not computed. */
+const REPLAY_ASSESSMENT = { id: ASSESSMENT_ID, liquidationPrices: false } as const;
 
 interface MutableOutcome {
   liquidatedNotional: number;
@@ -365,7 +367,7 @@ function stepAccount(walker: Walker, step: StepContext): void {
         for (const name of policies) outcomes[name].equityLeft += equity;
         continue;
       }
-      const assessment = assessWith(snapshot, { id: ASSESSMENT_ID }, step.solver);
+      const assessment = assessWith(snapshot, REPLAY_ASSESSMENT, step.solver);
 
       if (assessment.tier === 'insolvent') {
         const result = applyTrades(snapshot, closeOutTrades(snapshot, assessment), pricesOf(snapshot, assessment));
@@ -383,7 +385,7 @@ function stepAccount(walker: Walker, step: StepContext): void {
       for (const name of policies) {
         const policy = POLICIES[name];
         // A policy on another profile sees the same account assessed under it.
-        const seen = policy.profile === undefined ? assessment : assessWith({ ...snapshot, profile: policy.profile }, { id: ASSESSMENT_ID }, step.solver);
+        const seen = policy.profile === undefined ? assessment : assessWith({ ...snapshot, profile: policy.profile }, REPLAY_ASSESSMENT, step.solver);
         const trades: Trade[] = policy.decide(snapshot, seen);
         const result = trades.length > 0 ? applyTrades(snapshot, trades, pricesOf(snapshot, assessment)) : undefined;
         if (!result || result.executed === 0) {

@@ -24,6 +24,8 @@ export interface AssessOptions {
   readonly profile?: RiskProfile | undefined;
   /** 24-hour volatility forecasts by underlying, for a profile whose scenario range is dynamic (null or absent: no history yet, the floor applies). */
   readonly forecasts?: Readonly<Record<string, RangeForecast | null>> | undefined;
+  /** Compute the liquidation prices (default). The replay, which acts on the tier and the plan alone, turns them off: they are most of an assessment's time. */
+  readonly liquidationPrices?: boolean;
 }
 
 /** The snapshot's risk profile: the one resolved by the caller, else the built-in of that name; throws naming the field. */
@@ -51,22 +53,22 @@ export type RiskContext = PlanContext;
 export async function assess(snapshot: Snapshot, options: AssessOptions): Promise<Assessment> {
   const { assessment, context } = assessRisk(snapshot, options);
   const solver = liquidationDue(context.health.tier) ? await (options.solver ?? loadLinearSolver)() : undefined;
-  return completeAssessment(assessment, context, solver);
+  return completeAssessment(assessment, context, solver, options.liquidationPrices);
 }
 
 /** `assess` with a solver already loaded: for loops that assess many snapshots (the replay). */
 export function assessWith(snapshot: Snapshot, options: AssessOptions, solver: LinearSolver): Assessment {
   const { assessment, context } = assessRisk(snapshot, options);
-  return completeAssessment(assessment, context, solver);
+  return completeAssessment(assessment, context, solver, options.liquidationPrices);
 }
 
-/** The risk part completed with liquidation prices and, when one is due (and `solver` given), the plan. */
-export function completeAssessment(assessment: RiskAssessment, context: RiskContext, solver: LinearSolver | undefined): Assessment {
+/** The risk part completed with liquidation prices (unless `withPrices` is false: none) and, when one is due (and `solver` given), the plan. */
+export function completeAssessment(assessment: RiskAssessment, context: RiskContext, solver: LinearSolver | undefined, withPrices = true): Assessment {
   const liquidation = solver && liquidationDue(context.health.tier) ? planLiquidation(context, solver) : null;
   return {
     ...assessment,
     positions: liquidation ? rankedByPlan(assessment.positions, context, liquidation.steps) : assessment.positions,
-    liquidationPrices: liquidationPrices(context.book, context.model, context.state, context.health),
+    liquidationPrices: withPrices ? liquidationPrices(context.book, context.model, context.state, context.health) : {},
     liquidation,
   };
 }
