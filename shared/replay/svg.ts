@@ -130,11 +130,16 @@ export function lineChartSvg(options: ChartOptions): string {
 }
 
 /** The replay chart: cumulative liquidated notional per policy, prices indexed to 100 below. */
+/** The policies whose impacted price the chart draws: the two ends of the comparison. */
+const IMPACT_SHOWN: readonly PolicyName[] = ['full', 'softland', 'softland_adaptive'];
+
 export function replayChartSvg(report: ReplayReport): string {
   const hours = Array.from({ length: report.steps + 1 }, (_, k) => (k * report.stepMinutes) / 60);
   const names = Object.keys(report.series.liquidatedNotional) as PolicyName[];
   const prices = Object.entries(report.series.prices);
   const crash = report.crash;
+  const reference = prices[0]![0];
+  const historical = prices[0]![1];
   return lineChartSvg({
     title: 'Softland policy replay: cumulative liquidated notional',
     subtitle: `seed ${report.seed}, ${report.accounts} accounts, ${report.steps} steps of ${report.stepMinutes} min from ${report.start}`,
@@ -169,8 +174,23 @@ export function replayChartSvg(report: ReplayReport): string {
           width: 1.5,
         })),
       },
+      {
+        // What each policy's own liquidations did to the price it traded at.
+        title: `${reference} with each policy's own impact (its extra fall below the historical low) and without (start = 100)`,
+        yLabel: 'index',
+        formatY: (v) => fmtNumber(v),
+        series: [
+          { name: `${reference} historical`, values: historical.map((v) => (100 * v) / historical[0]!), color: '#888888', width: 1.5 },
+          ...IMPACT_SHOWN.map((name) => ({
+            name: `${name} ${(100 * (report.cascadeDrawdown[name][reference] ?? 0)).toFixed(2)}%`,
+            values: report.series.impactedPrices[name].map((v) => (100 * v) / historical[0]!),
+            color: POLICY_COLORS[name],
+            width: 1.5,
+          })),
+        ],
+      },
     ],
-    panelHeights: [320, 170],
+    panelHeights: [320, 170, 170],
   });
 }
 
