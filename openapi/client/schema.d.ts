@@ -480,6 +480,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "account.unassessable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An account cannot be assessed (an asset the market does not price, …): once per reason
+         * @description Signed per Standard Webhooks: headers webhook-id (the event id, stable across retries), webhook-timestamp and webhook-signature (v1,<base64 HMAC-SHA256 of id.timestamp.body>, one per active secret). Answer 2xx within 15 s; 410 disables the endpoint.
+         */
+        post: operations["accountUnassessable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "liquidation.opened": {
         parameters: {
             query?: never;
@@ -682,6 +702,20 @@ export interface components {
                 reason: string;
                 /** Format: date-time */
                 marketAsOf: string | null;
+            };
+        };
+        AccountUnassessableEvent: {
+            /** @enum {string} */
+            type: "account.unassessable";
+            /** Format: date-time */
+            timestamp: string;
+            data: {
+                accountId: string;
+                reason: string;
+                errors: {
+                    field: string;
+                    message: string;
+                }[];
             };
         };
         LiquidationOpenedEvent: {
@@ -1001,6 +1035,15 @@ export interface components {
             tier: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent" | null;
             lastAssessment: components["schemas"]["AccountAssessmentSummary"] & (Record<string, never> | null);
             activeLiquidationId: string | null;
+            assessmentError: {
+                reason: string;
+                errors: {
+                    field: string;
+                    message: string;
+                }[];
+                /** Format: date-time */
+                since: string;
+            } | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1089,7 +1132,7 @@ export interface components {
             object: "webhook_endpoint";
             id: string;
             url: string;
-            events: ("account.tier_changed" | "account.recovered" | "market.stale" | "liquidation.opened" | "liquidation.filled" | "liquidation.escalated" | "liquidation.resolved" | "liquidation.cancelled")[];
+            events: ("account.tier_changed" | "account.recovered" | "market.stale" | "account.unassessable" | "liquidation.opened" | "liquidation.filled" | "liquidation.escalated" | "liquidation.resolved" | "liquidation.cancelled")[];
             description: string | null;
             enabled: boolean;
             disabledReason: string | null;
@@ -1102,7 +1145,7 @@ export interface components {
         WebhookEndpointCreate: {
             /** @description https URL that receives the events */
             url: string;
-            events: ("account.tier_changed" | "account.recovered" | "market.stale" | "liquidation.opened" | "liquidation.filled" | "liquidation.escalated" | "liquidation.resolved" | "liquidation.cancelled")[];
+            events: ("account.tier_changed" | "account.recovered" | "market.stale" | "account.unassessable" | "liquidation.opened" | "liquidation.filled" | "liquidation.escalated" | "liquidation.resolved" | "liquidation.cancelled")[];
             description?: string;
         };
         WebhookEndpointList: {
@@ -1115,7 +1158,7 @@ export interface components {
         WebhookEndpointUpdate: {
             /** @description https URL that receives the events */
             url?: string;
-            events?: ("account.tier_changed" | "account.recovered" | "market.stale" | "liquidation.opened" | "liquidation.filled" | "liquidation.escalated" | "liquidation.resolved" | "liquidation.cancelled")[];
+            events?: ("account.tier_changed" | "account.recovered" | "market.stale" | "account.unassessable" | "liquidation.opened" | "liquidation.filled" | "liquidation.escalated" | "liquidation.resolved" | "liquidation.cancelled")[];
             description?: string | null;
             enabled?: boolean;
         };
@@ -3963,6 +4006,28 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["MarketStaleEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    accountUnassessable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AccountUnassessableEvent"];
             };
         };
         responses: {

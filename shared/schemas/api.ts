@@ -106,6 +106,10 @@ export const AccountSchema = z
     lastAssessment: AccountAssessmentSummarySchema.nullable(),
     /** The liquidation Softland is running on the account (GET /v1/liquidations/{id}), or null. */
     activeLiquidationId: z.string().nullable(),
+    /** Why the account cannot be assessed now (e.g. the market has no price for one of its assets), or null; its next assessment clears it. */
+    assessmentError: z
+      .object({ reason: z.string(), errors: z.array(z.object({ field: z.string(), message: z.string() })), since: Timestamp })
+      .nullable(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })

@@ -9,6 +9,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'account.tier_changed',
   'account.recovered',
   'market.stale',
+  'account.unassessable',
   'liquidation.opened',
   'liquidation.filled',
   'liquidation.escalated',
@@ -122,6 +123,18 @@ export const RecoveredPayload = envelope(
   'account.recovered',
   z.object({ accountId: Identifier, from: TierSchema, to: TierSchema, assessment: AccountAssessmentSummarySchema }),
   'AccountRecoveredEvent',
+);
+
+export const UnassessablePayload = envelope(
+  'account.unassessable',
+  z.object({
+    accountId: Identifier,
+    /** Why it cannot be assessed, e.g. no market price for one of its assets. */
+    reason: z.string(),
+    /** The failing fields, as a problem names them. */
+    errors: z.array(z.object({ field: z.string(), message: z.string() })),
+  }),
+  'AccountUnassessableEvent',
 );
 
 export const MarketStalePayload = envelope(

@@ -47,6 +47,16 @@ export interface RegisteredAccount {
   readonly indexed: boolean;
   /** The account's active liquidation (docs/liquidations.md), or null: at most one at a time. */
   readonly activeLiquidationId: string | null;
+  /** Why the account cannot be assessed now (an asset the market does not price, …), or null. */
+  readonly assessmentError: AssessmentError | null;
+}
+
+/** Why an account could not be assessed, since when: cleared by its next assessment. */
+export interface AssessmentError {
+  readonly reason: string;
+  /** The failing fields, as a problem names them (`collateral[0].asset`). */
+  readonly errors: readonly { readonly field: string; readonly message: string }[];
+  readonly since: string;
 }
 
 /** How a write changes the account's active liquidation: opens one (only when none is active), or clears it. */
@@ -130,8 +140,9 @@ export class AccountStore extends TableStore {
     assessed: AccountAssessmentSummary | null,
     tier: Tier | null,
     now = new Date(),
+    assessmentError: AssessmentError | null = null,
   ): Promise<{ account: RegisteredAccount; created: boolean }> {
-    const { account, created, items } = await this.replacement(tenantId, accountId, book, assessed, tier, { now });
+    const { account, created, items } = await this.replacement(tenantId, accountId, book, assessed, tier, { now, assessmentError });
     if (!(await this.write(items))) throw new ConflictError(`account ${accountId}`);
     return { account, created };
   }
@@ -150,7 +161,7 @@ export class AccountStore extends TableStore {
     book: AccountBook,
     assessed: AccountAssessmentSummary | null,
     tier: Tier | null,
-    options: { now: Date; expectedVersion?: number; liquidation?: LiquidationLink },
+    options: { now: Date; expectedVersion?: number; liquidation?: LiquidationLink; assessmentError?: AssessmentError | null },
   ): Promise<{ account: RegisteredAccount; created: boolean; items: TransactWriteItem[] }> {
     const { now } = options;
     const stored = await this.mainItem(tenantId, accountId);
@@ -168,6 +179,7 @@ export class AccountStore extends TableStore {
       version: existing ? existing.version + 1 : firstVersion(now),
       indexed: true,
       activeLiquidationId: link === undefined ? (existing?.activeLiquidationId ?? null) : 'open' in link ? link.open : null,
+      assessmentError: options.assessmentError ?? null,
     };
     const parts = splitBody(packJson(book), `the book of account ${accountId}`);
     const bookId = randomUUID();
@@ -358,11 +370,13 @@ export class AccountStore extends TableStore {
     const opens = liquidation !== undefined && 'open' in liquidation;
     if (opens) set.push('activeLiquidationId = :liq');
     const closes = liquidation !== undefined && !opens;
+    // An assessment that succeeds ends any earlier failure to assess.
+    const removed = [...(closes ? ['activeLiquidationId'] : []), ...(account.assessmentError ? ['assessmentError'] : [])];
     return {
       Update: {
         TableName: this.table,
         Key: this.key(tenantId, account.accountId),
-        UpdateExpression: `SET ${set.join(', ')}${closes ? ' REMOVE activeLiquidationId' : ''}`,
+        UpdateExpression: `SET ${set.join(', ')}${removed.length ? ` REMOVE ${removed.join(', ')}` : ''}`,
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: {
           ...(tierMoved ? { ':tier': { S: tier }, ':tierKey': { S: `${tenantId}#${tier}` } } : {}),
@@ -395,6 +409,19 @@ export class AccountStore extends TableStore {
     const items = exposures.map((u): TransactWriteItem => ({ Put: { TableName: this.table, Item: this.exposureKey(tenantId, u, account.accountId) } }));
     if (!(await this.write([update, ...items]))) return undefined;
     return { ...account, version: account.version + 1, indexed: true };
+  }
+
+  /** The update recording why the account cannot be assessed now, only if nobody wrote it since it was read. */
+  unassessableUpdate(tenantId: string, account: RegisteredAccount, error: AssessmentError): TransactWriteItem {
+    return {
+      Update: {
+        TableName: this.table,
+        Key: this.key(tenantId, account.accountId),
+        UpdateExpression: 'SET assessmentError = :e, version = :next',
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':e': { S: JSON.stringify(error) }, ':v': { N: String(account.version) }, ':next': { N: String(account.version + 1) } },
+      },
+    };
   }
 
   /** Applies `assessedUpdate` alone; false when the account changed meanwhile. */
@@ -447,6 +474,7 @@ export class AccountStore extends TableStore {
       ...(a.lastAssessment ? { lastAssessment: { S: JSON.stringify(a.lastAssessment) } } : {}),
       ...(a.lastTierChange ? { lastTierChange: { S: JSON.stringify(a.lastTierChange) } } : {}),
       ...(a.activeLiquidationId ? { activeLiquidationId: { S: a.activeLiquidationId } } : {}),
+      ...(a.assessmentError ? { assessmentError: { S: JSON.stringify(a.assessmentError) } } : {}),
       book: { B: parts[0]! },
       ...(parts.length > 1 ? { bookId: { S: bookId }, bookParts: { N: String(parts.length) } } : {}),
       createdAt: { S: a.createdAt },
@@ -473,6 +501,7 @@ function recordOf(i: Item): Omit<RegisteredAccount, 'book'> {
     version: Number(i['version']!.N),
     indexed: i['exposures'] !== undefined,
     activeLiquidationId: i['activeLiquidationId']?.S ?? null,
+    assessmentError: i['assessmentError']?.S ? (JSON.parse(i['assessmentError'].S) as AssessmentError) : null,
   };
 }
 

@@ -8,7 +8,8 @@ import { InvalidInputError } from '../schemas/errors.ts';
 import { fieldPath } from '../schemas/fields.ts';
 import { profileIssues, SnapshotSchema, type AccountBook } from '../schemas/snapshot.ts';
 import { validate } from '../schemas/validate.ts';
-import type { AccountAssessmentSummary } from '../store/accounts.ts';
+import type { AccountAssessmentSummary, AssessmentError } from '../store/accounts.ts';
+import { RiskError } from '../risk/errors.ts';
 import type { MarketData } from '../store/market.ts';
 
 /** The profile whose market rules (staleness, price moves) apply to a tenant's market data. */
@@ -42,7 +43,7 @@ export async function profileFor(
  * profile. Throws InvalidInputError when the market lacks one of its assets or the profile
  * does not accept its collateral.
  */
-export function assessAccount(
+export async function assessAccount(
   accountId: string,
   book: AccountBook,
   market: MarketData,
@@ -103,4 +104,11 @@ export function reportedTier(a: Assessment, previous: Tier | null, profile: Risk
   const cannotOwe =
     a.positions.every((p) => p.quantity === 0 || (p.quantity > 0 && p.instrument.type === 'option')) && a.collateral.every((c) => c.amount >= 0);
   return alertTier(previous, a.equity, a.maintenanceMargin, a.initialMargin, profile.tiers, profile.alerts.hysteresis, cannotOwe);
+}
+
+/** Why `error` (thrown by assessAccount) means the account cannot be assessed now, for the account and its event; undefined for any other error. */
+export function unassessable(error: unknown, now: Date): AssessmentError | undefined {
+  if (error instanceof InvalidInputError) return { reason: error.message, errors: [...error.issues], since: now.toISOString() };
+  if (error instanceof RiskError) return { reason: error.message, errors: [{ field: error.field ?? '(book)', message: error.message }], since: now.toISOString() };
+  return undefined;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { tierRank, type Tier } from '../risk/tiers.ts';
 import type { Assessment } from '../schemas/assessment.ts';
 import type { WEBHOOK_EVENT_TYPES } from '../schemas/webhooks.ts';
+import type { AssessmentError } from '../store/accounts.ts';
 import type { OutboxEvent } from '../store/events.ts';
 import { summaryOf } from './account-assessment.ts';
 
@@ -43,5 +44,15 @@ export function marketStaleEvent(tenantId: string, sweepId: string, reason: stri
     type: 'market.stale',
     createdAt: now.toISOString(),
     data: { sweepId, reason, marketAsOf },
+  };
+}
+
+/** `account.unassessable`: the account cannot be assessed now, and why (sent when the reason appears or changes). */
+export function unassessableEvent(tenantId: string, sweepId: string, accountId: string, error: AssessmentError, now: Date): OutboxEvent {
+  return {
+    eventId: eventId(tenantId, sweepId, accountId, 'account.unassessable', error.reason),
+    type: 'account.unassessable',
+    createdAt: now.toISOString(),
+    data: { accountId, reason: error.reason, errors: error.errors },
   };
 }

@@ -171,3 +171,34 @@ describe('sweeps', () => {
     expect((await stores.events.list(tenantId, 10)).map((e) => e.type)).toEqual(['market.stale', 'market.stale']);
   });
 });
+
+describe('accounts that cannot be assessed', () => {
+  it('say why — on the account, as one account.unassessable event — and clear once the market prices their assets', async () => {
+    const { tenantId, call } = await tenantWithKey();
+    await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 } } });
+    // USDT is accepted collateral, but this market has no price for it.
+    const book = { collateral: [{ asset: 'USDT', amount: 10_000 }], positions: [{ id: 'p', instrument: { type: 'perpetual', underlying: 'ETH' }, quantity: 1, entryPrice: 3_000 }] };
+    const registered = await call('PUT', '/v1/accounts/acct-usdt', book);
+    expect(registered.body).toMatchObject({ tier: null, assessmentError: { reason: expect.stringContaining('USDT'), errors: [{ field: 'collateral[0].asset' }] } });
+
+    // Registration said so (one event); sweeps count it and say nothing new while the reason stays.
+    expect((await sweepAndWait(call)).counts).toMatchObject({ errors: 1, events: 0 });
+    await sweepAndWait(call);
+    const events = (await stores.events.list(tenantId, 10)).filter((e) => e.type === 'account.unassessable');
+    expect(events.map((e) => e.data)).toEqual([{ accountId: 'acct-usdt', reason: expect.stringContaining('USDT'), errors: [{ field: 'collateral[0].asset', message: expect.any(String) }] }]);
+
+    await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 }, USDT: { price: 1 } } });
+    await sweepAndWait(call);
+    expect((await call('GET', '/v1/accounts/acct-usdt')).body).toMatchObject({ assessmentError: null, tier: expect.any(String) });
+  });
+
+  it('found by a sweep (registered before any market): the sweep records the reason and sends the event once', async () => {
+    const { tenantId, call } = await tenantWithKey();
+    await call('PUT', '/v1/accounts/acct-late', { collateral: [{ asset: 'USDT', amount: 10_000 }], positions: [{ id: 'p', instrument: { type: 'perpetual', underlying: 'ETH' }, quantity: 1, entryPrice: 3_000 }] });
+    await pushUnnoticed(tenantId, { ETH: { price: 3_000 } });
+    expect((await sweepAndWait(call)).counts).toMatchObject({ errors: 1, events: 1 });
+    expect((await sweepAndWait(call)).counts).toMatchObject({ errors: 1, events: 0 });
+    expect((await call('GET', '/v1/accounts/acct-late')).body.assessmentError).toMatchObject({ reason: expect.stringContaining('USDT') });
+    expect((await stores.events.list(tenantId, 10)).filter((e) => e.type === 'account.unassessable')).toHaveLength(1);
+  });
+});

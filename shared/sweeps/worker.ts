@@ -7,8 +7,8 @@ import { ConflictError } from '../store/errors.ts';
 import type { Stores } from '../store/index.ts';
 import type { MarketData } from '../store/market.ts';
 import { zeroCounts, type SweepCounts } from '../store/sweeps.ts';
-import { assessAccount, reportedTier, summaryChanged, summaryOf } from './account-assessment.ts';
-import { tierEvent } from './events.ts';
+import { assessAccount, reportedTier, summaryChanged, summaryOf, unassessable } from './account-assessment.ts';
+import { tierEvent, unassessableEvent } from './events.ts';
 import { forecastsFor, gridSymbols } from './forecasts.ts';
 import { liquidationTransition } from './liquidation-runs.ts';
 
@@ -72,12 +72,22 @@ async function sweepAccount(
     const forecasts = await forecastsFor(stores, tenantId, profile, gridSymbols(account.book, profile), now);
     assessment = await assessAccount(account.accountId, account.book, market, now, newId('asm', now.getTime()), profile, forecasts);
   } catch (error) {
-    // The market lacks one of the account's assets, or an option cannot be valued.
-    if (error instanceof InvalidInputError || error instanceof RiskError) {
-      counts.errors++;
-      return;
+    // The market lacks one of the account's assets, or an option cannot be valued: the account says why, once.
+    const problem = unassessable(error, now);
+    if (!problem) throw error;
+    counts.errors++;
+    if (account.assessmentError?.reason === problem.reason) return;
+    try {
+      await stores.transact([
+        stores.accounts.unassessableUpdate(tenantId, account, problem),
+        stores.events.putItem(tenantId, unassessableEvent(tenantId, sweepId, account.accountId, problem, now)),
+      ]);
+      counts.events++;
+    } catch (conflict) {
+      if (!(conflict instanceof ConflictError)) throw conflict;
+      counts.skipped++;
     }
-    throw error;
+    return;
   }
   counts.assessed++;
   const tier = reportedTier(assessment, account.tier, profile);
@@ -92,7 +102,7 @@ async function sweepAccount(
     // Written only when a reader would see a difference (see summaryChanged): an unchanged
     // account costs a sweep no write at all.
     const summary = summaryOf(assessment, null);
-    if (summaryChanged(account.lastAssessment, summary)) await stores.accounts.recordAssessed(tenantId, account, summary, tier);
+    if (summaryChanged(account.lastAssessment, summary) || account.assessmentError) await stores.accounts.recordAssessed(tenantId, account, summary, tier);
     return;
   }
   // A tier change or a liquidation's transition: the account, the assessment behind it and

@@ -3,9 +3,10 @@ import { newId } from '../../../shared/ids.ts';
 import { AccountListQuery, AccountListSchema, AccountParams, AccountSchema, DeletedSchema } from '../../../shared/schemas/api.ts';
 import { AccountBookSchema } from '../../../shared/schemas/snapshot.ts';
 import type { Assessment } from '../../../shared/schemas/assessment.ts';
-import type { RegisteredAccount } from '../../../shared/store/accounts.ts';
+import type { AssessmentError, RegisteredAccount } from '../../../shared/store/accounts.ts';
 import type { Stores } from '../../../shared/store/index.ts';
-import { assessAccount, marketProblem, profileFor, summaryOf } from '../../../shared/sweeps/account-assessment.ts';
+import { assessAccount, marketProblem, profileFor, summaryOf, unassessable } from '../../../shared/sweeps/account-assessment.ts';
+import { unassessableEvent } from '../../../shared/sweeps/events.ts';
 import { forecastsFor, gridSymbols } from '../../../shared/sweeps/forecasts.ts';
 import { cancelForDeletion, liquidationTransition } from '../../../shared/sweeps/liquidation-runs.ts';
 import type { ApiEnv } from '../env.ts';
@@ -74,6 +75,7 @@ function accountBody(a: RegisteredAccount) {
     tier: a.tier,
     lastAssessment: a.lastAssessment,
     activeLiquidationId: a.activeLiquidationId,
+    assessmentError: a.assessmentError && { ...a.assessmentError, errors: [...a.assessmentError.errors] },
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
   };
@@ -89,15 +91,27 @@ export function accountRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
     const profile = await profileFor(stores.riskProfiles.resolver(tenantId), book);
     const market = await stores.market.get(tenantId);
     let assessment: Assessment | null = null;
+    let assessmentError: AssessmentError | null = null;
     if (market && marketProblem(market, now) === null) {
-      // An asset the market does not price yet leaves the account unassessed until it does.
+      // An asset the market does not price yet leaves the account unassessed until it does; the account says why.
       const forecasts = await forecastsFor(stores, tenantId, profile, gridSymbols(book, profile), now);
-      assessment = await assessAccount(accountId, book, market, now, newId('asm', now.getTime()), profile, forecasts).catch(() => null);
+      assessment = await assessAccount(accountId, book, market, now, newId('asm', now.getTime()), profile, forecasts).catch((error: unknown) => {
+        assessmentError = unassessable(error, now) ?? null;
+        if (!assessmentError) throw error;
+        return null;
+      });
     }
     // A new book starts from its plain tier: no hysteresis against a book that no longer exists.
     const tier = assessment?.tier ?? null;
     const existing = assessment && (await stores.accounts.get(tenantId, accountId));
     const liquidation = assessment && (await liquidationTransition(stores, tenantId, existing ?? { activeLiquidationId: null }, assessment, assessment.tier, profile, now));
+    const problem = assessmentError as AssessmentError | null;
+    if (problem) {
+      // The account says why it cannot be assessed, and the event says it to the exchange's systems, in one write.
+      const { account, created, items } = await stores.accounts.replacement(tenantId, accountId, book, null, null, { now, assessmentError: problem });
+      await stores.transact([...items, stores.events.putItem(tenantId, unassessableEvent(tenantId, `reg_${now.getTime()}`, accountId, problem, now))]);
+      return c.json(accountBody(account), created ? 201 : 200);
+    }
     if (!assessment || !liquidation) {
       const { account, created } = await stores.accounts.put(tenantId, accountId, book, assessment && summaryOf(assessment, null), tier, now);
       return c.json(accountBody(account), created ? 201 : 200);
