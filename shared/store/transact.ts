@@ -2,11 +2,17 @@ import { TransactWriteItemsCommand, type DynamoDBClient, type TransactWriteItem 
 import { applied, ConflictError } from './errors.ts';
 
 /**
+ * One write of a store, to put in a transaction with others (`Transact`). Modules outside
+ * shared/store pass these along without looking inside: only the store builds DynamoDB requests.
+ */
+export type StoreWrite = TransactWriteItem;
+
+/**
  * Writes items from several repositories atomically: all of them or none. A transaction
  * that lost a race (a condition failed: an item changed since it was read; or another
  * transaction was writing it) throws ConflictError: read again and retry.
  */
-export type Transact = (items: readonly TransactWriteItem[]) => Promise<void>;
+export type Transact = (items: readonly StoreWrite[]) => Promise<void>;
 
 export function transactor(db: DynamoDBClient): Transact {
   return async (items) => {

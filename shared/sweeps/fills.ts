@@ -1,4 +1,3 @@
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { newId } from '../ids.ts';
 import { applyFill, FillRejected, liquidationView, reassessed, recordFill } from '../liquidations/liquidation.ts';
 import { RiskError } from '../risk/errors.ts';
@@ -7,6 +6,7 @@ import { InvalidInputError } from '../schemas/errors.ts';
 import type { FillRequest, FillResult } from '../schemas/liquidations.ts';
 import { ConflictError } from '../store/errors.ts';
 import type { Stores } from '../store/index.ts';
+import type { StoreWrite } from '../store/transact.ts';
 import { assessAccount, profileFor, reportedTier, summaryOf } from './account-assessment.ts';
 import { tierEvent } from './events.ts';
 import { forecastsFor, gridSymbols } from './forecasts.ts';
@@ -39,7 +39,7 @@ export async function fillLiquidation(
   liquidationId: string,
   request: FillRequest,
   filledBy: string,
-  completion?: (answer: FillResult) => TransactWriteItem,
+  completion?: (answer: FillResult) => StoreWrite,
 ): Promise<FillResult> {
   for (let attempt = 1; ; attempt++) {
     const stored = await stores.liquidations.get(tenantId, liquidationId);

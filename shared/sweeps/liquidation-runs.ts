@@ -1,4 +1,3 @@
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { newId } from '../ids.ts';
 import { accountRemoved, ACTIVE_STATUSES, liquidationView, openLiquidation, reassessed, type LiquidationEvent } from '../liquidations/liquidation.ts';
 import type { RiskProfile } from '../risk/profile.ts';
@@ -8,11 +7,12 @@ import type { Liquidation, LiquidationFill } from '../schemas/liquidations.ts';
 import type { LiquidationLink, RegisteredAccount } from '../store/accounts.ts';
 import type { OutboxEvent } from '../store/events.ts';
 import type { Stores } from '../store/index.ts';
+import type { StoreWrite } from '../store/transact.ts';
 import { eventId } from './events.ts';
 
 /** What a fresh assessment does to an account's liquidation: the writes, with the account's link to it. */
 export interface LiquidationTransition {
-  readonly items: TransactWriteItem[];
+  readonly items: StoreWrite[];
   /** Opens or clears the account's active liquidation; undefined when the link stays. */
   readonly link: LiquidationLink | undefined;
   readonly events: number;
@@ -75,7 +75,7 @@ export async function liquidationTransition(
 }
 
 /** The writes that cancel liquidation `liquidationId` because its account is being deleted (none when it is no longer active). */
-export async function cancelForDeletion(stores: Stores, tenantId: string, liquidationId: string, now: Date): Promise<TransactWriteItem[]> {
+export async function cancelForDeletion(stores: Stores, tenantId: string, liquidationId: string, now: Date): Promise<StoreWrite[]> {
   const stored = await stores.liquidations.get(tenantId, liquidationId);
   if (!stored) return [];
   const { liquidation, event } = accountRemoved(stored.liquidation, now);
