@@ -294,23 +294,14 @@ export class AccountStore extends TableStore {
   async exposedIds(tenantId: string, symbols: readonly string[], segment: number): Promise<string[]> {
     const ids = new Set<string>();
     for (const symbol of new Set([...symbols, ANY_UNDERLYING])) {
-      let start: Item | undefined;
-      do {
-        const page = await guarded(() =>
-          this.db.send(
-            new QueryCommand({
-              TableName: this.table,
-              KeyConditionExpression: 'tenantId = :p',
-              ExpressionAttributeValues: { ':p': { S: `${tenantId}#exposure#${symbol}#${segment}` } },
-              ProjectionExpression: 'accountId',
-              ConsistentRead: true,
-              ExclusiveStartKey: start,
-            }),
-          ),
-        );
-        for (const item of page.Items ?? []) ids.add(item['accountId']!.S!);
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const items = await this.queryAll({
+        TableName: this.table,
+        KeyConditionExpression: 'tenantId = :p',
+        ExpressionAttributeValues: { ':p': { S: `${tenantId}#exposure#${symbol}#${segment}` } },
+        ProjectionExpression: 'accountId',
+        ConsistentRead: true,
+      });
+      for (const item of items) ids.add(item['accountId']!.S!);
     }
     return [...ids].sort();
   }

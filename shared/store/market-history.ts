@@ -1,4 +1,4 @@
-import { BatchWriteItemCommand, QueryCommand, type AttributeValue, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, type AttributeValue, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { guarded } from './errors.ts';
 import { numberAttr, readNumber } from './codec.ts';
 import type { MarketData } from './market.ts';
@@ -83,23 +83,13 @@ export class MarketHistoryStore extends TableStore {
 
   /** The closes of `symbol` from `from` (inclusive) to `to` (exclusive), oldest first. */
   async closes(tenantId: string, symbol: string, from: Date, to: Date, resolution: Resolution = '1h'): Promise<HourlyClose[]> {
-    const out: HourlyClose[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await guarded(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'seriesKey = :k AND #h BETWEEN :from AND :to',
-            ExpressionAttributeNames: { '#h': 'hour' },
-            ExpressionAttributeValues: { ':k': { S: seriesKey(tenantId, symbol, resolution) }, ':from': { S: from.toISOString() }, ':to': { S: new Date(to.getTime() - 1).toISOString() } },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const i of page.Items ?? []) out.push({ hour: i['hour']!.S!, close: readNumber(i['close'] as { S: string }) });
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'seriesKey = :k AND #h BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#h': 'hour' },
+      ExpressionAttributeValues: { ':k': { S: seriesKey(tenantId, symbol, resolution) }, ':from': { S: from.toISOString() }, ':to': { S: new Date(to.getTime() - 1).toISOString() } },
+    });
+    return items.map((i) => ({ hour: i['hour']!.S!, close: readNumber(i['close'] as { S: string }) }));
   }
+
 }

@@ -1,4 +1,4 @@
-import { GetItemCommand, QueryCommand, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { RiskProfileSpec } from '../risk/profile-spec.ts';
 import type { RiskProfile } from '../risk/profile.ts';
 import { findProfile, type ProfileResolver } from '../risk/profiles.ts';
@@ -40,25 +40,15 @@ export class RiskProfileStore extends TableStore {
 
   /** The latest version of each of the tenant's profiles, by name. */
   async listLatest(tenantId: string): Promise<StoredProfile[]> {
-    const out: StoredProfile[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await guarded(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'tenantId = :t AND begins_with(profileKey, :l)',
-            ExpressionAttributeValues: { ':t': { S: tenantId }, ':l': { S: 'latest#' } },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      out.push(...(page.Items ?? []).map(storedOf));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'tenantId = :t AND begins_with(profileKey, :l)',
+      ExpressionAttributeValues: { ':t': { S: tenantId }, ':l': { S: 'latest#' } },
+      ConsistentRead: true,
+    });
+    return items.map(storedOf);
   }
+
 
   /**
    * Finds profiles by name for this tenant: a built-in, else the latest version of the

@@ -39,6 +39,18 @@ export abstract class TableStore {
     return { items: shown, nextCursor: items.length > page.limit ? encodeCursor(keyOf(shown.at(-1)!, shape)) : null };
   }
 
+  /** Every item a query matches, across all its pages (a query stops at 1 MB of items). */
+  protected async queryAll(query: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Record<string, AttributeValue>[]> {
+    const items: Record<string, AttributeValue>[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await guarded(() => this.db.send(new QueryCommand({ ...query, ExclusiveStartKey: start })));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
   /**
    * The `body` attributes of the items at `keys` (a large body's overflow parts), in
    * order; undefined when one is missing, deleted by a concurrent write. One consistent

@@ -5,6 +5,7 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
   type AttributeValue,
+  type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { applied, ConflictError, guarded } from './errors.ts';
 import { TableStore, type Page } from './table-store.ts';
@@ -29,8 +30,8 @@ export interface WebhookEndpoint {
   readonly version: number;
 }
 
-/** Attempts of a create that keeps meeting concurrent creates on the tenant's counter. */
-const CREATE_ATTEMPTS = 12;
+/** Attempts of a create or delete that keeps meeting others on the tenant's counter. */
+const COUNTER_ATTEMPTS = 12;
 
 /**
  * Webhook endpoints per tenant, and beside them (`<tenantId>#count`, a partition no tenant
@@ -51,35 +52,41 @@ export class WebhookEndpointStore extends TableStore {
    * then, and nothing is written. Throws ConflictError when concurrent creates keep winning.
    */
   async create(tenantId: string, endpoint: WebhookEndpoint, cap: number): Promise<'created' | 'limit_exceeded'> {
+    const put: TransactWriteItem = { Put: { TableName: this.table, Item: this.item(tenantId, endpoint), ConditionExpression: 'attribute_not_exists(endpointId)' } };
+    const refused = await this.withCounter(tenantId, put, 1, cap);
+    if (!refused) return 'created';
+    if (refused.counter) return 'limit_exceeded';
+    throw new ConflictError(`webhook endpoint ${endpoint.endpointId}`);
+  }
+
+  /**
+   * Writes `item` and moves the tenant's counter by `step` in one transaction (with `cap`,
+   * only while the counter stays below it), trying again while other creates and deletes
+   * hold the counter. Null once written; which condition failed otherwise.
+   */
+  private async withCounter(tenantId: string, item: TransactWriteItem, step: 1 | -1, cap?: number): Promise<{ item: boolean; counter: boolean } | null> {
     await this.ensureCounter(tenantId);
+    const counter: TransactWriteItem = {
+      Update: {
+        TableName: this.table,
+        Key: this.counterKey(tenantId),
+        UpdateExpression: 'SET endpoints = endpoints + :step',
+        ...(cap === undefined ? {} : { ConditionExpression: 'endpoints < :cap' }),
+        ExpressionAttributeValues: { ':step': { N: String(step) }, ...(cap === undefined ? {} : { ':cap': { N: String(cap) } }) },
+      },
+    };
     for (let attempt = 1; ; attempt++) {
       try {
-        await guarded(() =>
-          this.db.send(
-            new TransactWriteItemsCommand({
-              TransactItems: [
-                { Put: { TableName: this.table, Item: this.item(tenantId, endpoint), ConditionExpression: 'attribute_not_exists(endpointId)' } },
-                {
-                  Update: {
-                    TableName: this.table,
-                    Key: this.counterKey(tenantId),
-                    UpdateExpression: 'SET endpoints = endpoints + :one',
-                    ConditionExpression: 'endpoints < :cap',
-                    ExpressionAttributeValues: { ':one': { N: '1' }, ':cap': { N: String(cap) } },
-                  },
-                },
-              ],
-            }),
-          ),
-        );
-        return 'created';
+        await guarded(() => this.db.send(new TransactWriteItemsCommand({ TransactItems: [item, counter] })));
+        return null;
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
-        const [put, counter] = (error.CancellationReasons ?? []).map((r) => r.Code);
-        if (counter === 'ConditionalCheckFailed') return 'limit_exceeded';
-        if (put === 'ConditionalCheckFailed') throw new ConflictError(`webhook endpoint ${endpoint.endpointId}`);
+        const [itemCode, counterCode] = (error.CancellationReasons ?? []).map((r) => r.Code);
+        if (itemCode === 'ConditionalCheckFailed' || counterCode === 'ConditionalCheckFailed') {
+          return { item: itemCode === 'ConditionalCheckFailed', counter: counterCode === 'ConditionalCheckFailed' };
+        }
         // Another create or delete held the counter: try again, after a short jittered pause.
-        if (attempt === CREATE_ATTEMPTS) throw new ConflictError(`the webhook endpoints of tenant ${tenantId}`);
+        if (attempt === COUNTER_ATTEMPTS) throw new ConflictError(`the webhook endpoints of tenant ${tenantId}`);
         await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
       }
     }
@@ -165,27 +172,8 @@ export class WebhookEndpointStore extends TableStore {
 
   /** Deletes an endpoint and counts it out, in one transaction; false when there is none. */
   async delete(tenantId: string, endpointId: string): Promise<boolean> {
-    await this.ensureCounter(tenantId);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await guarded(() =>
-          this.db.send(
-            new TransactWriteItemsCommand({
-              TransactItems: [
-                { Delete: { TableName: this.table, Key: this.key(tenantId, endpointId), ConditionExpression: 'attribute_exists(endpointId)' } },
-                { Update: { TableName: this.table, Key: this.counterKey(tenantId), UpdateExpression: 'SET endpoints = endpoints - :one', ExpressionAttributeValues: { ':one': { N: '1' } } } },
-              ],
-            }),
-          ),
-        );
-        return true;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        if (error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-        if (attempt === CREATE_ATTEMPTS) throw new ConflictError(`the webhook endpoints of tenant ${tenantId}`);
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-      }
-    }
+    const removal: TransactWriteItem = { Delete: { TableName: this.table, Key: this.key(tenantId, endpointId), ConditionExpression: 'attribute_exists(endpointId)' } };
+    return (await this.withCounter(tenantId, removal, -1)) === null;
   }
 }
 
