@@ -19,7 +19,7 @@ reported. Uses DYNAMODB_ENDPOINT (or the usual AWS settings) and SOFTLAND_TABLE_
 `;
 
 /** The last close of each hour (or day: `periodOf` = dayOf), per symbol, oldest first. */
-export function hourlyCloses(candles: readonly Candle[], periodOf: (t: Date) => string = hourOf): Map<string, HourlyClose[]> {
+export function lastCloses(candles: readonly Candle[], periodOf: (t: Date) => string = hourOf): Map<string, HourlyClose[]> {
   const bySymbol = new Map<string, Map<string, number>>();
   for (const c of candles) {
     const hours = bySymbol.get(c.symbol) ?? new Map<string, number>();
@@ -63,8 +63,8 @@ export async function marketCommand(args: readonly string[], io: AdminIo, stores
   }
   const summary: Record<string, { hours: number; from: string; to: string; rejected: number; gaps: number }> = {};
   const gaps = gapsOf(guarded.candles, 3_600_000); // a missing hour of the stored series
-  const daily = hourlyCloses(guarded.candles, dayOf);
-  for (const [symbol, closes] of hourlyCloses(guarded.candles)) {
+  const daily = lastCloses(guarded.candles, dayOf);
+  for (const [symbol, closes] of lastCloses(guarded.candles)) {
     await db.marketHistory.putCloses(tenantId, symbol, closes, 'import');
     await db.marketHistory.putCloses(tenantId, symbol, daily.get(symbol)!, 'import', '1d');
     summary[symbol] = {

@@ -1,3 +1,4 @@
+import { credited } from '../risk/account.ts';
 import type { RiskProfile } from '../risk/profile.ts';
 import { atTarget } from '../risk/planner.ts';
 import { tierRank, type Tier } from '../risk/tiers.ts';
@@ -214,9 +215,5 @@ export function applyFill(book: AccountBook, step: LiquidationStepState, quantit
       return { ...c, amount: Math.abs(left) <= 1e-12 * Math.abs(c.amount) ? 0 : left };
     });
   }
-  const hasQuote = collateral.some((c) => c.asset === quoteAsset);
-  collateral = hasQuote
-    ? collateral.map((c) => (c.asset === quoteAsset ? { ...c, amount: c.amount + cash } : c))
-    : [...collateral, { asset: quoteAsset, amount: cash }];
-  return { ...book, positions, collateral };
+  return { ...book, positions, collateral: credited(collateral, quoteAsset, cash) };
 }

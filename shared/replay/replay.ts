@@ -1,3 +1,4 @@
+import { credited } from '../risk/account.ts';
 import { assessRisk, assessWith } from '../risk/assess.ts';
 import type { LinearSolver } from '../risk/lp/program.ts';
 import { intrinsicValue } from '../risk/black-scholes.ts';
@@ -431,11 +432,7 @@ function chargeImpact(fills: readonly Fill[], flows: Readonly<Record<string, num
 
 /** The snapshot with `usd` taken from its quote balance. */
 function debited(snapshot: Snapshot, usd: number): Snapshot {
-  const quote = profileFor(snapshot).quoteAsset;
-  const collateral = snapshot.collateral.some((c) => c.asset === quote)
-    ? snapshot.collateral.map((c) => (c.asset === quote ? { ...c, amount: c.amount - usd } : c))
-    : [...snapshot.collateral, { asset: quote, amount: -usd }];
-  return { ...snapshot, collateral };
+  return { ...snapshot, collateral: credited(snapshot.collateral, profileFor(snapshot).quoteAsset, -usd) };
 }
 
 /** The market a policy sees: every price moved by its impact offset. */
@@ -485,10 +482,7 @@ function settleExpired(snapshot: Snapshot): Snapshot {
     if (inst.type !== 'option') continue;
     cash += p.quantity * intrinsicValue(inst.right, snapshot.market[inst.underlying]!.price, inst.strike);
   }
-  const quote = profileFor(snapshot).quoteAsset;
-  const collateral = snapshot.collateral.some((c) => c.asset === quote)
-    ? snapshot.collateral.map((c) => (c.asset === quote ? { ...c, amount: c.amount + cash } : c))
-    : [...snapshot.collateral, { asset: quote, amount: cash }];
+  const collateral = credited(snapshot.collateral, profileFor(snapshot).quoteAsset, cash);
   return { ...snapshot, positions: snapshot.positions.filter((p) => !expired.includes(p)), collateral };
 }
 

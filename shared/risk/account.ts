@@ -2,6 +2,20 @@ import { collateralValue, type Book } from './book.ts';
 import type { AccountState, MarginModel } from './margin/index.ts';
 import { classifyTier, marginRatioOf, type Tier } from './tiers.ts';
 
+/**
+ * Collateral balances with `amount` added to `asset`'s (a balance of it added when there is
+ * none): where a closed position's cash, a settled option or a cost lands, in the quote asset.
+ */
+export function credited<C extends { readonly asset: string; readonly amount: number }>(
+  collateral: readonly C[],
+  asset: string,
+  amount: number,
+): Array<C | { asset: string; amount: number }> {
+  return collateral.some((c) => c.asset === asset)
+    ? collateral.map((c) => (c.asset === asset ? { ...c, amount: c.amount + amount } : c))
+    : [...collateral, { asset, amount }];
+}
+
 /** The account as the snapshot holds it. */
 export function initialState(book: Book): AccountState {
   const quantities = new Float64Array(book.positions.length);

@@ -41,6 +41,7 @@ export async function fillLiquidation(
   filledBy: string,
   completion?: (answer: FillResult) => StoreWrite,
 ): Promise<FillResult> {
+  const profiles = stores.riskProfiles.resolver(tenantId);
   for (let attempt = 1; ; attempt++) {
     const stored = await stores.liquidations.get(tenantId, liquidationId);
     if (!stored) throw new LiquidationNotFound(liquidationId);
@@ -53,7 +54,7 @@ export async function fillLiquidation(
     let profile;
     let book;
     try {
-      profile = await profileFor(stores.riskProfiles.resolver(tenantId), { ...account.book, profile: account.book.profile ?? DEFAULT_PROFILE_NAME });
+      profile = await profileFor(profiles, { ...account.book, profile: account.book.profile ?? DEFAULT_PROFILE_NAME });
       book = applyFill(account.book, step, fill.quantity, fill.price, profile.quoteAsset);
       const forecasts = await forecastsFor(stores, tenantId, profile, gridSymbols(book, profile), now);
       assessment = await assessAccount(accountId, book, market, now, newId('asm', now.getTime()), profile, forecasts);

@@ -4,12 +4,10 @@
  * webhook receiver that verifies every signature with the standardwebhooks library.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../functions/local/server.ts';
 import { tableNames } from '../../shared/store/tables.ts';
+import { startVerifyingReceiver, type VerifyingReceiver } from '../webhook-receiver.ts';
 import { createSoftlandClient, type components, type SoftlandClient } from '../../openapi/client/index.ts';
 
 type AccountBook = components['schemas']['AccountBook'];
@@ -20,12 +18,7 @@ interface Delivered {
 
 let server: LocalServer;
 let admin: SoftlandClient;
-let receiver: Server;
-let receiverUrl: string;
-/** Verified events by receiver path; a request that fails verification is recorded as an error. */
-const delivered = new Map<string, Delivered[]>();
-const secrets = new Map<string, string>();
-const unverified: string[] = [];
+let receiver: VerifyingReceiver<Delivered>;
 
 beforeAll(async () => {
   server = await startLocalServer({
@@ -37,38 +30,13 @@ beforeAll(async () => {
     allowInsecureWebhooks: true,
   });
   admin = createSoftlandClient({ baseUrl: server.url, apiKey: server.apiKey });
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      const path = req.url!;
-      try {
-        const event = new Webhook(secrets.get(path)!).verify(body, req.headers as Record<string, string>) as Delivered;
-        delivered.set(path, [...(delivered.get(path) ?? []), event]);
-      } catch (error) {
-        unverified.push(`${path}: ${String(error)}`);
-      }
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startVerifyingReceiver<Delivered>();
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await receiver.close();
   await server?.stop();
 });
-
-/** The first delivered event of `type` at `path` (waits up to 10 s for the dispatcher). */
-async function eventAt(path: string, type: string, nth = 1): Promise<Delivered> {
-  for (let i = 0; i < 200; i++) {
-    const found = (delivered.get(path) ?? []).filter((e) => e.type === type);
-    if (found.length >= nth) return found[nth - 1]!;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no ${type} delivered to ${path} (received: ${(delivered.get(path) ?? []).map((e) => e.type).join(', ')}; unverified: ${unverified.join('; ')})`);
-}
 
 /** Long 10 ETH perpetual with 6,000 USD: warning at 3,000, tier1 at 2,880. */
 const ethLong: AccountBook = {
@@ -101,16 +69,16 @@ describe('a liquidation run through the generated client', () => {
   it('opens on a price push, is filled by a liquidator in two parts, resolves; every step reaches a verified webhook', async () => {
     const path = '/hooks/liquidations';
     const endpoint = await admin.POST('/v1/webhook-endpoints', {
-      body: { url: receiverUrl + path, events: ['liquidation.opened', 'liquidation.filled', 'liquidation.resolved', 'account.recovered'] },
+      body: { url: receiver.url + path, events: ['liquidation.opened', 'liquidation.filled', 'liquidation.resolved', 'account.recovered'] },
     });
     expect(endpoint.response.status).toBe(201);
-    secrets.set(path, endpoint.data!.secret!);
+    receiver.secrets.set(path, endpoint.data!.secret!);
 
     await pushEth(3_000);
     expect((await admin.PUT('/v1/accounts/{accountId}', { params: { path: { accountId: 'acct-liq' } }, body: ethLong })).data!.tier).toBe('warning');
     await pushEth(2_880);
     const id = await activeLiquidationOf('acct-liq');
-    const opened = await eventAt(path, 'liquidation.opened');
+    const opened = await receiver.eventAt(path, 'liquidation.opened');
     expect(opened.data).toMatchObject({ accountId: 'acct-liq', liquidation: { id, status: 'open', revision: 1 } });
 
     const liquidator = await liquidatorClient();
@@ -128,14 +96,14 @@ describe('a liquidation run through the generated client', () => {
     const half = await fill(step.quantity / 2, `half-${id}`);
     expect(half.response.status).toBe(201);
     expect(half.data!.liquidation.status).toBe('partially_filled');
-    expect((await eventAt(path, 'liquidation.filled')).data.fill).toMatchObject({ stepId: step.stepId, quantity: step.quantity / 2 });
+    expect((await receiver.eventAt(path, 'liquidation.filled')).data.fill).toMatchObject({ stepId: step.stepId, quantity: step.quantity / 2 });
 
     const rest = await fill(half.data!.liquidation.steps[0]!.remaining, `rest-${id}`);
     expect(rest.response.status).toBe(201);
     expect(rest.data!.liquidation).toMatchObject({ status: 'resolved' });
-    expect((await eventAt(path, 'liquidation.resolved')).data.liquidation).toMatchObject({ id, status: 'resolved' });
-    await eventAt(path, 'liquidation.filled', 2);
-    await eventAt(path, 'account.recovered');
+    expect((await receiver.eventAt(path, 'liquidation.resolved')).data.liquidation).toMatchObject({ id, status: 'resolved' });
+    await receiver.eventAt(path, 'liquidation.filled', 2);
+    await receiver.eventAt(path, 'account.recovered');
 
     // The stored account is what a fresh assessment of its book says.
     const account = (await admin.GET('/v1/accounts/{accountId}', { params: { path: { accountId: 'acct-liq' } } })).data!;
@@ -147,7 +115,7 @@ describe('a liquidation run through the generated client', () => {
     });
     expect(fresh.data).toMatchObject({ tier: account.tier, equity: account.lastAssessment!.equity, maintenanceMargin: account.lastAssessment!.maintenanceMargin });
     expect(fresh.data!.marginRatio!).toBeGreaterThanOrEqual(rest.data!.liquidation.targetMarginRatio * (1 - 1e-9));
-    expect(unverified).toEqual([]);
+    expect(receiver.unverified).toEqual([]);
   });
 
   it('a liquidator key reads and fills liquidations, and nothing else', async () => {

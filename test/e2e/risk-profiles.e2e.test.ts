@@ -6,12 +6,10 @@
  * and the tier it changes reaches the receiver as `account.tier_changed`.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../functions/local/server.ts';
 import { tableNames } from '../../shared/store/tables.ts';
+import { startVerifyingReceiver, type VerifyingReceiver } from '../webhook-receiver.ts';
 import { createSoftlandClient, type components, type SoftlandClient } from '../../openapi/client/index.ts';
 
 type AccountBook = components['schemas']['AccountBook'];
@@ -23,12 +21,7 @@ interface Delivered {
 
 let server: LocalServer;
 let admin: SoftlandClient;
-let receiver: Server;
-let receiverUrl: string;
-/** Verified events by receiver path; a request that fails verification is recorded as an error. */
-const delivered = new Map<string, Delivered[]>();
-const secrets = new Map<string, string>();
-const unverified: string[] = [];
+let receiver: VerifyingReceiver<Delivered>;
 
 beforeAll(async () => {
   server = await startLocalServer({
@@ -40,38 +33,13 @@ beforeAll(async () => {
     allowInsecureWebhooks: true,
   });
   admin = createSoftlandClient({ baseUrl: server.url, apiKey: server.apiKey });
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      const path = req.url!;
-      try {
-        const event = new Webhook(secrets.get(path)!).verify(body, req.headers as Record<string, string>) as Delivered;
-        delivered.set(path, [...(delivered.get(path) ?? []), event]);
-      } catch (error) {
-        unverified.push(`${path}: ${String(error)}`);
-      }
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startVerifyingReceiver<Delivered>();
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await receiver.close();
   await server?.stop();
 });
-
-/** The first delivered event of `type` at `path` (waits up to 10 s for the dispatcher). */
-async function eventAt(path: string, type: string, nth = 1): Promise<Delivered> {
-  for (let i = 0; i < 200; i++) {
-    const found = (delivered.get(path) ?? []).filter((e) => e.type === type);
-    if (found.length >= nth) return found[nth - 1]!;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no ${type} delivered to ${path} (received: ${(delivered.get(path) ?? []).map((e) => e.type).join(', ')}; unverified: ${unverified.join('; ')})`);
-}
 
 /** The sweep once it is no longer running (polled through GET /v1/sweeps/{id}). */
 async function sweepDone(id: string) {
@@ -107,9 +75,9 @@ const putProfile = (name: string, body: RiskProfileSpec) => admin.PUT('/v1/risk-
 describe('tenant risk profiles through the generated client', () => {
   it('a stricter version re-assesses the accounts on the profile; the tier change arrives as a verified webhook; old versions stay readable', async () => {
     const path = '/hooks/risk-profiles';
-    const endpoint = await admin.POST('/v1/webhook-endpoints', { body: { url: receiverUrl + path, events: ['account.tier_changed'] } });
+    const endpoint = await admin.POST('/v1/webhook-endpoints', { body: { url: receiver.url + path, events: ['account.tier_changed'] } });
     expect(endpoint.response.status).toBe(201);
-    secrets.set(path, endpoint.data!.secret!);
+    receiver.secrets.set(path, endpoint.data!.secret!);
 
     const market = await admin.PUT('/v1/market', { body: { market: { ETH: { price: 3_000 } } } });
     expect(market.response.status).toBe(200);
@@ -147,7 +115,7 @@ describe('tenant risk profiles through the generated client', () => {
     const account = await admin.GET('/v1/accounts/{accountId}', { params: { path: { accountId: 'acct-rp-cons' } } });
     expect(account.data).toMatchObject({ profile: 'conservative', tier: 'tier1' });
 
-    const changed = await eventAt(path, 'account.tier_changed');
+    const changed = await receiver.eventAt(path, 'account.tier_changed');
     expect(changed.data).toMatchObject({ accountId: 'acct-rp-cons', from: 'warning', to: 'tier1', assessment: { tier: 'tier1' } });
     // The sweep's assessment behind the event is recorded with the version it used.
     const behind = await admin.GET('/v1/assessments/{id}', { params: { path: { id: changed.data.assessment.assessmentId! } } });
@@ -173,7 +141,7 @@ describe('tenant risk profiles through the generated client', () => {
 
     const list = await admin.GET('/v1/risk-profiles');
     expect(list.data!.data.filter((p) => !p.builtIn).map((p) => [p.name, p.version])).toEqual([['conservative', 2]]);
-    expect(unverified).toEqual([]);
+    expect(receiver.unverified).toEqual([]);
   });
 
   it('a profile whose tier thresholds do not strictly descend is refused with a problem naming `tiers`, and nothing is stored', async () => {

@@ -95,21 +95,21 @@ export function accountRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
     if (market && marketProblem(market, now) === null) {
       // An asset the market does not price yet leaves the account unassessed until it does; the account says why.
       const forecasts = await forecastsFor(stores, tenantId, profile, gridSymbols(book, profile), now);
-      assessment = await assessAccount(accountId, book, market, now, newId('asm', now.getTime()), profile, forecasts).catch((error: unknown) => {
+      try {
+        assessment = await assessAccount(accountId, book, market, now, newId('asm', now.getTime()), profile, forecasts);
+      } catch (error) {
         assessmentError = unassessable(error, now) ?? null;
         if (!assessmentError) throw error;
-        return null;
-      });
+      }
     }
     // A new book starts from its plain tier: no hysteresis against a book that no longer exists.
     const tier = assessment?.tier ?? null;
     const existing = assessment && (await stores.accounts.get(tenantId, accountId));
     const liquidation = assessment && (await liquidationTransition(stores, tenantId, existing ?? { activeLiquidationId: null }, assessment, assessment.tier, profile, now));
-    const problem = assessmentError as AssessmentError | null;
-    if (problem) {
+    if (assessmentError) {
       // The account says why it cannot be assessed, and the event says it to the exchange's systems, in one write.
-      const { account, created, items } = await stores.accounts.replacement(tenantId, accountId, book, null, null, { now, assessmentError: problem });
-      await stores.transact([...items, stores.events.putItem(tenantId, unassessableEvent(tenantId, `reg_${now.getTime()}`, accountId, problem, now))]);
+      const { account, created, items } = await stores.accounts.replacement(tenantId, accountId, book, null, null, { now, assessmentError });
+      await stores.transact([...items, stores.events.putItem(tenantId, unassessableEvent(tenantId, `reg_${now.getTime()}`, accountId, assessmentError, now))]);
       return c.json(accountBody(account), created ? 201 : 200);
     }
     if (!assessment || !liquidation) {
