@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { ENTRIES, shipPackages, esbuildOptions, REPO_ROOT, type FunctionId } from '../infra/bundling.ts';
 import { mergeResults } from './results.ts';
+import { fmt, printTable } from './measure.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '11' }, json: { type: 'boolean', default: false } }, strict: true });
 const runs = Number(values.runs);
@@ -103,11 +104,4 @@ function round(n: number): number {
   return Number(n.toPrecision(4));
 }
 
-function fmt(n: number): string {
-  return n >= 100 ? n.toFixed(0) : n.toPrecision(3);
-}
 
-function printTable(table: string[][]): void {
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
-  for (const r of table) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
-}

@@ -15,6 +15,7 @@ import autocannon from 'autocannon';
 import { startLocalServer, type LocalServer } from '../functions/local/server.ts';
 import { tableNames } from '../shared/store/tables.ts';
 import { mergeResults } from './results.ts';
+import { fmt, printTable } from './measure.ts';
 
 const SNAPSHOT_FILE = new URL('../examples/healthy-hedged-options.json', import.meta.url);
 
@@ -70,7 +71,7 @@ try {
 printTable([
   ['POST /v1/assessments', 'req/s', 'p50', 'p99', 'requests', 'failures', 'server loop busy'],
   ...runs.map((r) => [r.name, fmt(r.rps), `${fmt(r.p50)} ms`, `${fmt(r.p99)} ms`, String(r.requests), String(r.failures.length), `${(r.loopBusy * 100).toFixed(0)}%`]),
-]);
+], true);
 console.log(`(${duration} s each, ${connections} connections, ${JSON.parse(body).positions.length}-position options book, DynamoDB Local)`);
 
 const failed = runs.filter((r) => r.failures.length > 0);
@@ -131,11 +132,4 @@ function positive(flag: string, raw: string): number {
   return n;
 }
 
-function fmt(n: number): string {
-  return n >= 100 ? n.toFixed(0) : n.toPrecision(3);
-}
 
-function printTable(table: string[][]): void {
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
-  for (const r of table) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
-}

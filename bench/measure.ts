@@ -38,3 +38,14 @@ export function throughput(fn: (i: number) => number, ms = 1000, batch = 10_000)
   if (Number.isNaN(sink)) throw new Error('benchmark produced NaN');
   return (calls / (now - start)) * 1000;
 }
+
+/** A figure for the tables: whole above 100, three significant digits below. */
+export function fmt(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n.toPrecision(3);
+}
+
+/** Prints rows as aligned columns; `numbersRight` pads every column but the first on the left. */
+export function printTable(table: string[][], numbersRight = false): void {
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
+  for (const r of table) console.log(r.map((cell, c) => (numbersRight && c > 0 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd());
+}

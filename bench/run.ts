@@ -9,7 +9,7 @@ import { loadLinearSolver } from '../shared/risk/lp/highs.ts';
 import { planLiquidation } from '../shared/risk/planner.ts';
 import { SnapshotSchema, type Snapshot } from '../shared/schemas/snapshot.ts';
 import { textbookPortfolioMargin, textbookPrice } from './baseline.ts';
-import { timeMicros, throughput } from './measure.ts';
+import { fmt, printTable, timeMicros, throughput } from './measure.ts';
 import { mergeResults } from './results.ts';
 import { benchPortfolio } from './portfolios.ts';
 
@@ -102,11 +102,4 @@ function stressedTo(input: ReturnType<typeof benchPortfolio>, ratio: number): Re
   return { ...input, collateral: input.collateral.map((c) => (c === usdc ? { ...c, amount: c.amount + shift } : c)) };
 }
 
-function fmt(n: number): string {
-  return n >= 100 ? n.toFixed(0) : n.toPrecision(3);
-}
 
-function printTable(table: string[][]): void {
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
-  for (const r of table) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
-}

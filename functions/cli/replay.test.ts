@@ -58,6 +58,10 @@ describe('softland replay', () => {
     }
     expect(body).toMatchObject({ seed: 42, accounts: 5, steps: 300 });
     expect(out.stderr).toMatch(/^softland replay: 5 accounts × 300 steps × 7 policies in [\d.]+ s\n$/);
+
+    const exact = capture();
+    expect(await replayCommand(['--json', '--exact', '--accounts', '5', '--steps', '300'], exact.io)).toBe(0);
+    expect(JSON.parse(exact.out.stdout).policies).toEqual(body.policies);
   });
 
   it('prints a table and writes the chart where --svg says', async () => {
@@ -95,6 +99,7 @@ describe('softland replay', () => {
     [['--frobnicate'], 'unknown option "--frobnicate"'],
     [['extra'], 'unexpected argument "extra"'],
     [['--json=yes'], '--json takes no value'],
+    [['--exact=1'], '--exact takes no value'],
     [['--crash-depth', '0.95'], '--crash-depth must be a number from 0 to 0.9'],
     [['--crash-depth=-0.1'], '--crash-depth must be a number from 0 to 0.9'],
     [['--crash-depth', '30%'], '--crash-depth must be a number from 0 to 0.9'],

@@ -41,6 +41,8 @@ Options:
                   the books' gross notional as a share of the underlyings' daily traded value,
                   0 to 1 (default ${DEFAULT_OPEN_INTEREST_SHARE}): their liquidations move prices by the square-root
                   law (docs/replay.md, "Impact"); 0 keeps generated sizes and no impact
+  --exact         re-assess every account at every step (default: accounts far above the tier1
+                  threshold sleep while prices stay near their last assessment; same results)
   -h, --help      show this help
 `;
 
@@ -59,6 +61,7 @@ interface Flags {
   everyMinutes: number;
   given: Set<string>;
   json: boolean;
+  exact: boolean;
   seed: number;
   accounts: number;
   steps: number;
@@ -103,6 +106,7 @@ export async function replayCommand(args: readonly string[], io: ReplayIo): Prom
       crashDepth: flags.crashDepth,
       openInterestShare: flags.openInterestShare,
       paths,
+      exact: flags.exact,
       ...(progress ? { onProgress: progress } : {}),
     });
   } catch (error) {
@@ -139,6 +143,7 @@ function parseFlags(args: readonly string[]): Flags {
     everyMinutes: 1,
     given: new Set(),
     json: false,
+    exact: false,
     seed: DEFAULT_SEED,
     accounts: DEFAULT_ACCOUNTS,
     steps: DEFAULT_STEPS,
@@ -188,10 +193,12 @@ function parseFlags(args: readonly string[]): Flags {
         break;
       }
       case '--json':
+      case '--exact':
       case '-h':
       case '--help':
         if (inline !== undefined) throw new UsageError(`${name} takes no value`);
         if (name === '--json') flags.json = true;
+        else if (name === '--exact') flags.exact = true;
         else flags.help = true;
         break;
       case '--seed':

@@ -66,6 +66,8 @@ export interface Policy {
   readonly description: string;
   /** The risk profile the policy's assessments use, when not the account's own. */
   readonly profile?: string;
+  /** Reads the assessment's liquidation plan: the replay solves one only for these policies. */
+  readonly usesPlan?: boolean;
   /** Trades to apply now, or none. Pure. */
   decide(snapshot: Snapshot, assessment: Assessment): Trade[];
 }
@@ -331,6 +333,7 @@ export const fixedTiersPolicy: Policy = {
 export const softlandPolicy: Policy = {
   name: 'softland',
   description: "apply the assessment's liquidation plan (tier1 and worse): the least notional that restores the target ratio",
+  usesPlan: true,
   decide(_snapshot, assessment) {
     const plan = assessment.liquidation;
     if (!plan) return [];
@@ -347,6 +350,7 @@ export const softlandAdaptivePolicy: Policy = {
   name: 'softland_adaptive',
   description: "apply the plan of the `adaptive` profile: the least notional that restores a target sized to the next evaluation's 99% move",
   profile: 'adaptive',
+  usesPlan: true,
   decide: softlandPolicy.decide,
 };
 

@@ -334,6 +334,14 @@ describe('runReplay', () => {
     const report = runReplay(solver);
     const { full, softland } = report.policies;
 
+    it('gives the same answer as re-assessing every account at every step (quiet accounts sleep, nothing else changes)', () => {
+      const exact = runReplay(solver, { exact: true });
+      expect(report.policies).toEqual(exact.policies);
+      expect(report.byBook).toEqual(exact.byBook);
+      expect(report.perAccount).toEqual(exact.perAccount);
+      expect(report.series).toEqual(exact.series);
+    });
+
     it('softland liquidates less than full, with no more bad debt', () => {
       expect(full.liquidatedNotional).toBeGreaterThan(0);
       expect(softland.badDebt).toBeLessThanOrEqual(full.badDebt + 1e-6);

@@ -1,5 +1,5 @@
 import { credited } from '../risk/account.ts';
-import { assessRisk, assessWith } from '../risk/assess.ts';
+import { assessRisk, assessWith, completeAssessment } from '../risk/assess.ts';
 import type { LinearSolver } from '../risk/lp/program.ts';
 import { intrinsicValue } from '../risk/black-scholes.ts';
 import type { Assessment } from '../schemas/assessment.ts';
@@ -17,6 +17,9 @@ import {
   type TradeResult,
 } from './policies.ts';
 import { DEFAULT_IMPACT, ImpactState, impactCost, type ImpactParams } from './impact.ts';
+import { quietBand, stillQuiet, type Quiet, type Slopes } from './quiet.ts';
+import { findProfile } from '../risk/profiles.ts';
+import type { RiskProfile } from '../risk/profile.ts';
 import { DEFAULT_ACCOUNTS, expiriesAfter, generatePortfolios, type AccountKind, type ReplayAccount } from './portfolios.ts';
 
 /**
@@ -58,6 +61,11 @@ export interface ReplayOptions {
   readonly openInterestShare?: number;
   /** The square-root law's constant and the impact's half-life. Default DEFAULT_IMPACT. */
   readonly impact?: ImpactParams;
+  /**
+   * Re-assess every account at every step. Default false: accounts far above the tier1
+   * threshold sleep while the market stays near where they were assessed (shared/replay/quiet.ts).
+   */
+  readonly exact?: boolean;
 }
 
 export interface PolicyTotals {
@@ -160,6 +168,10 @@ interface MutableOutcome {
 interface Group {
   snapshot: Snapshot;
   readonly policies: readonly PolicyName[];
+  /** Set while the copy is away from liquidation: it skips steps until the market leaves its band. */
+  readonly quiet?: Quiet | null;
+  /** No policy acted on the copy at its last assessment: a book that calm is worth measuring slopes for. */
+  readonly calm?: boolean;
 }
 
 /** Runs the replay; `solver` plans every assessment (load it with `loadLinearSolver`). */
@@ -208,8 +220,11 @@ export function runReplay(solver: LinearSolver, options: ReplayOptions = {}): Re
     // Validated once; every later snapshot is derived from it by trades the replay controls.
     groups: [{ snapshot: SnapshotSchema.parse(account.snapshot), policies: POLICY_NAMES }],
     outcomes: perPolicy((): MutableOutcome => ({ liquidatedNotional: 0, penalties: 0, slippage: 0, equityLeft: 0, events: 0, badDebt: 0, firstEventStep: null, insolventStep: null })),
+    slopes: new WeakMap(),
   }));
   const impact = perPolicy(() => new ImpactState(impactParams));
+  const exact = options.exact ?? false;
+  const times = paths.times.map((t) => Date.parse(t));
   const reference = paths.symbols[0]!;
   const impactedPrices = perPolicy(() => [markets[0]![reference]!.price]);
   const lowest = perPolicy(() => new Map<string, number>());
@@ -220,7 +235,7 @@ export function runReplay(solver: LinearSolver, options: ReplayOptions = {}): Re
     const marketOf = perPolicy((name) => (moved.has(name) ? impactedMarket(markets[k]!, impact[name]) : markets[k]!));
     const flows = perPolicy((): Record<string, number> => ({}));
     const fills = perPolicy((): Fill[] => []);
-    const step: StepContext = { k, time: paths.times[k]!, marketOf, moved, flows, impact, stepNotional, stepBadDebt, solver, fills };
+    const step: StepContext = { k, time: paths.times[k]!, marketOf, moved, flows, impact, stepNotional, stepBadDebt, solver, fills, exact, times };
     for (const walker of walkers) stepAccount(walker, step);
     if (impactOn) for (const name of POLICY_NAMES) chargeImpact(fills[name], flows[name], impact[name], paths, k, stepBadDebt[name]);
     for (const name of POLICY_NAMES) {
@@ -308,6 +323,8 @@ interface Walker {
   readonly account: ReplayAccount;
   groups: Group[];
   readonly outcomes: Record<PolicyName, MutableOutcome>;
+  /** Slopes per book (by identity): copies under policies that have not traded it share them. */
+  readonly slopes: WeakMap<Snapshot['positions'], Slopes>;
 }
 
 interface StepContext {
@@ -324,6 +341,10 @@ interface StepContext {
   readonly solver: LinearSolver;
   /** Every execution of this step, per policy: charged its share of the step's own impact once all are known. */
   readonly fills: Record<PolicyName, Fill[]>;
+  /** Assess every copy at every step (no quiet skipping). */
+  readonly exact: boolean;
+  /** Every point's time, epoch ms. */
+  readonly times: readonly number[];
 }
 
 /** One copy's trades in a step: what they sold, and the copy that pays for it (null: closed out, the cost is bad debt). */
@@ -358,6 +379,11 @@ function stepAccount(walker: Walker, step: StepContext): void {
   };
   const next: Group[] = [];
   for (const group of walker.groups) {
+    // A quiet copy sleeps while one market, its policies' own, stays in its band.
+    if (group.quiet && oneMarket(group.policies, step.moved) && stillQuiet(group.quiet, step.marketOf[group.policies[0]!], k)) {
+      next.push(group);
+      continue;
+    }
     const shared = group.policies.filter((name) => !step.moved.has(name));
     const subgroups = [...(shared.length > 0 ? [shared] : []), ...group.policies.filter((name) => step.moved.has(name)).map((name) => [name])];
     for (const policies of subgroups) {
@@ -368,7 +394,7 @@ function stepAccount(walker: Walker, step: StepContext): void {
         for (const name of policies) outcomes[name].equityLeft += equity;
         continue;
       }
-      const assessment = assessWith(snapshot, REPLAY_ASSESSMENT, step.solver);
+      const assessment = assessFor(snapshot, policies.some((name) => POLICIES[name].usesPlan && POLICIES[name].profile === undefined), step.solver);
 
       if (assessment.tier === 'insolvent') {
         const result = applyTrades(snapshot, closeOutTrades(snapshot, assessment), pricesOf(snapshot, assessment));
@@ -383,10 +409,14 @@ function stepAccount(walker: Walker, step: StepContext): void {
       }
 
       const idle: PolicyName[] = [];
+      let calm = !step.exact && CALM_TIERS.has(assessment.tier);
+      let lowestRatio = assessment.marginRatio ?? Infinity;
       for (const name of policies) {
         const policy = POLICIES[name];
         // A policy on another profile sees the same account assessed under it.
-        const seen = policy.profile === undefined ? assessment : assessWith({ ...snapshot, profile: policy.profile }, REPLAY_ASSESSMENT, step.solver);
+        const seen = policy.profile === undefined ? assessment : assessFor({ ...snapshot, profile: policy.profile }, policy.usesPlan === true, step.solver);
+        calm &&= CALM_TIERS.has(seen.tier);
+        lowestRatio = Math.min(lowestRatio, seen.marginRatio ?? Infinity);
         const trades: Trade[] = policy.decide(snapshot, seen);
         const result = trades.length > 0 ? applyTrades(snapshot, trades, pricesOf(snapshot, assessment)) : undefined;
         if (!result || result.executed === 0) {
@@ -397,10 +427,57 @@ function stepAccount(walker: Walker, step: StepContext): void {
         record(name, result, true, copy);
         next.push(copy);
       }
-      if (idle.length > 0) next.push({ snapshot, policies: idle });
+      if (idle.length === 0) continue;
+      calm &&= idle.length === policies.length;
+      // A book a policy just traded is likely traded again: its slopes are measured once it stays calm.
+      const previous = walker.slopes.get(snapshot.positions);
+      const quiet = calm ? quietBand(snapshot, lowestRatio, profilesOf(snapshot, idle), { k, expiryStep: expiryStep(snapshot, step.times), previous, mayMeasure: group.calm === true }) : null;
+      if (quiet && quiet.slopes !== previous) walker.slopes.set(snapshot.positions, quiet.slopes);
+      next.push({ snapshot, policies: idle, quiet, calm });
     }
   }
   walker.groups = next;
+}
+
+/** The snapshot assessed, with its liquidation plan only when a policy will read it (solving it is most of the cost). */
+function assessFor(snapshot: Snapshot, withPlan: boolean, solver: LinearSolver): Assessment {
+  if (withPlan) return assessWith(snapshot, REPLAY_ASSESSMENT, solver);
+  const { assessment, context } = assessRisk(snapshot, REPLAY_ASSESSMENT);
+  return completeAssessment(assessment, context, undefined, false);
+}
+
+/** Whether the policies see one market: a lone policy, or policies none of whose impact has moved a price. */
+function oneMarket(policies: readonly PolicyName[], moved: ReadonlySet<PolicyName>): boolean {
+  if (policies.length === 1) return true;
+  for (const name of policies) if (moved.has(name)) return false;
+  return true;
+}
+
+/** Tiers in which no policy acts. */
+const CALM_TIERS: ReadonlySet<string> = new Set(['healthy', 'warning']);
+
+/** The profiles the policies assess a copy under: its own, and any a policy brings. */
+function profilesOf(snapshot: Snapshot, policies: readonly PolicyName[]): RiskProfile[] {
+  const own = profileFor(snapshot);
+  return [own, ...policies.flatMap((name) => {
+    const named = POLICIES[name].profile;
+    return named === undefined ? [] : [findProfile(named)!];
+  })];
+}
+
+/** The first step at or after the book's first option expiry (Infinity without options). */
+function expiryStep(snapshot: Snapshot, times: readonly number[]): number {
+  let first = Infinity;
+  for (const p of snapshot.positions) if (p.instrument.type === 'option') first = Math.min(first, Date.parse(p.instrument.expiry));
+  if (first === Infinity) return Infinity;
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! < first) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
