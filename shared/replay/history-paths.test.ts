@@ -35,7 +35,24 @@ describe('real candles as replay paths', () => {
     expect(paths.dailyVolume).toEqual({ BTC: 1000, ETH: 500 });
   });
 
-  it('annualises the trailing volatility of the 24 hourly closes before each candle', () => {
+  it('counts the move since the last close as the 24th return: volatility rises while a candle falls, and does not step at the next candle', () => {
+    // 25 flat hours at 100, then an hour from 100 down to 80, then flat at 80.
+    const hour = (k: number) => new Date(Date.UTC(2021, 4, 18, 0) + k * 3_600_000).toISOString().replace('.000Z', 'Z');
+    const flat = Array.from({ length: 25 }, (_, k) => `${hour(k)},BTC,100,100,100,100,1`);
+    const rows = [...flat, `${hour(25)},BTC,100,100,80,80,1`, `${hour(26)},BTC,80,80,80,80,1`];
+    const paths = pathsFromCandles(candles(rows), { from: hour(25), stepMinutes: 15 });
+    expect(Array.from(paths.prices['BTC']!)).toEqual([100, 100, 80, 80, 80, 80, 80, 80]);
+    // 23 zero returns and one of x = ln 0.8: sample variance x²/24, annualised by 24 × 365.
+    const fallen = (Math.abs(Math.log(0.8)) / Math.sqrt(24)) * Math.sqrt(24 * 365);
+    const vols = Array.from(paths.volatilities['BTC']!);
+    expect(vols[0]).toBe(0.05); // nothing has moved: the floor
+    expect(vols[1]).toBe(0.05);
+    expect(vols[2]).toBeCloseTo(fallen, 12); // the fall, seen when the price is there
+    expect(vols[3]).toBeCloseTo(fallen, 12);
+    expect(vols[4]).toBeCloseTo(fallen, 12); // the next candle: the same returns, completed now
+  });
+
+  it('annualises the trailing volatility of the last 24 hourly returns', () => {
     // Closes alternate 100 and 110: every log return is ±ln(1.1), sample variance 24/23 · ln(1.1)² about a mean near 0.
     const zigzag = Array.from({ length: 26 }, (_, k) => {
       const t = new Date(Date.UTC(2021, 4, 18, 0) + k * 3_600_000).toISOString().replace('.000Z', 'Z');

@@ -6,7 +6,9 @@ import type { PricePaths } from './paths.ts';
  * accounts see its open, its extremes (the one nearer the open first) and its close
  * (candlePath), at `stepMinutes` apart; a symbol missing a candle stays at its last close
  * for that candle (a gap, reported). Each point carries the underlying's trailing
- * volatility, annualised from the 24 hourly closes before its candle.
+ * volatility as it stands at that point: annualised from the last 24 candle returns, the
+ * 23 completed before its candle and the move since the last close (so a crash inside a
+ * candle lifts volatility as it happens, not one candle later in a single step).
  */
 
 export interface HistoryWindow {
@@ -65,15 +67,15 @@ export function pathsFromCandles(candles: readonly Candle[], window: HistoryWind
     for (let n = 0; n < count; n++) {
       const t = from + n * period;
       const c = at.get(t);
-      const vol = trailingVolatility(closes, period);
       const segment = c ? candlePath(c, perCandle) : new Float64Array(perCandle).fill(previousClose);
+      const trailing = trailingReturns(closes);
       if (!c && gapStart === null) gapStart = t;
       if (c && gapStart !== null) {
         gaps.push({ symbol, from: iso(gapStart - period), to: iso(t) });
         gapStart = null;
       }
       p.set(segment, n * perCandle);
-      v.fill(vol, n * perCandle, (n + 1) * perCandle);
+      for (let j = 0; j < perCandle; j++) v[n * perCandle + j] = annualised(trailing, Math.log(segment[j]! / previousClose), period);
       previousClose = c ? c.close : previousClose;
       closes.push(previousClose);
     }
@@ -90,13 +92,25 @@ function periodOf(bySymbol: ReadonlyMap<string, readonly Candle[]>): number {
   return period;
 }
 
-/** Annualised volatility of the last 24 closes' log returns (hourly candles: a day). */
-function trailingVolatility(closes: readonly number[], period: number): number {
-  const recent = closes.slice(-25);
-  if (recent.length < 3) return FALLBACK_VOLATILITY;
-  const returns = recent.slice(1).map((c, k) => Math.log(c / recent[k]!));
-  const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
-  const variance = returns.reduce((a, r) => a + (r - mean) ** 2, 0) / (returns.length - 1);
+/** Returns in a volatility window: 24 candles (hourly candles: a day). */
+const WINDOW = 24;
+
+/** The log returns of the last WINDOW − 1 completed candles. */
+function trailingReturns(closes: readonly number[]): number[] {
+  const recent = closes.slice(-WINDOW);
+  return recent.slice(1).map((c, k) => Math.log(c / recent[k]!));
+}
+
+/** Annualised sample volatility of `completed` returns and the current candle's move so far. */
+function annualised(completed: readonly number[], current: number, period: number): number {
+  if (completed.length < 2) return FALLBACK_VOLATILITY;
+  const n = completed.length + 1;
+  let mean = current;
+  for (const r of completed) mean += r;
+  mean /= n;
+  let variance = (current - mean) ** 2;
+  for (const r of completed) variance += (r - mean) ** 2;
+  variance /= n - 1;
   const perYear = (365 * 86_400_000) / period;
   return Math.max(Math.sqrt(variance * perYear), 0.05);
 }
