@@ -67,11 +67,13 @@ export const PROFILES: Readonly<Record<string, RiskProfile>> = Object.freeze({
     name: 'minimal',
     liquidation: { ...DEFAULT_PROFILE.liquidation, tier3Mode: 'minimal' },
   }),
-  // The target sized to the next minute's 99% move, never below the tier1 threshold (docs/liquidation.md).
+  // The target sized to the next minute's 99% move, never below the tier1 threshold, and tier3
+  // trimmed to it instead of closed: the target already covers the next move (docs/liquidation.md).
   adaptive: RiskProfileSchema.parse({
     ...DEFAULT_PROFILE,
     name: 'adaptive',
     targetMarginRatio: 1.05,
+    liquidation: { ...DEFAULT_PROFILE.liquidation, tier3Mode: 'minimal' },
     adaptiveTarget: { confidence: 0.99, horizonMinutes: 1, defaultVolatility: 1, cap: 2 },
   }),
   // Each underlying's grid from its own volatility forecast (docs/margin.md, "Dynamic range"):
