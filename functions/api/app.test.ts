@@ -80,6 +80,12 @@ describe('POST /v1/assessments', () => {
     await expectProblem(res, 413, 'body_too_large');
   });
 
+  it('reads an empty body as {}: a required one names the fields it misses', async () => {
+    const problem = await expectProblem(await post(''), 400, 'invalid_request');
+    expect(problem.errors!.map((e) => e.field)).toEqual(expect.arrayContaining(['accountId', 'positions']));
+    expect((await post('   ')).status).toBe(400);
+  });
+
   it('reports a mark price no volatility fits, naming the field', async () => {
     const body = snapshot({
       positions: [{ id: 'c', instrument: { type: 'option', underlying: 'ETH', right: 'call', strike: 1_000, expiry: '2026-12-25T08:00:00Z' }, quantity: 1, markPrice: 1 }],
@@ -197,6 +203,32 @@ describe('Idempotency-Key', () => {
     // The same answer, but for the secret: shown once, never kept for replay.
     const { secret: _secret, ...answered } = (await retry.json()) as Record<string, unknown>;
     expect(await replay.json()).toEqual(answered);
+  });
+});
+
+describe('optional bodies', () => {
+  const call = (path: string, body: string, key: string) =>
+    app.request(path, { method: 'POST', headers: { Authorization: `Bearer ${keyA}`, 'Content-Type': 'application/json', 'Idempotency-Key': key }, body });
+
+  it('rotate-secret takes an empty body with a JSON content type, as generated clients send it', async () => {
+    const insecure = createApp({ stores, allowInsecureWebhooks: true, logError: () => {} });
+    const created = (await (
+      await insecure.request('/v1/webhook-endpoints', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${keyA}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'opt-create-1' },
+        body: JSON.stringify({ url: 'http://127.0.0.1:9/hook', events: ['market.stale'] }),
+      })
+    ).json()) as { id: string };
+    const rotated = await call(`/v1/webhook-endpoints/${created.id}/rotate-secret`, '', 'opt-rotate-1');
+    expect(rotated.status).toBe(200);
+    expect(((await rotated.json()) as { secret: string }).secret).toMatch(/^whsec_/);
+  });
+
+  it('POST /v1/sweeps takes no body, an empty one or {}, and names any field sent', async () => {
+    expect((await call('/v1/sweeps', '', 'opt-sweep-1')).status).toBe(202);
+    expect((await call('/v1/sweeps', '{}', 'opt-sweep-2')).status).toBe(202);
+    const problem = await expectProblem(await call('/v1/sweeps', '{"accounts":["a"]}', 'opt-sweep-3'), 400, 'invalid_request');
+    expect(problem.errors!.map((e) => e.field)).toEqual(['accounts']);
   });
 });
 

@@ -243,7 +243,7 @@ export interface paths {
         put?: never;
         /**
          * Sweep the registered accounts now
-         * @description Starts a sweep like the scheduled one: every registered account re-assessed with the latest market. Poll GET /v1/sweeps/{id}. No body is needed; one sent must be JSON.
+         * @description Starts a sweep like the scheduled one: every registered account re-assessed with the latest market. Poll GET /v1/sweeps/{id}. It takes no parameters: send no body, an empty one, or `{}`.
          */
         post: operations["createSweep"];
         delete?: never;
@@ -600,6 +600,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sent only on request (POST /v1/webhook-endpoints/{id}/test), to check a receiver
+         * @description Signed per Standard Webhooks: headers webhook-id (the event id, stable across retries), webhook-timestamp and webhook-signature (v1,<base64 HMAC-SHA256 of id.timestamp.body>, one per active secret). Answer 2xx within 15 s; 410 disables the endpoint.
+         */
+        post: operations["webhookTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -610,12 +630,11 @@ export interface components {
             timestamp: string;
             data: {
                 accountId: string;
-                /** @enum {string|null} */
-                from: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent" | null;
+                from: ("healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent") | null;
                 /** @enum {string} */
                 to: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent";
                 assessment: components["schemas"]["AccountAssessmentSummary"];
-                liquidation: components["schemas"]["LiquidationPlan"];
+                liquidation: components["schemas"]["LiquidationPlan"] | null;
             };
         };
         AccountAssessmentSummary: {
@@ -633,7 +652,7 @@ export interface components {
         LiquidationPlan: {
             targetMarginRatio: number;
             targetReached: boolean;
-            shortfall: components["schemas"]["LiquidationShortfall"];
+            shortfall: components["schemas"]["LiquidationShortfall"] | null;
             steps: {
                 positionId?: string;
                 asset?: string;
@@ -672,12 +691,12 @@ export interface components {
                 expectedPriceFactor: number;
                 expectedBuyPriceFactor: number;
             };
-        } | null;
+        };
         LiquidationShortfall: {
             /** @enum {string} */
             reason: "tier_cap" | "lot_size" | "hedges_only" | "insolvent";
             remainingTopUp: number;
-        } | null;
+        };
         AccountRecoveredEvent: {
             /** @enum {string} */
             type: "account.recovered";
@@ -700,7 +719,6 @@ export interface components {
             data: {
                 sweepId: string;
                 reason: string;
-                /** Format: date-time */
                 marketAsOf: string | null;
             };
         };
@@ -765,7 +783,6 @@ export interface components {
             openedAt: string;
             /** Format: date-time */
             updatedAt: string;
-            /** Format: date-time */
             closedAt: string | null;
             /** Format: date-time */
             pricedAt: string;
@@ -832,6 +849,15 @@ export interface components {
             data: {
                 accountId: string;
                 liquidation: components["schemas"]["Liquidation"];
+            };
+        };
+        WebhookTestEvent: {
+            /** @enum {string} */
+            type: "webhook.test";
+            /** Format: date-time */
+            timestamp: string;
+            data: {
+                endpointId: string;
             };
         };
         /** @description The assessment of a snapshot: margin, tier, Greeks, liquidation prices and plan. */
@@ -920,7 +946,7 @@ export interface components {
                     };
                 };
             };
-            liquidation: components["schemas"]["LiquidationPlan"];
+            liquidation: components["schemas"]["LiquidationPlan"] | null;
         };
         Instrument: {
             /** @enum {string} */
@@ -1031,9 +1057,8 @@ export interface components {
                 lotSize?: number;
             }[];
             profile: string;
-            /** @enum {string|null} */
-            tier: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent" | null;
-            lastAssessment: components["schemas"]["AccountAssessmentSummary"] & (Record<string, never> | null);
+            tier: ("healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent") | null;
+            lastAssessment: components["schemas"]["AccountAssessmentSummary"] | null;
             activeLiquidationId: string | null;
             assessmentError: {
                 reason: string;
@@ -1178,13 +1203,10 @@ export interface components {
             attempts: number;
             /** Format: date-time */
             createdAt: string;
-            /** Format: date-time */
             lastAttemptAt: string | null;
-            /** Format: date-time */
             nextAttemptAt: string | null;
             lastStatus: number | null;
             lastError: string | null;
-            /** Format: date-time */
             deliveredAt: string | null;
         };
         WebhookDeliveryList: {
@@ -1214,10 +1236,11 @@ export interface components {
             };
             /** Format: date-time */
             startedAt: string;
-            /** Format: date-time */
             completedAt: string | null;
             reason: string | null;
         };
+        /** @description An empty object: this operation takes no parameters. */
+        NoParameters: Record<string, never>;
         LiquidationList: {
             /** @enum {string} */
             object: "list";
@@ -1253,7 +1276,6 @@ export interface components {
             extends: string | null;
             description: string | null;
             profile: components["schemas"]["RiskProfile"];
-            /** Format: date-time */
             createdAt: string | null;
             reassessment: {
                 sweepId: string;
@@ -1514,7 +1536,6 @@ export interface components {
             extends: string | null;
             description: string | null;
             profile: components["schemas"]["RiskProfile"];
-            /** Format: date-time */
             createdAt: string | null;
         };
         Health: {
@@ -3168,7 +3189,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NoParameters"];
+            };
+        };
         responses: {
             /** @description The sweep, started */
             202: {
@@ -3179,7 +3204,7 @@ export interface operations {
                     "application/json": components["schemas"]["Sweep"];
                 };
             };
-            /** @description Malformed Idempotency-Key, or a body that is not valid JSON */
+            /** @description Malformed Idempotency-Key, a body that is not valid JSON, or one with fields */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4138,6 +4163,28 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["LiquidationCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WebhookTestEvent"];
             };
         };
         responses: {

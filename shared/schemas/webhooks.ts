@@ -137,6 +137,15 @@ export const UnassessablePayload = envelope(
   'AccountUnassessableEvent',
 );
 
+export const TestPayload = envelope(
+  'webhook.test',
+  z.object({
+    /** The endpoint the test was sent to. */
+    endpointId: z.string(),
+  }),
+  'WebhookTestEvent',
+);
+
 export const MarketStalePayload = envelope(
   'market.stale',
   z.object({

@@ -1,4 +1,4 @@
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { IdempotencyHeaders, SweepIdParams, SweepSchema } from '../../../shared/schemas/api.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import type { Sweep } from '../../../shared/store/sweeps.ts';
@@ -7,18 +7,23 @@ import type { ApiEnv } from '../env.ts';
 import { problems } from '../problems.ts';
 import { errorResponses, jsonContent, secured } from './openapi.ts';
 
+/** The body of an operation that takes none: nothing, or an empty object. */
+const NoParameters = z.strictObject({}).openapi('NoParameters', { description: 'An empty object: this operation takes no parameters.' });
+
 const createSweep = createRoute({
   method: 'post',
   path: '/v1/sweeps',
   operationId: 'createSweep',
   tags: ['Sweeps'],
   summary: 'Sweep the registered accounts now',
-  description: 'Starts a sweep like the scheduled one: every registered account re-assessed with the latest market. Poll GET /v1/sweeps/{id}. No body is needed; one sent must be JSON.',
+  description:
+    'Starts a sweep like the scheduled one: every registered account re-assessed with the latest market. Poll GET /v1/sweeps/{id}. ' +
+    'It takes no parameters: send no body, an empty one, or `{}`.',
   ...secured,
-  request: { headers: IdempotencyHeaders },
+  request: { headers: IdempotencyHeaders, body: { required: false, content: jsonContent(NoParameters) } },
   responses: {
     202: { description: 'The sweep, started', content: jsonContent(SweepSchema) },
-    ...errorResponses([400, 'Malformed Idempotency-Key, or a body that is not valid JSON'], 401, 409, 413, 415, 422, 503),
+    ...errorResponses([400, 'Malformed Idempotency-Key, a body that is not valid JSON, or one with fields'], 401, 409, 413, 415, 422, 503),
   },
 });
 

@@ -6,6 +6,7 @@ import {
   DeliverySchema,
   EndpointIdParams,
   LiquidationCancelledPayload,
+  TestPayload,
   LiquidationEscalatedPayload,
   LiquidationFilledPayload,
   LiquidationOpenedPayload,
@@ -311,6 +312,7 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
     ['liquidation.escalated', 'liquidationEscalated', LiquidationEscalatedPayload, 'The tier worsened or an auction ran its course: a new plan revision replaced the unfilled steps'],
     ['liquidation.resolved', 'liquidationResolved', LiquidationResolvedPayload, 'The account reached the target after fills'],
     ['liquidation.cancelled', 'liquidationCancelled', LiquidationCancelledPayload, 'The account recovered with no fill'],
+    ['webhook.test', 'webhookTest', TestPayload, 'Sent only on request (POST /v1/webhook-endpoints/{id}/test), to check a receiver'],
   ] as const) {
     app.openAPIRegistry.registerWebhook({
       method: 'post',
