@@ -9,8 +9,8 @@ const BIN = new URL('../../bin/softland.mjs', import.meta.url).pathname;
 const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
 
 /** Runs the real CLI in a child process, as a user would. */
-async function softland(args: string[], stdin?: string) {
-  const child = exec(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+async function softland(args: string[], stdin?: string, env: Record<string, string> = {}) {
+  const child = exec(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   if (stdin !== undefined) {
     child.child.stdin!.end(stdin);
   }
@@ -78,5 +78,19 @@ describe('softland assess', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain('positions[0].markPrice');
+  });
+});
+
+describe('softland against an unreachable database', () => {
+  it('says so in one line and exits 1, with no stack trace and no AWS SDK Node-version notice', async () => {
+    const { code, stdout, stderr } = await softland(['tenant', 'create', 'X'], undefined, {
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+    });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('softland: the database is unavailable: connect ECONNREFUSED 127.0.0.1:9 (DYNAMODB_ENDPOINT=http://127.0.0.1:9)\n');
   });
 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { assessSnapshot } from '../../shared/engine.ts';
 import { RiskError } from '../../shared/risk/errors.ts';
 import { InvalidInputError } from '../../shared/schemas/errors.ts';
+import { StoreUnavailableError } from '../../shared/store/errors.ts';
 import { adminCommand } from './admin.ts';
 import { backtestCommand } from './backtest.ts';
 import { marketCommand } from './market-import.ts';
@@ -53,10 +54,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     case 'backtest':
       return backtestCommand(args, io);
     case 'market':
-      return marketCommand(args, io);
+      return withDatabase(io, () => marketCommand(args, io));
     case 'tenant':
     case 'key':
-      return adminCommand(command, args, io);
+      return withDatabase(io, () => adminCommand(command, args, io));
     case 'help':
     case '--help':
     case '-h':
@@ -65,6 +66,18 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     default:
       io.stderr(command === undefined ? USAGE : `softland: unknown command "${command}"\n\n${USAGE}`);
       return EXIT_BAD_INPUT;
+  }
+}
+
+/** Runs a command that uses DynamoDB; an unreachable database is a one-line message and exit 1, not a stack trace. */
+async function withDatabase(io: Io, command: () => Promise<number>): Promise<number> {
+  try {
+    return await command();
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    io.stderr(`softland: the database is unavailable${cause} (DYNAMODB_ENDPOINT=${process.env['DYNAMODB_ENDPOINT'] ?? 'unset: AWS'})\n`);
+    return 1;
   }
 }
 

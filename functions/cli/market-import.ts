@@ -10,8 +10,8 @@ import { storesFromEnv } from '../shared-env.ts';
 const USAGE = `Usage:
   softland market import TENANT_ID --prices FILE.csv [--prices FILE.csv …]
 
-Loads price history (the format of shared/data/prices/README.md:
-time,symbol,open,high,low,close,quote_volume) into the tenant's market history, one close
+Loads price history (CSV candles with the header time,symbol,open,high,low,close,quote_volume;
+times ISO 8601 UTC; docs/replay.md, "Real histories") into the tenant's market history, one close
 per symbol and hour (and day), for volatility forecasts. Every file is read and checked first: a bad
 file names its line and column and nothing is written. Prices the market guard refuses
 (a move beyond 30% from the last accepted price) are replaced by the accepted one and

@@ -31,8 +31,8 @@ Options:
   --crash-depth D fall of BTC over the one-hour crash, 0 to 0.9 (default ${DEFAULT_CRASH_DEPTH};
                   ETH and SOL fall further; 0 for no crash)
   --svg FILE      write the chart there (default replay.svg, without --json)
-  --prices FILE   real candles, time,symbol,open,high,low,close,quote_volume (repeatable, one
-                  file per underlying; shared/data/prices/README.md); inside each candle the
+  --prices FILE   real candles, CSV with the header time,symbol,open,high,low,close,quote_volume
+                  (ISO 8601 UTC times; repeatable, one file per underlying); inside each candle the
                   accounts see the open, the extreme nearer it, the other, then the close
   --from ISO      first candle to replay (default: the first every file has)
   --to ISO        end of the replay, exclusive (default: after the last candle every file has)

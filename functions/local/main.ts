@@ -9,6 +9,8 @@ import { tenantRateLimitFromEnv } from '../shared-env.ts';
  * Ctrl-C stops everything. `--data DIR` keeps the database between runs.
  */
 async function main(): Promise<number> {
+  // The SDK's Node 22 notice is about its 2027 releases; this one is pinned (package-lock.json).
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const { values } = parseArgs({ options: { data: { type: 'string' } }, strict: true });
   const config = configFromEnv();
   const server = await startLocalServer({
