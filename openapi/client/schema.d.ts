@@ -623,358 +623,693 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        /** @description An account's reported tier changed: any change but a move out of the liquidation tiers, which is `account.recovered`. */
         AccountTierChangedEvent: {
-            /** @enum {string} */
+            /**
+             * @description The event type: always `account.tier_changed`
+             * @enum {string}
+             */
             type: "account.tier_changed";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601, UTC), not when this attempt was sent: the same on every retry
+             */
             timestamp: string;
+            /** @description The account, its tiers before and after, the summary of the assessment that moved it (`assessment.assessmentId` reads it in full), and `liquidation`: the recommended slice, null when the new tier needs none */
             data: {
+                /** @description The registered account (your accountId) */
                 accountId: string;
+                /** @description The tier reported before; null for the account's first reported tier (announced only when tier1 or worse) */
                 from: ("healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent") | null;
-                /** @enum {string} */
+                /**
+                 * @description The tier reported now (with hysteresis: worse at once, better only with a margin to spare)
+                 * @enum {string}
+                 */
                 to: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent";
                 assessment: components["schemas"]["AccountAssessmentSummary"];
                 liquidation: components["schemas"]["LiquidationPlan"] | null;
             };
         };
+        /** @description The headline figures of an assessment of a registered account. On an account (`lastAssessment`), a sweep rewrites it only when it no longer says the same thing (another tier, a margin ratio appearing or vanishing, a figure moved by more than 1% of the maintenance margin, at least 0.01% of equity and one cent) or the account's tier or liquidation changed: its `asOf` says when that was. */
         AccountAssessmentSummary: {
-            /** @description The recorded assessment, when the tier changed */
+            /** @description The recorded assessment (asm_…, GET /v1/assessments/{id}) when this one was recorded: a sweep's that changed the reported tier, one that opened, moved or closed the account's liquidation, or a fill's; null otherwise */
             assessmentId: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the account was assessed (ISO 8601, UTC): the time of the sweep, registration or fill
+             */
             asOf: string;
-            /** @enum {string} */
+            /**
+             * @description This assessment's own tier, without hysteresis (healthy, warning, tier1, tier2, tier3, insolvent); the account's reported `tier` can lag it on the way up
+             * @enum {string}
+             */
             tier: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent";
+            /** @description equity / maintenanceMargin (the inverse of Binance's "margin ratio"): higher is safer; null when the maintenance margin is 0 */
             marginRatio: number | null;
+            /** @description Account equity in the profile's quote asset (USD by default): collateral after haircuts, plus perpetual and future PnL, plus option values. Negative when the account owes more than it holds */
             equity: number;
+            /** @description Maintenance margin requirement, in the quote asset (USD by default); ≥ 0 */
             maintenanceMargin: number;
+            /** @description Initial margin requirement, in the quote asset (USD by default); ≥ 0 */
             initialMargin: number;
         };
+        /** @description The smallest liquidation slice (least priority-weighted notional) that brings marginRatio back to targetMarginRatio within the tier's caps, and the account it leaves (docs/liquidation.md). An assessment carries one from tier1 on. */
         LiquidationPlan: {
+            /** @description The marginRatio the plan aims for: the profile's targetMarginRatio (1.10 by default), or the adaptive target when the profile sizes one (docs/liquidation.md, "Adaptive target"). */
             targetMarginRatio: number;
+            /** @description Whether `after` reaches the target (marginRatio ≥ targetMarginRatio, within 1e-9 relative), or leaves no requirement with positive equity. When false, `shortfall` says why. */
             targetReached: boolean;
             shortfall: components["schemas"]["LiquidationShortfall"] | null;
+            /** @description The trades, in the order to execute them (each next one frees the most requirement per weighted dollar given those before it; beyond 64 steps, by what their first units free): at most one per position or collateral balance; empty when nothing is closed. */
             steps: {
+                /** @description Id of the position this step reduces; absent for a collateral step (`asset` is set instead). */
                 positionId?: string;
+                /** @description Collateral asset this step sells into the quote asset (a balance held) or buys back with it (a balance owed); absent for a position step. */
                 asset?: string;
-                /** @enum {string} */
+                /**
+                 * @description The account's side of the trade, which always moves the position or balance toward zero and never past it. Position: `sell` reduces a long, `buy` buys back part of a short. Collateral: `sell` sells a balance held into the quote asset, `buy` buys back a debt (a negative balance) with the quote asset.
+                 * @enum {string}
+                 */
                 action: "buy" | "sell";
+                /** @description Units to trade, always positive: the direction is `action`. Contracts (units of the underlying) for a position, units of the asset for collateral. The new signed quantity is the old one minus sign(old) × this. With a lotSize, a whole number of lots (computed as lots × lotSize, so it can carry float noise such as 0.08000000000000002), except a step that closes the position entirely; without one, any amount, rounded up to 10 significant digits. */
                 quantity: number;
+                /** @description quantity / the position's |quantity| (or the balance's |amount|) in the snapshot, rounded to 12 significant digits: above 0, at most 1 (closed entirely); within the tier's cap (10% in tier1, 25% in tier2 by default) unless the rest, below minRemainingNotional, is closed as dust. */
                 fraction: number;
+                /** @description Expected execution price per unit, quote currency, penalty included: the mark of the contract (a position; for an option, its premium) or the asset's price (collateral), minus penalty / quantity for a `sell` and plus it for a `buy`. With a fee: mark × (1 − rate) or × (1 + rate), closer to the mark when the fee cap scales the fees down (the mark itself when none is charged). With a Dutch auction: mark × expectedPriceFactor for a sale, × expectedBuyPriceFactor for a buy-back. */
                 estimatedPrice: number;
+                /** @description Cost of this step, quote currency, taken from the quote balance. Fee: rate × quantity × |mark| (the asset's price for collateral), all of a plan's fees scaled down together when they would exceed maxPenaltyShareOfEquity (50% by default) of the equity before the plan; an insolvent account pays none. Dutch auction: the expected discount, (1 − expectedPriceFactor) × quantity × |mark| (or × price), never capped. */
                 penalty: number;
+                /** @description Maintenance margin this step frees, quote currency, with the steps listed before it already executed. Negative for a hedge leg closed with the legs it hedges (the reason says so). */
                 maintenanceMarginRelief: number;
+                /** @description Why this step, in words, for people (do not parse it): how far it closes (up to the tier's cap, as far as the least-notional plan needs, or full liquidation), the position's side and instrument and whether it is losing, what it frees per dollar closed, and the best candidate left open. */
                 reason: string;
             }[];
+            /** @description The account once every step is applied, as a fresh assessment of the resulting snapshot finds it: positions and balances reduced by the steps, the closed value (realized PnL of perpetuals and futures, option premium, sale proceeds) and the penalties settled in the quote balance (docs/liquidation.md, "The after state"). */
             after: {
+                /** @description Equity in this state, quote currency; negative is bad debt. */
                 equity: number;
+                /** @description Maintenance margin requirement in this state, quote currency. */
                 maintenanceMargin: number;
+                /** @description equity / maintenanceMargin in this state, a plain number (1.1 = 110%); null when the maintenance margin is 0. */
                 marginRatio: number | null;
-                /** @enum {string} */
+                /**
+                 * @description Liquidation tier of this state.
+                 * @enum {string}
+                 */
                 tier: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent";
             };
+            /** @description Size of this plan, quote currency: the sum over the steps of quantity × the underlying's price (a position) or quantity × the asset's price (collateral). */
             liquidatedNotional: number;
+            /** @description What closing every open position would liquidate, quote currency: the sum of |quantity| × the underlying's price over the positions (collateral not included); compare with liquidatedNotional. */
             fullLiquidationNotional: number;
+            /** @description Equity left negative after the plan, quote currency: max(0, −after.equity); 0 when solvent. */
             estimatedBadDebt: number;
+            /** @description How the steps are expected to execute, which sets their penalty and estimatedPrice: a fee, or a Dutch auction (the profile's `liquidation.penalty`). */
             execution: {
-                /** @enum {string} */
+                /**
+                 * @description `fee`: each step pays a fee on the value it closes.
+                 * @enum {string}
+                 */
                 kind: "fee";
+                /** @description Fee as a share of the closed value (|quantity| × mark for a position, quantity × price for collateral): 0.005 = 0.5%. */
                 rate: number;
             } | {
-                /** @enum {string} */
+                /**
+                 * @description `dutchAuction`: each step is auctioned to liquidators, a sale's price falling and a buy-back's rising with time; the penalty is the expected discount.
+                 * @enum {string}
+                 */
                 kind: "dutchAuction";
+                /** @description Price factors at each minute mark from the start to the end of the auction: a sale's (falling) and a buy-back's (rising, 2 − the sale's). */
                 schedule: {
+                    /** @description Minutes since the auction started: 0, 1, 2, … and the duration as the last entry. */
                     minute: number;
+                    /** @description A sale's price at this minute as a fraction of the reference price (the contract's mark, or the asset's price): falls linearly from the start factor to the end factor. */
                     priceFactor: number;
+                    /** @description A buy-back's price factor at this minute: 2 − priceFactor (rising). */
                     buyPriceFactor: number;
                 }[];
+                /** @description Minute the fill is expected at (the profile's expectedFillMinutes, default half the duration); the steps' estimatedPrice and penalty use the factors there. */
                 expectedFillMinutes: number;
+                /** @description A sale's price factor at expectedFillMinutes: a sale's estimatedPrice is mark (or price) × this; every step's penalty is (1 − this) × quantity × |mark| (or × price). */
                 expectedPriceFactor: number;
+                /** @description A buy-back's price factor at expectedFillMinutes, 2 − expectedPriceFactor: a buy-back's estimatedPrice is mark × this. */
                 expectedBuyPriceFactor: number;
             };
         };
+        /** @description Why a liquidation plan stops short of its target, and the deposit that would still be needed. */
         LiquidationShortfall: {
-            /** @enum {string} */
+            /**
+             * @description Why the target is out of reach: `tier_cap` (the tier's caps stop the plan), `lot_size` (whole lots cannot get there though fractions could), `hedges_only` (nothing left to close would lower the requirement), `insolvent` (no equity left).
+             * @enum {string}
+             */
             reason: "tier_cap" | "lot_size" | "hedges_only" | "insolvent";
+            /** @description Deposit in the quote asset that would still be needed after the plan to reach the target: max(0, targetMarginRatio × after.maintenanceMargin − after.equity). */
             remainingTopUp: number;
         };
+        /** @description An account left the liquidation tiers (tier1 or worse) for warning or healthy. */
         AccountRecoveredEvent: {
-            /** @enum {string} */
+            /**
+             * @description The event type: always `account.recovered`
+             * @enum {string}
+             */
             type: "account.recovered";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601, UTC), not when this attempt was sent: the same on every retry
+             */
             timestamp: string;
+            /** @description The account, its tiers before and after, and the summary of the assessment that moved it (`assessment.assessmentId` reads it in full) */
             data: {
+                /** @description The registered account (your accountId) */
                 accountId: string;
-                /** @enum {string} */
+                /**
+                 * @description The tier reported before: tier1 or worse
+                 * @enum {string}
+                 */
                 from: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent";
-                /** @enum {string} */
+                /**
+                 * @description The tier reported now: warning or healthy
+                 * @enum {string}
+                 */
                 to: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent";
                 assessment: components["schemas"]["AccountAssessmentSummary"];
             };
         };
+        /** @description A sweep refused missing or stale market data: it assessed nothing. */
         MarketStaleEvent: {
-            /** @enum {string} */
+            /**
+             * @description The event type: always `market.stale`
+             * @enum {string}
+             */
             type: "market.stale";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601, UTC), not when this attempt was sent: the same on every retry
+             */
             timestamp: string;
+            /** @description The sweep, why it refused the market data, and how old that data is */
             data: {
+                /** @description The sweep that refused the market data (swp_…) */
                 sweepId: string;
+                /** @description `market_missing` (no market data pushed yet) or `market_stale` (the data is older than the `default` profile allows: 5 minutes) */
                 reason: string;
+                /** @description The stored market data's `asOf` (ISO 8601); null when there is none */
                 marketAsOf: string | null;
             };
         };
+        /** @description A registered account cannot be assessed (its registration or a sweep found it): sent once per reason. The account carries the same `assessmentError` until an assessment succeeds. */
         AccountUnassessableEvent: {
-            /** @enum {string} */
+            /**
+             * @description The event type: always `account.unassessable`
+             * @enum {string}
+             */
             type: "account.unassessable";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601, UTC), not when this attempt was sent: the same on every retry
+             */
             timestamp: string;
+            /** @description The account and why it cannot be assessed */
             data: {
+                /** @description The registered account (your accountId) */
                 accountId: string;
+                /** @description Why it cannot be assessed, for people: e.g. no market price for one of its assets, or an option that cannot be valued */
                 reason: string;
+                /** @description The failing fields, as a problem names them */
                 errors: {
+                    /** @description Path of the failing field of the book, as a problem names it, e.g. `collateral[0].asset` */
                     field: string;
+                    /** @description What is wrong with it, for people */
                     message: string;
                 }[];
             };
         };
+        /** @description A liquidation opened on an account: its steps' auctions started. */
         LiquidationOpenedEvent: {
-            /** @enum {string} */
+            /**
+             * @description The event type: always `liquidation.opened`
+             * @enum {string}
+             */
             type: "liquidation.opened";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601, UTC), not when this attempt was sent: the same on every retry
+             */
             timestamp: string;
+            /** @description The account and the liquidation after the transition, as GET /v1/liquidations/{id} shows it, priced at the transition */
             data: {
+                /** @description The registered account (your accountId) */
                 accountId: string;
                 liquidation: components["schemas"]["Liquidation"];
             };
         };
+        /** @description A liquidation Softland runs on a registered account: the plan's steps, each a Dutch auction that liquidators fill, and its lifecycle (docs/liquidations.md). */
         Liquidation: {
+            /** @description The liquidation's id (liq_…) */
             id: string;
-            /** @enum {string} */
+            /**
+             * @description Always `liquidation`
+             * @enum {string}
+             */
             object: "liquidation";
+            /** @description The registered account being liquidated */
             accountId: string;
-            /** @enum {string} */
+            /**
+             * @description `open`, `partially_filled` and `escalated` are active (their steps can be filled); `resolved` (closed after fills) and `cancelled` (closed with no fill, or because the account was deleted) are final
+             * @enum {string}
+             */
             status: "open" | "partially_filled" | "resolved" | "escalated" | "cancelled";
+            /** @description Starts at 1 and grows by one each time an escalation replaces the unfilled steps with a new plan */
             revision: number;
+            /** @description The margin ratio (equity / maintenance margin) the plan restores: an account back at it closes the liquidation (resolved after fills, cancelled without) */
             targetMarginRatio: number;
+            /** @description Tier of the assessment that opened (or last escalated) the liquidation: tier1, tier2, tier3 or insolvent */
             tier: string;
+            /** @description The Dutch auction every step runs: the account's risk profile's, or the built-in `auction` profile's when that profile charges a fee */
             auction: {
+                /** @description Sale price factor when a step's auction starts (e.g. 0.995); a buy-back's factor is 2 − the sale's */
                 startFactor: number;
+                /** @description Sale price factor once the auction has run its course (e.g. 0.95); it stays there */
                 endFactor: number;
+                /** @description Minutes over which the sale factor falls linearly from startFactor to endFactor (e.g. 15) */
                 durationMinutes: number;
             };
+            /** @description The steps, each priced at `pricedAt`: those of earlier revisions that were filled (a partly filled one with remaining 0), then the current revision's */
             steps: components["schemas"]["LiquidationStep"][];
+            /** @description Every fill accepted, oldest first */
             fills: {
+                /** @description The fill's id (fill_…) */
                 fillId: string;
+                /** @description The step filled */
                 stepId: string;
+                /** @description Units filled; positive, at most what the step had left */
                 quantity: number;
+                /** @description Price per unit the fill was made at, in the quote asset (USD by default) */
                 price: number;
+                /** @description What the trader paid for the fill against the reference price: quantity × |referencePrice − price|, in the quote asset (USD by default); ≥ 0 */
                 discount: number;
+                /** @description The API key that posted the fill (key_…): the liquidator to settle with, or the exchange's own admin key */
                 filledBy: string;
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @description When the fill was accepted (ISO 8601, UTC)
+                 */
                 filledAt: string;
             }[];
+            /** @description The account (equity, maintenance margin, margin ratio, tier) as of the last fill or transition */
             account: {
+                /** @description Equity in this state, quote currency; negative is bad debt. */
                 equity: number;
+                /** @description Maintenance margin requirement in this state, quote currency. */
                 maintenanceMargin: number;
+                /** @description equity / maintenanceMargin in this state, a plain number (1.1 = 110%); null when the maintenance margin is 0. */
                 marginRatio: number | null;
-                /** @enum {string} */
+                /**
+                 * @description Liquidation tier of this state.
+                 * @enum {string}
+                 */
                 tier: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent";
             };
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the liquidation opened (ISO 8601, UTC)
+             */
             openedAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it last changed: a fill or a transition (ISO 8601, UTC)
+             */
             updatedAt: string;
+            /** @description When it was resolved or cancelled (ISO 8601, UTC); null while active */
             closedAt: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The server time the auction prices were computed at (ISO 8601, UTC)
+             */
             pricedAt: string;
         };
+        /** @description One step of a liquidation: a Dutch auction of part of a position or a collateral balance, with its price at `pricedAt`. */
         LiquidationStep: {
+            /** @description Stable within the liquidation: `step_<revision>_<n>` */
             stepId: string;
+            /** @description Position to reduce; absent for collateral */
             positionId?: string;
+            /** @description Collateral asset to sell (or debt to buy back); absent for a position */
             asset?: string;
-            /** @enum {string} */
+            /**
+             * @description The account's side, as in the plan: `sell` (a liquidator buys from it) or `buy` (a liquidator sells to it: a short or a debt bought back)
+             * @enum {string}
+             */
             action: "buy" | "sell";
+            /** @description Units the plan asked for (contracts of the position, or units of the asset); positive */
             quantity: number;
+            /** @description Units still to fill, from `quantity` down to 0 */
             remaining: number;
+            /** @description Per-unit mark (position) or price (asset) the auction's factors apply to, in the quote asset (USD by default), from the assessment that opened the step; fixed for the step's life */
             referencePrice: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When this step's auction started (ISO 8601, UTC)
+             */
             auctionStartedAt: string;
+            /** @description The auction's price factor at `pricedAt`: below 1 for a sale, above 1 for a buy-back; null once nothing is left or the liquidation closed */
             auctionFactor: number | null;
+            /** @description The auction's price per unit at `pricedAt` (referencePrice × auctionFactor), in the quote asset (USD by default): a fill must be at least this good for the account (no lower for a sell step, no higher for a buy step); null once nothing is left or the liquidation closed */
             auctionPrice: number | null;
         };
+        /** @description A fill of a liquidation step was accepted. */
         LiquidationFilledEvent: {
-            /** @enum {string} */
+            /**
+             * @description The event type: always `liquidation.filled`
+             * @enum {string}
+             */
             type: "liquidation.filled";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601, UTC), not when this attempt was sent: the same on every retry
+             */
             timestamp: string;
+            /** @description The account, the liquidation after the fill and its re-assessment (priced then), and the fill */
             data: {
+                /** @description The registered account (your accountId) */
                 accountId: string;
                 liquidation: components["schemas"]["Liquidation"];
+                /** @description The fill that caused it */
                 fill: {
+                    /** @description The fill's id (fill_…) */
                     fillId: string;
+                    /** @description The step filled */
                     stepId: string;
+                    /** @description Units filled; positive, at most what the step had left */
                     quantity: number;
+                    /** @description Price per unit the fill was made at, in the quote asset (USD by default) */
                     price: number;
+                    /** @description What the trader paid for the fill against the reference price: quantity × |referencePrice − price|, in the quote asset (USD by default); ≥ 0 */
                     discount: number;
+                    /** @description The API key that posted the fill (key_…): the liquidator to settle with, or the exchange's own admin key */
                     filledBy: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description When the fill was accepted (ISO 8601, UTC)
+                     */
                     filledAt: string;
                 };
             };
         };
+        /** @description The tier worsened, an auction ran its course, or every step was filled short of the target: a new plan revision replaced the unfilled steps. */
         LiquidationEscalatedEvent: {
-            /** @enum {string} */
+            /**
+             * @description The event type: always `liquidation.escalated`
+             * @enum {string}
+             */
             type: "liquidation.escalated";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601, UTC), not when this attempt was sent: the same on every retry
+             */
             timestamp: string;
+            /** @description The account and the liquidation after the transition, as GET /v1/liquidations/{id} shows it, priced at the transition */
             data: {
+                /** @description The registered account (your accountId) */
                 accountId: string;
                 liquidation: components["schemas"]["Liquidation"];
             };
         };
+        /** @description A liquidation closed after fills: the account reached the target, or left the liquidation tiers and its auctions ran out (or every step was filled). */
         LiquidationResolvedEvent: {
-            /** @enum {string} */
+            /**
+             * @description The event type: always `liquidation.resolved`
+             * @enum {string}
+             */
             type: "liquidation.resolved";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601, UTC), not when this attempt was sent: the same on every retry
+             */
             timestamp: string;
+            /** @description The account and the liquidation after the transition, as GET /v1/liquidations/{id} shows it, priced at the transition */
             data: {
+                /** @description The registered account (your accountId) */
                 accountId: string;
                 liquidation: components["schemas"]["Liquidation"];
             };
         };
+        /** @description A liquidation closed with no fill: the account recovered on its own, or was deleted. */
         LiquidationCancelledEvent: {
-            /** @enum {string} */
+            /**
+             * @description The event type: always `liquidation.cancelled`
+             * @enum {string}
+             */
             type: "liquidation.cancelled";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601, UTC), not when this attempt was sent: the same on every retry
+             */
             timestamp: string;
+            /** @description The account and the liquidation after the transition, as GET /v1/liquidations/{id} shows it, priced at the transition */
             data: {
+                /** @description The registered account (your accountId) */
                 accountId: string;
                 liquidation: components["schemas"]["Liquidation"];
             };
         };
+        /** @description A test event, sent only on request (POST /v1/webhook-endpoints/{id}/test) to check a receiver. */
         WebhookTestEvent: {
-            /** @enum {string} */
+            /**
+             * @description The event type: always `webhook.test`
+             * @enum {string}
+             */
             type: "webhook.test";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the event happened (ISO 8601, UTC), not when this attempt was sent: the same on every retry
+             */
             timestamp: string;
+            /** @description The endpoint tested */
             data: {
+                /** @description The endpoint the test was sent to (we_…) */
                 endpointId: string;
             };
         };
         /** @description The assessment of a snapshot: margin, tier, Greeks, liquidation prices and plan. */
         Assessment: {
+            /** @description Id of the assessment (`asm_…`, time-ordered): GET /v1/assessments/{id}. */
             id: string;
-            /** @enum {string} */
+            /**
+             * @description Always `assessment`.
+             * @enum {string}
+             */
             object: "assessment";
+            /** @description The snapshot's accountId. */
             accountId: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The snapshot's valuation time.
+             */
             asOf: string;
+            /** @description The risk profile's name: a built-in, or one of the tenant's (docs/risk-profiles.md). */
             profile: string;
+            /** @description The version of a tenant's profile this answer used (GET /v1/risk-profiles/{name}/versions/{version}); null for a built-in. */
             profileVersion: number | null;
-            /** @enum {string} */
+            /**
+             * @description The profile's margin model: `portfolio` (a scenario grid per underlying, offsets within it) or `standard` (per position, no offsets); docs/margin.md.
+             * @enum {string}
+             */
             marginModel: "portfolio" | "standard";
+            /** @description Mark-to-market equity, quote currency: collateral after haircuts (debts in full) + perpetual and future unrealized PnL + option values. Negative is bad debt. */
             equity: number;
+            /** @description Initial margin requirement, quote currency: the profile's imFactor (1.3 by default) × maintenanceMargin under `portfolio`; the positions' and debts' own under `standard`. Equity below it is `warning`. */
             initialMargin: number;
+            /** @description Maintenance margin requirement, quote currency, never negative: the worst scenario loss of each underlying plus the short-option contingency (`portfolio`), or the positions' and debts' own requirements (`standard`). Below 1e-9 × the gross notional it is rounding residue and reported as 0. */
             maintenanceMargin: number;
+            /** @description equity / maintenanceMargin, a plain number (higher is safer; Binance's "margin ratio" is the inverse); null when maintenance margin is 0. */
             marginRatio: number | null;
-            /** @enum {string} */
+            /**
+             * @description Liquidation tier, from the profile's thresholds (defaults shown): `healthy` (equity ≥ initialMargin), `warning` (equity < initialMargin, marginRatio ≥ 1.05), `tier1` (marginRatio < 1.05), `tier2` (< 1.02), `tier3` (< 1.00), `insolvent` (equity < 0, or 0 with risk open). A plan is attached from `tier1` on. An account that cannot owe (long options only, no debt) is at worst `warning`.
+             * @enum {string}
+             */
             tier: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent";
+            /** @description Deposit in the quote asset that restores targetMarginRatio: max(0, targetMarginRatio × maintenanceMargin − equity); 0 when already there. */
             collateralTopUp: number;
+            /** @description Each collateral balance of the snapshot, valued, in its order (the zero quote balance the engine adds when the snapshot has none is not listed). */
             collateral: {
+                /** @description Asset of the balance, as in the snapshot. */
                 asset: string;
+                /** @description Balance in units of the asset, as in the snapshot; negative when owed (a debt). */
                 amount: number;
+                /** @description Price of one unit of the asset in the quote asset: the market's price, 1 for the quote asset itself. */
                 price: number;
+                /** @description The profile's haircut for the asset, a fraction (0.05 = 5%): a positive balance counts amount × price × (1 − haircut); a debt counts in full. */
                 haircut: number;
+                /** @description Contribution to equity, quote currency: amount × price × (1 − haircut), the full amount × price when negative. */
                 value: number;
+                /** @description Maintenance margin attributed to this balance, quote currency. Under `portfolio`: its own loss (after haircut) in the scenario that sets its asset's requirement, negative when it gains there (it hedges positions). Under `standard`: the requirement of a debt in a volatile asset, margined like a short perpetual; 0 for a balance held. 0 for stable assets under both. */
                 maintenanceMargin: number;
+                /** @description Weight on this balance's notional in the planner's objective: 1 under `least_notional`; under `brief` 1 − haircut for a volatile balance held, 2 for a stable coin, 1 for a volatile debt. null for the quote asset, which is never sold, and for a zero balance. */
                 liquidationWeight: number | null;
             }[];
+            /** @description Each position of the snapshot, valued, in its order. */
             positions: {
+                /** @description The position's id, as in the snapshot. */
                 id: string;
                 instrument: components["schemas"]["Instrument"];
+                /** @description Signed quantity, as in the snapshot: + long, − short, in units of the underlying (one option contract = one unit). */
                 quantity: number;
+                /** @description Mark price of one unit (contract) the position is valued at, quote currency: the snapshot's markPrice; without one, the underlying's price for a perpetual or future and the Black-Scholes price for an option. An option at or past expiry is marked at its intrinsic value. */
                 markPrice: number;
+                /** @description Annualised volatility the option was valued with (0.55 = 55%): the position's own, implied from its markPrice, or the market's. null for perpetuals, futures and options at or past expiry. */
                 impliedVolatility: number | null;
+                /** @description |quantity| × the underlying's market price, quote currency (for an option: the underlying's notional, not the premium). */
                 notional: number;
+                /** @description Contribution to equity, quote currency: quantity × mark for an option; the unrealized PnL quantity × (mark − entryPrice) for a perpetual or future (0 without an entryPrice). */
                 value: number;
+                /** @description quantity × (mark − entryPrice), quote currency; null without an entryPrice. */
                 unrealizedPnl: number | null;
+                /** @description The position's Greeks: quantity × the Greeks of one unit. An option at or past expiry has those of its payoff (delta ±1 in the money, else 0). */
                 greeks: {
+                    /** @description ∂V/∂S: change of value for a rise of 1 (quote currency) in the underlying's price, in units of the underlying. A perpetual or future has delta = its quantity. */
                     delta: number;
+                    /** @description ∂²V/∂S²: change of delta for a rise of 1 (quote currency) in the underlying's price. 0 for perpetuals and futures. */
                     gamma: number;
+                    /** @description Change of value, in the quote currency, for a rise of 1 volatility point (+0.01 of annualised volatility). 0 for perpetuals and futures. */
                     vega: number;
+                    /** @description Change of value, in the quote currency, per calendar day that passes (time decay: negative for a long option, positive for a short one). 0 for perpetuals and futures. */
                     theta: number;
                 };
+                /** @description Maintenance margin attributed to this position, quote currency. Under `portfolio`: its own loss in the scenario that sets its underlying's requirement, plus its short-option contingency; negative for a hedge. Under `standard`: its own requirement. The attributions of positions and collateral add up to the account's maintenanceMargin. */
                 maintenanceMargin: number;
+                /** @description Initial margin attributed to this position, quote currency: the profile's imFactor (1.3 by default) × its maintenanceMargin under `portfolio`; its own initial requirement under `standard`. */
                 initialMargin: number;
+                /** @description Order in which the planner closes positions, 1 first: a plan's steps in their order, then the rest by what their first units free per weighted dollar. null for a hedge (`role: "hedge"`), which no plan closes on its own. */
                 liquidationPriority: number | null;
-                /** @enum {string} */
+                /**
+                 * @description `hedge` when closing the position would raise the requirement and the plan leaves it open; `risk` otherwise.
+                 * @enum {string}
+                 */
                 role: "risk" | "hedge";
+                /** @description Weight on this position's notional in the planner's objective (profile `liquidation.priority`; a lower weight is closed first): 1 under `least_notional`; under `brief` 2 / (1 + intensity), halved when the position is losing (docs/liquidation.md). 1 for a position of quantity 0. */
                 liquidationWeight: number;
             }[];
+            /** @description Per underlying (every position's underlying and every volatile collateral asset): the positions' Greeks summed, the collateral's delta, its part of the requirement, the worst scenario and the grid's reach. */
             greeks: {
                 [key: string]: {
+                    /** @description ∂V/∂S: change of value for a rise of 1 (quote currency) in the underlying's price, in units of the underlying. A perpetual or future has delta = its quantity. */
                     delta: number;
+                    /** @description ∂²V/∂S²: change of delta for a rise of 1 (quote currency) in the underlying's price. 0 for perpetuals and futures. */
                     gamma: number;
+                    /** @description Change of value, in the quote currency, for a rise of 1 volatility point (+0.01 of annualised volatility). 0 for perpetuals and futures. */
                     vega: number;
+                    /** @description Change of value, in the quote currency, per calendar day that passes (time decay: negative for a long option, positive for a short one). 0 for perpetuals and futures. */
                     theta: number;
+                    /** @description Delta of the collateral held in this asset, in units of it: amount × (1 − haircut) for a balance held, the full amount for a debt; 0 when no balance is in this asset. Not included in `delta`, which is the positions'. */
                     collateralDelta: number;
+                    /** @description This underlying's part of the account's maintenanceMargin, quote currency: its worst scenario loss, never below 0, under `portfolio` (the short-option contingency is not included); the sum of its positions' and debts' requirements under `standard`. */
                     maintenanceMargin: number;
+                    /** @description The scenario of the grid that sets this underlying's requirement (`portfolio` model); null when no scenario loses, and always under `standard`. */
                     worstScenario: {
+                        /** @description Price move of that scenario, a fraction of the price (−0.16 = a 16% fall). */
                         priceMove: number;
-                        /** @enum {string} */
+                        /**
+                         * @description Volatility in that scenario: unchanged, shocked up or shocked down (docs/margin.md).
+                         * @enum {string}
+                         */
                         volShock: "unchanged" | "up" | "down";
                     } | null;
+                    /** @description How far the scenario grid reached for this underlying (`portfolio` model; null under `standard`): docs/margin.md, "Dynamic range". */
                     scenarioRange: {
+                        /** @description Largest fall revalued, as a fraction of the price. */
                         down: number;
+                        /** @description Largest rise revalued, as a fraction of the price. */
                         up: number;
-                        /** @enum {string} */
+                        /**
+                         * @description `static` (the profile's priceRange), `forecast`, or the forecast clamped to the profile's `floor` / `cap` (`floor` also when there is no price history yet).
+                         * @enum {string}
+                         */
                         basis: "static" | "forecast" | "floor" | "cap";
+                        /** @description Annualised volatility behind a dynamic range; null when static or without history. */
                         volatility: number | null;
+                        /** @description Daily returns the forecast rests on; null when static or without history. */
                         observations: number | null;
                     } | null;
                 };
             };
+            /** @description Per underlying: the nearest prices below and above the current one at which the account would enter tier1 and tier3, everything else unchanged (searched from 1% to 1000% of the price). All null for an account that cannot owe. */
             liquidationPrices: {
                 [key: string]: {
+                    /** @description The underlying's current price, where the search starts, quote currency. */
                     price: number;
+                    /** @description Searching down from the current price (to 1% of it). */
                     down: {
+                        /** @description Nearest price at which the account is in tier1 or worse, quote currency; the current price when it already is; null beyond the search range. */
                         tier1: number | null;
+                        /** @description Nearest price at which the account is in tier3 or worse, quote currency; the current price when it already is; null beyond the search range. */
                         tier3: number | null;
                     };
+                    /** @description Searching up from the current price (to 10 times it). */
                     up: {
+                        /** @description Nearest price at which the account is in tier1 or worse, quote currency; the current price when it already is; null beyond the search range. */
                         tier1: number | null;
+                        /** @description Nearest price at which the account is in tier3 or worse, quote currency; the current price when it already is; null beyond the search range. */
                         tier3: number | null;
                     };
                 };
             };
             liquidation: components["schemas"]["LiquidationPlan"] | null;
         };
+        /** @description What a position holds: a perpetual, a dated future or a European option on an underlying, told apart by `type` (docs/contract.md). */
         Instrument: {
-            /** @enum {string} */
+            /**
+             * @description `perpetual`: a linear perpetual swap; its value is the unrealized PnL quantity × (mark − entryPrice).
+             * @enum {string}
+             */
             type: "perpetual";
+            /** @description Asset symbol of the underlying (e.g. BTC); the snapshot's market must price it. */
             underlying: string;
         } | {
-            /** @enum {string} */
+            /**
+             * @description `future`: a linear dated future; its value is the unrealized PnL quantity × (mark − entryPrice).
+             * @enum {string}
+             */
             type: "future";
+            /** @description Asset symbol of the underlying (e.g. BTC); the snapshot's market must price it. */
             underlying: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Expiry time, ISO 8601 with an offset. With zero rates a future is valued and margined like a perpetual (its mark defaults to the underlying's price): the expiry changes no number of the assessment.
+             */
             expiry: string;
         } | {
-            /** @enum {string} */
+            /**
+             * @description `option`: a European option, valued by Black-Scholes with zero rates on the underlying's price.
+             * @enum {string}
+             */
             type: "option";
+            /** @description Asset symbol of the underlying (e.g. BTC); the snapshot's market must price it. */
             underlying: string;
-            /** @enum {string} */
+            /**
+             * @description `call` (the right to buy the underlying at the strike) or `put` (to sell it).
+             * @enum {string}
+             */
             right: "call" | "put";
+            /** @description Strike price per unit of the underlying, quote currency. */
             strike: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Expiry time, ISO 8601 with an offset; time to expiry counts from the snapshot's asOf (ACT/365). At or past it, until the exchange settles the option, it is worth its intrinsic value and its markPrice and impliedVolatility are not used.
+             */
             expiry: string;
         };
         /** @description An RFC 9457 problem: every error answer has this shape (application/problem+json). */
         Problem: {
             /** @description URI identifying the problem type */
             type: string;
+            /** @description Short human-readable summary of the problem, e.g. "Invalid request"; branch on `code`, not on this */
             title: string;
+            /** @description The HTTP status code of this answer, e.g. 400 */
             status: number;
+            /** @description Human-readable explanation of this occurrence (for `invalid_request`, the first five failing fields); for people, not for parsing */
             detail: string;
+            /** @description Stable machine-readable code, e.g. `invalid_request` or `price_move_too_large`: branch on this */
             code: string;
             /** @description The request path */
             instance: string;
@@ -982,7 +1317,9 @@ export interface components {
             requestId: string;
             /** @description The failing fields, e.g. positions[3].markPrice (the first 100) */
             errors?: {
+                /** @description Path of the failing field, e.g. `positions[3].markPrice`; `(body)` for the body as a whole */
                 field: string;
+                /** @description What is wrong with it, for people */
                 message: string;
             }[];
             /** @description Failing fields beyond the 100 listed in errors */
@@ -990,133 +1327,251 @@ export interface components {
         };
         /** @description A portfolio snapshot to assess (docs/contract.md). */
         Snapshot: {
+            /** @description The exchange's id of the account. */
             accountId: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Valuation time, ISO 8601 with an offset: options' time to expiry counts from it.
+             */
             asOf: string;
+            /** @description Balances by asset, one entry per asset: what the account holds (positive) or owes (negative). Each asset must be accepted by the risk profile and, except the profile's quote asset (USD by default, priced 1), priced in the market it is assessed with. */
             collateral: {
+                /** @description Asset held (or owed), e.g. USD, USDC, BTC: the risk profile must accept it (give it a haircut). */
                 asset: string;
+                /** @description Balance in units of the asset; negative balances are borrowed and count in full. */
                 amount: number;
             }[];
+            /** @description Open positions, each with a unique id. */
             positions: {
+                /** @description The position's id, unique within the account; a liquidation plan's steps name it (`positionId`). */
                 id: string;
                 instrument: components["schemas"]["Instrument"];
+                /** @description Signed units of the underlying: + long, − short. One option contract = one unit. */
                 quantity: number;
+                /** @description Average entry price per unit, quote currency; perpetual and future PnL is quantity × (mark − entryPrice). Without it a perpetual's or future's value is 0 and its unrealizedPnl null. */
                 entryPrice?: number;
+                /** @description The exchange's mark price of one unit (contract), quote currency. Must be positive for a perpetual or future. Default: the underlying's market price for a perpetual or future, the Black-Scholes price for an option. For an option without impliedVolatility the engine solves the implied volatility from it; a live option's mark must lie between its intrinsic value and its no-arbitrage bound (0 is accepted for one with no intrinsic value). */
                 markPrice?: number;
+                /** @description Annualised volatility for this option (0.55 = 55%); overrides the one implied from markPrice and the market's. Not used for perpetuals, futures or options at or past expiry. */
                 impliedVolatility?: number;
+                /** @description Smallest tradable quantity, in units of the underlying: a liquidation step on this position is a whole number of lots, except one that closes it entirely. Without it steps can be any amount (rounded up to 10 significant digits). */
                 lotSize?: number;
             }[];
-            /** @default default */
+            /**
+             * @description Name of the risk profile: a built-in (`default`, `standard`, `minimal`, `auction`, `adaptive`, `dynamic`) or one of the tenant's own (docs/risk-profiles.md). Default `default`.
+             * @default default
+             */
             profile?: string;
+            /** @description Prices (and volatilities) by asset symbol: every position's underlying and every collateral asset other than the profile's quote asset must be listed. */
             market: {
                 [key: string]: {
+                    /** @description Price of one unit of the asset in the quote asset (USD by default): for an underlying, the price positions are valued and margined at (perpetual and future marks default to it); for a collateral asset, the price its balance is valued at. */
                     price: number;
+                    /** @description Annualised volatility of the asset (0.55 = 55%): values options on it that have no impliedVolatility and no usable markPrice, and sizes the target of a profile with `adaptiveTarget` (built-in `adaptive`). */
                     volatility?: number;
                 };
             };
         };
+        /** @description One page of an account's recorded assessments, newest first. */
         AssessmentList: {
-            /** @enum {string} */
+            /**
+             * @description Always `list`
+             * @enum {string}
+             */
             object: "list";
+            /** @description Summaries of the account's recorded assessments, newest first */
             data: components["schemas"]["AssessmentSummary"][];
+            /** @description Whether at least one more item follows; false on the last page (no empty page follows it) */
             hasMore: boolean;
+            /** @description Opaque cursor: pass it as `cursor` (with the same filters) for the next page; null on the last page */
             nextCursor: string | null;
         };
+        /** @description The headline figures of a recorded assessment, as listings show them; GET /v1/assessments/{id} has the rest. */
         AssessmentSummary: {
+            /** @description The recorded assessment's id (asm_…): GET /v1/assessments/{id} reads it in full */
             id: string;
-            /** @enum {string} */
+            /**
+             * @description Always `assessment_summary`
+             * @enum {string}
+             */
             object: "assessment_summary";
+            /** @description The account the snapshot was of */
             accountId: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The time the assessed data is as of (ISO 8601): the snapshot's asOf as sent, or the time of the sweep, registration or fill that assessed a registered account
+             */
             asOf: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When Softland recorded the assessment (ISO 8601, UTC)
+             */
             createdAt: string;
+            /** @description Name of the risk profile it was assessed with: a built-in, or one of the tenant's */
             profile: string;
-            /** @enum {string} */
+            /**
+             * @description The assessment's liquidation tier, healthiest first: healthy, warning, tier1, tier2, tier3, insolvent
+             * @enum {string}
+             */
             tier: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent";
+            /** @description equity / maintenanceMargin (the inverse of Binance's "margin ratio"): higher is safer; null when the maintenance margin is 0 */
             marginRatio: number | null;
+            /** @description Account equity in the profile's quote asset (USD by default): collateral after haircuts, plus perpetual and future PnL, plus option values. Negative when the account owes more than it holds */
             equity: number;
+            /** @description Maintenance margin requirement, in the quote asset (USD by default); ≥ 0 */
             maintenanceMargin: number;
+            /** @description Initial margin requirement, in the quote asset (USD by default); ≥ 0 */
             initialMargin: number;
         };
+        /** @description A registered account: its book, the tier Softland reports for it, and its latest assessment. `lastAssessment` is null until the book, as last registered, is first assessed (a registration without fresh market data waits for the next sweep); when it cannot be assessed, `assessmentError` says why. */
         Account: {
-            /** @enum {string} */
+            /**
+             * @description Always `account`
+             * @enum {string}
+             */
             object: "account";
+            /** @description Your id for the account, as registered (PUT /v1/accounts/{accountId}) */
             accountId: string;
+            /** @description The collateral balances of the registered book: as last registered, then as Softland's applied fills left them */
             collateral: {
+                /** @description Asset held (or owed), e.g. USD, USDC, BTC: the risk profile must accept it (give it a haircut). */
                 asset: string;
+                /** @description Balance in units of the asset; negative balances are borrowed and count in full. */
                 amount: number;
             }[];
+            /** @description The positions of the registered book: as last registered, then as Softland's applied fills left them (a position closed in full is removed) */
             positions: {
+                /** @description The position's id, unique within the account; a liquidation plan's steps name it (`positionId`). */
                 id: string;
                 instrument: components["schemas"]["Instrument"];
+                /** @description Signed units of the underlying: + long, − short. One option contract = one unit. */
                 quantity: number;
+                /** @description Average entry price per unit, quote currency; perpetual and future PnL is quantity × (mark − entryPrice). Without it a perpetual's or future's value is 0 and its unrealizedPnl null. */
                 entryPrice?: number;
+                /** @description The exchange's mark price of one unit (contract), quote currency. Must be positive for a perpetual or future. Default: the underlying's market price for a perpetual or future, the Black-Scholes price for an option. For an option without impliedVolatility the engine solves the implied volatility from it; a live option's mark must lie between its intrinsic value and its no-arbitrage bound (0 is accepted for one with no intrinsic value). */
                 markPrice?: number;
+                /** @description Annualised volatility for this option (0.55 = 55%); overrides the one implied from markPrice and the market's. Not used for perpetuals, futures or options at or past expiry. */
                 impliedVolatility?: number;
+                /** @description Smallest tradable quantity, in units of the underlying: a liquidation step on this position is a whole number of lots, except one that closes it entirely. Without it steps can be any amount (rounded up to 10 significant digits). */
                 lotSize?: number;
             }[];
+            /** @description Name of the risk profile the account is assessed with: a built-in, or one of the tenant's */
             profile: string;
+            /** @description The tier last reported: healthy, warning, tier1, tier2, tier3 or insolvent. A new book starts at its assessment's tier; sweeps then move it to a worse tier at once and to a better one only with a margin to spare (hysteresis). Null until the book, as last registered, is first assessed */
             tier: ("healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent") | null;
             lastAssessment: components["schemas"]["AccountAssessmentSummary"] | null;
+            /** @description The liquidation Softland is running on the account (liq_…, GET /v1/liquidations/{id}), or null when none is active */
             activeLiquidationId: string | null;
+            /** @description Why the account cannot be assessed now (e.g. the market has no price for one of its assets), or null; its next successful assessment clears it */
             assessmentError: {
+                /** @description Why, for people: e.g. the market has no price for one of the account's assets, or an option cannot be valued */
                 reason: string;
+                /** @description The failing fields */
                 errors: {
+                    /** @description Path of the failing field of the book, as a problem names it, e.g. `collateral[0].asset` */
                     field: string;
+                    /** @description What is wrong with it, for people */
                     message: string;
                 }[];
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @description When an assessment first failed for this reason (ISO 8601, UTC)
+                 */
                 since: string;
             } | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the account was first registered (ISO 8601, UTC); kept when the book is replaced
+             */
             createdAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the book was last written (ISO 8601, UTC): the latest registration or applied fill. Sweeps do not change it
+             */
             updatedAt: string;
         };
         /** @description The collateral and positions of a registered account (a snapshot without accountId, asOf and market). */
         AccountBook: {
+            /** @description Balances by asset, one entry per asset: what the account holds (positive) or owes (negative). Each asset must be accepted by the risk profile and, except the profile's quote asset (USD by default, priced 1), priced in the market it is assessed with. */
             collateral: {
+                /** @description Asset held (or owed), e.g. USD, USDC, BTC: the risk profile must accept it (give it a haircut). */
                 asset: string;
+                /** @description Balance in units of the asset; negative balances are borrowed and count in full. */
                 amount: number;
             }[];
+            /** @description Open positions, each with a unique id. */
             positions: {
+                /** @description The position's id, unique within the account; a liquidation plan's steps name it (`positionId`). */
                 id: string;
                 instrument: components["schemas"]["Instrument"];
+                /** @description Signed units of the underlying: + long, − short. One option contract = one unit. */
                 quantity: number;
+                /** @description Average entry price per unit, quote currency; perpetual and future PnL is quantity × (mark − entryPrice). Without it a perpetual's or future's value is 0 and its unrealizedPnl null. */
                 entryPrice?: number;
+                /** @description The exchange's mark price of one unit (contract), quote currency. Must be positive for a perpetual or future. Default: the underlying's market price for a perpetual or future, the Black-Scholes price for an option. For an option without impliedVolatility the engine solves the implied volatility from it; a live option's mark must lie between its intrinsic value and its no-arbitrage bound (0 is accepted for one with no intrinsic value). */
                 markPrice?: number;
+                /** @description Annualised volatility for this option (0.55 = 55%); overrides the one implied from markPrice and the market's. Not used for perpetuals, futures or options at or past expiry. */
                 impliedVolatility?: number;
+                /** @description Smallest tradable quantity, in units of the underlying: a liquidation step on this position is a whole number of lots, except one that closes it entirely. Without it steps can be any amount (rounded up to 10 significant digits). */
                 lotSize?: number;
             }[];
-            /** @default default */
+            /**
+             * @description Name of the risk profile: a built-in (`default`, `standard`, `minimal`, `auction`, `adaptive`, `dynamic`) or one of the tenant's own (docs/risk-profiles.md). Default `default`.
+             * @default default
+             */
             profile?: string;
         };
+        /** @description The answer to a DELETE: what was deleted. */
         Deleted: {
+            /** @description The kind of object deleted: `account` or `webhook_endpoint` */
             object: string;
+            /** @description The id of the deleted object (the accountId, or the endpoint's we_… id) */
             id: string;
-            /** @enum {boolean} */
+            /**
+             * @description Always true
+             * @enum {boolean}
+             */
             deleted: true;
         };
+        /** @description One page of the tenant's registered accounts, by account id. */
         AccountList: {
-            /** @enum {string} */
+            /**
+             * @description Always `list`
+             * @enum {string}
+             */
             object: "list";
+            /** @description The accounts of this page, by account id (only those of the `tier` asked for, if any) */
             data: components["schemas"]["Account"][];
+            /** @description Whether at least one more item follows; false on the last page (no empty page follows it) */
             hasMore: boolean;
+            /** @description Opaque cursor: pass it as `cursor` (with the same filters) for the next page; null on the last page */
             nextCursor: string | null;
         };
+        /** @description The answer to a market data push: the stored market data and the re-assessment it started. */
         MarketPush: {
-            /** @enum {string} */
+            /**
+             * @description Always `market`
+             * @enum {string}
+             */
             object: "market";
+            /** @description Price (and volatility, when pushed) per asset symbol, as last pushed; prices in the quote asset (USD by default) */
             market: {
                 [key: string]: {
+                    /** @description Price of one unit of the asset in the quote asset (USD by default): for an underlying, the price positions are valued and margined at (perpetual and future marks default to it); for a collateral asset, the price its balance is valued at. */
                     price: number;
+                    /** @description Annualised volatility of the asset (0.55 = 55%): values options on it that have no impliedVolatility and no usable markPrice, and sizes the target of a profile with `adaptiveTarget` (built-in `adaptive`). */
                     volatility?: number;
                 };
             };
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the prices were observed (ISO 8601): the push's `asOf` as sent, or the time of the push when it gave none
+             */
             asOf: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When Softland stored the push (ISO 8601, UTC)
+             */
             updatedAt: string;
             /** @description Started, not finished, when the answer is sent; null when no price changed (or it could not start: the next scheduled sweep covers it) */
             reassessment: {
@@ -1126,428 +1581,821 @@ export interface components {
                 underlyings: string[];
             } | null;
         };
+        /** @description A market data push: replaces the tenant's market data. */
         MarketUpdate: {
+            /** @description Price (and optionally annualised volatility) per asset symbol, e.g. `{ "BTC": { "price": 97000, "volatility": 0.55 } }`; prices in the quote asset (USD by default). Replaces the stored market as a whole */
             market: {
                 [key: string]: {
+                    /** @description Price of one unit of the asset in the quote asset (USD by default): for an underlying, the price positions are valued and margined at (perpetual and future marks default to it); for a collateral asset, the price its balance is valued at. */
                     price: number;
+                    /** @description Annualised volatility of the asset (0.55 = 55%): values options on it that have no impliedVolatility and no usable markPrice, and sizes the target of a profile with `adaptiveTarget` (built-in `adaptive`). */
                     volatility?: number;
                 };
             };
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the prices were observed (ISO 8601); default now. Older than the stored data, or more than a minute ahead of the server's clock, is refused
+             */
             asOf?: string;
-            /** @default false */
+            /**
+             * @description Accept prices that moved more than the `default` profile allows (30%) since the previous push. Default false
+             * @default false
+             */
             force?: boolean;
         };
+        /** @description The tenant's market data: the latest push, which sweeps assess registered accounts with. */
         Market: {
-            /** @enum {string} */
+            /**
+             * @description Always `market`
+             * @enum {string}
+             */
             object: "market";
+            /** @description Price (and volatility, when pushed) per asset symbol, as last pushed; prices in the quote asset (USD by default) */
             market: {
                 [key: string]: {
+                    /** @description Price of one unit of the asset in the quote asset (USD by default): for an underlying, the price positions are valued and margined at (perpetual and future marks default to it); for a collateral asset, the price its balance is valued at. */
                     price: number;
+                    /** @description Annualised volatility of the asset (0.55 = 55%): values options on it that have no impliedVolatility and no usable markPrice, and sizes the target of a profile with `adaptiveTarget` (built-in `adaptive`). */
                     volatility?: number;
                 };
             };
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the prices were observed (ISO 8601): the push's `asOf` as sent, or the time of the push when it gave none
+             */
             asOf: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When Softland stored the push (ISO 8601, UTC)
+             */
             updatedAt: string;
         };
+        /** @description A URL that receives the tenant's events, signed per Standard Webhooks. */
         WebhookEndpoint: {
-            /** @enum {string} */
+            /**
+             * @description Always `webhook_endpoint`
+             * @enum {string}
+             */
             object: "webhook_endpoint";
+            /** @description The endpoint's id (we_…) */
             id: string;
+            /** @description The https URL events are POSTed to */
             url: string;
+            /** @description The event types sent to this endpoint */
             events: ("account.tier_changed" | "account.recovered" | "market.stale" | "account.unassessable" | "liquidation.opened" | "liquidation.filled" | "liquidation.escalated" | "liquidation.resolved" | "liquidation.cancelled")[];
+            /** @description Your note about the endpoint; null when none */
             description: string | null;
+            /** @description Whether events are delivered to it: false when you turned it off, or Softland did (see `disabledReason`) */
             enabled: boolean;
+            /** @description Why Softland disabled the endpoint (it answered 410 Gone), or null; cleared when you enable it again */
             disabledReason: string | null;
+            /** @description The signing secret (whsec_…): only in the answers that create it (create, rotate), never in a replay of them */
             secret?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the endpoint was registered (ISO 8601, UTC)
+             */
             createdAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the endpoint last changed: an update, a rotation, or Softland disabling it (ISO 8601, UTC)
+             */
             updatedAt: string;
         };
+        /** @description A webhook endpoint to register. */
         WebhookEndpointCreate: {
             /** @description https URL that receives the events */
             url: string;
+            /** @description The event types to send to this endpoint: at least one, none repeated */
             events: ("account.tier_changed" | "account.recovered" | "market.stale" | "account.unassessable" | "liquidation.opened" | "liquidation.filled" | "liquidation.escalated" | "liquidation.resolved" | "liquidation.cancelled")[];
+            /** @description Your note about the endpoint, up to 200 characters */
             description?: string;
         };
+        /** @description One page of the tenant's webhook endpoints, by id. */
         WebhookEndpointList: {
-            /** @enum {string} */
+            /**
+             * @description Always `list`
+             * @enum {string}
+             */
             object: "list";
+            /** @description The endpoints of this page, by id (without their secrets) */
             data: components["schemas"]["WebhookEndpoint"][];
+            /** @description Whether at least one more item follows; false on the last page (no empty page follows it) */
             hasMore: boolean;
+            /** @description Opaque cursor: pass it as `cursor` (with the same filters) for the next page; null on the last page */
             nextCursor: string | null;
         };
+        /** @description Changes to a webhook endpoint: only the fields sent change. */
         WebhookEndpointUpdate: {
             /** @description https URL that receives the events */
             url?: string;
+            /** @description The event types to send to this endpoint, replacing the list: at least one, none repeated */
             events?: ("account.tier_changed" | "account.recovered" | "market.stale" | "account.unassessable" | "liquidation.opened" | "liquidation.filled" | "liquidation.escalated" | "liquidation.resolved" | "liquidation.cancelled")[];
+            /** @description Your note about the endpoint, up to 200 characters; null removes it */
             description?: string | null;
+            /** @description Turn delivery on or off (an endpoint disabled after a 410 is turned on again here) */
             enabled?: boolean;
         };
+        /** @description Options of a signing secret rotation; the body may be left out. */
         RotateSecret: {
-            /** @default 86400 */
+            /**
+             * @description Seconds the old secret keeps signing beside the new one: 0 ends it at once; default 86,400 (a day), at most 604,800 (a week). Only one old secret is kept: rotating again ends the grace of the one before
+             * @default 86400
+             */
             graceSeconds?: number;
         };
+        /** @description The delivery of one event to one endpoint, with its attempts and schedule. */
         WebhookDelivery: {
-            /** @enum {string} */
+            /**
+             * @description Always `webhook_delivery`
+             * @enum {string}
+             */
             object: "webhook_delivery";
+            /** @description The delivery's id (dlv_…): one per event and endpoint */
             id: string;
+            /** @description The endpoint it goes to (we_…) */
             endpointId: string;
+            /** @description The event delivered (evt_…): the `webhook-id` header of every attempt */
             eventId: string;
+            /** @description The event's type, e.g. `account.tier_changed` or `webhook.test` */
             eventType: string;
-            /** @enum {string} */
+            /**
+             * @description `pending` until an attempt gets a 2xx (`delivered`) or Softland gives up (`failed`: retries ran out, a 410, a refused address, or the endpoint deleted or disabled)
+             * @enum {string}
+             */
             status: "pending" | "delivered" | "failed";
+            /** @description Attempts made so far (a retry by hand does not reset it) */
             attempts: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the delivery was queued (ISO 8601, UTC)
+             */
             createdAt: string;
+            /** @description When the latest attempt started (ISO 8601, UTC); null before the first */
             lastAttemptAt: string | null;
+            /** @description When the next attempt is due (ISO 8601, UTC) while pending; null once delivered or failed */
             nextAttemptAt: string | null;
+            /** @description HTTP status of the latest attempt the endpoint answered; null when none answered */
             lastStatus: number | null;
+            /** @description Why the latest attempt did not deliver, e.g. `server_error`, `timeout`, `gone`; null when none failed, or once delivered */
             lastError: string | null;
+            /** @description When an attempt got a 2xx (ISO 8601, UTC); null until delivered */
             deliveredAt: string | null;
         };
+        /** @description One page of an endpoint's deliveries, newest first. */
         WebhookDeliveryList: {
-            /** @enum {string} */
+            /**
+             * @description Always `list`
+             * @enum {string}
+             */
             object: "list";
+            /** @description The deliveries of this page, newest first */
             data: components["schemas"]["WebhookDelivery"][];
+            /** @description Whether at least one more item follows; false on the last page (no empty page follows it) */
             hasMore: boolean;
+            /** @description Opaque cursor: pass it as `cursor` (with the same filters) for the next page; null on the last page */
             nextCursor: string | null;
         };
+        /** @description A re-assessment of the tenant's registered accounts with its latest market data. */
         Sweep: {
-            /** @enum {string} */
+            /**
+             * @description Always `sweep`
+             * @enum {string}
+             */
             object: "sweep";
+            /** @description The sweep's id (swp_…) */
             id: string;
-            /** @enum {string} */
+            /**
+             * @description `running` until every segment is done, then `completed`; `failed` when a segment could not run (see `reason`). A sweep refused for its market data is `completed` at once
+             * @enum {string}
+             */
             status: "running" | "completed" | "failed";
-            /** @enum {string} */
+            /**
+             * @description What started it: `api` (POST /v1/sweeps), `schedule` (every minute), `price` (a market push: only the accounts exposed to the changed symbols), or `profile` (a new version of a risk profile)
+             * @enum {string}
+             */
             trigger: "api" | "schedule" | "price" | "profile";
+            /** @description How many parallel segments the accounts were split into (8); 0 when the sweep was refused for its market data */
             segments: number;
+            /** @description Segments finished so far, 0 to `segments` */
             segmentsDone: number;
+            /** @description Totals of the segments finished so far: each segment's counts are added once */
             counts: {
+                /** @description Accounts the sweep read */
                 accounts: number;
+                /** @description Accounts assessed */
                 assessed: number;
+                /** @description Accounts whose reported tier changed */
                 tierChanges: number;
+                /** @description Events written (tier, liquidation and account.unassessable events) */
                 events: number;
+                /** @description Accounts rewritten meanwhile (a new book, a fill, another sweep), left to the next sweep */
                 skipped: number;
+                /** @description Accounts that could not be assessed (see their `assessmentError`) */
                 errors: number;
             };
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the sweep started (ISO 8601, UTC)
+             */
             startedAt: string;
+            /** @description When the sweep ended (ISO 8601, UTC): for a completed sweep, the assessment time of the segment that finished last; the time it was refused for its market data, or failed. Null while running */
             completedAt: string | null;
+            /** @description Why nothing was assessed (`market_missing`, `market_stale`) or what failed; null otherwise */
             reason: string | null;
         };
         /** @description An empty object: this operation takes no parameters. */
         NoParameters: Record<string, never>;
+        /** @description One page of the tenant's liquidations, newest first. */
         LiquidationList: {
-            /** @enum {string} */
+            /**
+             * @description Always `list`
+             * @enum {string}
+             */
             object: "list";
+            /** @description The liquidations of this page, newest first, each priced now */
             data: components["schemas"]["Liquidation"][];
+            /** @description Whether at least one more item follows; false on the last page (no empty page follows it) */
             hasMore: boolean;
+            /** @description Opaque cursor: pass it as `cursor` (with the same filters) for the next page; null on the last page */
             nextCursor: string | null;
         };
+        /** @description A fill, recorded and applied to the account, with the liquidation after it (and after the re-assessment it caused). */
         LiquidationFillResult: {
+            /** @description The fill's id (fill_…) */
             fillId: string;
+            /** @description The step filled */
             stepId: string;
+            /** @description Units filled; positive, at most what the step had left */
             quantity: number;
+            /** @description Price per unit the fill was made at, in the quote asset (USD by default) */
             price: number;
+            /** @description What the trader paid for the fill against the reference price: quantity × |referencePrice − price|, in the quote asset (USD by default); ≥ 0 */
             discount: number;
+            /** @description The API key that posted the fill (key_…): the liquidator to settle with, or the exchange's own admin key */
             filledBy: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the fill was accepted (ISO 8601, UTC)
+             */
             filledAt: string;
-            /** @enum {string} */
+            /**
+             * @description Always `liquidation_fill`
+             * @enum {string}
+             */
             object: "liquidation_fill";
+            /** @description The liquidation filled (liq_…) */
             liquidationId: string;
             liquidation: components["schemas"]["Liquidation"];
         };
+        /** @description A fill of one liquidation step: a quantity of it at a price. */
         LiquidationFillRequest: {
+            /** @description The `stepId` of the step to fill */
             stepId: string;
+            /** @description Units to fill (> 0), at most what the step has left */
             quantity: number;
+            /** @description Price per unit, in the quote asset (USD by default): at least as good for the account as the auction price now — no lower for a sell step, no higher for a buy step */
             price: number;
         };
+        /** @description The version a publish created (201), or the unchanged latest version (200), with the re-assessment it started. */
         RiskProfilePublished: {
-            /** @enum {string} */
+            /**
+             * @description Always `risk_profile`.
+             * @enum {string}
+             */
             object: "risk_profile";
+            /** @description The profile's name: a built-in's, or the name the tenant published its own under. */
             name: string;
+            /** @description The version (1, 2, …) of a tenant's profile; null for a built-in one. */
             version: number | null;
+            /** @description Whether the profile is built in: built-in profiles are read-only and change only with a release. */
             builtIn: boolean;
+            /** @description The profile this version was made from (its spec's `extends`); null for a built-in. */
             extends: string | null;
+            /** @description The spec's description, free text for people; null for a built-in or when the spec gave none. */
             description: string | null;
             profile: components["schemas"]["RiskProfile"];
+            /** @description When this version was published (ISO 8601); null for a built-in. */
             createdAt: string | null;
+            /** @description The sweep re-assessing the tenant's registered accounts with the new version; null when none started: the spec was unchanged (200), or the market data is missing or stale (a market.stale event is emitted instead). */
             reassessment: {
+                /** @description The sweep's id (`swp_…`): follow it with GET /v1/sweeps/{id}. */
                 sweepId: string;
             } | null;
         };
+        /** @description Every parameter the engine uses for an account: the margin model and its parameters, collateral haircuts, tier thresholds, the liquidation target and policy, market data checks and alert hysteresis (docs/risk-profiles.md). */
         RiskProfile: {
+            /** @description The profile's name: a built-in's (`default`, `standard`, …), or the name a tenant published its own under. */
             name: string;
+            /** @description A tenant profile's version (1, 2, …); absent on built-in profiles, which change only with a release. */
             version?: number;
-            /** @enum {string} */
+            /**
+             * @description `portfolio` (scenario grid per underlying, with offsets) or `standard` (per position, no offsets); `default` profile: `portfolio`.
+             * @enum {string}
+             */
             marginModel: "portfolio" | "standard";
+            /** @description The cash asset everything is valued in, always priced at 1; must be a stable asset with a zero haircut; `default` profile: USD. */
             quoteAsset: string;
+            /** @description Parameters of the portfolio margin model, used when marginModel is `portfolio` (docs/margin.md). */
             portfolio: {
+                /** @description Largest price move of the scenario grid on each side, as a fraction of spot (0.16 = ±16%), used when the range is static; `default` profile: 0.16. */
                 priceRange: number;
+                /** @description Where the grid's reach comes from: `{"mode": "static"}` (priceRange on both sides) or `{"mode": "dynamic", …}` (a volatility forecast per underlying); absent means static, as in the `default` profile. */
                 scenarioRange?: {
-                    /** @enum {string} */
+                    /**
+                     * @description `static`: the grid reaches priceRange on both sides of spot.
+                     * @enum {string}
+                     */
                     mode: "static";
                 } | {
-                    /** @enum {string} */
+                    /**
+                     * @description `dynamic`: each side's reach comes from a volatility forecast of the underlying's daily price history (docs/margin.md, "Dynamic range").
+                     * @enum {string}
+                     */
                     mode: "dynamic";
-                    /** @enum {string} */
+                    /**
+                     * @description The forecaster: `fhs` (filtered historical simulation), `ewma` or `garch` (GARCH(1,1)), the last two with a normal quantile (docs/volatility.md); the `dynamic` built-in uses `fhs`.
+                     * @enum {string}
+                     */
                     model: "fhs" | "ewma" | "garch";
+                    /** @description One-sided confidence of the move covered on each side, from 0.9 up to (not including) 1; the `dynamic` built-in uses 0.99 (EMIR RTS 153/2013 Art. 24: at least 99%, 99.5% for OTC derivatives). */
                     confidence: number;
+                    /** @description The margin period of risk in hours: the one-day forecast's log move is scaled by √(horizonHours / 24); the `dynamic` built-in uses 24. */
                     horizonHours: number;
+                    /** @description Smallest reach per side, as a fraction of spot, and the reach on both sides of an underlying with no forecast (fewer than 250 daily returns); at most cap; the `dynamic` built-in uses 0.08. */
                     floor: number;
+                    /** @description Largest reach per side, as a fraction of spot; the `dynamic` built-in uses 0.5. */
                     cap: number;
+                    /** @description Anti-procyclicality buffer on the modelled reach (EMIR RTS 153/2013 Art. 28(1)(a) asks for at least 25%); only the cap can use it up; null for none. */
                     antiProcyclicality: {
+                        /** @description The modelled reach is multiplied by (1 + buffer) before the clamp to [floor, cap] (0.25 = 25%); the `dynamic` built-in uses 0.25. */
                         buffer: number;
                     } | null;
                 };
+                /** @description Number of price moves on the grid from −range to +range, evenly spaced on each side; odd, so that 0 is on the grid; `default` profile: 9. */
                 priceSteps: number;
+                /** @description Upward volatility shock: an option's volatility σ becomes σ × (1 + volRangeUp × (volTenorDays / max(T, 1 day))^p), T its time to expiry and p volPowerShort or volPowerLong; `default` profile: 0.5. */
                 volRangeUp: number;
+                /** @description Downward volatility shock: σ becomes σ × (1 − volRangeDown × (volTenorDays / max(T, 1 day))^p), never below 0.01 × σ; `default` profile: 0.25. */
                 volRangeDown: number;
+                /** @description Exponent p of the volatility shocks for options up to volTenorDays from expiry; `default` profile: 0.3. */
                 volPowerShort: number;
+                /** @description Exponent p of the volatility shocks for options more than volTenorDays from expiry; `default` profile: 0.13. */
                 volPowerLong: number;
+                /** @description Reference tenor of the volatility shocks, in days: an option this far from expiry is shocked by exactly volRangeUp and volRangeDown; `default` profile: 30. */
                 volTenorDays: number;
+                /** @description Maintenance margin added per short option contract, as a fraction of spot (0.001 = 0.1%); `default` profile: 0.001. */
                 shortOptionContingency: number;
+                /** @description Initial margin as a multiple of maintenance margin under the portfolio model; `default` profile: 1.3. */
                 imFactor: number;
+                /** @description Per underlying, keyed by asset symbol (`BTC`, `DOGE`, …): its own priceRange, scenarioRange, volatility shock settings or shortOptionContingency; a field it leaves out is the profile's; absent in the `default` profile. */
                 underlyings?: {
                     [key: string]: {
+                        /** @description Largest price move of the scenario grid on each side, as a fraction of spot (0.16 = ±16%), used when the range is static; `default` profile: 0.16. */
                         priceRange?: number;
+                        /** @description Where the grid's reach comes from: `{"mode": "static"}` (priceRange on both sides) or `{"mode": "dynamic", …}` (a volatility forecast per underlying); absent means static, as in the `default` profile. */
                         scenarioRange?: {
-                            /** @enum {string} */
+                            /**
+                             * @description `static`: the grid reaches priceRange on both sides of spot.
+                             * @enum {string}
+                             */
                             mode: "static";
                         } | {
-                            /** @enum {string} */
+                            /**
+                             * @description `dynamic`: each side's reach comes from a volatility forecast of the underlying's daily price history (docs/margin.md, "Dynamic range").
+                             * @enum {string}
+                             */
                             mode: "dynamic";
-                            /** @enum {string} */
+                            /**
+                             * @description The forecaster: `fhs` (filtered historical simulation), `ewma` or `garch` (GARCH(1,1)), the last two with a normal quantile (docs/volatility.md); the `dynamic` built-in uses `fhs`.
+                             * @enum {string}
+                             */
                             model: "fhs" | "ewma" | "garch";
+                            /** @description One-sided confidence of the move covered on each side, from 0.9 up to (not including) 1; the `dynamic` built-in uses 0.99 (EMIR RTS 153/2013 Art. 24: at least 99%, 99.5% for OTC derivatives). */
                             confidence: number;
+                            /** @description The margin period of risk in hours: the one-day forecast's log move is scaled by √(horizonHours / 24); the `dynamic` built-in uses 24. */
                             horizonHours: number;
+                            /** @description Smallest reach per side, as a fraction of spot, and the reach on both sides of an underlying with no forecast (fewer than 250 daily returns); at most cap; the `dynamic` built-in uses 0.08. */
                             floor: number;
+                            /** @description Largest reach per side, as a fraction of spot; the `dynamic` built-in uses 0.5. */
                             cap: number;
+                            /** @description Anti-procyclicality buffer on the modelled reach (EMIR RTS 153/2013 Art. 28(1)(a) asks for at least 25%); only the cap can use it up; null for none. */
                             antiProcyclicality: {
+                                /** @description The modelled reach is multiplied by (1 + buffer) before the clamp to [floor, cap] (0.25 = 25%); the `dynamic` built-in uses 0.25. */
                                 buffer: number;
                             } | null;
                         };
+                        /** @description Upward volatility shock: an option's volatility σ becomes σ × (1 + volRangeUp × (volTenorDays / max(T, 1 day))^p), T its time to expiry and p volPowerShort or volPowerLong; `default` profile: 0.5. */
                         volRangeUp?: number;
+                        /** @description Downward volatility shock: σ becomes σ × (1 − volRangeDown × (volTenorDays / max(T, 1 day))^p), never below 0.01 × σ; `default` profile: 0.25. */
                         volRangeDown?: number;
+                        /** @description Exponent p of the volatility shocks for options up to volTenorDays from expiry; `default` profile: 0.3. */
                         volPowerShort?: number;
+                        /** @description Exponent p of the volatility shocks for options more than volTenorDays from expiry; `default` profile: 0.13. */
                         volPowerLong?: number;
+                        /** @description Reference tenor of the volatility shocks, in days: an option this far from expiry is shocked by exactly volRangeUp and volRangeDown; `default` profile: 30. */
                         volTenorDays?: number;
+                        /** @description Maintenance margin added per short option contract, as a fraction of spot (0.001 = 0.1%); `default` profile: 0.001. */
                         shortOptionContingency?: number;
                     };
                 };
             };
+            /** @description Parameters of the standard margin model, used when marginModel is `standard` (docs/margin.md). */
             standard: {
+                /** @description Margin brackets by position notional for perpetuals, futures and debts in volatile assets: ascending, rates never falling from one to the next, only the last unbounded; `default` profile (maintenance / initial): 1% / 2% up to 1,000,000, 2.5% / 5% to 5,000,000, 5% / 10% to 20,000,000, 10% / 20% above. */
                 brackets: {
+                    /** @description Upper bound of the bracket, as position notional in the quote asset; null on the last bracket, which is unbounded. */
                     notionalUpTo: number | null;
+                    /** @description Maintenance margin rate inside the bracket, as a fraction of position notional (0.01 = 1%); an offset keeps the requirement continuous at bracket edges. */
                     maintenanceRate: number;
+                    /** @description Initial margin rate inside the bracket, as a fraction of position notional; at least maintenanceRate. */
                     initialRate: number;
                 }[];
+                /** @description Short option maintenance margin per contract is optionMaintenanceFactor × spot + mark; `default` profile: 0.075. */
                 optionMaintenanceFactor: number;
+                /** @description Short option initial margin per contract is max(optionInitialFactor − out-of-the-money amount / spot, optionInitialFloor) × spot + mark, and never below maintenance; `default` profile: 0.15. */
                 optionInitialFactor: number;
+                /** @description Floor of the short option initial margin factor (see optionInitialFactor); `default` profile: 0.10. */
                 optionInitialFloor: number;
             };
+            /** @description Haircut per collateral asset, as a fraction of the value held (0.05 = 5%); an asset missing here cannot be collateral; `default` profile: USD 0, USDC 0, USDT 0.005, DAI 0.02, BTC 0.05, ETH 0.07, SOL 0.2, BNB 0.2, XRP 0.3, DOGE 0.5. */
             haircuts: {
                 [key: string]: number;
             };
+            /** @description Collateral assets covered by their haircut alone (the quote asset must be one); every other collateral asset is revalued in the scenario grid like an underlying, so a loan against BTC carries margin; `default` profile: USD, USDC, USDT, DAI. */
             stableAssets: string[];
+            /** @description marginRatio thresholds of the liquidation tiers, strictly descending: tier1 > tier2 > tier3. */
             tiers: {
+                /** @description marginRatio (equity / maintenance margin) below which an account is in tier1; above tier2; `default` profile: 1.05. */
                 tier1: number;
+                /** @description marginRatio below which an account is in tier2; between tier3 and tier1; `default` profile: 1.02. */
                 tier2: number;
+                /** @description marginRatio below which an account is in tier3; below tier2; `default` profile: 1.00. */
                 tier3: number;
             };
+            /** @description marginRatio the liquidation plan and the collateral top-up aim for (with adaptiveTarget, its floor); at least tiers.tier1; `default` profile: 1.10. */
             targetMarginRatio: number;
+            /** @description A target sized to the market instead of fixed (docs/liquidation.md, "Adaptive target"): high enough that the move of the account's underlyings possible before the next evaluation, at confidence, does not take it back below the tier1 threshold; null: the fixed targetMarginRatio (as in the `default` profile). */
             adaptiveTarget: {
+                /** @description One-sided confidence of the move covered; the `adaptive` built-in uses 0.99. */
                 confidence: number;
+                /** @description Time until the next evaluation, in minutes (a sweep's interval, or the exchange's); the `adaptive` built-in uses 1. */
                 horizonMinutes: number;
+                /** @description Annualised volatility (1.0 = 100%) assumed for an underlying the market gives none for; the `adaptive` built-in uses 1.0. */
                 defaultVolatility: number;
+                /** @description Largest target marginRatio it may set; the `adaptive` built-in uses 2. */
                 cap: number;
             } | null;
+            /** @description How liquidation plans are made: caps per tier, tier3 mode, penalty, priority and the dust rule (docs/liquidation.md). */
             liquidation: {
+                /** @description Largest fraction of each position or balance a liquidation plan may close, per tier, ascending from tier1 to tier3 (an insolvent account is closed out whole). */
                 caps: {
+                    /** @description Largest fraction of each position or balance a plan may close in tier1; `default` profile: 0.1. */
                     tier1: number;
+                    /** @description Largest fraction of each position or balance a plan may close in tier2; `default` profile: 0.25. */
                     tier2: number;
+                    /** @description Largest fraction of each position or balance a plan may close in tier3 when tier3Mode is `minimal` (`full` closes everything); `default` profile: 1. */
                     tier3: number;
                 };
-                /** @enum {string} */
+                /**
+                 * @description In tier3, close everything (`full`) or only the least that restores the target, within caps.tier3 (`minimal`); `default` profile: `full`.
+                 * @enum {string}
+                 */
                 tier3Mode: "full" | "minimal";
+                /** @description Penalty charged on what a plan closes: a fee or a Dutch auction; `default` profile: a fee at rate 0.005. */
                 penalty: {
-                    /** @enum {string} */
+                    /**
+                     * @description `fee`: a fee on the value closed, capped in total by maxPenaltyShareOfEquity.
+                     * @enum {string}
+                     */
                     kind: "fee";
+                    /** @description Fee as a fraction of the value closed (|quantity| × mark for a position, so the premium for an option; amount × price for collateral); `default` profile: 0.005. */
                     rate: number;
                 } | {
-                    /** @enum {string} */
+                    /**
+                     * @description `dutchAuction`: liquidators buy at a price that falls during the auction; the discount at the expected fill is the penalty, and it is not capped.
+                     * @enum {string}
+                     */
                     kind: "dutchAuction";
+                    /** @description Sale price as a fraction of mark when the auction starts (a buy-back pays 2 − factor); the `auction` built-in uses 0.995. */
                     startFactor: number;
+                    /** @description Sale price factor when the auction ends, reached linearly from startFactor; at most startFactor, so sale prices only fall; the `auction` built-in uses 0.95. */
                     endFactor: number;
+                    /** @description Auction length in minutes; the `auction` built-in uses 15. */
                     durationMinutes: number;
+                    /** @description Minutes into the auction a fill is expected, which sets the expected discount; at most durationMinutes; absent: half the duration. */
                     expectedFillMinutes?: number;
                 };
-                /** @enum {string} */
+                /**
+                 * @description Weights on notional in the planner's objective: `least_notional` (every weight 1, ties broken by the `brief` weights) or `brief` (lower weights, so closed first, for losing, high-delta/gamma positions and volatile collateral); `default` profile: `least_notional`.
+                 * @enum {string}
+                 */
                 priority: "least_notional" | "brief";
+                /** @description Smallest position notional, in the quote asset, a plan leaves open: a position it would leave smaller is closed entirely, even past the tier's cap; `default` profile: 10. */
                 minRemainingNotional: number;
+                /** @description Largest share of the account's equity before liquidation that fees may take in total, so that a fee alone never makes a solvent account insolvent (auction discounts are not capped); `default` profile: 0.5. */
                 maxPenaltyShareOfEquity: number;
             };
+            /** @description Checks on market data; validated and stored, but every tenant's market data is checked with the `default` profile's values today. */
             market: {
+                /** @description A sweep refuses market data older than this many seconds (and emits market.stale); only the `default` profile's value, 300, is applied today. */
                 maxAgeSeconds: number;
+                /** @description A pushed price that moved further than this fraction from the previous one (0.3 = ±30%) is refused unless forced; only the `default` profile's value, 0.3, is applied today. */
                 maxPriceMove: number;
             };
+            /** @description How tier changes are reported. */
             alerts: {
+                /** @description An account is reported in a better tier only once it clears the boundary by this much marginRatio, so one hovering at a threshold does not flood anyone; `default` profile: 0.01. */
                 hysteresis: number;
             };
         };
+        /** @description A tenant's risk profile as published (docs/risk-profiles.md): a base (`extends`) and the parameters that differ from it; objects merge field by field, haircuts per asset (null removes one), and arrays, scenarioRange, caps, the penalty and adaptiveTarget replace the base's whole; the merged profile must pass every rule a built-in one does. */
         RiskProfileSpec: {
-            /** @default default */
+            /**
+             * @description The profile this one starts from: a built-in (`default`, `standard`, …) or another of the tenant's, at its latest version when published; default `default`.
+             * @default default
+             */
             extends?: string;
+            /** @description What the profile is for, for people: free text, shown back and never used by the engine. */
             description?: string;
-            /** @enum {string} */
+            /**
+             * @description `portfolio` (scenario grid per underlying, with offsets) or `standard` (per position, no offsets); `default` profile: `portfolio`.
+             * @enum {string}
+             */
             marginModel?: "portfolio" | "standard";
+            /** @description The cash asset everything is valued in, always priced at 1; must be a stable asset with a zero haircut; `default` profile: USD. */
             quoteAsset?: string;
+            /** @description Portfolio margin parameters that differ from the base's, merged into them field by field (scenarioRange and underlyings replace the base's whole). */
             portfolio?: {
+                /** @description Largest price move of the scenario grid on each side, as a fraction of spot (0.16 = ±16%), used when the range is static; `default` profile: 0.16. */
                 priceRange?: number;
+                /** @description Where the grid's reach comes from: `{"mode": "static"}` (priceRange on both sides) or `{"mode": "dynamic", …}` (a volatility forecast per underlying); absent means static, as in the `default` profile. */
                 scenarioRange?: {
-                    /** @enum {string} */
+                    /**
+                     * @description `static`: the grid reaches priceRange on both sides of spot.
+                     * @enum {string}
+                     */
                     mode: "static";
                 } | {
-                    /** @enum {string} */
+                    /**
+                     * @description `dynamic`: each side's reach comes from a volatility forecast of the underlying's daily price history (docs/margin.md, "Dynamic range").
+                     * @enum {string}
+                     */
                     mode: "dynamic";
-                    /** @enum {string} */
+                    /**
+                     * @description The forecaster: `fhs` (filtered historical simulation), `ewma` or `garch` (GARCH(1,1)), the last two with a normal quantile (docs/volatility.md); the `dynamic` built-in uses `fhs`.
+                     * @enum {string}
+                     */
                     model: "fhs" | "ewma" | "garch";
+                    /** @description One-sided confidence of the move covered on each side, from 0.9 up to (not including) 1; the `dynamic` built-in uses 0.99 (EMIR RTS 153/2013 Art. 24: at least 99%, 99.5% for OTC derivatives). */
                     confidence: number;
+                    /** @description The margin period of risk in hours: the one-day forecast's log move is scaled by √(horizonHours / 24); the `dynamic` built-in uses 24. */
                     horizonHours: number;
+                    /** @description Smallest reach per side, as a fraction of spot, and the reach on both sides of an underlying with no forecast (fewer than 250 daily returns); at most cap; the `dynamic` built-in uses 0.08. */
                     floor: number;
+                    /** @description Largest reach per side, as a fraction of spot; the `dynamic` built-in uses 0.5. */
                     cap: number;
+                    /** @description Anti-procyclicality buffer on the modelled reach (EMIR RTS 153/2013 Art. 28(1)(a) asks for at least 25%); only the cap can use it up; null for none. */
                     antiProcyclicality: {
+                        /** @description The modelled reach is multiplied by (1 + buffer) before the clamp to [floor, cap] (0.25 = 25%); the `dynamic` built-in uses 0.25. */
                         buffer: number;
                     } | null;
                 };
+                /** @description Number of price moves on the grid from −range to +range, evenly spaced on each side; odd, so that 0 is on the grid; `default` profile: 9. */
                 priceSteps?: number;
+                /** @description Upward volatility shock: an option's volatility σ becomes σ × (1 + volRangeUp × (volTenorDays / max(T, 1 day))^p), T its time to expiry and p volPowerShort or volPowerLong; `default` profile: 0.5. */
                 volRangeUp?: number;
+                /** @description Downward volatility shock: σ becomes σ × (1 − volRangeDown × (volTenorDays / max(T, 1 day))^p), never below 0.01 × σ; `default` profile: 0.25. */
                 volRangeDown?: number;
+                /** @description Exponent p of the volatility shocks for options up to volTenorDays from expiry; `default` profile: 0.3. */
                 volPowerShort?: number;
+                /** @description Exponent p of the volatility shocks for options more than volTenorDays from expiry; `default` profile: 0.13. */
                 volPowerLong?: number;
+                /** @description Reference tenor of the volatility shocks, in days: an option this far from expiry is shocked by exactly volRangeUp and volRangeDown; `default` profile: 30. */
                 volTenorDays?: number;
+                /** @description Maintenance margin added per short option contract, as a fraction of spot (0.001 = 0.1%); `default` profile: 0.001. */
                 shortOptionContingency?: number;
+                /** @description Initial margin as a multiple of maintenance margin under the portfolio model; `default` profile: 1.3. */
                 imFactor?: number;
+                /** @description Per underlying, keyed by asset symbol (`BTC`, `DOGE`, …): its own priceRange, scenarioRange, volatility shock settings or shortOptionContingency; a field it leaves out is the profile's; absent in the `default` profile. */
                 underlyings?: {
                     [key: string]: {
+                        /** @description Largest price move of the scenario grid on each side, as a fraction of spot (0.16 = ±16%), used when the range is static; `default` profile: 0.16. */
                         priceRange?: number;
+                        /** @description Where the grid's reach comes from: `{"mode": "static"}` (priceRange on both sides) or `{"mode": "dynamic", …}` (a volatility forecast per underlying); absent means static, as in the `default` profile. */
                         scenarioRange?: {
-                            /** @enum {string} */
+                            /**
+                             * @description `static`: the grid reaches priceRange on both sides of spot.
+                             * @enum {string}
+                             */
                             mode: "static";
                         } | {
-                            /** @enum {string} */
+                            /**
+                             * @description `dynamic`: each side's reach comes from a volatility forecast of the underlying's daily price history (docs/margin.md, "Dynamic range").
+                             * @enum {string}
+                             */
                             mode: "dynamic";
-                            /** @enum {string} */
+                            /**
+                             * @description The forecaster: `fhs` (filtered historical simulation), `ewma` or `garch` (GARCH(1,1)), the last two with a normal quantile (docs/volatility.md); the `dynamic` built-in uses `fhs`.
+                             * @enum {string}
+                             */
                             model: "fhs" | "ewma" | "garch";
+                            /** @description One-sided confidence of the move covered on each side, from 0.9 up to (not including) 1; the `dynamic` built-in uses 0.99 (EMIR RTS 153/2013 Art. 24: at least 99%, 99.5% for OTC derivatives). */
                             confidence: number;
+                            /** @description The margin period of risk in hours: the one-day forecast's log move is scaled by √(horizonHours / 24); the `dynamic` built-in uses 24. */
                             horizonHours: number;
+                            /** @description Smallest reach per side, as a fraction of spot, and the reach on both sides of an underlying with no forecast (fewer than 250 daily returns); at most cap; the `dynamic` built-in uses 0.08. */
                             floor: number;
+                            /** @description Largest reach per side, as a fraction of spot; the `dynamic` built-in uses 0.5. */
                             cap: number;
+                            /** @description Anti-procyclicality buffer on the modelled reach (EMIR RTS 153/2013 Art. 28(1)(a) asks for at least 25%); only the cap can use it up; null for none. */
                             antiProcyclicality: {
+                                /** @description The modelled reach is multiplied by (1 + buffer) before the clamp to [floor, cap] (0.25 = 25%); the `dynamic` built-in uses 0.25. */
                                 buffer: number;
                             } | null;
                         };
+                        /** @description Upward volatility shock: an option's volatility σ becomes σ × (1 + volRangeUp × (volTenorDays / max(T, 1 day))^p), T its time to expiry and p volPowerShort or volPowerLong; `default` profile: 0.5. */
                         volRangeUp?: number;
+                        /** @description Downward volatility shock: σ becomes σ × (1 − volRangeDown × (volTenorDays / max(T, 1 day))^p), never below 0.01 × σ; `default` profile: 0.25. */
                         volRangeDown?: number;
+                        /** @description Exponent p of the volatility shocks for options up to volTenorDays from expiry; `default` profile: 0.3. */
                         volPowerShort?: number;
+                        /** @description Exponent p of the volatility shocks for options more than volTenorDays from expiry; `default` profile: 0.13. */
                         volPowerLong?: number;
+                        /** @description Reference tenor of the volatility shocks, in days: an option this far from expiry is shocked by exactly volRangeUp and volRangeDown; `default` profile: 30. */
                         volTenorDays?: number;
+                        /** @description Maintenance margin added per short option contract, as a fraction of spot (0.001 = 0.1%); `default` profile: 0.001. */
                         shortOptionContingency?: number;
                     };
                 };
             };
+            /** @description Standard margin parameters that differ from the base's, merged into them field by field (brackets replace the base's whole). */
             standard?: {
+                /** @description Margin brackets by position notional for perpetuals, futures and debts in volatile assets: ascending, rates never falling from one to the next, only the last unbounded; `default` profile (maintenance / initial): 1% / 2% up to 1,000,000, 2.5% / 5% to 5,000,000, 5% / 10% to 20,000,000, 10% / 20% above. */
                 brackets?: {
+                    /** @description Upper bound of the bracket, as position notional in the quote asset; null on the last bracket, which is unbounded. */
                     notionalUpTo: number | null;
+                    /** @description Maintenance margin rate inside the bracket, as a fraction of position notional (0.01 = 1%); an offset keeps the requirement continuous at bracket edges. */
                     maintenanceRate: number;
+                    /** @description Initial margin rate inside the bracket, as a fraction of position notional; at least maintenanceRate. */
                     initialRate: number;
                 }[];
+                /** @description Short option maintenance margin per contract is optionMaintenanceFactor × spot + mark; `default` profile: 0.075. */
                 optionMaintenanceFactor?: number;
+                /** @description Short option initial margin per contract is max(optionInitialFactor − out-of-the-money amount / spot, optionInitialFloor) × spot + mark, and never below maintenance; `default` profile: 0.15. */
                 optionInitialFactor?: number;
+                /** @description Floor of the short option initial margin factor (see optionInitialFactor); `default` profile: 0.10. */
                 optionInitialFloor?: number;
             };
+            /** @description Haircut per collateral asset (a fraction of the value held, 0.05 = 5%), merged into the base's per asset; null removes an asset, which then cannot be collateral. */
             haircuts?: {
                 [key: string]: number | null;
             };
+            /** @description Collateral assets covered by their haircut alone (the quote asset must be one); every other collateral asset is revalued in the scenario grid like an underlying, so a loan against BTC carries margin; `default` profile: USD, USDC, USDT, DAI. */
             stableAssets?: string[];
+            /** @description Tier thresholds that differ from the base's, merged into them; the merged thresholds must still descend strictly: tier1 > tier2 > tier3. */
             tiers?: {
+                /** @description marginRatio (equity / maintenance margin) below which an account is in tier1; above tier2; `default` profile: 1.05. */
                 tier1?: number;
+                /** @description marginRatio below which an account is in tier2; between tier3 and tier1; `default` profile: 1.02. */
                 tier2?: number;
+                /** @description marginRatio below which an account is in tier3; below tier2; `default` profile: 1.00. */
                 tier3?: number;
             };
+            /** @description marginRatio the liquidation plan and the collateral top-up aim for (with adaptiveTarget, its floor); at least tiers.tier1; `default` profile: 1.10. */
             targetMarginRatio?: number;
+            /** @description A target sized to the market instead of fixed (docs/liquidation.md, "Adaptive target"): high enough that the move of the account's underlyings possible before the next evaluation, at confidence, does not take it back below the tier1 threshold; null: the fixed targetMarginRatio (as in the `default` profile). */
             adaptiveTarget?: {
+                /** @description One-sided confidence of the move covered; the `adaptive` built-in uses 0.99. */
                 confidence: number;
+                /** @description Time until the next evaluation, in minutes (a sweep's interval, or the exchange's); the `adaptive` built-in uses 1. */
                 horizonMinutes: number;
+                /** @description Annualised volatility (1.0 = 100%) assumed for an underlying the market gives none for; the `adaptive` built-in uses 1.0. */
                 defaultVolatility: number;
+                /** @description Largest target marginRatio it may set; the `adaptive` built-in uses 2. */
                 cap: number;
             } | null;
+            /** @description Liquidation policy fields that differ from the base's, merged into them field by field (caps and penalty replace the base's whole). */
             liquidation?: {
+                /** @description Largest fraction of each position or balance a liquidation plan may close, per tier, ascending from tier1 to tier3 (an insolvent account is closed out whole). */
                 caps?: {
+                    /** @description Largest fraction of each position or balance a plan may close in tier1; `default` profile: 0.1. */
                     tier1: number;
+                    /** @description Largest fraction of each position or balance a plan may close in tier2; `default` profile: 0.25. */
                     tier2: number;
+                    /** @description Largest fraction of each position or balance a plan may close in tier3 when tier3Mode is `minimal` (`full` closes everything); `default` profile: 1. */
                     tier3: number;
                 };
-                /** @enum {string} */
+                /**
+                 * @description In tier3, close everything (`full`) or only the least that restores the target, within caps.tier3 (`minimal`); `default` profile: `full`.
+                 * @enum {string}
+                 */
                 tier3Mode?: "full" | "minimal";
+                /** @description Penalty charged on what a plan closes: a fee or a Dutch auction; `default` profile: a fee at rate 0.005. */
                 penalty?: {
-                    /** @enum {string} */
+                    /**
+                     * @description `fee`: a fee on the value closed, capped in total by maxPenaltyShareOfEquity.
+                     * @enum {string}
+                     */
                     kind: "fee";
+                    /** @description Fee as a fraction of the value closed (|quantity| × mark for a position, so the premium for an option; amount × price for collateral); `default` profile: 0.005. */
                     rate: number;
                 } | {
-                    /** @enum {string} */
+                    /**
+                     * @description `dutchAuction`: liquidators buy at a price that falls during the auction; the discount at the expected fill is the penalty, and it is not capped.
+                     * @enum {string}
+                     */
                     kind: "dutchAuction";
+                    /** @description Sale price as a fraction of mark when the auction starts (a buy-back pays 2 − factor); the `auction` built-in uses 0.995. */
                     startFactor: number;
+                    /** @description Sale price factor when the auction ends, reached linearly from startFactor; at most startFactor, so sale prices only fall; the `auction` built-in uses 0.95. */
                     endFactor: number;
+                    /** @description Auction length in minutes; the `auction` built-in uses 15. */
                     durationMinutes: number;
+                    /** @description Minutes into the auction a fill is expected, which sets the expected discount; at most durationMinutes; absent: half the duration. */
                     expectedFillMinutes?: number;
                 };
-                /** @enum {string} */
+                /**
+                 * @description Weights on notional in the planner's objective: `least_notional` (every weight 1, ties broken by the `brief` weights) or `brief` (lower weights, so closed first, for losing, high-delta/gamma positions and volatile collateral); `default` profile: `least_notional`.
+                 * @enum {string}
+                 */
                 priority?: "least_notional" | "brief";
+                /** @description Smallest position notional, in the quote asset, a plan leaves open: a position it would leave smaller is closed entirely, even past the tier's cap; `default` profile: 10. */
                 minRemainingNotional?: number;
+                /** @description Largest share of the account's equity before liquidation that fees may take in total, so that a fee alone never makes a solvent account insolvent (auction discounts are not capped); `default` profile: 0.5. */
                 maxPenaltyShareOfEquity?: number;
             };
+            /** @description Market data checks that differ from the base's, merged into them; validated and stored, but every tenant's market data is checked with the `default` profile's values today. */
             market?: {
+                /** @description A sweep refuses market data older than this many seconds (and emits market.stale); only the `default` profile's value, 300, is applied today. */
                 maxAgeSeconds?: number;
+                /** @description A pushed price that moved further than this fraction from the previous one (0.3 = ±30%) is refused unless forced; only the `default` profile's value, 0.3, is applied today. */
                 maxPriceMove?: number;
             };
+            /** @description Alert settings that differ from the base's, merged into them. */
             alerts?: {
+                /** @description An account is reported in a better tier only once it clears the boundary by this much marginRatio, so one hovering at a threshold does not flood anyone; `default` profile: 0.01. */
                 hysteresis?: number;
             };
         };
+        /** @description Every risk profile the tenant can name, on one page. */
         RiskProfileList: {
-            /** @enum {string} */
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
             object: "list";
+            /** @description The built-in profiles first, then the latest version of each of the tenant's own, by name. */
             data: components["schemas"]["RiskProfileVersion"][];
+            /** @description Whether more profiles follow; always false: every profile is on one page. */
             hasMore: boolean;
+            /** @description Cursor of the next page; always null: every profile is on one page. */
             nextCursor: string | null;
         };
+        /** @description A risk profile as the API shows it: a built-in one, or one version of a tenant's own, with the full merged profile in `profile`. */
         RiskProfileVersion: {
-            /** @enum {string} */
+            /**
+             * @description Always `risk_profile`.
+             * @enum {string}
+             */
             object: "risk_profile";
+            /** @description The profile's name: a built-in's, or the name the tenant published its own under. */
             name: string;
+            /** @description The version (1, 2, …) of a tenant's profile; null for a built-in one. */
             version: number | null;
+            /** @description Whether the profile is built in: built-in profiles are read-only and change only with a release. */
             builtIn: boolean;
+            /** @description The profile this version was made from (its spec's `extends`); null for a built-in. */
             extends: string | null;
+            /** @description The spec's description, free text for people; null for a built-in or when the spec gave none. */
             description: string | null;
             profile: components["schemas"]["RiskProfile"];
+            /** @description When this version was published (ISO 8601); null for a built-in. */
             createdAt: string | null;
         };
+        /** @description Liveness: the service process is up. It reads nothing. */
         Health: {
-            /** @enum {string} */
+            /**
+             * @description Always `ok`: the process answers
+             * @enum {string}
+             */
             status: "ok";
+            /** @description Version of the API serving the request (the OpenAPI document's info.version) */
             version: string;
         };
+        /** @description Readiness: the service is up and its database answers. */
         Readiness: {
-            /** @enum {string} */
+            /**
+             * @description Always `ok`: the process answers
+             * @enum {string}
+             */
             status: "ok";
+            /** @description Version of the API serving the request (the OpenAPI document's info.version) */
             version: string;
-            /** @enum {string} */
+            /**
+             * @description Always `ok`: DynamoDB answered a read (when it does not, the answer is a 503 problem instead)
+             * @enum {string}
+             */
             database: "ok";
         };
     };

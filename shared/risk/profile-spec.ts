@@ -21,25 +21,45 @@ const Asset = z.string().min(1).max(16);
 
 export const RiskProfileSpecSchema = z
   .strictObject({
-    /** The profile this one starts from: a built-in (`default`, `standard`, …) or another of the tenant's. Default `default`. */
-    extends: z.string().min(1).max(64).default('default'),
-    /** What the profile is for, for people. */
-    description: z.string().max(500).optional(),
+    extends: z
+      .string()
+      .min(1)
+      .max(64)
+      .default('default')
+      .describe("The profile this one starts from: a built-in (`default`, `standard`, …) or another of the tenant's, at its latest version when published; default `default`."),
+    description: z.string().max(500).optional().describe('What the profile is for, for people: free text, shown back and never used by the engine.'),
     marginModel: shape.marginModel.optional(),
     quoteAsset: shape.quoteAsset.optional(),
-    portfolio: PortfolioMarginSchema.partial().optional(),
-    standard: StandardMarginSchema.partial().optional(),
-    /** Haircut per collateral asset, merged into the base's; null removes an asset. */
-    haircuts: z.record(Asset, z.number().min(0).lt(1).nullable()).optional(),
+    portfolio: PortfolioMarginSchema.partial()
+      .optional()
+      .describe("Portfolio margin parameters that differ from the base's, merged into them field by field (scenarioRange and underlyings replace the base's whole)."),
+    standard: StandardMarginSchema.partial()
+      .optional()
+      .describe("Standard margin parameters that differ from the base's, merged into them field by field (brackets replace the base's whole)."),
+    haircuts: z
+      .record(Asset, z.number().min(0).lt(1).nullable())
+      .optional()
+      .describe("Haircut per collateral asset (a fraction of the value held, 0.05 = 5%), merged into the base's per asset; null removes an asset, which then cannot be collateral."),
     stableAssets: shape.stableAssets.optional(),
-    tiers: TierThresholdsSchema.partial().optional(),
+    tiers: TierThresholdsSchema.partial()
+      .optional()
+      .describe("Tier thresholds that differ from the base's, merged into them; the merged thresholds must still descend strictly: tier1 > tier2 > tier3."),
     targetMarginRatio: shape.targetMarginRatio.optional(),
     adaptiveTarget: shape.adaptiveTarget.optional(),
-    liquidation: LiquidationPolicySchema.partial().optional(),
-    market: shape.market.partial().optional(),
-    alerts: shape.alerts.partial().optional(),
+    liquidation: LiquidationPolicySchema.partial()
+      .optional()
+      .describe("Liquidation policy fields that differ from the base's, merged into them field by field (caps and penalty replace the base's whole)."),
+    market: shape.market
+      .partial()
+      .optional()
+      .describe("Market data checks that differ from the base's, merged into them; validated and stored, but every tenant's market data is checked with the `default` profile's values today."),
+    alerts: shape.alerts.partial().optional().describe("Alert settings that differ from the base's, merged into them."),
   })
-  .meta({ id: 'RiskProfileSpec' });
+  .meta({
+    id: 'RiskProfileSpec',
+    description:
+      "A tenant's risk profile as published (docs/risk-profiles.md): a base (`extends`) and the parameters that differ from it; objects merge field by field, haircuts per asset (null removes one), and arrays, scenarioRange, caps, the penalty and adaptiveTarget replace the base's whole; the merged profile must pass every rule a built-in one does.",
+  });
 
 export type RiskProfileSpec = z.infer<typeof RiskProfileSpecSchema>;
 

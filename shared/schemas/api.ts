@@ -8,39 +8,75 @@ import { CollateralSchema, MarketSchema, PositionSchema } from './snapshot.ts';
 export const ProblemSchema = z
   .object({
     type: z.string().describe('URI identifying the problem type'),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    /** Stable machine-readable code: branch on this. */
-    code: z.string(),
+    title: z.string().describe('Short human-readable summary of the problem, e.g. "Invalid request"; branch on `code`, not on this'),
+    status: z.number().int().describe('The HTTP status code of this answer, e.g. 400'),
+    detail: z.string().describe('Human-readable explanation of this occurrence (for `invalid_request`, the first five failing fields); for people, not for parsing'),
+    code: z.string().describe('Stable machine-readable code, e.g. `invalid_request` or `price_move_too_large`: branch on this'),
     instance: z.string().describe('The request path'),
     requestId: z.string().describe('Same as the X-Request-Id header'),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('The failing fields, e.g. positions[3].markPrice (the first 100)'),
+    errors: z
+      .array(
+        z.object({
+          field: z.string().describe('Path of the failing field, e.g. `positions[3].markPrice`; `(body)` for the body as a whole'),
+          message: z.string().describe('What is wrong with it, for people'),
+        }),
+      )
+      .optional()
+      .describe('The failing fields, e.g. positions[3].markPrice (the first 100)'),
     errorsOmitted: z.number().int().optional().describe('Failing fields beyond the 100 listed in errors'),
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem: every error answer has this shape (application/problem+json).' });
 
+/** Descriptions of the money figures every assessment summary shares (quote asset: the profile's, USD by default). */
+const FIGURES = {
+  marginRatio: 'equity / maintenanceMargin (the inverse of Binance\'s "margin ratio"): higher is safer; null when the maintenance margin is 0',
+  equity: 'Account equity in the profile\'s quote asset (USD by default): collateral after haircuts, plus perpetual and future PnL, plus option values. Negative when the account owes more than it holds',
+  maintenanceMargin: 'Maintenance margin requirement, in the quote asset (USD by default); ≥ 0',
+  initialMargin: 'Initial margin requirement, in the quote asset (USD by default); ≥ 0',
+} as const;
+
 export const AssessmentSummarySchema = z
   .object({
-    id: z.string(),
-    object: z.literal('assessment_summary'),
-    accountId: Identifier,
-    asOf: Timestamp,
-    createdAt: Timestamp,
-    profile: z.string(),
-    tier: TierSchema,
-    marginRatio: z.number().nullable(),
-    equity: z.number(),
-    maintenanceMargin: z.number(),
-    initialMargin: z.number(),
+    id: z.string().describe('The recorded assessment\'s id (asm_…): GET /v1/assessments/{id} reads it in full'),
+    object: z.literal('assessment_summary').describe('Always `assessment_summary`'),
+    accountId: Identifier.describe('The account the snapshot was of'),
+    asOf: Timestamp.describe('The time the assessed data is as of (ISO 8601): the snapshot\'s asOf as sent, or the time of the sweep, registration or fill that assessed a registered account'),
+    createdAt: Timestamp.describe('When Softland recorded the assessment (ISO 8601, UTC)'),
+    profile: z.string().describe('Name of the risk profile it was assessed with: a built-in, or one of the tenant\'s'),
+    tier: TierSchema.describe('The assessment\'s liquidation tier, healthiest first: healthy, warning, tier1, tier2, tier3, insolvent'),
+    marginRatio: z.number().nullable().describe(FIGURES.marginRatio),
+    equity: z.number().describe(FIGURES.equity),
+    maintenanceMargin: z.number().describe(FIGURES.maintenanceMargin),
+    initialMargin: z.number().describe(FIGURES.initialMargin),
   })
-  .meta({ id: 'AssessmentSummary' });
+  .meta({ id: 'AssessmentSummary', description: 'The headline figures of a recorded assessment, as listings show them; GET /v1/assessments/{id} has the rest.' });
+
+/** What a listing's envelope says about itself and its items, for the OpenAPI document. */
+export interface ListDescriptions {
+  /** The component's description. */
+  readonly description?: string;
+  /** The `data` array's: what the items are, and in what order. */
+  readonly data?: string;
+}
 
 /** A page of a listing, Stripe style: pass `nextCursor` as `cursor` for the next page (null on the last). */
-export const listOf = <T extends z.ZodType>(item: T, id: string) =>
-  z.object({ object: z.literal('list'), data: z.array(item), hasMore: z.boolean(), nextCursor: z.string().nullable() }).meta({ id });
+export const listOf = <T extends z.ZodType>(item: T, id: string, describe: ListDescriptions = {}) =>
+  z
+    .object({
+      object: z.literal('list').describe('Always `list`'),
+      data: z.array(item).describe(describe.data ?? 'The items of this page'),
+      hasMore: z.boolean().describe('Whether at least one more item follows; false on the last page (no empty page follows it)'),
+      nextCursor: z
+        .string()
+        .nullable()
+        .describe('Opaque cursor: pass it as `cursor` (with the same filters) for the next page; null on the last page'),
+    })
+    .meta({ id, description: describe.description ?? 'One page of a listing: pass `nextCursor` as `cursor` for the next page.' });
 
-export const AssessmentListSchema = listOf(AssessmentSummarySchema, 'AssessmentList');
+export const AssessmentListSchema = listOf(AssessmentSummarySchema, 'AssessmentList', {
+  description: 'One page of an account\'s recorded assessments, newest first.',
+  data: 'Summaries of the account\'s recorded assessments, newest first',
+});
 
 export const AssessmentIdParams = z.object({
   id: z.string().regex(/^asm_[0-9A-Z]{26}$/, 'must be an assessment id (asm_…)').meta({ param: { name: 'id', in: 'path' }, example: 'asm_01JDZ8X7Q4M5V2N9T3K6P8R1WC' }),
@@ -77,47 +113,104 @@ export const IdempotencyHeaders = z.object({
     .meta({ param: { name: 'idempotency-key', in: 'header' }, description: 'Retry safely: the same key and body get the same answer for 24 hours' }),
 });
 
-export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() }).meta({ id: 'Health' });
-export const ReadinessSchema = HealthSchema.extend({ database: z.literal('ok') }).meta({ id: 'Readiness' });
+export const HealthSchema = z
+  .object({
+    status: z.literal('ok').describe('Always `ok`: the process answers'),
+    version: z.string().describe('Version of the API serving the request (the OpenAPI document\'s info.version)'),
+  })
+  .meta({ id: 'Health', description: 'Liveness: the service process is up. It reads nothing.' });
+export const ReadinessSchema = HealthSchema.extend({
+  database: z.literal('ok').describe('Always `ok`: DynamoDB answered a read (when it does not, the answer is a 503 problem instead)'),
+}).meta({ id: 'Readiness', description: 'Readiness: the service is up and its database answers.' });
 
 export { AssessmentSchema };
 
 export const AccountAssessmentSummarySchema = z
   .object({
-    assessmentId: z.string().nullable().describe('The recorded assessment, when the tier changed'),
-    asOf: Timestamp,
-    tier: TierSchema,
-    marginRatio: z.number().nullable(),
-    equity: z.number(),
-    maintenanceMargin: z.number(),
-    initialMargin: z.number(),
+    assessmentId: z
+      .string()
+      .nullable()
+      .describe(
+        'The recorded assessment (asm_…, GET /v1/assessments/{id}) when this one was recorded: a sweep\'s that changed the reported tier, ' +
+          'one that opened, moved or closed the account\'s liquidation, or a fill\'s; null otherwise',
+      ),
+    asOf: Timestamp.describe('When the account was assessed (ISO 8601, UTC): the time of the sweep, registration or fill'),
+    tier: TierSchema.describe(
+      'This assessment\'s own tier, without hysteresis (healthy, warning, tier1, tier2, tier3, insolvent); the account\'s reported `tier` can lag it on the way up',
+    ),
+    marginRatio: z.number().nullable().describe(FIGURES.marginRatio),
+    equity: z.number().describe(FIGURES.equity),
+    maintenanceMargin: z.number().describe(FIGURES.maintenanceMargin),
+    initialMargin: z.number().describe(FIGURES.initialMargin),
   })
-  .meta({ id: 'AccountAssessmentSummary' });
+  .meta({
+    id: 'AccountAssessmentSummary',
+    description:
+      'The headline figures of an assessment of a registered account. On an account (`lastAssessment`), a sweep rewrites it only when ' +
+      'it no longer says the same thing (another tier, a margin ratio appearing or vanishing, a figure moved by more than 1% of the ' +
+      'maintenance margin, at least 0.01% of equity and one cent) or the account\'s tier or liquidation changed: its `asOf` says when that was.',
+  });
 
 export const AccountSchema = z
   .object({
-    object: z.literal('account'),
-    accountId: Identifier,
-    collateral: z.array(CollateralSchema),
-    positions: z.array(PositionSchema),
-    profile: z.string(),
-    /** The tier last reported (with hysteresis); null until the account is first assessed. */
-    tier: TierSchema.nullable(),
+    object: z.literal('account').describe('Always `account`'),
+    accountId: Identifier.describe('Your id for the account, as registered (PUT /v1/accounts/{accountId})'),
+    collateral: z
+      .array(CollateralSchema)
+      .describe('The collateral balances of the registered book: as last registered, then as Softland\'s applied fills left them'),
+    positions: z
+      .array(PositionSchema)
+      .describe('The positions of the registered book: as last registered, then as Softland\'s applied fills left them (a position closed in full is removed)'),
+    profile: z.string().describe('Name of the risk profile the account is assessed with: a built-in, or one of the tenant\'s'),
+    tier: TierSchema.nullable().describe(
+      'The tier last reported: healthy, warning, tier1, tier2, tier3 or insolvent. A new book starts at its assessment\'s tier; sweeps then move it ' +
+        'to a worse tier at once and to a better one only with a margin to spare (hysteresis). Null until the book, as last registered, is first assessed',
+    ),
     lastAssessment: AccountAssessmentSummarySchema.nullable(),
-    /** The liquidation Softland is running on the account (GET /v1/liquidations/{id}), or null. */
-    activeLiquidationId: z.string().nullable(),
-    /** Why the account cannot be assessed now (e.g. the market has no price for one of its assets), or null; its next assessment clears it. */
+    activeLiquidationId: z
+      .string()
+      .nullable()
+      .describe('The liquidation Softland is running on the account (liq_…, GET /v1/liquidations/{id}), or null when none is active'),
     assessmentError: z
-      .object({ reason: z.string(), errors: z.array(z.object({ field: z.string(), message: z.string() })), since: Timestamp })
-      .nullable(),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
+      .object({
+        reason: z.string().describe('Why, for people: e.g. the market has no price for one of the account\'s assets, or an option cannot be valued'),
+        errors: z
+          .array(
+            z.object({
+              field: z.string().describe('Path of the failing field of the book, as a problem names it, e.g. `collateral[0].asset`'),
+              message: z.string().describe('What is wrong with it, for people'),
+            }),
+          )
+          .describe('The failing fields'),
+        since: Timestamp.describe('When an assessment first failed for this reason (ISO 8601, UTC)'),
+      })
+      .nullable()
+      .describe(
+        'Why the account cannot be assessed now (e.g. the market has no price for one of its assets), or null; its next successful assessment clears it',
+      ),
+    createdAt: Timestamp.describe('When the account was first registered (ISO 8601, UTC); kept when the book is replaced'),
+    updatedAt: Timestamp.describe('When the book was last written (ISO 8601, UTC): the latest registration or applied fill. Sweeps do not change it'),
   })
-  .meta({ id: 'Account' });
+  .meta({
+    id: 'Account',
+    description:
+      'A registered account: its book, the tier Softland reports for it, and its latest assessment. `lastAssessment` is null until ' +
+      'the book, as last registered, is first assessed (a registration without fresh market data waits for the next sweep); when it ' +
+      'cannot be assessed, `assessmentError` says why.',
+  });
 
-export const AccountListSchema = listOf(AccountSchema, 'AccountList');
+export const AccountListSchema = listOf(AccountSchema, 'AccountList', {
+  description: 'One page of the tenant\'s registered accounts, by account id.',
+  data: 'The accounts of this page, by account id (only those of the `tier` asked for, if any)',
+});
 
-export const DeletedSchema = z.object({ object: z.string(), id: z.string(), deleted: z.literal(true) }).meta({ id: 'Deleted' });
+export const DeletedSchema = z
+  .object({
+    object: z.string().describe('The kind of object deleted: `account` or `webhook_endpoint`'),
+    id: z.string().describe('The id of the deleted object (the accountId, or the endpoint\'s we_… id)'),
+    deleted: z.literal(true).describe('Always true'),
+  })
+  .meta({ id: 'Deleted', description: 'The answer to a DELETE: what was deleted.' });
 
 export const AccountListQuery = PageQuery.extend({
   tier: TierSchema.optional().meta({ param: { name: 'tier', in: 'query' }, description: 'Only accounts in this tier' }),
@@ -125,40 +218,67 @@ export const AccountListQuery = PageQuery.extend({
 
 export const MarketUpdateSchema = z
   .strictObject({
-    market: MarketSchema,
-    /** When the prices were observed; default now. Older than the stored data is refused. */
-    asOf: Timestamp.optional(),
-    /** Accept prices that moved more than the profile allows since the previous push. Default false. */
-    force: z.boolean().default(false),
+    market: MarketSchema.describe(
+      'Price (and optionally annualised volatility) per asset symbol, e.g. `{ "BTC": { "price": 97000, "volatility": 0.55 } }`; ' +
+        'prices in the quote asset (USD by default). Replaces the stored market as a whole',
+    ),
+    asOf: Timestamp.optional().describe(
+      'When the prices were observed (ISO 8601); default now. Older than the stored data, or more than a minute ahead of the server\'s clock, is refused',
+    ),
+    force: z
+      .boolean()
+      .default(false)
+      .describe('Accept prices that moved more than the `default` profile allows (30%) since the previous push. Default false'),
   })
-  .meta({ id: 'MarketUpdate' });
+  .meta({ id: 'MarketUpdate', description: 'A market data push: replaces the tenant\'s market data.' });
 
 export const MarketSchemaOut = z
-  .object({ object: z.literal('market'), market: MarketSchema, asOf: Timestamp, updatedAt: Timestamp })
-  .meta({ id: 'Market' });
+  .object({
+    object: z.literal('market').describe('Always `market`'),
+    market: MarketSchema.describe('Price (and volatility, when pushed) per asset symbol, as last pushed; prices in the quote asset (USD by default)'),
+    asOf: Timestamp.describe('When the prices were observed (ISO 8601): the push\'s `asOf` as sent, or the time of the push when it gave none'),
+    updatedAt: Timestamp.describe('When Softland stored the push (ISO 8601, UTC)'),
+  })
+  .meta({ id: 'Market', description: 'The tenant\'s market data: the latest push, which sweeps assess registered accounts with.' });
 
 export const SweepSchema = z
   .object({
-    object: z.literal('sweep'),
-    id: z.string(),
-    status: z.enum(['running', 'completed', 'failed']),
-    trigger: z.enum(['api', 'schedule', 'price', 'profile']),
-    segments: z.number().int(),
-    segmentsDone: z.number().int(),
-    counts: z.object({
-      accounts: z.number().int(),
-      assessed: z.number().int(),
-      tierChanges: z.number().int(),
-      events: z.number().int(),
-      skipped: z.number().int(),
-      errors: z.number().int(),
-    }),
-    startedAt: Timestamp,
-    completedAt: Timestamp.nullable(),
-    /** Why nothing was assessed (market_missing, market_stale) or what failed. */
-    reason: z.string().nullable(),
+    object: z.literal('sweep').describe('Always `sweep`'),
+    id: z.string().describe('The sweep\'s id (swp_…)'),
+    status: z
+      .enum(['running', 'completed', 'failed'])
+      .describe(
+        '`running` until every segment is done, then `completed`; `failed` when a segment could not run (see `reason`). A sweep refused for its market data is `completed` at once',
+      ),
+    trigger: z
+      .enum(['api', 'schedule', 'price', 'profile'])
+      .describe(
+        'What started it: `api` (POST /v1/sweeps), `schedule` (every minute), `price` (a market push: only the accounts exposed to the changed symbols), ' +
+          'or `profile` (a new version of a risk profile)',
+      ),
+    segments: z.number().int().describe('How many parallel segments the accounts were split into (8); 0 when the sweep was refused for its market data'),
+    segmentsDone: z.number().int().describe('Segments finished so far, 0 to `segments`'),
+    counts: z
+      .object({
+        accounts: z.number().int().describe('Accounts the sweep read'),
+        assessed: z.number().int().describe('Accounts assessed'),
+        tierChanges: z.number().int().describe('Accounts whose reported tier changed'),
+        events: z.number().int().describe('Events written (tier, liquidation and account.unassessable events)'),
+        skipped: z.number().int().describe('Accounts rewritten meanwhile (a new book, a fill, another sweep), left to the next sweep'),
+        errors: z.number().int().describe('Accounts that could not be assessed (see their `assessmentError`)'),
+      })
+      .describe('Totals of the segments finished so far: each segment\'s counts are added once'),
+    startedAt: Timestamp.describe('When the sweep started (ISO 8601, UTC)'),
+    completedAt: Timestamp.nullable().describe(
+      'When the sweep ended (ISO 8601, UTC): for a completed sweep, the assessment time of the segment that finished last; the time it was ' +
+        'refused for its market data, or failed. Null while running',
+    ),
+    reason: z
+      .string()
+      .nullable()
+      .describe('Why nothing was assessed (`market_missing`, `market_stale`) or what failed; null otherwise'),
   })
-  .meta({ id: 'Sweep' });
+  .meta({ id: 'Sweep', description: 'A re-assessment of the tenant\'s registered accounts with its latest market data.' });
 
 export const SweepIdParams = z.object({
   id: z.string().regex(/^swp_[0-9A-Z]{26}$/, 'must be a sweep id (swp_…)').meta({ param: { name: 'id', in: 'path' } }),

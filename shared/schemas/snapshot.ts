@@ -12,52 +12,66 @@ import {
   Volatility,
 } from './fields.ts';
 
+const UNDERLYING = 'Asset symbol of the underlying (e.g. BTC); the snapshot\'s market must price it.';
+
 export const PerpetualSchema = z.strictObject({
-  type: z.literal('perpetual'),
-  underlying: AssetSymbol,
+  type: z.literal('perpetual').describe('`perpetual`: a linear perpetual swap; its value is the unrealized PnL quantity × (mark − entryPrice).'),
+  underlying: AssetSymbol.describe(UNDERLYING),
 });
 
 export const FutureSchema = z.strictObject({
-  type: z.literal('future'),
-  underlying: AssetSymbol,
-  expiry: Timestamp,
+  type: z.literal('future').describe('`future`: a linear dated future; its value is the unrealized PnL quantity × (mark − entryPrice).'),
+  underlying: AssetSymbol.describe(UNDERLYING),
+  expiry: Timestamp.describe(
+    'Expiry time, ISO 8601 with an offset. With zero rates a future is valued and margined like a perpetual (its mark defaults to the underlying\'s price): the expiry changes no number of the assessment.',
+  ),
 });
 
 export const OptionSchema = z.strictObject({
-  type: z.literal('option'),
-  underlying: AssetSymbol,
-  right: z.enum(['call', 'put']),
-  strike: Price,
-  expiry: Timestamp,
+  type: z.literal('option').describe('`option`: a European option, valued by Black-Scholes with zero rates on the underlying\'s price.'),
+  underlying: AssetSymbol.describe(UNDERLYING),
+  right: z.enum(['call', 'put']).describe('`call` (the right to buy the underlying at the strike) or `put` (to sell it).'),
+  strike: Price.describe('Strike price per unit of the underlying, quote currency.'),
+  expiry: Timestamp.describe(
+    'Expiry time, ISO 8601 with an offset; time to expiry counts from the snapshot\'s asOf (ACT/365). At or past it, until the exchange settles the option, it is worth its intrinsic value and its markPrice and impliedVolatility are not used.',
+  ),
 });
 
-export const InstrumentSchema = z.discriminatedUnion('type', [PerpetualSchema, FutureSchema, OptionSchema]).meta({ id: 'Instrument' });
+export const InstrumentSchema = z.discriminatedUnion('type', [PerpetualSchema, FutureSchema, OptionSchema]).meta({
+  id: 'Instrument',
+  description: 'What a position holds: a perpetual, a dated future or a European option on an underlying, told apart by `type` (docs/contract.md).',
+});
 
 export const PositionSchema = z.strictObject({
-  id: Identifier,
+  id: Identifier.describe('The position\'s id, unique within the account; a liquidation plan\'s steps name it (`positionId`).'),
   instrument: InstrumentSchema,
-  /** Signed units of the underlying: + long, − short. One option contract = one unit. */
-  quantity: SignedAmount,
-  /** Average entry price; perpetual and future PnL is quantity × (mark − entryPrice). */
-  entryPrice: NonNegativePrice.optional(),
-  /** The exchange's mark price; for options without a volatility the engine solves the implied volatility from it. */
-  markPrice: NonNegativePrice.optional(),
-  /** Volatility for this option (0.55 = 55%); overrides the market's. */
-  impliedVolatility: Volatility.optional(),
-  /** Smallest tradable quantity; liquidation steps are whole multiples of it. */
-  lotSize: Price.optional(),
+  quantity: SignedAmount.describe('Signed units of the underlying: + long, − short. One option contract = one unit.'),
+  entryPrice: NonNegativePrice.optional().describe(
+    'Average entry price per unit, quote currency; perpetual and future PnL is quantity × (mark − entryPrice). Without it a perpetual\'s or future\'s value is 0 and its unrealizedPnl null.',
+  ),
+  markPrice: NonNegativePrice.optional().describe(
+    'The exchange\'s mark price of one unit (contract), quote currency. Must be positive for a perpetual or future. Default: the underlying\'s market price for a perpetual or future, the Black-Scholes price for an option. For an option without impliedVolatility the engine solves the implied volatility from it; a live option\'s mark must lie between its intrinsic value and its no-arbitrage bound (0 is accepted for one with no intrinsic value).',
+  ),
+  impliedVolatility: Volatility.optional().describe(
+    'Annualised volatility for this option (0.55 = 55%); overrides the one implied from markPrice and the market\'s. Not used for perpetuals, futures or options at or past expiry.',
+  ),
+  lotSize: Price.optional().describe(
+    'Smallest tradable quantity, in units of the underlying: a liquidation step on this position is a whole number of lots, except one that closes it entirely. Without it steps can be any amount (rounded up to 10 significant digits).',
+  ),
 });
 
 export const CollateralSchema = z.strictObject({
-  asset: AssetSymbol,
-  /** Balance in units of the asset; negative balances are borrowed and count in full. */
-  amount: SignedAmount,
+  asset: AssetSymbol.describe('Asset held (or owed), e.g. USD, USDC, BTC: the risk profile must accept it (give it a haircut).'),
+  amount: SignedAmount.describe('Balance in units of the asset; negative balances are borrowed and count in full.'),
 });
 
 export const MarketEntrySchema = z.strictObject({
-  price: Price,
-  /** Annualised volatility of the underlying (0.55 = 55%). */
-  volatility: Volatility.optional(),
+  price: Price.describe(
+    'Price of one unit of the asset in the quote asset (USD by default): for an underlying, the price positions are valued and margined at (perpetual and future marks default to it); for a collateral asset, the price its balance is valued at.',
+  ),
+  volatility: Volatility.optional().describe(
+    'Annualised volatility of the asset (0.55 = 55%): values options on it that have no impliedVolatility and no usable markPrice, and sizes the target of a profile with `adaptiveTarget` (built-in `adaptive`).',
+  ),
 });
 
 export const MarketSchema = z
@@ -68,17 +82,25 @@ export const MarketSchema = z
 
 /** The account part of a snapshot: what an exchange registers, without market and time. */
 const AccountObject = z.strictObject({
-  collateral: z.array(CollateralSchema).max(LIMITS.maxCollateral),
-  positions: z.array(PositionSchema).max(LIMITS.maxPositions),
-  /** Name of the risk profile. Default `default`. */
-  profile: Identifier.default(DEFAULT_PROFILE_NAME),
+  collateral: z
+    .array(CollateralSchema)
+    .max(LIMITS.maxCollateral)
+    .describe(
+      'Balances by asset, one entry per asset: what the account holds (positive) or owes (negative). Each asset must be accepted by the risk profile and, except the profile\'s quote asset (USD by default, priced 1), priced in the market it is assessed with.',
+    ),
+  positions: z.array(PositionSchema).max(LIMITS.maxPositions).describe('Open positions, each with a unique id.'),
+  profile: Identifier.default(DEFAULT_PROFILE_NAME).describe(
+    'Name of the risk profile: a built-in (`default`, `standard`, `minimal`, `auction`, `adaptive`, `dynamic`) or one of the tenant\'s own (docs/risk-profiles.md). Default `default`.',
+  ),
 });
 
 const SnapshotObject = z.strictObject({
-  accountId: Identifier,
-  asOf: Timestamp,
+  accountId: Identifier.describe('The exchange\'s id of the account.'),
+  asOf: Timestamp.describe('Valuation time, ISO 8601 with an offset: options\' time to expiry counts from it.'),
   ...AccountObject.shape,
-  market: MarketSchema,
+  market: MarketSchema.describe(
+    'Prices (and volatilities) by asset symbol: every position\'s underlying and every collateral asset other than the profile\'s quote asset must be listed.',
+  ),
 });
 
 export const SnapshotSchema = SnapshotObject.superRefine(checkReferences).meta({

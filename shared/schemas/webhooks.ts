@@ -32,67 +32,94 @@ const EventTypes = z
 const Url = z.string().min(1).max(2048).describe('https URL that receives the events');
 
 export const WebhookEndpointCreateSchema = z
-  .strictObject({ url: Url, events: EventTypes, description: z.string().max(200).optional() })
-  .meta({ id: 'WebhookEndpointCreate' });
+  .strictObject({
+    url: Url,
+    events: EventTypes.describe('The event types to send to this endpoint: at least one, none repeated'),
+    description: z.string().max(200).optional().describe('Your note about the endpoint, up to 200 characters'),
+  })
+  .meta({ id: 'WebhookEndpointCreate', description: 'A webhook endpoint to register.' });
 
 export const WebhookEndpointUpdateSchema = z
   .strictObject({
     url: Url.optional(),
-    events: EventTypes.optional(),
-    description: z.string().max(200).nullable().optional(),
-    /** Turn delivery on or off (an endpoint disabled after a 410 is turned on again here). */
-    enabled: z.boolean().optional(),
+    events: EventTypes.optional().describe('The event types to send to this endpoint, replacing the list: at least one, none repeated'),
+    description: z.string().max(200).nullable().optional().describe('Your note about the endpoint, up to 200 characters; null removes it'),
+    enabled: z.boolean().optional().describe('Turn delivery on or off (an endpoint disabled after a 410 is turned on again here)'),
   })
-  .meta({ id: 'WebhookEndpointUpdate' });
+  .meta({ id: 'WebhookEndpointUpdate', description: 'Changes to a webhook endpoint: only the fields sent change.' });
 
 export const RotateSecretSchema = z
   .strictObject({
-    /**
-     * How long the old secret keeps signing beside the new one. Default 86,400 s (a day); at most a week.
-     * Only one old secret is kept: rotating again ends the grace of the one before.
-     */
-    graceSeconds: z.number().int().min(0).max(7 * 86_400).default(86_400),
+    graceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .default(86_400)
+      .describe(
+        'Seconds the old secret keeps signing beside the new one: 0 ends it at once; default 86,400 (a day), at most 604,800 (a week). ' +
+          'Only one old secret is kept: rotating again ends the grace of the one before',
+      ),
   })
-  .meta({ id: 'RotateSecret' });
+  .meta({ id: 'RotateSecret', description: 'Options of a signing secret rotation; the body may be left out.' });
 
 export const WebhookEndpointSchema = z
   .object({
-    object: z.literal('webhook_endpoint'),
-    id: z.string(),
-    url: z.string(),
-    events: z.array(z.enum(WEBHOOK_EVENT_TYPES)),
-    description: z.string().nullable(),
-    enabled: z.boolean(),
-    /** Why Softland disabled the endpoint (it answered 410), or null. */
-    disabledReason: z.string().nullable(),
-    /** The signing secret (whsec_…): only in the answers that create it (create, rotate). */
-    secret: z.string().optional(),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
+    object: z.literal('webhook_endpoint').describe('Always `webhook_endpoint`'),
+    id: z.string().describe('The endpoint\'s id (we_…)'),
+    url: z.string().describe('The https URL events are POSTed to'),
+    events: z.array(z.enum(WEBHOOK_EVENT_TYPES)).describe('The event types sent to this endpoint'),
+    description: z.string().nullable().describe('Your note about the endpoint; null when none'),
+    enabled: z.boolean().describe('Whether events are delivered to it: false when you turned it off, or Softland did (see `disabledReason`)'),
+    disabledReason: z
+      .string()
+      .nullable()
+      .describe('Why Softland disabled the endpoint (it answered 410 Gone), or null; cleared when you enable it again'),
+    secret: z
+      .string()
+      .optional()
+      .describe('The signing secret (whsec_…): only in the answers that create it (create, rotate), never in a replay of them'),
+    createdAt: Timestamp.describe('When the endpoint was registered (ISO 8601, UTC)'),
+    updatedAt: Timestamp.describe('When the endpoint last changed: an update, a rotation, or Softland disabling it (ISO 8601, UTC)'),
   })
-  .meta({ id: 'WebhookEndpoint' });
+  .meta({ id: 'WebhookEndpoint', description: 'A URL that receives the tenant\'s events, signed per Standard Webhooks.' });
 
-export const WebhookEndpointListSchema = listOf(WebhookEndpointSchema, 'WebhookEndpointList');
+export const WebhookEndpointListSchema = listOf(WebhookEndpointSchema, 'WebhookEndpointList', {
+  description: 'One page of the tenant\'s webhook endpoints, by id.',
+  data: 'The endpoints of this page, by id (without their secrets)',
+});
 
 export const DeliverySchema = z
   .object({
-    object: z.literal('webhook_delivery'),
-    id: z.string(),
-    endpointId: z.string(),
-    eventId: z.string(),
-    eventType: z.string(),
-    status: z.enum(['pending', 'delivered', 'failed']),
-    attempts: z.number().int(),
-    createdAt: Timestamp,
-    lastAttemptAt: Timestamp.nullable(),
-    nextAttemptAt: Timestamp.nullable(),
-    lastStatus: z.number().int().nullable(),
-    lastError: z.string().nullable(),
-    deliveredAt: Timestamp.nullable(),
+    object: z.literal('webhook_delivery').describe('Always `webhook_delivery`'),
+    id: z.string().describe('The delivery\'s id (dlv_…): one per event and endpoint'),
+    endpointId: z.string().describe('The endpoint it goes to (we_…)'),
+    eventId: z.string().describe('The event delivered (evt_…): the `webhook-id` header of every attempt'),
+    eventType: z.string().describe('The event\'s type, e.g. `account.tier_changed` or `webhook.test`'),
+    status: z
+      .enum(['pending', 'delivered', 'failed'])
+      .describe('`pending` until an attempt gets a 2xx (`delivered`) or Softland gives up (`failed`: retries ran out, a 410, a refused address, or the endpoint deleted or disabled)'),
+    attempts: z.number().int().describe('Attempts made so far (a retry by hand does not reset it)'),
+    createdAt: Timestamp.describe('When the delivery was queued (ISO 8601, UTC)'),
+    lastAttemptAt: Timestamp.nullable().describe('When the latest attempt started (ISO 8601, UTC); null before the first'),
+    nextAttemptAt: Timestamp.nullable().describe('When the next attempt is due (ISO 8601, UTC) while pending; null once delivered or failed'),
+    lastStatus: z
+      .number()
+      .int()
+      .nullable()
+      .describe('HTTP status of the latest attempt the endpoint answered; null when none answered'),
+    lastError: z
+      .string()
+      .nullable()
+      .describe('Why the latest attempt did not deliver, e.g. `server_error`, `timeout`, `gone`; null when none failed, or once delivered'),
+    deliveredAt: Timestamp.nullable().describe('When an attempt got a 2xx (ISO 8601, UTC); null until delivered'),
   })
-  .meta({ id: 'WebhookDelivery' });
+  .meta({ id: 'WebhookDelivery', description: 'The delivery of one event to one endpoint, with its attempts and schedule.' });
 
-export const DeliveryListSchema = listOf(DeliverySchema, 'WebhookDeliveryList');
+export const DeliveryListSchema = listOf(DeliverySchema, 'WebhookDeliveryList', {
+  description: 'One page of an endpoint\'s deliveries, newest first.',
+  data: 'The deliveries of this page, newest first',
+});
 
 export const EndpointIdParams = z.object({
   id: z.string().regex(/^we_[0-9A-Z]{26}$/, 'must be a webhook endpoint id (we_…)').meta({ param: { name: 'id', in: 'path' } }),
@@ -102,71 +129,134 @@ export const DeliveryParams = EndpointIdParams.extend({
   deliveryId: z.string().regex(/^dlv_[0-9a-f]{32}_[0-9A-Z]{26}$/, 'must be a delivery id (dlv_…)').meta({ param: { name: 'deliveryId', in: 'path' } }),
 });
 
+/** What an event says about itself, for the OpenAPI document: the component and its `data`. */
+interface EventDescriptions {
+  readonly description: string;
+  readonly data: string;
+}
+
 /** The body of every webhook: `{ type, timestamp, data }` (Standard Webhooks). */
-const envelope = <T extends z.ZodType>(type: string, data: T, id: string) =>
-  z.object({ type: z.literal(type), timestamp: Timestamp, data }).meta({ id });
+const envelope = <T extends z.ZodObject>(type: string, data: T, id: string, describe: EventDescriptions) =>
+  z
+    .object({
+      type: z.literal(type).describe(`The event type: always \`${type}\``),
+      timestamp: Timestamp.describe('When the event happened (ISO 8601, UTC), not when this attempt was sent: the same on every retry'),
+      data: data.describe(describe.data),
+    })
+    .meta({ id, description: describe.description });
+
+const AccountIdField = Identifier.describe('The registered account (your accountId)');
 
 export const TierChangedPayload = envelope(
   'account.tier_changed',
   z.object({
-    accountId: Identifier,
-    from: TierSchema.nullable(),
-    to: TierSchema,
+    accountId: AccountIdField,
+    from: TierSchema.nullable().describe('The tier reported before; null for the account\'s first reported tier (announced only when tier1 or worse)'),
+    to: TierSchema.describe('The tier reported now (with hysteresis: worse at once, better only with a margin to spare)'),
     assessment: AccountAssessmentSummarySchema,
-    /** The recommended slice (null when the new tier needs none). */
     liquidation: LiquidationPlanSchema.nullable(),
   }),
   'AccountTierChangedEvent',
+  {
+    description: 'An account\'s reported tier changed: any change but a move out of the liquidation tiers, which is `account.recovered`.',
+    data: 'The account, its tiers before and after, the summary of the assessment that moved it (`assessment.assessmentId` reads it in full), and `liquidation`: the recommended slice, null when the new tier needs none',
+  },
 );
 
 export const RecoveredPayload = envelope(
   'account.recovered',
-  z.object({ accountId: Identifier, from: TierSchema, to: TierSchema, assessment: AccountAssessmentSummarySchema }),
+  z.object({
+    accountId: AccountIdField,
+    from: TierSchema.describe('The tier reported before: tier1 or worse'),
+    to: TierSchema.describe('The tier reported now: warning or healthy'),
+    assessment: AccountAssessmentSummarySchema,
+  }),
   'AccountRecoveredEvent',
+  {
+    description: 'An account left the liquidation tiers (tier1 or worse) for warning or healthy.',
+    data: 'The account, its tiers before and after, and the summary of the assessment that moved it (`assessment.assessmentId` reads it in full)',
+  },
 );
 
 export const UnassessablePayload = envelope(
   'account.unassessable',
   z.object({
-    accountId: Identifier,
-    /** Why it cannot be assessed, e.g. no market price for one of its assets. */
-    reason: z.string(),
-    /** The failing fields, as a problem names them. */
-    errors: z.array(z.object({ field: z.string(), message: z.string() })),
+    accountId: AccountIdField,
+    reason: z.string().describe('Why it cannot be assessed, for people: e.g. no market price for one of its assets, or an option that cannot be valued'),
+    errors: z
+      .array(
+        z.object({
+          field: z.string().describe('Path of the failing field of the book, as a problem names it, e.g. `collateral[0].asset`'),
+          message: z.string().describe('What is wrong with it, for people'),
+        }),
+      )
+      .describe('The failing fields, as a problem names them'),
   }),
   'AccountUnassessableEvent',
+  {
+    description:
+      'A registered account cannot be assessed (its registration or a sweep found it): sent once per reason. The account carries the same `assessmentError` until an assessment succeeds.',
+    data: 'The account and why it cannot be assessed',
+  },
 );
 
 export const TestPayload = envelope(
   'webhook.test',
   z.object({
-    /** The endpoint the test was sent to. */
-    endpointId: z.string(),
+    endpointId: z.string().describe('The endpoint the test was sent to (we_…)'),
   }),
   'WebhookTestEvent',
+  {
+    description: 'A test event, sent only on request (POST /v1/webhook-endpoints/{id}/test) to check a receiver.',
+    data: 'The endpoint tested',
+  },
 );
 
 export const MarketStalePayload = envelope(
   'market.stale',
   z.object({
-    sweepId: z.string(),
-    /** market_missing or market_stale */
-    reason: z.string(),
-    marketAsOf: Timestamp.nullable(),
+    sweepId: z.string().describe('The sweep that refused the market data (swp_…)'),
+    reason: z
+      .string()
+      .describe('`market_missing` (no market data pushed yet) or `market_stale` (the data is older than the `default` profile allows: 5 minutes)'),
+    marketAsOf: Timestamp.nullable().describe('The stored market data\'s `asOf` (ISO 8601); null when there is none'),
   }),
   'MarketStaleEvent',
+  {
+    description: 'A sweep refused missing or stale market data: it assessed nothing.',
+    data: 'The sweep, why it refused the market data, and how old that data is',
+  },
 );
 
 /** The five liquidation events share one shape: the account and the liquidation after the transition. */
-const liquidationPayload = <T extends string>(type: T, id: string) =>
-  envelope(type, z.object({ accountId: Identifier, liquidation: LiquidationSchema }), id);
+const liquidationPayload = <T extends string>(type: T, id: string, description: string) =>
+  envelope(type, z.object({ accountId: AccountIdField, liquidation: LiquidationSchema }), id, {
+    description,
+    data: 'The account and the liquidation after the transition, as GET /v1/liquidations/{id} shows it, priced at the transition',
+  });
 
-export const LiquidationOpenedPayload = liquidationPayload('liquidation.opened', 'LiquidationOpenedEvent');
+export const LiquidationOpenedPayload = liquidationPayload('liquidation.opened', 'LiquidationOpenedEvent', 'A liquidation opened on an account: its steps\' auctions started.');
 export const LiquidationFilledPayload = envelope(
   'liquidation.filled',
-  z.object({ accountId: Identifier, liquidation: LiquidationSchema, /** The fill that caused it. */ fill: LiquidationFillSchema }),
+  z.object({ accountId: AccountIdField, liquidation: LiquidationSchema, fill: LiquidationFillSchema.describe('The fill that caused it') }),
   'LiquidationFilledEvent',
+  {
+    description: 'A fill of a liquidation step was accepted.',
+    data: 'The account, the liquidation after the fill and its re-assessment (priced then), and the fill',
+  },
 );
-export const LiquidationEscalatedPayload = liquidationPayload('liquidation.escalated', 'LiquidationEscalatedEvent');
-export const LiquidationResolvedPayload = liquidationPayload('liquidation.resolved', 'LiquidationResolvedEvent');
-export const LiquidationCancelledPayload = liquidationPayload('liquidation.cancelled', 'LiquidationCancelledEvent');
+export const LiquidationEscalatedPayload = liquidationPayload(
+  'liquidation.escalated',
+  'LiquidationEscalatedEvent',
+  'The tier worsened, an auction ran its course, or every step was filled short of the target: a new plan revision replaced the unfilled steps.',
+);
+export const LiquidationResolvedPayload = liquidationPayload(
+  'liquidation.resolved',
+  'LiquidationResolvedEvent',
+  'A liquidation closed after fills: the account reached the target, or left the liquidation tiers and its auctions ran out (or every step was filled).',
+);
+export const LiquidationCancelledPayload = liquidationPayload(
+  'liquidation.cancelled',
+  'LiquidationCancelledEvent',
+  'A liquidation closed with no fill: the account recovered on its own, or was deleted.',
+);

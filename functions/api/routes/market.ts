@@ -23,7 +23,7 @@ const MarketPushSchemaOut = MarketSchemaOut.extend({
     })
     .nullable()
     .meta({ description: 'Started, not finished, when the answer is sent; null when no price changed (or it could not start: the next scheduled sweep covers it)' }),
-}).meta({ id: 'MarketPush' });
+}).meta({ id: 'MarketPush', description: 'The answer to a market data push: the stored market data and the re-assessment it started.' });
 
 const putMarket = createRoute({
   method: 'put',
