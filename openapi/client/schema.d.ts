@@ -1580,6 +1580,18 @@ export interface components {
                 /** @description The symbols whose price or volatility changed */
                 underlyings: string[];
             } | null;
+            /** @description What the push stored but may not have meant: a registered account that holds or trades a dropped symbol cannot be assessed until it is priced again (sweeps list such accounts in their `unassessable`, and each sends one `account.unassessable` event). Empty when nothing is wrong */
+            warnings: {
+                /**
+                 * @description `symbols_dropped`: symbols the previous push priced and this one does not
+                 * @enum {string}
+                 */
+                code: "symbols_dropped";
+                /** @description The symbols concerned, sorted */
+                symbols: string[];
+                /** @description What it means, for people */
+                message: string;
+            }[];
         };
         /** @description A market data push: replaces the tenant's market data. */
         MarketUpdate: {
@@ -1803,6 +1815,15 @@ export interface components {
             completedAt: string | null;
             /** @description Why nothing was assessed (`market_missing`, `market_stale`) or what failed; null otherwise */
             reason: string | null;
+            /** @description Why the accounts in `counts.errors` could not be assessed, most accounts first; empty when every account was */
+            unassessable: {
+                /** @description Why, as the account's `assessmentError.reason` says it (e.g. a collateral asset the market gives no price for) */
+                reason: string;
+                /** @description Accounts this sweep could not assess for this reason */
+                accounts: number;
+                /** @description The first few of them (at most 5 per segment that met the reason) */
+                accountIds: string[];
+            }[];
         };
         /** @description An empty object: this operation takes no parameters. */
         NoParameters: Record<string, never>;

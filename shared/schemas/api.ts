@@ -277,6 +277,15 @@ export const SweepSchema = z
       .string()
       .nullable()
       .describe('Why nothing was assessed (`market_missing`, `market_stale`) or what failed; null otherwise'),
+    unassessable: z
+      .array(
+        z.object({
+          reason: z.string().describe('Why, as the account\'s `assessmentError.reason` says it (e.g. a collateral asset the market gives no price for)'),
+          accounts: z.number().int().describe('Accounts this sweep could not assess for this reason'),
+          accountIds: z.array(Identifier).describe('The first few of them (at most 5 per segment that met the reason)'),
+        }),
+      )
+      .describe('Why the accounts in `counts.errors` could not be assessed, most accounts first; empty when every account was'),
   })
   .meta({ id: 'Sweep', description: 'A re-assessment of the tenant\'s registered accounts with its latest market data.' });
 

@@ -1,6 +1,7 @@
 import {
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   TransactWriteItemsCommand,
   TransactionCanceledException,
   UpdateItemCommand,
@@ -26,9 +27,40 @@ export interface Sweep {
   readonly completedAt: string | null;
   /** Why the sweep did not assess (e.g. market_stale), or what failed. */
   readonly reason: string | null;
+  /** Why the accounts counted in `counts.errors` could not be assessed, over the segments finished so far. */
+  readonly unassessable: readonly UnassessableReason[];
 }
 
 export const zeroCounts = (): SweepCounts => ({ accounts: 0, assessed: 0, tierChanges: 0, events: 0, skipped: 0, errors: 0 });
+
+/** Accounts a sweep could not assess, by reason: how many, and the first few ids. */
+export interface UnassessableReason {
+  readonly reason: string;
+  readonly accounts: number;
+  readonly accountIds: readonly string[];
+}
+
+/** Account ids kept per reason: enough to find the accounts, small enough for any number of them. */
+export const REASON_EXAMPLES = 5;
+
+/** What one segment found: its counts, and why the accounts it could not assess could not be. */
+export interface SegmentOutcome {
+  readonly counts: SweepCounts;
+  readonly unassessable: readonly UnassessableReason[];
+}
+
+/** Reasons of several segments as one list, most accounts first. */
+export function mergeReasons(lists: readonly (readonly UnassessableReason[])[]): UnassessableReason[] {
+  const byReason = new Map<string, { accounts: number; accountIds: string[] }>();
+  for (const list of lists) {
+    for (const r of list) {
+      const merged = byReason.get(r.reason) ?? byReason.set(r.reason, { accounts: 0, accountIds: [] }).get(r.reason)!;
+      merged.accounts += r.accounts;
+      for (const id of r.accountIds) if (merged.accountIds.length < REASON_EXAMPLES && !merged.accountIds.includes(id)) merged.accountIds.push(id);
+    }
+  }
+  return [...byReason].map(([reason, r]) => ({ reason, ...r })).sort((a, b) => b.accounts - a.accounts || a.reason.localeCompare(b.reason));
+}
 
 /** Sweeps and their segments. A segment's counts are added exactly once, however often it runs. */
 export class SweepStore extends TableStore {
@@ -57,8 +89,11 @@ export class SweepStore extends TableStore {
     if (!Item) return undefined;
     const counts = zeroCounts();
     for (const c of SWEEP_COUNTERS) counts[c] = Number(Item[c]?.N ?? 0);
+    // The reasons live on the segments' markers: read only when some account failed.
+    const unassessable = counts.errors > 0 ? mergeReasons(await this.segmentReasons(tenantId, sweepId)) : [];
     return {
       sweepId,
+      unassessable,
       status: Item['status']!.S as Sweep['status'],
       trigger: Item['trigger']!.S as Sweep['trigger'],
       segments: Number(Item['segments']!.N),
@@ -75,7 +110,8 @@ export class SweepStore extends TableStore {
    * Records a finished segment and adds its counts, once: a retried segment finds its
    * marker and adds nothing. Completes the sweep when it was the last segment.
    */
-  async completeSegment(tenantId: string, sweepId: string, segment: number, counts: SweepCounts, now = new Date()): Promise<'recorded' | 'already'> {
+  async completeSegment(tenantId: string, sweepId: string, segment: number, outcome: SegmentOutcome, now = new Date()): Promise<'recorded' | 'already'> {
+    const { counts, unassessable } = outcome;
     const values: Record<string, AttributeValue> = { ':one': { N: '1' }, ':running': { S: 'running' } };
     const adds = ['segmentsDone :one'];
     for (const c of SWEEP_COUNTERS) {
@@ -90,7 +126,11 @@ export class SweepStore extends TableStore {
               {
                 Put: {
                   TableName: this.table,
-                  Item: { ...this.key(tenantId, `${sweepId}#${segment}`), completedAt: { S: now.toISOString() } },
+                  Item: {
+                    ...this.key(tenantId, `${sweepId}#${segment}`),
+                    completedAt: { S: now.toISOString() },
+                    ...(unassessable.length > 0 ? { unassessable: { S: JSON.stringify(unassessable) } } : {}),
+                  },
                   ConditionExpression: 'attribute_not_exists(sweepKey)',
                 },
               },
@@ -115,6 +155,28 @@ export class SweepStore extends TableStore {
     const sweep = await this.get(tenantId, sweepId);
     if (sweep && sweep.segmentsDone >= sweep.segments) await this.finish(tenantId, sweepId, 'completed', null, now);
     return 'recorded';
+  }
+
+  /** The unassessable reasons recorded on a sweep's segment markers (`<sweepId>#<segment>`). */
+  private async segmentReasons(tenantId: string, sweepId: string): Promise<UnassessableReason[][]> {
+    const lists: UnassessableReason[][] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await guarded(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'tenantId = :t AND begins_with(sweepKey, :p)',
+            ExpressionAttributeValues: { ':t': { S: tenantId }, ':p': { S: `${sweepId}#` } },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) if (item['unassessable']?.S) lists.push(JSON.parse(item['unassessable'].S) as UnassessableReason[]);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return lists;
   }
 
   /** Moves a running sweep to its final status (once). */

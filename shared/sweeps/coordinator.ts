@@ -36,6 +36,7 @@ export async function startSweep(
     startedAt: now.toISOString(),
     completedAt: problem ? now.toISOString() : null,
     reason: problem,
+    unassessable: [],
     underlyings,
   };
   await stores.sweeps.create(tenantId, sweep);
@@ -62,10 +63,10 @@ export function startPriceSweep(stores: Stores, tenantId: string, underlyings: r
 export async function runSegment(stores: Stores, tenantId: string, sweepId: string, segment: number, now = new Date()): Promise<void> {
   const sweep = await stores.sweeps.get(tenantId, sweepId);
   const underlyings = sweep?.underlyings;
-  const counts = underlyings
+  const outcome = underlyings
     ? await sweepAccounts(stores, tenantId, sweepId, stores.accounts.many(tenantId, await stores.accounts.exposedIds(tenantId, underlyings, segment)), now)
     : await sweepSegment(stores, tenantId, sweepId, segment, now);
-  await stores.sweeps.completeSegment(tenantId, sweepId, segment, counts, now);
+  await stores.sweeps.completeSegment(tenantId, sweepId, segment, outcome, now);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { mergeReasons } from '../store/sweeps.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sweepAndWait, tenantCaller } from '../../test/api-calls.ts';
 import { freshStores } from '../../test/dynamo.ts';
@@ -181,14 +182,17 @@ describe('accounts that cannot be assessed', () => {
     const registered = await call('PUT', '/v1/accounts/acct-usdt', book);
     expect(registered.body).toMatchObject({ tier: null, assessmentError: { reason: expect.stringContaining('USDT'), errors: [{ field: 'collateral[0].asset' }] } });
 
-    // Registration said so (one event); sweeps count it and say nothing new while the reason stays.
-    expect((await sweepAndWait(call)).counts).toMatchObject({ errors: 1, events: 0 });
+    // Registration said so (one event); sweeps count it, say why in their status, and send nothing new while the reason stays.
+    const swept = await sweepAndWait(call);
+    expect(swept.counts).toMatchObject({ errors: 1, events: 0 });
+    expect(swept.unassessable).toEqual([{ reason: expect.stringContaining('USDT'), accounts: 1, accountIds: ['acct-usdt'] }]);
+    expect(swept.unassessable[0].reason).toBe(registered.body.assessmentError.reason);
     await sweepAndWait(call);
     const events = (await stores.events.list(tenantId, 10)).filter((e) => e.type === 'account.unassessable');
     expect(events.map((e) => e.data)).toEqual([{ accountId: 'acct-usdt', reason: expect.stringContaining('USDT'), errors: [{ field: 'collateral[0].asset', message: expect.any(String) }] }]);
 
     await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 }, USDT: { price: 1 } } });
-    await sweepAndWait(call);
+    expect((await sweepAndWait(call)).unassessable).toEqual([]);
     expect((await call('GET', '/v1/accounts/acct-usdt')).body).toMatchObject({ assessmentError: null, tier: expect.any(String) });
   });
 
@@ -200,5 +204,33 @@ describe('accounts that cannot be assessed', () => {
     expect((await sweepAndWait(call)).counts).toMatchObject({ errors: 1, events: 0 });
     expect((await call('GET', '/v1/accounts/acct-late')).body.assessmentError).toMatchObject({ reason: expect.stringContaining('USDT') });
     expect((await stores.events.list(tenantId, 10)).filter((e) => e.type === 'account.unassessable')).toHaveLength(1);
+  });
+});
+
+describe('a market push that drops a symbol', () => {
+  it('is stored, and warns which symbols the previous push priced and this one does not', async () => {
+    const { call } = await tenantWithKey();
+    const first = await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 }, USDT: { price: 1 }, BTC: { price: 97_000 } } });
+    expect(first.body.warnings).toEqual([]);
+    const dropped = await call('PUT', '/v1/market', { market: { ETH: { price: 3_010 } } });
+    expect(dropped.status).toBe(200);
+    expect(dropped.body.warnings).toEqual([{ code: 'symbols_dropped', symbols: ['BTC', 'USDT'], message: expect.stringContaining('BTC, USDT') }]);
+    expect(Object.keys((await call('GET', '/v1/market')).body.market)).toEqual(['ETH']);
+  });
+});
+
+describe('unassessable reasons over segments', () => {
+  it('add up per reason, keep the first five account ids, most accounts first', () => {
+    const ids = (p: string, n: number) => Array.from({ length: n }, (_, i) => `${p}${i}`);
+    expect(
+      mergeReasons([
+        [{ reason: 'no price for USDT', accounts: 3, accountIds: ids('a', 3) }],
+        [{ reason: 'no price for USDT', accounts: 4, accountIds: ids('b', 4) }, { reason: 'unknown risk profile "x"', accounts: 1, accountIds: ['c0'] }],
+        [],
+      ]),
+    ).toEqual([
+      { reason: 'no price for USDT', accounts: 7, accountIds: ['a0', 'a1', 'a2', 'b0', 'b1'] },
+      { reason: 'unknown risk profile "x"', accounts: 1, accountIds: ['c0'] },
+    ]);
   });
 });

@@ -6,7 +6,7 @@ import type { RegisteredAccount } from '../store/accounts.ts';
 import { ConflictError } from '../store/errors.ts';
 import type { Stores } from '../store/index.ts';
 import type { MarketData } from '../store/market.ts';
-import { zeroCounts, type SweepCounts } from '../store/sweeps.ts';
+import { REASON_EXAMPLES, zeroCounts, type SegmentOutcome, type SweepCounts, type UnassessableReason } from '../store/sweeps.ts';
 import { assessAccount, reportedTier, summaryChanged, summaryOf, unassessable } from './account-assessment.ts';
 import { tierEvent, unassessableEvent } from './events.ts';
 import { forecastsFor, gridSymbols } from './forecasts.ts';
@@ -19,20 +19,27 @@ import { liquidationTransition } from './liquidation-runs.ts';
  * retried segment finds the new tier already stored and emits nothing twice. An account
  * whose tier stays and whose stored summary still holds (summaryChanged) is not written.
  */
-export function sweepSegment(stores: Stores, tenantId: string, sweepId: string, segment: number, now = new Date()): Promise<SweepCounts> {
+export function sweepSegment(stores: Stores, tenantId: string, sweepId: string, segment: number, now = new Date()): Promise<SegmentOutcome> {
   return sweepAccounts(stores, tenantId, sweepId, stores.accounts.segment(tenantId, segment), now);
 }
 
 /** Re-assesses `accounts` (a segment, or the exposed accounts of one for a price sweep) as `sweepSegment` does. */
-export async function sweepAccounts(stores: Stores, tenantId: string, sweepId: string, accounts: AsyncIterable<RegisteredAccount>, now = new Date()): Promise<SweepCounts> {
+export async function sweepAccounts(stores: Stores, tenantId: string, sweepId: string, accounts: AsyncIterable<RegisteredAccount>, now = new Date()): Promise<SegmentOutcome> {
   const counts = zeroCounts();
+  const reasons = new Map<string, { accounts: number; accountIds: string[] }>();
+  const tally: Tally = { counts, unassessable: (accountId, reason) => {
+    const r = reasons.get(reason) ?? reasons.set(reason, { accounts: 0, accountIds: [] }).get(reason)!;
+    r.accounts++;
+    if (r.accountIds.length < REASON_EXAMPLES) r.accountIds.push(accountId);
+  } };
+  const outcome = (): SegmentOutcome => ({ counts, unassessable: [...reasons].map(([reason, r]): UnassessableReason => ({ reason, ...r })) });
   const market = await stores.market.get(tenantId);
-  if (!market) return counts;
+  if (!market) return outcome();
   const profiles = stores.riskProfiles.resolver(tenantId);
   // Accounts are independent: keep a batch of writes in flight instead of waiting on each.
   let batch: RegisteredAccount[] = [];
   const flush = async () => {
-    await Promise.all(batch.map((account) => sweepAccount(stores, tenantId, sweepId, account, market, profiles, now, counts)));
+    await Promise.all(batch.map((account) => sweepAccount(stores, tenantId, sweepId, account, market, profiles, now, tally)));
     batch = [];
   };
   for await (const account of accounts) {
@@ -40,11 +47,18 @@ export async function sweepAccounts(stores: Stores, tenantId: string, sweepId: s
     if (batch.length === CONCURRENCY) await flush();
   }
   await flush();
-  return counts;
+  return outcome();
 }
 
 /** Accounts of a segment processed at once. */
 const CONCURRENCY = 16;
+
+/** What a segment counts as it goes. */
+interface Tally {
+  readonly counts: SweepCounts;
+  /** An account that could not be assessed, and why. */
+  unassessable(accountId: string, reason: string): void;
+}
 
 async function sweepAccount(
   stores: Stores,
@@ -54,8 +68,9 @@ async function sweepAccount(
   market: MarketData,
   profiles: ProfileResolver,
   now: Date,
-  counts: SweepCounts,
+  tally: Tally,
 ): Promise<void> {
+  const { counts } = tally;
   counts.accounts++;
   // An account stored before the exposure index existed joins it now, so price pushes reach it.
   const account = stored.indexed ? stored : await stores.accounts.indexExposures(tenantId, stored);
@@ -76,6 +91,7 @@ async function sweepAccount(
     const problem = unassessable(error, now);
     if (!problem) throw error;
     counts.errors++;
+    tally.unassessable(account.accountId, problem.reason);
     if (account.assessmentError?.reason === problem.reason) return;
     try {
       await stores.transact([

@@ -23,6 +23,18 @@ const MarketPushSchemaOut = MarketSchemaOut.extend({
     })
     .nullable()
     .meta({ description: 'Started, not finished, when the answer is sent; null when no price changed (or it could not start: the next scheduled sweep covers it)' }),
+  warnings: z
+    .array(
+      z.object({
+        code: z.enum(['symbols_dropped']).describe('`symbols_dropped`: symbols the previous push priced and this one does not'),
+        symbols: z.array(z.string()).describe('The symbols concerned, sorted'),
+        message: z.string().describe('What it means, for people'),
+      }),
+    )
+    .describe(
+      'What the push stored but may not have meant: a registered account that holds or trades a dropped symbol cannot be assessed until it is priced again ' +
+        '(sweeps list such accounts in their `unassessable`, and each sends one `account.unassessable` event). Empty when nothing is wrong',
+    ),
 }).meta({ id: 'MarketPush', description: 'The answer to a market data push: the stored market data and the re-assessment it started.' });
 
 const putMarket = createRoute({
@@ -105,7 +117,13 @@ export function marketRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, runner: S
         console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), error: String((error as Error)?.stack ?? error) }));
       }
     }
-    return c.json({ ...body(stored), reassessment }, 200);
+    const dropped = previous ? Object.keys(previous.market).filter((symbol) => !(symbol in update.market)).sort() : [];
+    const warnings = dropped.length === 0 ? [] : [{
+      code: 'symbols_dropped' as const,
+      symbols: dropped,
+      message: `this push has no price for ${dropped.join(', ')}, which the previous one had: the market data is replaced, so accounts holding or trading them cannot be assessed until a push prices them again`,
+    }];
+    return c.json({ ...body(stored), reassessment, warnings }, 200);
   });
 
   app.openapi(getMarket, async (c) => {

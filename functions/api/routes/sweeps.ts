@@ -49,6 +49,7 @@ const body = (s: Sweep) => ({
   startedAt: s.startedAt,
   completedAt: s.completedAt,
   reason: s.reason,
+  unassessable: s.unassessable.map((r) => ({ ...r, accountIds: [...r.accountIds] })),
 });
 
 export function sweepRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, runner: SegmentRunner): void {
