@@ -80,8 +80,12 @@ export const problems = {
     new ApiProblem(415, 'unsupported_media_type', 'Unsupported media type', `send the body as application/json (got ${got ?? 'no content type'})`, {
       errors: [{ field: 'Content-Type', message: 'must be application/json' }],
     }),
+  // The rest of the body is not read: the connection closes, and says so, so a client still sending learns it now.
   bodyTooLarge: (limit: number) =>
-    new ApiProblem(413, 'body_too_large', 'Body too large', `the body is larger than ${limit} bytes`, { errors: [{ field: '(body)', message: `at most ${limit} bytes` }] }),
+    new ApiProblem(413, 'body_too_large', 'Body too large', `the body is larger than ${limit} bytes`, {
+      errors: [{ field: '(body)', message: `at most ${limit} bytes` }],
+      headers: { Connection: 'close' },
+    }),
   unauthorized: (detail: string) =>
     new ApiProblem(401, 'unauthorized', 'Unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer realm="softland"' } }),
   /** The key is valid but its scope does not allow this call (RFC 6750's insufficient_scope). */

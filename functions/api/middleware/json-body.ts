@@ -18,9 +18,10 @@ export const jsonBody = () =>
     // application/json` with an empty body for an optional one): an empty object. A route whose
     // body is required then names the fields it misses.
     if (raw.trim() === '') {
-      // The route's validator reads the body again through Hono's cache of the text (a promise
-      // at run time, whatever its type says).
-      (c.req.bodyCache as Record<string, unknown>)['text'] = Promise.resolve('{}');
+      // With a JSON content type the route's validator reads the body again, through Hono's
+      // cache of the text (a promise at run time, whatever its type says); without one it
+      // reads nothing, and must find no body.
+      if (type) (c.req.bodyCache as Record<string, unknown>)['text'] = Promise.resolve('{}');
       c.set('rawBody', '');
       c.set('body', {});
       return next();
