@@ -324,7 +324,7 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
       description:
         'Signed per Standard Webhooks: headers webhook-id (the event id, stable across retries), webhook-timestamp and ' +
         'webhook-signature (v1,<base64 HMAC-SHA256 of id.timestamp.body>, one per active secret). Answer 2xx within 15 s; 410 disables the endpoint.',
-      request: { body: { content: jsonContent(schema) } },
+      request: { body: { required: true, content: jsonContent(schema) } },
       responses: { 200: { description: 'Received' } },
     });
   }
