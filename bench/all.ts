@@ -1,8 +1,8 @@
 /**
  * `npm run bench [-- --json] [-- --duration 10]`: the in-process benchmarks (bench/run.ts),
  * then the HTTP benchmark (bench/http.ts), the sweep benchmark (bench/sweep.ts) and the
- * Lambda bundle benchmark (bench/bundle.ts), the 60 s load test (bench/load.ts) and the replay on a real
- * crash (bench/replay.ts), each in its own process with the same
+ * Lambda bundle benchmark (bench/bundle.ts), the 60 s load test (bench/load.ts), one tenant's heavy
+ * requests beside another's (bench/neighbour.ts) and the replay on a real crash (bench/replay.ts), each in its own process with the same
  * arguments; stops at the first that fails.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,6 +16,7 @@ const suites: Array<[file: string, args: string[]]> = [
   ['./sweep.ts', args.filter((a) => a === '--json')],
   ['./bundle.ts', args.filter((a) => a === '--json')],
   ['./load.ts', args.filter((a) => a === '--json')],
+  ['./neighbour.ts', args.filter((a) => a === '--json')],
   ['./replay.ts', args.filter((a) => a === '--json')],
 ];
 

@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { toFieldIssues } from '../../shared/schemas/validate.ts';
 import type { Stores } from '../../shared/store/index.ts';
 import type { StoredResponse } from '../../shared/store/idempotency.ts';
-import type { ApiEnv } from './env.ts';
+import type { ApiEnv, Assessor } from './env.ts';
 import { bearerAuth } from './middleware/auth.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { jsonBody } from './middleware/json-body.ts';
@@ -38,6 +38,8 @@ export interface AppOptions {
   readonly sweepRunner?: SegmentRunner;
   /** Where unexpected errors are reported. Default console.error. */
   readonly logError?: (error: unknown, requestId: string) => void;
+  /** Where POST /v1/assessments assesses: default the engine in this thread (Lambda); the local server passes its thread pool. */
+  readonly assessor?: Assessor;
 }
 
 const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
@@ -65,7 +67,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   app.on('POST', '/v1/*', idempotency(stores.idempotency, (c, stored) => replayStored(c, stores, stored)));
 
   registerSecurity(app);
-  assessmentRoutes(app, stores, { record: options.recordAssessments ?? true });
+  assessmentRoutes(app, stores, { record: options.recordAssessments ?? true, assessor: options.assessor });
   accountRoutes(app, stores);
   // Price pushes and sweeps start segments the same way: in process locally, the worker Lambda on AWS.
   const sweepRunner = options.sweepRunner ?? inProcessRunner(stores, (error) => logError(error, 'sweep'));

@@ -1,5 +1,11 @@
+import type { AssessOptions } from '../../shared/risk/assess.ts';
+import type { Assessment } from '../../shared/schemas/assessment.ts';
+import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import type { ApiKeyScope } from '../../shared/store/api-keys.ts';
 import type { IdempotencyRef } from '../../shared/store/idempotency.ts';
+
+/** Assesses a validated snapshot for a tenant: the engine in this thread, or a pool of threads (the local server). */
+export type Assessor = (snapshot: Snapshot, options: AssessOptions, tenantId: string) => Promise<Assessment>;
 
 /** What middleware hands to handlers through the context. */
 export interface ApiEnv {

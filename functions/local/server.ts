@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../api/app.ts';
 import { ensureTables } from '../../shared/store/bootstrap.ts';
@@ -6,6 +7,7 @@ import { createDynamoClient } from '../../shared/store/client.ts';
 import { createStores, type Stores } from '../../shared/store/index.ts';
 import type { TableNames } from '../../shared/store/tables.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { AssessPool } from './assess-pool.ts';
 import { inProcessRunner, startSweep, type SegmentRunner } from '../../shared/sweeps/coordinator.ts';
 import { allowInsecureLocalFromEnv } from '../../shared/webhooks/address-policy.ts';
 import { dispatchOnce } from '../../shared/webhooks/dispatcher.ts';
@@ -34,6 +36,12 @@ export interface LocalServerOptions {
   readonly requestTimeoutMs?: number;
   /** Headers not all arrived after this long: 408. Default 10 s. */
   readonly headersTimeoutMs?: number;
+  /**
+   * Large snapshots are assessed on this many worker threads, tenants taking turns, so one
+   * tenant's heavy requests do not stall the server for the others (assess-pool.ts). Default:
+   * the cores but one; 0 assesses everything on the server's own thread.
+   */
+  readonly assessThreads?: number;
 }
 
 export interface LocalServer {
@@ -63,6 +71,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     const stores = createStores(db, options.tables);
     const { tenantId, apiKey } = await devCredentials(stores, options.devApiKey);
     const runner = inProcessRunner(stores, logError);
+    const threads = options.assessThreads ?? Math.max(1, availableParallelism() - 1);
+    const pool = threads > 0 ? new AssessPool({ size: threads }) : undefined;
     const allowInsecureWebhooks = options.allowInsecureWebhooks ?? allowInsecureLocalFromEnv();
     const app = createApp({
       stores,
@@ -70,6 +80,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       sweepRunner: runner,
       allowInsecureWebhooks,
       tenantRequestsPerSecond: options.tenantRequestsPerSecond,
+      ...(pool ? { assessor: pool.assess } : {}),
     });
     const server = await listen(app.fetch, options.port, { request: options.requestTimeoutMs ?? 30_000, headers: options.headersTimeoutMs ?? 10_000 });
     const timers = [
@@ -86,6 +97,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       stop: async () => {
         for (const timer of timers) clearInterval(timer);
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await pool?.close();
         db.destroy();
         await database?.stop();
       },

@@ -13,7 +13,7 @@ import { SnapshotSchema } from '../../../shared/schemas/snapshot.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import { profileFor } from '../../../shared/sweeps/account-assessment.ts';
 import { forecastsFor, gridSymbols } from '../../../shared/sweeps/forecasts.ts';
-import type { ApiEnv } from '../env.ts';
+import type { ApiEnv, Assessor } from '../env.ts';
 import { problems } from '../problems.ts';
 import { errorResponses, jsonContent, secured } from './openapi.ts';
 
@@ -76,6 +76,8 @@ const listAccountAssessments = createRoute({
 export interface AssessmentRouteOptions {
   /** Record every assessment (default). Off only for the benchmark of the engine behind HTTP. */
   readonly record: boolean;
+  /** Where snapshots are assessed. Default the engine in this thread. */
+  readonly assessor?: Assessor | undefined;
 }
 
 export function assessmentRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options: AssessmentRouteOptions): void {
@@ -84,7 +86,7 @@ export function assessmentRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, optio
     // A built-in profile costs no read; a tenant's own is read from its latest version.
     const profile = await profileFor(stores.riskProfiles.resolver(c.get('tenantId')), snapshot);
     const forecasts = await forecastsFor(stores, c.get('tenantId'), profile, gridSymbols(snapshot, profile), new Date());
-    const assessment = await assess(snapshot, { id: newId('asm'), profile, forecasts });
+    const assessment = await (options.assessor ?? assess)(snapshot, { id: newId('asm'), profile, forecasts }, c.get('tenantId'));
     if (options.record) {
       const claim = c.get('idempotency');
       // The record and the idempotency answer are one transaction: both are stored or neither.
