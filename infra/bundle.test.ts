@@ -156,7 +156,7 @@ describe('the scheduled bundles', () => {
 
   it('the dispatcher stops when the invocation nears its end', async () => {
     const counts = await handlers.dispatcher({ source: 'softland.schedule' }, lambdaContext(0));
-    expect(counts).toEqual({ fannedOut: 0, attempted: 0, delivered: 0, retried: 0, failed: 0 });
+    expect(counts).toEqual({ fannedOut: 0, attempted: 0, delivered: 0, retried: 0, failed: 0, deferred: 0 });
   });
 
   it('the worker runs a segment', async () => {

@@ -15,7 +15,7 @@ const RESERVE_MS = 5_000;
  * pausing a second when nothing is due. Overlapping invocations are safe (leases).
  */
 export const handler = middy(async (_event: unknown, context: Context) => {
-  const total: DispatchCounts = { fannedOut: 0, attempted: 0, delivered: 0, retried: 0, failed: 0 };
+  const total: DispatchCounts = { fannedOut: 0, attempted: 0, delivered: 0, retried: 0, failed: 0, deferred: 0 };
   const deadline = new Date(Date.now() + context.getRemainingTimeInMillis() - RESERVE_MS);
   // A run only starts attempts that can finish (15 s each) before the deadline.
   while (deadline.getTime() - Date.now() > DEFAULT_DELIVERY_TIMEOUT_MS) {

@@ -1673,6 +1673,13 @@ export interface components {
              * @description When the endpoint last changed: an update, a rotation, or Softland disabling it (ISO 8601, UTC)
              */
             updatedAt: string;
+            /** @description The endpoint's circuit breaker, so one dead receiver costs the dispatcher little (docs/sweeps-and-webhooks.md) */
+            circuit: {
+                /** @description Consecutive attempts the endpoint did not take (timeouts, no connection, 5xx); 0 after a delivery */
+                failures: number;
+                /** @description While in the future, deliveries to the endpoint wait (no attempt is spent) until then: set after 5 consecutive failures, for 1 minute, doubling with each further one up to 1 hour; null when closed */
+                openUntil: string | null;
+            };
         };
         /** @description A webhook endpoint to register. */
         WebhookEndpointCreate: {

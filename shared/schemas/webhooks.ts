@@ -81,6 +81,14 @@ export const WebhookEndpointSchema = z
       .describe('The signing secret (whsec_…): only in the answers that create it (create, rotate), never in a replay of them'),
     createdAt: Timestamp.describe('When the endpoint was registered (ISO 8601, UTC)'),
     updatedAt: Timestamp.describe('When the endpoint last changed: an update, a rotation, or Softland disabling it (ISO 8601, UTC)'),
+    circuit: z
+      .object({
+        failures: z.number().int().describe('Consecutive attempts the endpoint did not take (timeouts, no connection, 5xx); 0 after a delivery'),
+        openUntil: Timestamp.nullable().describe(
+          'While in the future, deliveries to the endpoint wait (no attempt is spent) until then: set after 5 consecutive failures, for 1 minute, doubling with each further one up to 1 hour; null when closed',
+        ),
+      })
+      .describe('The endpoint\'s circuit breaker, so one dead receiver costs the dispatcher little (docs/sweeps-and-webhooks.md)'),
   })
   .meta({ id: 'WebhookEndpoint', description: 'A URL that receives the tenant\'s events, signed per Standard Webhooks.' });
 

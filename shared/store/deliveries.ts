@@ -120,6 +120,30 @@ export class DeliveryStore extends TableStore {
     }
   }
 
+  /**
+   * Moves a pending delivery's next attempt to `until` without spending an attempt (its
+   * endpoint's circuit is open), unless a dispatcher holds it or it is due later anyway.
+   */
+  async postpone(tenantId: string, deliveryId: string, until: Date, now: Date): Promise<boolean> {
+    const next = until.toISOString();
+    return applied(() =>
+      this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: this.key(tenantId, deliveryId),
+          UpdateExpression: 'SET nextAttemptAt = :next, dueKey = :dueKey',
+          ConditionExpression: 'dueState = :p AND nextAttemptAt < :next AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+          ExpressionAttributeValues: {
+            ':next': { S: next },
+            ':dueKey': { S: `${next}#${tenantId}#${deliveryId}` },
+            ':p': { S: PENDING },
+            ':now': { S: now.toISOString() },
+          },
+        }),
+      ),
+    );
+  }
+
   /** Records what an attempt concluded and releases the lease. */
   async record(tenantId: string, deliveryId: string, outcome: AttemptOutcome): Promise<void> {
     const values: Record<string, AttributeValue> = {};

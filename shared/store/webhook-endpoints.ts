@@ -1,9 +1,11 @@
 import {
+  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
   type AttributeValue,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
@@ -28,6 +30,29 @@ export interface WebhookEndpoint {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly version: number;
+}
+
+/**
+ * An endpoint's circuit breaker: its consecutive failed attempts (timeouts, unreachable,
+ * 5xx), and once they reach CIRCUIT_THRESHOLD, until when the dispatcher skips it.
+ */
+export interface Circuit {
+  readonly failures: number;
+  /** While in the future the circuit is open: the endpoint's deliveries wait, no attempt is spent. */
+  readonly openUntil: string | null;
+}
+
+export const CLOSED_CIRCUIT: Circuit = { failures: 0, openUntil: null };
+/** Consecutive failures that open the circuit. */
+export const CIRCUIT_THRESHOLD = 5;
+/** The first opening; each further failure doubles it, up to CIRCUIT_MAX_OPEN_MS. */
+export const CIRCUIT_OPEN_MS = 60_000;
+export const CIRCUIT_MAX_OPEN_MS = 3_600_000;
+
+/** How long a circuit with `failures` consecutive failures stays open (0: closed). */
+export function circuitOpenMs(failures: number): number {
+  if (failures < CIRCUIT_THRESHOLD) return 0;
+  return Math.min(CIRCUIT_MAX_OPEN_MS, CIRCUIT_OPEN_MS * 2 ** Math.min(20, failures - CIRCUIT_THRESHOLD));
 }
 
 /** Attempts of a create or delete that keeps meeting others on the tenant's counter. */
@@ -170,6 +195,54 @@ export class WebhookEndpointStore extends TableStore {
     return Items.map(endpointOf);
   }
 
+  /** Where an endpoint's circuit is kept: beside the endpoints, in a partition no tenant has (`<tenantId>#circuit`). */
+  private circuitKey(tenantId: string, endpointId: string): Record<string, AttributeValue> {
+    return this.key(`${tenantId}#circuit`, endpointId);
+  }
+
+  async circuit(tenantId: string, endpointId: string): Promise<Circuit> {
+    const { Item } = await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: this.circuitKey(tenantId, endpointId), ConsistentRead: true })));
+    return Item ? circuitOf(Item) : CLOSED_CIRCUIT;
+  }
+
+  /** Every circuit of a tenant's endpoints that has failures, by endpoint id. */
+  async circuits(tenantId: string): Promise<Map<string, Circuit>> {
+    const { Items = [] } = await guarded(() =>
+      this.db.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'tenantId = :t', ExpressionAttributeValues: { ':t': { S: `${tenantId}#circuit` } }, ConsistentRead: true })),
+    );
+    return new Map(Items.map((i) => [i['endpointId']!.S!, circuitOf(i)]));
+  }
+
+  /** A failed attempt: one more consecutive failure, and the circuit opened for as long as that many call for. */
+  async recordFailure(tenantId: string, endpointId: string, now: Date): Promise<Circuit> {
+    const { Attributes } = await guarded(() =>
+      this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: this.circuitKey(tenantId, endpointId),
+          UpdateExpression: 'ADD failures :one SET lastFailureAt = :now',
+          ExpressionAttributeValues: { ':one': { N: '1' }, ':now': { S: now.toISOString() } },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    const failures = Number(Attributes?.['failures']?.N ?? 1);
+    const openMs = circuitOpenMs(failures);
+    if (openMs === 0) return { failures, openUntil: null };
+    const openUntil = new Date(now.getTime() + openMs).toISOString();
+    await guarded(() =>
+      this.db.send(
+        new UpdateItemCommand({ TableName: this.table, Key: this.circuitKey(tenantId, endpointId), UpdateExpression: 'SET openUntil = :u', ExpressionAttributeValues: { ':u': { S: openUntil } } }),
+      ),
+    );
+    return { failures, openUntil };
+  }
+
+  /** A delivered attempt closes the circuit. */
+  async recordSuccess(tenantId: string, endpointId: string): Promise<void> {
+    await guarded(() => this.db.send(new DeleteItemCommand({ TableName: this.table, Key: this.circuitKey(tenantId, endpointId) })));
+  }
+
   /** Deletes an endpoint and counts it out, in one transaction; false when there is none. */
   async delete(tenantId: string, endpointId: string): Promise<boolean> {
     const removal: TransactWriteItem = { Delete: { TableName: this.table, Key: this.key(tenantId, endpointId), ConditionExpression: 'attribute_exists(endpointId)' } };
@@ -190,4 +263,8 @@ function endpointOf(i: Record<string, AttributeValue>): WebhookEndpoint {
     updatedAt: i['updatedAt']!.S!,
     version: Number(i['version']!.N),
   };
+}
+
+function circuitOf(item: Record<string, AttributeValue>): Circuit {
+  return { failures: Number(item['failures']?.N ?? 0), openUntil: item['openUntil']?.S ?? null };
 }

@@ -223,6 +223,28 @@ describe('deliverWebhook against a real receiver', () => {
     expect(elapsed).toBeLessThan(3000);
   });
 
+  it('gives up sooner on a receiver that accepts and never answers: the first-byte budget', async () => {
+    const target = await receiver(() => {
+      /* never answers */
+    });
+    const started = performance.now();
+    const result = await deliverWebhook(signedRequest(target.origin, [newWebhookSecret()]), { ...local, timeoutMs: 5000, firstByteTimeoutMs: 250 });
+    expect(result).toMatchObject({ outcome: 'retry', reason: 'timeout' });
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('gives up on a receiver it cannot reach within the connect budget (here a DNS that never answers)', async () => {
+    const started = performance.now();
+    const result = await deliverWebhook(signedRequest('http://hooks.example.test', [newWebhookSecret()]), {
+      ...local,
+      lookup: (() => {}) as LookupFunction,
+      timeoutMs: 5000,
+      connectTimeoutMs: 250,
+    });
+    expect(result).toMatchObject({ outcome: 'retry', reason: 'connect_timeout' });
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   it('lets the status decide when the body trickles past the timeout', async () => {
     const target = await receiver((res) => {
       res.writeHead(200);

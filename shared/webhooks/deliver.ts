@@ -8,6 +8,10 @@ import { parseRetryAfter } from './retry-after.ts';
 
 /** Budget of one attempt, from the DNS lookup to the end of the response. */
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 15_000;
+/** From the DNS lookup to an open connection (TLS included): a receiver that cannot be reached is known sooner. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
+/** From the request sent to the response's status line: a receiver that accepts and never answers. */
+export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 10_000;
 
 /** At most this much of a response body is read; the rest is dropped with the connection. */
 export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
@@ -26,7 +30,7 @@ export interface DeliveryRequest {
  * - `delivered`: a 2xx; done.
  * - `retry`: try again later (see `nextAttemptAt`), after `retryAfterMs` if the endpoint
  *   asked; `reason` is a stable code (`server_error`, `rate_limited`, `client_error`,
- *   `redirect`, `unexpected_status`, `timeout`, `dns_failed`, `connection_failed`,
+ *   `redirect`, `unexpected_status`, `timeout`, `connect_timeout`, `dns_failed`, `connection_failed`,
  *   `tls_failed`, `network_error`) and `detail` says more for people.
  * - `gone`: 410; the endpoint asked to be disabled.
  * - `refused`: the URL or the address it resolves to breaks the target policy
@@ -48,6 +52,10 @@ export type DeliveryResult =
 export interface DeliveryOptions {
   /** Budget for the whole attempt (DNS, connect, TLS, response). Default 15000 ms. */
   readonly timeoutMs?: number;
+  /** Budget from the start to an open connection (DNS, TCP, TLS): `connect_timeout` past it. Default 3000 ms. */
+  readonly connectTimeoutMs?: number;
+  /** Budget from the request sent to the response's status line: `timeout` past it. Default 10000 ms. */
+  readonly firstByteTimeoutMs?: number;
   /** Development only: allow `http:` and loopback targets. Default `false`. */
   readonly allowInsecureLocal?: boolean;
   /** The resolver whose answers are checked and dialled. Default `dns.lookup`. */
@@ -82,6 +90,7 @@ function errorResult(error: unknown): DeliveryResult {
   const detail = error instanceof Error ? error.message || code : String(error);
   if (code === 'forbidden_address') return { outcome: 'refused', reason: code, detail };
   if (code === 'timeout') return { outcome: 'retry', reason: 'timeout', detail };
+  if (code === 'connect_timeout') return { outcome: 'retry', reason: 'connect_timeout', detail };
   if (code === 'dns_failed' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA') {
     return { outcome: 'retry', reason: 'dns_failed', detail };
   }
@@ -141,9 +150,26 @@ export async function deliverWebhook(request: DeliveryRequest, options: Delivery
     });
 
     timer = setTimeout(() => finish(answered ?? errorResult(new DeliveryTimeoutError(timeoutMs))), timeoutMs);
+    // Tighter budgets inside the whole one: reaching the receiver, then its first answer.
+    const connectBudget = Math.min(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, timeoutMs);
+    const connectTimer = setTimeout(() => finish(errorResult(new DeliveryTimeoutError(connectBudget, 'connect_timeout'))), connectBudget);
+    let firstByteTimer: NodeJS.Timeout | undefined;
+    req.on('socket', (socket) => {
+      const connected = () => {
+        clearTimeout(connectTimer);
+        const budget = options.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS;
+        firstByteTimer = setTimeout(() => finish(answered ?? errorResult(new DeliveryTimeoutError(budget))), budget);
+      };
+      socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', connected);
+    });
+    req.on('close', () => {
+      clearTimeout(connectTimer);
+      clearTimeout(firstByteTimer);
+    });
 
     req.on('error', (error) => finish(answered ?? errorResult(error)));
     req.on('response', (res) => {
+      clearTimeout(firstByteTimer);
       const result = statusResult(res.statusCode ?? 0, res.headers['retry-after'], now());
       answered = result;
       let read = 0;

@@ -1,7 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import type { Stores } from '../store/index.ts';
 import { deliveryIdOf, type Delivery } from '../store/deliveries.ts';
-import type { WebhookEndpoint } from '../store/webhook-endpoints.ts';
+import { CLOSED_CIRCUIT, type WebhookEndpoint } from '../store/webhook-endpoints.ts';
 import { nextAttemptAt } from './backoff.ts';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, deliverWebhook } from './deliver.ts';
 import { webhookPayload } from './payload.ts';
@@ -35,6 +35,8 @@ export interface DispatchCounts {
   delivered: number;
   retried: number;
   failed: number;
+  /** Due deliveries left for a later run: their endpoint's circuit is open, or it stalled in this run. */
+  deferred: number;
 }
 
 /** Extra time a claim holds beyond the attempt's own budget. */
@@ -47,7 +49,7 @@ const LEASE_MARGIN_MS = 15_000;
  * whose attempt was cut short is attempted again, with the same webhook-id.
  */
 export async function dispatchOnce(stores: Stores, now: Date, options: DispatcherOptions = {}): Promise<DispatchCounts> {
-  const counts: DispatchCounts = { fannedOut: 0, attempted: 0, delivered: 0, retried: 0, failed: 0 };
+  const counts: DispatchCounts = { fannedOut: 0, attempted: 0, delivered: 0, retried: 0, failed: 0, deferred: 0 };
   counts.fannedOut = await fanOut(stores, now);
   const budget = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
   // One queue per endpoint, attempted in order; queues run side by side, at most `perTenant`
@@ -65,12 +67,31 @@ export async function dispatchOnce(stores: Stores, now: Date, options: Dispatche
       const tenant = tenants.get(queue[0]!.tenantId) ?? tenants.set(queue[0]!.tenantId, limiter(options.perTenant ?? 4)).get(queue[0]!.tenantId)!;
       await tenant(() =>
         all(async () => {
-          for (const { tenantId, deliveryId } of queue) {
+          const { tenantId } = queue[0]!;
+          const endpointId = endpointIdOf(queue[0]!.deliveryId);
+          // An endpoint whose circuit is open waits, and spends none of its deliveries' attempts.
+          let circuit = await stores.webhookEndpoints.circuit(tenantId, endpointId);
+          const postponeFrom = async (i: number, until: Date) => {
+            for (const { deliveryId } of queue.slice(i)) await stores.deliveries.postpone(tenantId, deliveryId, until, now);
+            counts.deferred += queue.length - i;
+          };
+          // Postponed, not just skipped: waiting deliveries must not fill the next runs' batches.
+          if (circuit.openUntil !== null && Date.parse(circuit.openUntil) > now.getTime()) return postponeFrom(0, new Date(circuit.openUntil));
+          for (const [i, { deliveryId }] of queue.entries()) {
             if (options.deadline && Date.now() + budget > options.deadline.getTime()) return;
             const outcome = await attempt(stores, tenantId, deliveryId, now, options);
             if (!outcome) continue; // another dispatcher holds it
-            counts[outcome]++;
+            counts[outcome.kind]++;
             counts.attempted++;
+            if (outcome.kind === 'delivered') {
+              if (circuit.failures > 0) await stores.webhookEndpoints.recordSuccess(tenantId, endpointId);
+              circuit = CLOSED_CIRCUIT;
+            } else if (outcome.unreachable) {
+              circuit = await stores.webhookEndpoints.recordFailure(tenantId, endpointId, now);
+              // A receiver that stalls or cannot be reached would hold this queue's place for
+              // every delivery behind it: they wait for the next run.
+              if (STALLED.has(outcome.reason!)) return postponeFrom(i + 1, new Date(Math.max(now.getTime() + STALL_PAUSE_MS, Date.parse(circuit.openUntil ?? '0'))));
+            }
           }
         }),
       );
@@ -123,14 +144,28 @@ export async function fanOut(stores: Stores, now: Date): Promise<number> {
   return created;
 }
 
+/** Retry reasons that count against an endpoint's circuit: it did not take the event, for its own reasons. */
+const UNREACHABLE = new Set(['timeout', 'connect_timeout', 'connection_failed', 'dns_failed', 'tls_failed', 'network_error', 'server_error']);
+/** Those that cost an attempt its whole budget or most of it. */
+const STALLED = new Set(['timeout', 'connect_timeout']);
+/** How long the deliveries behind a stalled one wait (at least; longer while the circuit is open). */
+const STALL_PAUSE_MS = 60_000;
+
+interface AttemptOutcome {
+  readonly kind: 'delivered' | 'retried' | 'failed';
+  /** The endpoint failed to take it (see UNREACHABLE), with the delivery's reason. */
+  readonly unreachable?: boolean;
+  readonly reason?: string;
+}
+
 /** One attempt of one delivery, if this run wins its claim. */
-async function attempt(stores: Stores, tenantId: string, deliveryId: string, now: Date, options: DispatcherOptions): Promise<'delivered' | 'retried' | 'failed' | undefined> {
+async function attempt(stores: Stores, tenantId: string, deliveryId: string, now: Date, options: DispatcherOptions): Promise<AttemptOutcome | undefined> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
   const delivery = await stores.deliveries.claim(tenantId, deliveryId, now, timeoutMs + LEASE_MARGIN_MS);
   if (!delivery) return undefined;
-  const fail = async (error: string, status: number | null = null) => {
+  const fail = async (error: string, status: number | null = null, reason?: string): Promise<AttemptOutcome> => {
     await stores.deliveries.record(tenantId, deliveryId, { kind: 'failed', status, error });
-    return 'failed' as const;
+    return reason !== undefined && UNREACHABLE.has(reason) ? { kind: 'failed', unreachable: true, reason } : { kind: 'failed' };
   };
 
   const endpoint = await stores.webhookEndpoints.get(tenantId, delivery.endpointId);
@@ -151,7 +186,7 @@ async function attempt(stores: Stores, tenantId: string, deliveryId: string, now
   switch (result.outcome) {
     case 'delivered':
       await stores.deliveries.record(tenantId, deliveryId, { kind: 'delivered', status: result.status, at: now });
-      return 'delivered';
+      return { kind: 'delivered' };
     case 'gone':
       // 410: the receiver asked us to stop; disable the endpoint so nothing else is sent.
       await disable(stores, tenantId, endpoint, 'the endpoint answered 410 Gone', now);
@@ -160,9 +195,9 @@ async function attempt(stores: Stores, tenantId: string, deliveryId: string, now
       return fail(`refused: ${result.reason}`);
     case 'retry': {
       const next = nextAttemptAt(delivery.attempts, firstAttempt(delivery, now), now, options.random ?? Math.random, result.retryAfterMs);
-      if (!next) return fail(`gave up after ${delivery.attempts} attempts: ${result.reason}`, result.status ?? null);
+      if (!next) return fail(`gave up after ${delivery.attempts} attempts: ${result.reason}`, result.status ?? null, result.reason);
       await stores.deliveries.record(tenantId, deliveryId, { kind: 'retry', status: result.status ?? null, error: result.reason, nextAttemptAt: next });
-      return 'retried';
+      return { kind: 'retried', unreachable: UNREACHABLE.has(result.reason), reason: result.reason };
     }
   }
 }

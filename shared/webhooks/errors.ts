@@ -52,8 +52,8 @@ export class ForbiddenAddressError extends WebhookError {
 
 /** The attempt took longer than its time budget (connect + response). */
 export class DeliveryTimeoutError extends WebhookError {
-  constructor(timeoutMs: number) {
-    super('timeout', `no complete response within ${timeoutMs} ms`);
+  constructor(timeoutMs: number, code: 'timeout' | 'connect_timeout' = 'timeout') {
+    super(code, code === 'connect_timeout' ? `no connection within ${timeoutMs} ms` : `no complete response within ${timeoutMs} ms`);
     this.name = 'DeliveryTimeoutError';
   }
 }

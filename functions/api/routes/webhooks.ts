@@ -30,7 +30,7 @@ import { deliveryIdOf } from '../../../shared/store/deliveries.ts';
 import { ConflictError } from '../../../shared/store/errors.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import type { Page } from '../../../shared/store/table-store.ts';
-import type { SigningSecret, WebhookEndpoint } from '../../../shared/store/webhook-endpoints.ts';
+import { CLOSED_CIRCUIT, type Circuit, type SigningSecret, type WebhookEndpoint } from '../../../shared/store/webhook-endpoints.ts';
 import { eventId } from '../../../shared/sweeps/events.ts';
 import { checkWebhookUrl } from '../../../shared/webhooks/address-policy.ts';
 import { WebhookUrlError } from '../../../shared/webhooks/errors.ts';
@@ -130,7 +130,7 @@ const retry = route({
   },
 });
 
-const endpointBody = (e: WebhookEndpoint, secret?: string) => ({
+const endpointBody = (e: WebhookEndpoint, circuit: Circuit, secret?: string) => ({
   object: 'webhook_endpoint' as const,
   id: e.endpointId,
   url: e.url,
@@ -141,6 +141,7 @@ const endpointBody = (e: WebhookEndpoint, secret?: string) => ({
   ...(secret ? { secret } : {}),
   createdAt: e.createdAt,
   updatedAt: e.updatedAt,
+  circuit: { failures: circuit.failures, openUntil: circuit.openUntil },
 });
 
 const deliveryBody = (d: Delivery) => ({
@@ -226,12 +227,20 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
     };
     // The cap is the store's transaction condition: exact however many creates race.
     if ((await stores.webhookEndpoints.create(c.get('tenantId'), endpoint, MAX_WEBHOOK_ENDPOINTS)) === 'limit_exceeded') throw endpointLimitExceeded();
-    return c.json(endpointBody(endpoint, secret), 201);
+    return c.json(endpointBody(endpoint, CLOSED_CIRCUIT, secret), 201);
   });
 
-  app.openapi(list, async (c) => c.json(listBody(await stores.webhookEndpoints.page(c.get('tenantId'), c.req.valid('query')), (e) => endpointBody(e)), 200));
+  app.openapi(list, async (c) => {
+    const tenantId = c.get('tenantId');
+    const [page, circuits] = await Promise.all([stores.webhookEndpoints.page(tenantId, c.req.valid('query')), stores.webhookEndpoints.circuits(tenantId)]);
+    return c.json(listBody(page, (e) => endpointBody(e, circuits.get(e.endpointId) ?? CLOSED_CIRCUIT)), 200);
+  });
 
-  app.openapi(get, async (c) => c.json(endpointBody(await load(c.get('tenantId'), c.req.valid('param').id)), 200));
+  app.openapi(get, async (c) => {
+    const tenantId = c.get('tenantId');
+    const endpoint = await load(tenantId, c.req.valid('param').id);
+    return c.json(endpointBody(endpoint, await stores.webhookEndpoints.circuit(tenantId, endpoint.endpointId)), 200);
+  });
 
   app.openapi(update, async (c) => {
     const tenantId = c.get('tenantId');
@@ -247,7 +256,7 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
       version: endpoint.version + 1,
     };
     await save(tenantId, next);
-    return c.json(endpointBody(next), 200);
+    return c.json(endpointBody(next, await stores.webhookEndpoints.circuit(tenantId, next.endpointId)), 200);
   });
 
   app.openapi(remove, async (c) => {
@@ -264,7 +273,7 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
     const secret = newWebhookSecret();
     const next: WebhookEndpoint = { ...endpoint, secrets: rotatedSecrets(endpoint.secrets, secret, now, graceSeconds), updatedAt: new Date(now).toISOString(), version: endpoint.version + 1 };
     await save(tenantId, next);
-    return c.json(endpointBody(next, secret), 200);
+    return c.json(endpointBody(next, await stores.webhookEndpoints.circuit(tenantId, next.endpointId), secret), 200);
   });
 
   app.openapi(test, async (c) => {
