@@ -26,7 +26,18 @@ export interface StageConfig {
   readonly dispatcherConcurrency: number;
   /** Optional e-mail address subscribed to the alarm topic. */
   readonly alarmEmail: string | undefined;
+  /**
+   * Where webhooks leave from (`-c webhookEgress=…`). `direct` (default): the dispatcher
+   * runs outside any VPC, from Lambda's shared public addresses, which change.
+   * `fixed`: the dispatcher runs in a VPC of its own whose NAT gateways send every webhook
+   * from two Elastic IPs (stack outputs `WebhookEgressIps`), for exchanges that allowlist
+   * source addresses. Costs NAT gateway hours and per-GB charges (docs/deploy.md).
+   */
+  readonly webhookEgress: WebhookEgressMode;
 }
+
+export const WEBHOOK_EGRESS = ['direct', 'fixed'] as const;
+export type WebhookEgressMode = (typeof WEBHOOK_EGRESS)[number];
 
 const STAGE_PATTERN = /^[a-z][a-z0-9]{1,11}$/;
 
@@ -47,7 +58,15 @@ export function stageConfig(node: Node): StageConfig {
     tenantRatePerSecond: numberContext(node, 'tenantRate', isProd ? 100 : 20),
     dispatcherConcurrency: numberContext(node, 'dispatcherConcurrency', 2),
     alarmEmail: alarmEmail ? String(alarmEmail) : undefined,
+    webhookEgress: webhookEgressContext(node),
   };
+}
+
+function webhookEgressContext(node: Node): WebhookEgressMode {
+  const raw: unknown = node.tryGetContext('webhookEgress');
+  if (raw === undefined || raw === null || raw === '') return 'direct';
+  if (!(WEBHOOK_EGRESS as readonly unknown[]).includes(raw)) throw new Error(`context webhookEgress must be one of ${WEBHOOK_EGRESS.join(', ')}, got "${String(raw)}"`);
+  return raw as WebhookEgressMode;
 }
 
 function numberContext(node: Node, key: string, fallback: number): number {

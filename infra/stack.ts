@@ -1,9 +1,10 @@
 /**
  * The Softland stack of one stage: DynamoDB tables (from shared/store/tables.ts), the API
  * behind API Gateway, the sweep (a scheduled coordinator fanning segments out to
- * workers), the scheduled webhook dispatcher, dead-letter queues and alarms.
+ * workers), the scheduled webhook dispatcher, dead-letter queues and alarms; with
+ * `webhookEgress: 'fixed'`, the dispatcher's VPC with fixed egress addresses.
  */
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement, type IRole, type Role } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -19,6 +20,7 @@ import { HttpApi } from './constructs/http-api.ts';
 import { LambdaFunction, type LambdaFunctionProps } from './constructs/lambda-function.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Tables, tableResourceArns, type SoftlandTables } from './constructs/tables.ts';
+import { WebhookEgress } from './constructs/webhook-egress.ts';
 
 /** How the scheduler retries an invocation it could not make, and how late it may still make it. */
 export const SCHEDULE_RETRY_ATTEMPTS = 2;
@@ -38,6 +40,18 @@ export class SoftlandStack extends Stack {
   readonly scheduleDeadLetters: Queue;
   readonly asyncFailures: Queue;
   readonly monitoring: Monitoring;
+  /** The dispatcher's VPC, NAT gateways and Elastic IPs: only with `webhookEgress: 'fixed'`. */
+  readonly webhookEgress: WebhookEgress | undefined;
+
+  /**
+   * The region's first two AZs as CloudFormation resolves them (`Fn::GetAZs`), what an
+   * environment-agnostic stack gets anyway. Overridden so that a stack pinned to an account
+   * and region (`-c account=… -c region=…`) does not look the AZs up at synthesis (the
+   * webhook egress VPC asks for them): synthesis stays offline, without credentials.
+   */
+  override get availabilityZones(): string[] {
+    return [0, 1].map((i) => Fn.select(i, Fn.getAzs()));
+  }
 
   constructor(scope: Construct, id: string, props: SoftlandStackProps) {
     super(scope, id, props);
@@ -73,10 +87,13 @@ export class SoftlandStack extends Stack {
         id: 'AwsSolutions::AwsSolutions-L1',
         reason: 'nodejs22.x is pinned on purpose (docs/architecture.md and docs/deploy.md: Node 20 in development and CI, nodejs22.x on Lambda); moving to a newer runtime goes with the test matrix.',
       });
-      Validations.of(f.role).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions, so their resource is *. It is the only wildcard in this role.',
-      });
+      // A function in a VPC also has the network-interface actions on *: LambdaFunction acknowledges both.
+      if (!props.network) {
+        Validations.of(f.role).acknowledge({
+          id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+          reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions, so their resource is *. It is the only wildcard in this role.',
+        });
+      }
       return f;
     };
     const worker = make('worker', {
@@ -98,6 +115,8 @@ export class SoftlandStack extends Stack {
       timeout: Duration.seconds(60),
       environment: workerEnv,
     });
+    // Webhooks from fixed addresses: the dispatcher alone in a VPC behind NAT gateways with Elastic IPs.
+    const egress = (this.webhookEgress = config.webhookEgress === 'fixed' ? new WebhookEgress(this, 'WebhookEgress', { namePrefix, removalPolicy }) : undefined);
     const dispatcher = make('dispatcher', {
       description: 'Every minute: dispatches the webhook outbox until close to its timeout',
       memorySize: 512,
@@ -105,6 +124,7 @@ export class SoftlandStack extends Stack {
       timeout: Duration.seconds(90),
       reservedConcurrentExecutions: config.dispatcherConcurrency,
       environment: tableNameEnv,
+      network: egress && { vpc: egress.vpc, subnets: egress.subnets, securityGroups: [egress.securityGroup] },
     });
     this.functions = { api, coordinator, worker, dispatcher };
 
@@ -175,6 +195,7 @@ export class SoftlandStack extends Stack {
       new CfnOutput(this, `${pascal(functionId)}FunctionName`, { value: f.fn.functionName });
     }
     new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn });
+    egress?.addOutputs(this);
   }
 }
 

@@ -6,7 +6,8 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Validations, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -23,7 +24,29 @@ export interface LambdaFunctionProps {
   readonly environment: Readonly<Record<string, string>>;
   readonly reservedConcurrentExecutions?: number | undefined;
   readonly removalPolicy: RemovalPolicy;
+  /** Run in these subnets of a VPC (default: no VPC). */
+  readonly network?: LambdaNetwork | undefined;
 }
+
+export interface LambdaNetwork {
+  readonly vpc: IVpc;
+  readonly subnets: SubnetSelection;
+  readonly securityGroups: readonly ISecurityGroup[];
+}
+
+/**
+ * What Lambda does with the function's role to attach it to a VPC: create, describe and
+ * delete its network interfaces (the EC2 part of AWSLambdaVPCAccessExecutionRole; the
+ * Describe actions accept no resource but `*`).
+ */
+export const VPC_ACCESS_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+] as const;
 
 export class LambdaFunction extends Construct {
   readonly fn: NodejsFunction;
@@ -44,6 +67,15 @@ export class LambdaFunction extends Construct {
       description: `Runs ${props.functionName}`,
     });
     this.role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }));
+    if (props.network) {
+      // Inline, as the rest of the role: no managed policy (AWSLambdaVPCAccessExecutionRole also grants logs on *).
+      this.role.addToPolicy(new PolicyStatement({ actions: [...VPC_ACCESS_ACTIONS], resources: ['*'] }));
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'This function runs in a VPC: Lambda manages its network interfaces with this role, and ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets accept no resource but * (these are the EC2 actions of AWSLambdaVPCAccessExecutionRole, inline). The other * is X-Ray: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions. Nothing else in this role is on *.',
+      });
+    }
 
     this.fn = new NodejsFunction(this, 'Function', {
       functionName: props.functionName,
@@ -59,6 +91,7 @@ export class LambdaFunction extends Construct {
       loggingFormat: LoggingFormat.TEXT,
       tracing: Tracing.ACTIVE,
       ...(props.reservedConcurrentExecutions ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
+      ...(props.network ? { vpc: props.network.vpc, vpcSubnets: props.network.subnets, securityGroups: [...props.network.securityGroups] } : {}),
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
