@@ -88,7 +88,8 @@ beforeAll(async () => {
       dynamoEndpoint: inject('dynamoEndpoint'),
       sweepIntervalMs: 0,
     }),
-    exec(join(BIN, 'openapi'), ['--input', DOCUMENT, '--output', join(work, 'openapi-typescript-codegen', 'client'), '--client', 'fetch', '--useUnionTypes']),
+    // By its own path: @redocly/cli also installs an `openapi` bin, and which one .bin/openapi is depends on install order.
+    exec(process.execPath, [join(REPO, 'node_modules', 'openapi-typescript-codegen', 'bin', 'index.js'), '--input', DOCUMENT, '--output', join(work, 'openapi-typescript-codegen', 'client'), '--client', 'fetch', '--useUnionTypes']),
     // No --http-client: 13.13.0's CLI generates the axios client for any value of it, "fetch" included.
     exec(join(BIN, 'swagger-typescript-api'), ['generate', '-p', DOCUMENT, '-o', join(work, 'swagger-typescript-api', 'client'), '-n', 'api.ts', '--silent']),
   ]);
