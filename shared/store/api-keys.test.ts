@@ -3,6 +3,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshStores } from '../../test/dynamo.ts';
 import type { Stores } from './index.ts';
+import { ApiKeyStore, KEY_CACHE_TTL_MS } from './api-keys.ts';
 
 let stores: Stores;
 let db: Awaited<ReturnType<typeof freshStores>>['db'];
@@ -63,5 +64,38 @@ describe('API key scopes in the store', () => {
     await storeRaw(tenantId, secret, 'key_future', 'billing');
     expect(await stores.apiKeys.authenticate(secret)).toBeUndefined();
     expect(await stores.apiKeys.list(tenantId)).toEqual([expect.objectContaining({ keyId: 'key_future', scope: 'billing' })]);
+  });
+});
+
+describe('the key cache', () => {
+  it('trusts an authenticated key for 30 s: revoked elsewhere, refused once that passes; revoked here, refused at once', async () => {
+    let now = Date.parse('2026-11-26T12:00:00Z');
+    const clock = () => now;
+    const here = new ApiKeyStore(db, names.apiKeys, KEY_CACHE_TTL_MS, clock);
+    const elsewhere = new ApiKeyStore(db, names.apiKeys, 0);
+    const tenant = await stores.tenants.create('cached');
+    const a = await stores.apiKeys.issue(tenant.tenantId);
+    const b = await stores.apiKeys.issue(tenant.tenantId);
+
+    expect(await here.authenticate(a.secret)).toMatchObject({ keyId: a.keyId });
+    expect(await elsewhere.revoke(tenant.tenantId, a.keyId)).toBe(true);
+    now += KEY_CACHE_TTL_MS - 1;
+    expect(await here.authenticate(a.secret)).toMatchObject({ keyId: a.keyId }); // within the bound
+    expect(await elsewhere.authenticate(a.secret)).toBeUndefined(); // an instance that had not cached it
+    now += 1;
+    expect(await here.authenticate(a.secret)).toBeUndefined();
+
+    expect(await here.authenticate(b.secret)).toMatchObject({ keyId: b.keyId });
+    expect(await here.revoke(tenant.tenantId, b.keyId)).toBe(true);
+    expect(await here.authenticate(b.secret)).toBeUndefined();
+  });
+
+  it('caches no failure: a key issued after an unknown one was tried works at once', async () => {
+    const here = new ApiKeyStore(db, names.apiKeys);
+    const tenant = await stores.tenants.create('uncached');
+    const secret = `sk_${'A'.repeat(43)}`;
+    expect(await here.authenticate(secret)).toBeUndefined();
+    await stores.apiKeys.issue(tenant.tenantId, { secret });
+    expect(await here.authenticate(secret)).toMatchObject({ tenantId: tenant.tenantId });
   });
 });

@@ -53,7 +53,34 @@ function sha256(text: string): Buffer {
 }
 
 /** API keys, stored as SHA-256 hashes; a key authenticates exactly one tenant. */
+/** A key's authentication, kept by the instance that read it. */
+interface CachedPrincipal {
+  readonly principal: { tenantId: string; keyId: string; scope: ApiKeyScope };
+  readonly until: number;
+}
+
+/**
+ * How long an instance trusts a key it has authenticated before reading it again: a key
+ * revoked elsewhere (the CLI, another instance) stops working within this long; revoked
+ * through this instance, at once. docs/SECURITY.md states it.
+ */
+export const KEY_CACHE_TTL_MS = 30_000;
+/** Keys cached per instance at most; the oldest go first. */
+const KEY_CACHE_SIZE = 10_000;
+
 export class ApiKeyStore extends TableStore {
+  /** Successful authentications by key hash (never failures: an unknown key is read every time). */
+  private readonly cache = new Map<string, CachedPrincipal>();
+
+  constructor(
+    db: ConstructorParameters<typeof TableStore>[0],
+    table: string,
+    private readonly cacheTtlMs = KEY_CACHE_TTL_MS,
+    private readonly now: () => number = Date.now,
+  ) {
+    super(db, table);
+  }
+
   /** Issues a key, `admin` unless `scope` says otherwise; `secret` fixes it (the local server's SOFTLAND_DEV_API_KEY). */
   async issue(tenantId: string, options: { secret?: string; scope?: ApiKeyScope; now?: Date } = {}): Promise<IssuedKey> {
     const now = options.now ?? new Date();
@@ -106,6 +133,10 @@ export class ApiKeyStore extends TableStore {
   async authenticate(presented: string): Promise<{ tenantId: string; keyId: string; scope: ApiKeyScope } | undefined> {
     if (!KEY_PATTERN.test(presented)) return undefined;
     const hash = sha256(presented);
+    const id = hash.toString('hex');
+    const cached = this.cache.get(id);
+    if (cached && cached.until > this.now()) return cached.principal;
+    this.cache.delete(id);
     const { Item } = await guarded(() =>
       this.db.send(new GetItemCommand({ TableName: this.table, Key: { keyHash: { S: hash.toString('hex') } }, ConsistentRead: true })),
     );
@@ -115,7 +146,12 @@ export class ApiKeyStore extends TableStore {
     if (Item['status']?.S !== 'active') return undefined;
     const scope = storedScope(Item['scope']);
     if (!scope) return undefined;
-    return { tenantId: Item['tenantId']!.S!, keyId: Item['keyId']!.S!, scope };
+    const principal = { tenantId: Item['tenantId']!.S!, keyId: Item['keyId']!.S!, scope };
+    if (this.cacheTtlMs > 0) {
+      if (this.cache.size >= KEY_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(id, { principal, until: this.now() + this.cacheTtlMs });
+    }
+    return principal;
   }
 
   async list(tenantId: string): Promise<ApiKey[]> {
@@ -167,6 +203,8 @@ export class ApiKeyStore extends TableStore {
         }),
       ),
     );
+    // Once written: this instance stops trusting the key now, others within KEY_CACHE_TTL_MS.
+    this.cache.delete(item['keyHash']!.S!);
     return true;
   }
 }
