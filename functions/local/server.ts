@@ -8,6 +8,7 @@ import { createStores, type Stores } from '../../shared/store/index.ts';
 import type { TableNames } from '../../shared/store/tables.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { AssessPool } from './assess-pool.ts';
+import { tenantWithFreshKey } from './named-tenant.ts';
 import { inProcessRunner, startSweep, type SegmentRunner } from '../../shared/sweeps/coordinator.ts';
 import { allowInsecureLocalFromEnv } from '../../shared/webhooks/address-policy.ts';
 import { dispatchOnce } from '../../shared/webhooks/dispatcher.ts';
@@ -130,14 +131,13 @@ function logError(error: unknown): void {
   console.error(JSON.stringify({ level: 'error', source: 'background', error: String((error as Error)?.stack ?? error) }));
 }
 
-/** The dev tenant's key: the fixed one when given (issued once), else a fresh one. */
+/** The dev tenant's key: the fixed one when given (issued once), else a fresh one; the tenant is found again on a kept database. */
 async function devCredentials(stores: Stores, fixedKey: string | undefined): Promise<{ tenantId: string; apiKey: string }> {
-  if (fixedKey) {
-    const known = await stores.apiKeys.authenticate(fixedKey);
-    if (known) return { tenantId: known.tenantId, apiKey: fixedKey };
-  }
-  const tenant = await stores.tenants.create(DEV_TENANT);
-  const key = await stores.apiKeys.issue(tenant.tenantId, fixedKey ? { secret: fixedKey } : {});
+  if (!fixedKey) return tenantWithFreshKey(stores, DEV_TENANT);
+  const known = await stores.apiKeys.authenticate(fixedKey);
+  if (known) return { tenantId: known.tenantId, apiKey: fixedKey };
+  const tenant = (await stores.tenants.list()).find((t) => t.name === DEV_TENANT) ?? (await stores.tenants.create(DEV_TENANT));
+  const key = await stores.apiKeys.issue(tenant.tenantId, { secret: fixedKey });
   return { tenantId: tenant.tenantId, apiKey: key.secret };
 }
 

@@ -83,6 +83,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{accountId}/assessment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A registered account's full assessment now (not recorded)
+         * @description Assesses the registered account's book now with the tenant's latest market data and the account's risk profile, exactly as a sweep would (the same profile version, the same volatility forecasts), and answers the full assessment, as POST /v1/assessments does. It is a read: nothing is recorded and nothing changes (no tier, no event, no liquidation), so its `id` is fresh and reads nothing (GET /v1/assessments/{id} answers 404 for it), and `asOf` is the time of this request. The account's `lastAssessment` is the summary a sweep keeps; this is the whole answer behind such a summary, at this moment.
+         */
+        get: operations["getAccountAssessment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts": {
         parameters: {
             query?: never;
@@ -2918,6 +2938,91 @@ export interface operations {
             };
             /** @description No such resource for this tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this tenant (or the stage): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable: nothing was recorded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAccountAssessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account assessed now, not recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"];
+                };
+            };
+            /** @description Invalid request: the problem names the failing fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No registered account with this id for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_unassessable`: the account cannot be assessed now: the tenant has no market data yet, or none pushed in the last 300 seconds (field `market`), the market does not price one of its assets, an option cannot be valued, or its profile does not accept its collateral; `errors` names the fields, as the account's `assessmentError` does */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

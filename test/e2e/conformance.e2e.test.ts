@@ -391,6 +391,13 @@ describe('the API through Prism’s validating proxy', () => {
     await call('getAccount', 200, 'the account', { path: { accountId: ACCOUNT } });
     await call('getAccount', 404, 'unknown account', { path: { accountId: 'acct-nobody' } });
     await call('getAccount', 400, 'malformed account id', { path: { accountId: '-bad' } });
+    // The account's full assessment now, not recorded; 422 for the account the market does not price.
+    const now = await call('getAccountAssessment', 200, 'the account assessed now', { path: { accountId: ACCOUNT } });
+    expect(now.body).toMatchObject({ object: 'assessment', accountId: ACCOUNT, tier: 'warning' });
+    await call('getAccountAssessment', 200, 'read key', { key: keys.read, path: { accountId: ACCOUNT } });
+    await call('getAccountAssessment', 404, 'unknown account', { path: { accountId: 'acct-nobody' } });
+    await call('getAccountAssessment', 400, 'malformed account id', { path: { accountId: '-bad' } });
+    await call('getAccountAssessment', 422, 'collateral the market does not price', { code: 'account_unassessable', path: { accountId: 'acct-unpriced' } });
     await call('listAccounts', 200, 'every account');
     await call('listAccounts', 200, 'warning tier', { query: { tier: 'warning', limit: 5 } });
     await call('listAccounts', 400, 'unknown tier', { query: { tier: 'bogus' } });

@@ -1,16 +1,17 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { newId } from '../../../shared/ids.ts';
-import { AccountListQuery, AccountListSchema, AccountParams, AccountSchema, DeletedSchema } from '../../../shared/schemas/api.ts';
+import { DEFAULT_PROFILE_NAME } from '../../../shared/risk/profiles.ts';
+import { AccountListQuery, AccountListSchema, AccountParams, AccountSchema, AssessmentSchema, DeletedSchema } from '../../../shared/schemas/api.ts';
 import { AccountBookSchema } from '../../../shared/schemas/snapshot.ts';
 import type { Assessment } from '../../../shared/schemas/assessment.ts';
 import type { AssessmentError, RegisteredAccount } from '../../../shared/store/accounts.ts';
 import type { Stores } from '../../../shared/store/index.ts';
-import { assessAccount, marketProblem, profileFor, summaryOf, unassessable } from '../../../shared/sweeps/account-assessment.ts';
+import { assessAccount, MARKET_PROFILE, marketProblem, profileFor, summaryOf, unassessable } from '../../../shared/sweeps/account-assessment.ts';
 import { unassessableEvent } from '../../../shared/sweeps/events.ts';
 import { forecastsFor, gridSymbols } from '../../../shared/sweeps/forecasts.ts';
 import { cancelForDeletion, liquidationTransition } from '../../../shared/sweeps/liquidation-runs.ts';
 import type { ApiEnv } from '../env.ts';
-import { problems } from '../problems.ts';
+import { ApiProblem, problems } from '../problems.ts';
 import { errorResponses, jsonContent, secured } from './openapi.ts';
 
 const putAccount = createRoute({
@@ -64,6 +65,42 @@ const listAccounts = createRoute({
   request: { query: AccountListQuery },
   responses: { 200: { description: 'One page of accounts', content: jsonContent(AccountListSchema) }, ...errorResponses(400, 401, 503) },
 });
+
+const getAccountAssessment = createRoute({
+  method: 'get',
+  path: '/v1/accounts/{accountId}/assessment',
+  operationId: 'getAccountAssessment',
+  tags: ['Accounts'],
+  summary: "A registered account's full assessment now (not recorded)",
+  description:
+    'Assesses the registered account\'s book now with the tenant\'s latest market data and the account\'s risk profile, exactly as a sweep ' +
+    'would (the same profile version, the same volatility forecasts), and answers the full assessment, as POST /v1/assessments does. ' +
+    'It is a read: nothing is recorded and nothing changes (no tier, no event, no liquidation), so its `id` is fresh and reads nothing ' +
+    '(GET /v1/assessments/{id} answers 404 for it), and `asOf` is the time of this request. The account\'s `lastAssessment` is the ' +
+    'summary a sweep keeps; this is the whole answer behind such a summary, at this moment.',
+  ...secured,
+  request: { params: AccountParams },
+  responses: {
+    200: { description: 'The account assessed now, not recorded', content: jsonContent(AssessmentSchema) },
+    ...errorResponses(
+      400,
+      401,
+      [404, 'No registered account with this id for this tenant'],
+      [
+        422,
+        '`account_unassessable`: the account cannot be assessed now: the tenant has no market data yet, or none pushed in the last ' +
+          `${MARKET_PROFILE.market.maxAgeSeconds} seconds (field \`market\`), the market does not price one of its assets, an option cannot be valued, or its profile does ` +
+          'not accept its collateral; `errors` names the fields, as the account\'s `assessmentError` does',
+      ],
+      503,
+    ),
+  },
+});
+
+/** 422 `account_unassessable`: why the registered account cannot be assessed now, naming the fields. */
+function accountUnassessable(accountId: string, reason: string, errors: readonly { field: string; message: string }[]): ApiProblem {
+  return new ApiProblem(422, 'account_unassessable', 'Account cannot be assessed', `account ${accountId} cannot be assessed now: ${reason}`, { errors });
+}
 
 function accountBody(a: RegisteredAccount) {
   return {
@@ -133,6 +170,33 @@ export function accountRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
     const account = await stores.accounts.get(c.get('tenantId'), accountId);
     if (!account) throw problems.notFound(`no account ${accountId}`);
     return c.json(accountBody(account), 200);
+  });
+
+  app.openapi(getAccountAssessment, async (c) => {
+    const tenantId = c.get('tenantId');
+    const { accountId } = c.req.valid('param');
+    const account = await stores.accounts.get(tenantId, accountId);
+    if (!account) throw problems.notFound(`no account ${accountId}`);
+    const now = new Date();
+    const market = await stores.market.get(tenantId);
+    // The sweep's own rule: no assessment without market data, nor with data older than the profile's maxAgeSeconds.
+    const stale = marketProblem(market, now);
+    if (stale === 'market_missing') throw accountUnassessable(accountId, 'the tenant has no market data yet', [{ field: 'market', message: 'no market data: push prices with PUT /v1/market' }]);
+    if (stale === 'market_stale') {
+      const message = `the market data (asOf ${market!.asOf}) is older than ${MARKET_PROFILE.market.maxAgeSeconds} seconds: push fresh prices with PUT /v1/market`;
+      throw accountUnassessable(accountId, 'the market data is stale', [{ field: 'market', message }]);
+    }
+    try {
+      // As the sweep resolves them: the account's profile (its latest version, for a tenant's own) and the forecasts its grids need.
+      const profile = await profileFor(stores.riskProfiles.resolver(tenantId), { ...account.book, profile: account.book.profile ?? DEFAULT_PROFILE_NAME });
+      const forecasts = await forecastsFor(stores, tenantId, profile, gridSymbols(account.book, profile), now);
+      const assessment = await assessAccount(accountId, account.book, market!, now, newId('asm', now.getTime()), profile, forecasts);
+      return c.json(assessment, 200);
+    } catch (error) {
+      const problem = unassessable(error, now);
+      if (!problem) throw error;
+      throw accountUnassessable(accountId, problem.reason, problem.errors);
+    }
   });
 
   app.openapi(deleteAccount, async (c) => {
