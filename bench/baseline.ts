@@ -33,7 +33,7 @@ export function textbookPortfolioMargin(s: Snapshot): number {
   const years = (iso: string) => (Date.parse(iso) - Date.parse(s.asOf)) / (365 * 86_400_000);
   const shock = (t: number) => {
     const days = Math.max(t * 365, 1);
-    const scale = Math.pow(30 / days, days <= 30 ? 0.3 : 0.13);
+    const scale = (30 / days) ** (days <= 30 ? 0.3 : 0.13);
     return [1, 1 + 0.5 * scale, 1 - 0.25 * scale];
   };
   const value = (p: Snapshot['positions'][number], spot: number, volFactor: number) => {

@@ -40,7 +40,7 @@ function actionsOnTable(t: Template, s: SoftlandStack, fn: FunctionId, table: Ta
   const tableLogicalId = logicalId(s, s.tables[table]);
   const actions = new Set<string>();
   for (const st of statementsOf(t, roleOf(s, fn))) {
-    if (resourcesOfStatement(st).some((r) => JSON.stringify(r).includes(`"${tableLogicalId}"`))) actionsOf(st).forEach((a) => actions.add(a));
+    if (resourcesOfStatement(st).some((r) => JSON.stringify(r).includes(`"${tableLogicalId}"`))) for (const a of actionsOf(st)) actions.add(a);
   }
   return actions;
 }

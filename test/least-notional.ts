@@ -83,7 +83,7 @@ const N_SCEN = MOVES.length * N_VOL;
 export function volMultipliers(years: number): [number, number] {
   const days = Math.max(years * 365, 1);
   const p = days <= RULES.volTenorDays ? RULES.volPowerShort : RULES.volPowerLong;
-  const s = Math.pow(RULES.volTenorDays / days, p);
+  const s = (RULES.volTenorDays / days) ** p;
   return [1 + RULES.volUp * s, Math.max(1 - RULES.volDown * s, 0.01)];
 }
 
@@ -159,14 +159,18 @@ export function value(s: Snapshot): Valued {
     const scenarios = new Float64Array(N_SCEN);
     if (inst.type !== 'option') {
       const mark = p.markPrice ?? spot;
-      MOVES.forEach((mv, k) => scenarios.fill(mark * mv, k * N_VOL, (k + 1) * N_VOL));
+      MOVES.forEach((mv, k) => {
+        scenarios.fill(mark * mv, k * N_VOL, (k + 1) * N_VOL);
+      });
       return { id: p.id, underlying: inst.underlying, option: false, live: false, quantity: p.quantity, spot, mark, unitValue: p.entryPrice === undefined ? 0 : mark - p.entryPrice, lot: p.lotSize, scenarios };
     }
     if (p.markPrice !== undefined && p.impliedVolatility === undefined) throw new Error('the independent model does not solve implied volatilities: give impliedVolatility with markPrice');
     const years = (Date.parse(inst.expiry) - asOf) / MS_PER_YEAR;
     const payoff = (x: number) => Math.max(inst.right === 'call' ? x - inst.strike : inst.strike - x, 0);
     if (years <= 0) {
-      MOVES.forEach((mv, k) => scenarios.fill(payoff(spot * (1 + mv)) - payoff(spot), k * N_VOL, (k + 1) * N_VOL));
+      MOVES.forEach((mv, k) => {
+        scenarios.fill(payoff(spot * (1 + mv)) - payoff(spot), k * N_VOL, (k + 1) * N_VOL);
+      });
       return { id: p.id, underlying: inst.underlying, option: true, live: false, quantity: p.quantity, spot, mark: payoff(spot), unitValue: payoff(spot), lot: p.lotSize, scenarios };
     }
     const vol = p.impliedVolatility ?? m.volatility;
@@ -211,7 +215,9 @@ export function equityOf(v: Valued, st: State): number {
     const a = st.amounts[i]!;
     e += a > 0 ? a * c.price * (1 - c.haircut) : a * c.price;
   });
-  v.positions.forEach((p, i) => (e += st.quantities[i]! * p.unitValue));
+  v.positions.forEach((p, i) => {
+    e += st.quantities[i]! * p.unitValue;
+  });
   return e;
 }
 
@@ -392,7 +398,9 @@ function piecewiseMargin(v: Valued, cands: readonly Candidate[]): PiecewiseMargi
   let constant = 0;
   const candOfPosition = new Map<number, number>();
   const candOfCollateral = new Map<number, number>();
-  cands.forEach((c, j) => (c.kind === 'position' ? candOfPosition : candOfCollateral).set(c.index, j));
+  cands.forEach((c, j) => {
+    (c.kind === 'position' ? candOfPosition : candOfCollateral).set(c.index, j);
+  });
 
   if (v.margin === 'portfolio') {
     for (const u of v.underlyings) {

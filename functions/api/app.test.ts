@@ -99,7 +99,7 @@ describe('authentication and isolation', () => {
   it('refuses missing, malformed and unknown keys with 401', async () => {
     await expectProblem(await app.request('/v1/assessments/asm_01JDZ8X7Q4M5V2N9T3K6P8R1WC'), 401, 'unauthorized');
     await expectProblem(await app.request('/v1/accounts/a/assessments', { headers: { Authorization: 'Basic xyz' } }), 401, 'unauthorized');
-    await expectProblem(await get('/v1/accounts/a/assessments', 'sk_' + 'x'.repeat(43)), 401, 'unauthorized');
+    await expectProblem(await get('/v1/accounts/a/assessments', `sk_${'x'.repeat(43)}`), 401, 'unauthorized');
   });
 
   it("never shows one tenant another tenant's records", async () => {

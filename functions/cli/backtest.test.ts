@@ -27,7 +27,7 @@ function candleCsv(symbol: string, hours: number, start = 100): string {
     const low = Math.min(open, price) * 0.999;
     rows.push(`${new Date(T0 + h * 3_600_000).toISOString().replace('.000', '')},${symbol},${open.toFixed(4)},${high.toFixed(4)},${low.toFixed(4)},${price.toFixed(4)},1000`);
   }
-  return rows.join('\n') + '\n';
+  return `${rows.join('\n')}\n`;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'backtest-'));

@@ -88,6 +88,7 @@ describe('softland replay', () => {
     const { out, io } = capture();
     expect(await replayCommand(['--json', '--accounts', '2', '--steps', '50'], { ...io, stderrIsTTY: true })).toBe(0);
     expect(out.stderr).toContain('replay [');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's erase-line escape is what is checked
     expect(out.stderr).toMatch(/\r\x1b\[Ksoftland replay: 2 accounts/);
   });
 

@@ -3,7 +3,6 @@ import { Worker } from 'node:worker_threads';
 import { assess, type AssessOptions } from '../../shared/risk/assess.ts';
 import { RiskError } from '../../shared/risk/errors.ts';
 import type { Assessment } from '../../shared/schemas/assessment.ts';
-import type { Snapshot } from '../../shared/schemas/snapshot.ts';
 import type { Assessor } from '../api/env.ts';
 import type { AssessJob, AssessReply } from './assess-worker.ts';
 

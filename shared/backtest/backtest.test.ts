@@ -84,7 +84,9 @@ describe('the walk', () => {
     backtest(days(CLOSES), { forecaster: f, staticRange: { long: 0.16, short: 0.16 } });
     const all = CLOSES.slice(1).map((c, i) => Math.log(c / CLOSES[i]!));
     expect(f.seen.length).toBe(10);
-    f.seen.forEach((returns, i) => expect(returns).toEqual(all.slice(0, i)));
+    f.seen.forEach((returns, i) => {
+      expect(returns).toEqual(all.slice(0, i));
+    });
   });
 
   it('skips steps with a missing hour, and the next one when the missing hour is the base', () => {

@@ -290,6 +290,8 @@ export function guardedStepCloses(candles: readonly Candle[], refused: readonly 
 /** Running mean: exactly the value for a constant series (the static grid), where a sum then a division is not. */
 function meanOf(values: readonly number[]): number {
   let mean = 0;
-  values.forEach((v, i) => (mean += (v - mean) / (i + 1)));
+  values.forEach((v, i) => {
+    mean += (v - mean) / (i + 1);
+  });
   return mean;
 }

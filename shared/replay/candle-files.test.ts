@@ -36,7 +36,7 @@ describe('loading candle files for the backtest', () => {
     expect(failure(() => loadUnderlyings([{ source: 'f.csv', text: csv(row(0), '2020-03-12T01:00:00Z,BTC,1,1,1,abc,1') }], 0.3))).toEqual([3, 'close', expect.stringContaining('f.csv:3 (close)')]);
     expect(failure(() => loadUnderlyings([{ source: 'f.csv', text: csv(row(0), row(1, 'BTC', 100, '-3')) }], 0.3))).toEqual([3, 'quote_volume', expect.stringContaining('non-negative')]);
     expect(failure(() => loadUnderlyings([{ source: 'f.csv', text: '' }], 0.3))).toEqual([1, 'time', expect.stringContaining('missing column')]);
-    expect(failure(() => loadUnderlyings([{ source: 'f.csv', text: HEADER + '\n' }], 0.3))).toEqual([2, null, expect.stringContaining('no candles')]);
+    expect(failure(() => loadUnderlyings([{ source: 'f.csv', text: `${HEADER}\n` }], 0.3))).toEqual([2, null, expect.stringContaining('no candles')]);
   });
 
   it('refuses the same underlying from two files', () => {

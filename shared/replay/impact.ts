@@ -60,7 +60,7 @@ export class ImpactState {
   /** Lets `minutes` pass: the market forgets, every metaorder's size decays. */
   advance(minutes: number): void {
     if (minutes <= 0) return;
-    const keep = Math.pow(0.5, minutes / this.params.halfLifeMinutes);
+    const keep = 0.5 ** (minutes / this.params.halfLifeMinutes);
     for (const order of this.orders.values()) order.size *= keep;
   }
 

@@ -135,7 +135,7 @@ export function generatePortfolios(options: PortfolioOptions): ReplayAccount[] {
       id: 0,
     };
     const book = BUILDERS[kind](ctx);
-    const ratio = 1.12 + 2.6 * Math.pow(rng.next(), 1.5);
+    const ratio = 1.12 + 2.6 * rng.next() ** 1.5;
     accounts.push(sized(`${kind}-${String(i + 1).padStart(2, '0')}`, kind, book, ratio, ctx));
   }
   return accounts;

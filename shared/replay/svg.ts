@@ -126,7 +126,7 @@ export function lineChartSvg(options: ChartOptions): string {
   });
   out.push(`<text x="${MARGIN.left + plotWidth / 2}" y="${height - 12}" text-anchor="middle" fill="#333">${esc(options.xLabel)}</text>`);
   out.push(`</svg>`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** The replay chart: cumulative liquidated notional per policy, prices indexed to 100 below. */

@@ -1,6 +1,6 @@
 import type { AssessedPosition, Assessment, UnderlyingRisk } from '../schemas/assessment.ts';
 import type { Snapshot } from '../schemas/snapshot.ts';
-import { equityOf, healthOf, initialState, type AccountHealth } from './account.ts';
+import { equityOf, healthOf, initialState } from './account.ts';
 import { buildBook, collateralValue, type Book } from './book.ts';
 import { UnknownReferenceError } from './errors.ts';
 import { marginModelFor, type AccountState, type MarginBreakdown } from './margin/index.ts';

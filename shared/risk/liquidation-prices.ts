@@ -134,7 +134,7 @@ function sliceOf(book: Book, model: MarginModel, state: AccountState, u: number)
       for (let i = 0; i < positions.length; i++) {
         const p = positions[i]!;
         const then = shifted[i]!;
-        equity += p.quantity * unitValueAt(p, shiftedMark(p, f, priceNow[i], then === then ? then : undefined));
+        equity += p.quantity * unitValueAt(p, shiftedMark(p, f, priceNow[i], Number.isNaN(then) ? undefined : then));
       }
       for (const c of collateral) equity += collateralValue(c.amount, c.price * f, c.haircut);
       return { equity, maintenance };

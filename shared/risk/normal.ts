@@ -60,7 +60,7 @@ function cdf(x: number, pdf: number): number {
     // the lower tail is below half the smallest subnormal, so it rounds to 0.
     if (x >= 8.3) return 1;
     if (x <= -38.5) return 0;
-    if (x !== x) return NaN;
+    if (Number.isNaN(x)) return NaN;
     const xsq = 1 / (x * x);
     const xnum = ((((0.02307344176494017303 * xsq + 0.21589853405795699) * xsq +
       0.1274011611602473639) * xsq + 0.022235277870649807) * xsq +

@@ -35,8 +35,8 @@ export function scenarioRangeOf(portfolio: RiskProfile['portfolio'], forecast: R
   const scale = Math.sqrt(settings.horizonHours / FORECAST_HORIZON_HOURS);
   const buffer = 1 + (settings.antiProcyclicality?.buffer ?? 0);
   // A fall of r over a day is a log move of ln(1 − r); over the horizon that log move scales by √(h/24).
-  const down = (1 - Math.pow(1 - Math.min(forecast.longRange, 0.999999), scale)) * buffer;
-  const up = (Math.pow(1 + forecast.shortRange, scale) - 1) * buffer;
+  const down = (1 - (1 - Math.min(forecast.longRange, 0.999999)) ** scale) * buffer;
+  const up = ((1 + forecast.shortRange) ** scale - 1) * buffer;
   const clamp = (r: number) => Math.min(Math.max(r, settings.floor), settings.cap);
   const [d, u] = [clamp(down), clamp(up)];
   const bound = (r: number, c: number) => (c === r ? null : c === settings.cap ? 'cap' : 'floor');

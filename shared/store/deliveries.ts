@@ -150,7 +150,7 @@ export class DeliveryStore extends TableStore {
     let update: string;
     if (outcome.kind === 'retry') {
       const next = outcome.nextAttemptAt.toISOString();
-      update = 'SET nextAttemptAt = :next, dueKey = :dueKey, lastError = :error' + (outcome.status === null ? '' : ', lastStatus = :status') + ' REMOVE leaseUntil';
+      update = `SET nextAttemptAt = :next, dueKey = :dueKey, lastError = :error${outcome.status === null ? '' : ', lastStatus = :status'} REMOVE leaseUntil`;
       values[':next'] = { S: next };
       values[':dueKey'] = { S: `${next}#${tenantId}#${deliveryId}` };
       values[':error'] = { S: outcome.error };
@@ -159,7 +159,7 @@ export class DeliveryStore extends TableStore {
       values[':delivered'] = { S: 'delivered' };
       values[':at'] = { S: outcome.at.toISOString() };
     } else {
-      update = 'SET #s = :failed, lastError = :error' + (outcome.status === null ? '' : ', lastStatus = :status') + ' REMOVE leaseUntil, dueState, dueKey, nextAttemptAt';
+      update = `SET #s = :failed, lastError = :error${outcome.status === null ? '' : ', lastStatus = :status'} REMOVE leaseUntil, dueState, dueKey, nextAttemptAt`;
       values[':failed'] = { S: 'failed' };
       values[':error'] = { S: outcome.error };
     }

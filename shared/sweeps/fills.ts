@@ -2,7 +2,10 @@ import { newId } from '../ids.ts';
 import { applyFill, FillRejected, liquidationView, reassessed, recordFill } from '../liquidations/liquidation.ts';
 import { RiskError } from '../risk/errors.ts';
 import { DEFAULT_PROFILE_NAME } from '../risk/profiles.ts';
+import type { RiskProfile } from '../risk/profile.ts';
+import type { Assessment } from '../schemas/assessment.ts';
 import { InvalidInputError } from '../schemas/errors.ts';
+import type { AccountBook } from '../schemas/snapshot.ts';
 import type { FillRequest, FillResult } from '../schemas/liquidations.ts';
 import { ConflictError } from '../store/errors.ts';
 import type { Stores } from '../store/index.ts';
@@ -50,9 +53,9 @@ export async function fillLiquidation(
     const accountId = filled.accountId;
     const [account, market] = await Promise.all([stores.accounts.get(tenantId, accountId), stores.market.get(tenantId)]);
     if (!account || !market) throw new FillRejected(409, 'account_unavailable', undefined, `account ${accountId} is no longer registered, or its tenant has no market data`);
-    let assessment;
-    let profile;
-    let book;
+    let assessment: Assessment;
+    let profile: RiskProfile;
+    let book: AccountBook;
     try {
       profile = await profileFor(profiles, { ...account.book, profile: account.book.profile ?? DEFAULT_PROFILE_NAME });
       book = applyFill(account.book, step, fill.quantity, fill.price, profile.quoteAsset);

@@ -1,6 +1,6 @@
 import { newId } from '../ids.ts';
-import { RiskError } from '../risk/errors.ts';
 import { DEFAULT_PROFILE_NAME, type ProfileResolver } from '../risk/profiles.ts';
+import type { Assessment } from '../schemas/assessment.ts';
 import { InvalidInputError } from '../schemas/errors.ts';
 import type { RegisteredAccount } from '../store/accounts.ts';
 import { ConflictError } from '../store/errors.ts';
@@ -80,7 +80,7 @@ async function sweepAccount(
     return;
   }
   const profile = await profiles(account.book.profile ?? DEFAULT_PROFILE_NAME);
-  let assessment;
+  let assessment: Assessment;
   try {
     // A profile name that resolves to nothing (registered before a rename) counts as an error, as an unpriced asset does.
     if (!profile) throw new InvalidInputError([{ field: 'profile', message: `unknown risk profile "${account.book.profile}"` }]);

@@ -94,7 +94,7 @@ function ipv6Bytes(ip: string): number[] {
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (dotted) {
     tail.push(...ipv4Bytes(dotted[1]!));
-    text = text.slice(0, -dotted[1]!.length) + '0:0'; // keep the group count right
+    text = `${text.slice(0, -dotted[1]!.length)}0:0`; // keep the group count right
   }
   const [head = '', rest] = text.split('::');
   const groups = (part: string) => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));

@@ -61,7 +61,7 @@ export function signatureHeader(input: SignatureInput): string {
   checkInput(input);
   const signed = `${input.id}.${input.timestamp}.${input.body}`;
   return input.secrets
-    .map((secret) => 'v1,' + createHmac('sha256', secretKey(secret)).update(signed, 'utf8').digest('base64'))
+    .map((secret) => `v1,${createHmac('sha256', secretKey(secret)).update(signed, 'utf8').digest('base64')}`)
     .join(' ');
 }
 

@@ -305,8 +305,8 @@ describe('the API through Prism’s validating proxy', () => {
     ids.endpoint = created.body.id;
     receiver.secrets.set(HOOK_PATH, created.body.secret);
     await call('createWebhookEndpoint', 201, 'replayed (secret not kept)', { body: { url: receiver.url + HOOK_PATH, events, description: 'conformance tour' }, idempotencyKey: 'conf-create-endpoint' });
-    await call('createWebhookEndpoint', 422, 'idempotency_key_reused', { code: 'idempotency_key_reused', body: { url: receiver.url + '/other', events }, idempotencyKey: 'conf-create-endpoint' });
-    await call('createWebhookEndpoint', 400, 'no events', { body: { url: receiver.url + '/other', events: [] } });
+    await call('createWebhookEndpoint', 422, 'idempotency_key_reused', { code: 'idempotency_key_reused', body: { url: `${receiver.url}/other`, events }, idempotencyKey: 'conf-create-endpoint' });
+    await call('createWebhookEndpoint', 400, 'no events', { body: { url: `${receiver.url}/other`, events: [] } });
     await call('createWebhookEndpoint', 415, 'text/plain', { raw: NOT_JSON });
     await call('createWebhookEndpoint', 413, 'body above 4 MiB', { raw: { body: TOO_LARGE, contentType: 'application/json' }, direct: true });
     const disabled = await call('createWebhookEndpoint', 201, 'an endpoint to disable', { body: { url: receiver.url + DISABLED_HOOK_PATH, events: ['market.stale'] } });

@@ -51,7 +51,9 @@ function mutate(value: unknown, choice: number, replacement: unknown): unknown {
   const places: Array<(root: unknown) => unknown> = [];
   const walk = (v: unknown, setter: (x: unknown) => unknown) => {
     places.push(setter);
-    if (Array.isArray(v)) v.forEach((item, i) => walk(item, (x) => setter(v.map((y, j) => (j === i ? x : y)))));
+    if (Array.isArray(v)) v.forEach((item, i) => {
+      walk(item, (x) => setter(v.map((y, j) => (j === i ? x : y))));
+    });
     else if (v && typeof v === 'object') {
       for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], (x) => setter({ ...(v as object), [k]: x }));
       places.push(() => setter({ ...(v as object), injected: replacement }));

@@ -187,7 +187,7 @@ describe('API key scopes over HTTP', () => {
       expect({ path, status: read.status }).toEqual({ path, status: 200 });
       expect(read.body).toEqual(admin.body);
     }
-    const head = await fetch(server.url + '/v1/market', { method: 'HEAD', headers: { Authorization: `Bearer ${keys.read}` } });
+    const head = await fetch(`${server.url}/v1/market`, { method: 'HEAD', headers: { Authorization: `Bearer ${keys.read}` } });
     expect(head.status).toBe(200);
   });
 

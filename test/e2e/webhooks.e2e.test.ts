@@ -116,7 +116,7 @@ describe('webhooks, end to end (DynamoDB Local, real HTTP receiver)', () => {
     const payload = new Webhook(endpoint.secret).verify(got[0]!.body, got[0]!.headers as Record<string, string>) as { type: string; data: { to: string; liquidation: { steps: unknown[] } } };
     expect(payload).toMatchObject({ type: 'account.tier_changed', data: { accountId: 'acct-x', from: 'warning', to: 'tier1' } });
     expect(payload.data.liquidation.steps.length).toBeGreaterThan(0);
-    expect(() => new Webhook('whsec_' + Buffer.from('another secret!!').toString('base64')).verify(got[0]!.body, got[0]!.headers as Record<string, string>)).toThrow();
+    expect(() => new Webhook(`whsec_${Buffer.from('another secret!!').toString('base64')}`).verify(got[0]!.body, got[0]!.headers as Record<string, string>)).toThrow();
   });
 
   it('a receiver that fails three times gets the event on the fourth attempt, with the same webhook-id', async () => {

@@ -38,7 +38,9 @@ const MARK = '@@quickstart-step';
 /** One bash session: the steps in order, each announced on stdout; background jobs (the receiver) killed at the end whatever happens. */
 function session(steps: readonly string[]): string {
   const lines = ['set -euo pipefail', `trap 'kill $(jobs -p) 2>/dev/null || true' EXIT`];
-  steps.forEach((code, k) => lines.push(`echo "${MARK} ${k}"`, code));
+  steps.forEach((code, k) => {
+    lines.push(`echo "${MARK} ${k}"`, code);
+  });
   lines.push(`echo "${MARK} done"`);
   return lines.join('\n');
 }

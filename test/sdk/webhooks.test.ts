@@ -84,7 +84,7 @@ describe('verifyWebhook', () => {
     const secret = secrets[0]!;
     expect(refusal(() => verifyWebhook(secret, headers, body.replace('we_1', 'we_2')))).toBe('invalid_signature');
     expect(refusal(() => verifyWebhook(secret, { ...headers, 'webhook-id': 'evt_02' }, body))).toBe('invalid_signature');
-    expect(refusal(() => verifyWebhook(secret, { ...headers, 'webhook-signature': 'v2,' + headers['webhook-signature'].slice(3) }, body))).toBe('invalid_signature');
+    expect(refusal(() => verifyWebhook(secret, { ...headers, 'webhook-signature': `v2,${headers['webhook-signature'].slice(3)}` }, body))).toBe('invalid_signature');
     expect(refusal(() => verifyWebhook(secret, { ...headers, 'webhook-signature': 'v1,' }, body))).toBe('invalid_signature');
     for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
       expect(refusal(() => verifyWebhook(secret, { ...headers, [name]: undefined }, body))).toBe('missing_header');

@@ -39,7 +39,7 @@ export function priceMoves(p: PortfolioParams, range: { readonly down: number; r
 export function volShocks(p: PortfolioParams, years: number): [up: number, down: number] {
   const days = Math.max(years * DAYS_PER_YEAR, 1);
   const power = days <= p.volTenorDays ? p.volPowerShort : p.volPowerLong;
-  const scale = Math.pow(p.volTenorDays / days, power);
+  const scale = (p.volTenorDays / days) ** power;
   // A down shock can never take volatility to zero or below.
   return [1 + p.volRangeUp * scale, Math.max(1 - p.volRangeDown * scale, 0.01)];
 }

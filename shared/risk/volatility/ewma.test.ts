@@ -12,7 +12,9 @@ describe('ewmaVolatility', () => {
     expect(seedSize).toBe(1);
     const expected = [1e-4, 1.3e-4, 2.07e-4, 1.963e-4];
     expect(sigma).toHaveLength(4);
-    expected.forEach((v, i) => expect(sigma[i]).toBeCloseTo(Math.sqrt(v), 15));
+    expected.forEach((v, i) => {
+      expect(sigma[i]).toBeCloseTo(Math.sqrt(v), 15);
+    });
     expect(next).toBeCloseTo(Math.sqrt(2.1667e-4), 15);
   });
 

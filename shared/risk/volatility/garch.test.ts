@@ -11,7 +11,9 @@ describe('GARCH(1,1) recursion and likelihood', () => {
     // σ²₂ = 1e-5 + 0.1·4e-4 + 0.8·1.8e-4 = 1.94e-4
     // σ²₃ = 1e-5 + 0.1·2.25e-4 + 0.8·1.94e-4 = 1.877e-4
     const { variances, next } = garchVariances(returns, p, 2e-4);
-    [2e-4, 1.8e-4, 1.94e-4].forEach((v, i) => expect(variances[i]).toBeCloseTo(v, 16));
+    [2e-4, 1.8e-4, 1.94e-4].forEach((v, i) => {
+      expect(variances[i]).toBeCloseTo(v, 16);
+    });
     expect(next).toBeCloseTo(1.877e-4, 16);
   });
 

@@ -14,7 +14,9 @@ describe('nelderMead', () => {
     const f = ([a, b, c]: readonly number[]) => (a! - 3) ** 2 + 2 * (b! + 1) ** 2 + 5 * (c! - 0.5) ** 2 + 7;
     const m = nelderMead(f, [0, 0, 0], { pointTolerance: 1e-9, valueTolerance: 1e-15 });
     expect(m.value).toBeCloseTo(7, 10);
-    [3, -1, 0.5].forEach((x, i) => expect(m.point[i]).toBeCloseTo(x, 6));
+    [3, -1, 0.5].forEach((x, i) => {
+      expect(m.point[i]).toBeCloseTo(x, 6);
+    });
   });
 
   it('stays in the feasible region (+∞ and NaN outside) and stops at maxEvaluations', () => {
