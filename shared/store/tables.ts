@@ -14,6 +14,8 @@ export interface GlobalIndex {
   readonly indexName: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
+  /** Non-key attributes the index keeps (INCLUDE); without, every attribute (ALL). */
+  readonly include?: readonly string[];
 }
 
 export interface TableDefinition {
@@ -44,7 +46,15 @@ export const TABLES = {
     name: 'assessments',
     partitionKey: { name: 'tenantId', type: 'S' },
     sortKey: { name: 'recordKey', type: 'S' },
-    globalIndexes: [{ indexName: 'byAccount', partitionKey: { name: 'accountKey', type: 'S' }, sortKey: { name: 'assessmentId', type: 'S' } }],
+    // The listing reads the summary only: the index keeps those attributes, not the record's body.
+    globalIndexes: [
+      {
+        indexName: 'byAccount',
+        partitionKey: { name: 'accountKey', type: 'S' },
+        sortKey: { name: 'assessmentId', type: 'S' },
+        include: ['accountId', 'asOf', 'createdAt', 'profile', 'tier', 'marginRatio', 'equity', 'maintenanceMargin', 'initialMargin'],
+      },
+    ],
   },
   /**
    * Registered accounts per tenant. `segmentKey` (`tenantId#n`, n = hash(accountId) mod
@@ -158,7 +168,7 @@ export function createTableInput(def: TableDefinition, tableName: string): Creat
           GlobalSecondaryIndexes: def.globalIndexes.map((g) => ({
             IndexName: g.indexName,
             KeySchema: keySchema(g.partitionKey, g.sortKey),
-            Projection: { ProjectionType: 'ALL' as const },
+            Projection: g.include ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...g.include] } : { ProjectionType: 'ALL' as const },
           })),
         }
       : {}),
