@@ -9,7 +9,7 @@
  * Calls are S·N(d1) − K·N(d2) and puts K·N(−d2) − S·N(−d1), each evaluated directly
  * (no parity subtraction) so deep in/out-of-the-money values keep their accuracy.
  */
-import { CDF_CENTRAL_RANGE, normalCdf, normalCdfFromPdf, normalPdf } from './normal.ts';
+import { normalCdf, normalPdf } from './normal.ts';
 import { DAYS_PER_YEAR } from './time.ts';
 
 export type OptionRight = 'call' | 'put';
@@ -47,29 +47,13 @@ export function optionPriceAt(right: OptionRight, spot: number, strike: number, 
   const h = 0.5 * v;
   const d1 = m + h;
   const d2 = m - h;
-  let n1: number;
-  let n2: number;
-  if (Math.abs(d1) <= CDF_CENTRAL_RANGE && Math.abs(d2) <= CDF_CENTRAL_RANGE) {
-    // Near the money neither CDF needs an exp().
-    n1 = normalCdf(right === 'call' ? d1 : -d1);
-    n2 = normalCdf(right === 'call' ? d2 : -d2);
-  } else {
-    const pdf1 = normalPdf(d1);
-    n1 = normalCdfFromPdf(right === 'call' ? d1 : -d1, pdf1);
-    n2 = normalCdfFromPdf(right === 'call' ? d2 : -d2, secondDensity(pdf1, d2, spot, strike));
+  if (right === 'call') {
+    const p = spot * normalCdf(d1) - strike * normalCdf(d2);
+    // Rounding can step a hair outside the no-arbitrage band; the true value is inside.
+    return clamp(p, spot > strike ? spot - strike : 0, spot);
   }
-  // Rounding can step a hair outside the no-arbitrage band; the true value is inside.
-  if (right === 'call') return clamp(spot * n1 - strike * n2, spot > strike ? spot - strike : 0, spot);
-  return clamp(strike * n2 - spot * n1, strike > spot ? strike - spot : 0, strike);
-}
-
-/**
- * φ(d2) from φ(d1) without an exp(): S·φ(d1) = K·φ(d2). Where either is subnormal the
- * identity has lost its bits, and φ(d2) is computed directly.
- */
-function secondDensity(pdf1: number, d2: number, spot: number, strike: number): number {
-  const scaled = (spot * pdf1) / strike;
-  return pdf1 > MIN_NORMAL && scaled > MIN_NORMAL ? scaled : normalPdf(d2);
+  const p = strike * normalCdf(-d2) - spot * normalCdf(-d1);
+  return clamp(p, strike > spot ? strike - spot : 0, strike);
 }
 
 export function optionQuote(right: OptionRight, spot: number, strike: number, years: number, vol: number): OptionQuote {
@@ -91,26 +75,21 @@ export function optionQuote(right: OptionRight, spot: number, strike: number, ye
   const h = 0.5 * v;
   const d1 = m + h;
   const d2 = m - h;
-  // φ(d1) is 0 (not NaN) when d1 is infinite. One exp() for everything: φ(d2) follows from
-  // φ(d1) (secondDensity), and the CDFs' tails reuse the densities (normalCdfFromPdf).
+  // φ(d1) is 0 (not NaN) when d1 is infinite. S·φ(d1) = K·φ(d2).
   const pdf1 = normalPdf(d1);
   const gamma = pdf1 / (spot * v);
   const spotPdf = spot * pdf1;
   const vega = spotPdf * sqrtT * 0.01;
   const theta = -(spotPdf * vol) / (2 * sqrtT * DAYS_PER_YEAR);
-  const pdf2 = secondDensity(pdf1, d2, spot, strike);
   if (right === 'call') {
-    const nd1 = normalCdfFromPdf(d1, pdf1);
-    const price = clamp(spot * nd1 - strike * normalCdfFromPdf(d2, pdf2), spot > strike ? spot - strike : 0, spot);
+    const nd1 = normalCdf(d1);
+    const price = clamp(spot * nd1 - strike * normalCdf(d2), spot > strike ? spot - strike : 0, spot);
     return { price, delta: nd1, gamma, vega, theta };
   }
-  const nmd1 = normalCdfFromPdf(-d1, pdf1);
-  const price = clamp(strike * normalCdfFromPdf(-d2, pdf2) - spot * nmd1, strike > spot ? strike - spot : 0, strike);
+  const nmd1 = normalCdf(-d1);
+  const price = clamp(strike * normalCdf(-d2) - spot * nmd1, strike > spot ? strike - spot : 0, strike);
   return { price, delta: -nmd1, gamma, vega, theta };
 }
-
-/** Smallest normal double: below it a product loses precision. */
-const MIN_NORMAL = 2.2250738585072014e-308;
 
 function clamp(x: number, lo: number, hi: number): number {
   return x < lo ? lo : x > hi ? hi : x;

@@ -10,32 +10,14 @@
 
 const SQRT_32 = 5.656854249492380195206754896838;
 const INV_SQRT_2PI = 0.398942280401432677939946059934;
-const SQRT_2PI = 2.506628274631000502415765284811;
 /** Dekker splitter 2^27 + 1, for exact squares. */
 const SPLITTER = 134217729;
 
-/** |x| up to which normalCdf needs no exp() (Cody's central range). */
-export const CDF_CENTRAL_RANGE = 0.67448975;
-
 /** Standard normal CDF P[Z <= x]. */
 export function normalCdf(x: number): number {
-  return cdf(x, -1);
-}
-
-/**
- * normalCdf(x) when φ(x) = normalPdf(x) is already known: the tails reuse it instead of an
- * exp() of their own (they are φ(x)·√(2π)·R(|x|)). Option pricing knows φ(d1), and φ(d2)
- * from it (φ(d2) = φ(d1)·S/K), so a price and its Greeks cost one exp().
- */
-export function normalCdfFromPdf(x: number, pdf: number): number {
-  return cdf(x, pdf);
-}
-
-/** P[Z <= x]; `pdf` is φ(x) when known, negative when not. */
-function cdf(x: number, pdf: number): number {
   const y = Math.abs(x);
 
-  if (y <= CDF_CENTRAL_RANGE) {
+  if (y <= 0.67448975) {
     // Central range: N(x) = 1/2 + x·R(x²).
     const xsq = x * x;
     const xnum = (((0.065682337918207449113 * xsq + 2.2352520354606839287) * xsq +
@@ -54,7 +36,7 @@ function cdf(x: number, pdf: number): number {
       1519.377599407554805) * y + 6485.558298266760755) * y + 18615.571640885098091) * y +
       34900.952721145977266) * y + 38912.003286093271411) * y;
     const r = (xnum + 9842.7148383839780218) / (xden + 19685.429676859990727);
-    tail = pdf >= 0 ? pdf * SQRT_2PI * r : gaussianTail(y, r);
+    tail = gaussianTail(y, r);
   } else {
     // Beyond |x| ≈ 8.3 the upper tail is below eps/4, so N rounds to 1; beyond 38.5
     // the lower tail is below half the smallest subnormal, so it rounds to 0.
@@ -68,7 +50,7 @@ function cdf(x: number, pdf: number): number {
     const xden = ((((xsq + 1.28426009614491121) * xsq + 0.468238212480865118) * xsq +
       0.0659881378689285515) * xsq + 0.00378239633202758244) * xsq;
     const r = (INV_SQRT_2PI - (xsq * (xnum + 2.9112874951168792e-5)) / (xden + 7.29751555083966205e-5)) / y;
-    tail = pdf >= 0 ? pdf * SQRT_2PI * r : gaussianTail(y, r);
+    tail = gaussianTail(y, r);
   }
   return x > 0 ? 1 - tail : tail;
 }
