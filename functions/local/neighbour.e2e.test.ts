@@ -46,8 +46,8 @@ describe('one tenant posting the largest snapshots four at a time', () => {
 
   it("does not hold another tenant's small requests behind them", async () => {
     const { neighbourWorst, heavyMedian } = await attack(server);
-    // Without the assessment threads the neighbour waits out whole heavy assessments: 1.5-2x
-    // the bound below on this machine; with them, about half of it.
-    expect(neighbourWorst).toBeLessThan(heavyMedian / 2);
+    // Measured on this machine: with the assessment threads the neighbour's slowest answer is
+    // 0.19-0.27 of the heavy median; without them it waits out whole heavy assessments, 0.45-0.56.
+    expect(neighbourWorst).toBeLessThan(0.35 * heavyMedian);
   }, 60_000);
 });
