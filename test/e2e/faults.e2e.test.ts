@@ -81,15 +81,17 @@ describe('DynamoDB killed mid-run', () => {
       const back = Date.now();
       const seen: number[] = [];
       let answer: Response | undefined;
-      while (Date.now() - back < 8_000) {
+      while (Date.now() - back < 9_000) {
         answer = await post();
         seen.push(answer.status);
         if (answer.status === 201) break;
         await new Promise((r) => setTimeout(r, 250));
       }
-      // Before: 409 idempotency_in_progress for a minute. Now: released within a second or so of the database's return.
+      // Before: 409 idempotency_in_progress for a minute. Now: released as soon as the database is
+      // back (about a second here; up to 7.4 s measured on a loaded CI machine, where the retry's own
+      // 5,000-position assessment is slow); a claim left to expire would hold it for LOCK_SECONDS more.
       expect(answer!.status).toBe(201);
-      expect(Date.now() - back).toBeLessThan(5_000);
+      expect(Date.now() - back).toBeLessThan(9_000);
       expect(seen.filter((s) => s !== 201 && s !== 409 && s !== 503)).toEqual([]);
     } finally {
       await server.stop();
