@@ -4,6 +4,7 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
+import { ASSESSMENT_RETENTION_DAYS } from '../shared/store/assessments.ts';
 
 export interface StageConfig {
   /** Stage name: `dev`, `prod`, or any other short lowercase name. */
@@ -34,7 +35,38 @@ export interface StageConfig {
    * source addresses. Costs NAT gateway hours and per-GB charges (docs/deploy.md).
    */
   readonly webhookEgress: WebhookEgressMode;
+  /**
+   * Days a recorded assessment is kept before DynamoDB's TTL deletes it
+   * (`-c assessmentRetentionDays=…`, default ASSESSMENT_RETENTION_DAYS = 400); passed to
+   * the functions that record assessments as SOFTLAND_ASSESSMENT_RETENTION_DAYS.
+   */
+  readonly assessmentRetentionDays: number;
+  /**
+   * Reserved concurrency of the sweep worker (`-c workerConcurrency=…`; 8 dev, 32 prod):
+   * the most segments swept at once, so that a fan-out cannot take the concurrency the API needs.
+   */
+  readonly workerConcurrency: number;
+  /** WAFv2 web ACL on the API stage (`-c waf=true|false`; on in prod, off elsewhere). */
+  readonly waf: boolean;
+  /**
+   * The web ACL's rate-based rule: requests per source IP per 5 minutes (`-c wafRateLimit=…`).
+   * Default: the per-tenant rate over 5 minutes (prod 100/s → 30,000), so that WAF never
+   * blocks an exchange calling from one address before its own tenant limit would; lower it
+   * (e.g. 2,000) where tenants call from many addresses.
+   */
+  readonly wafRateLimit: number;
+  /**
+   * How CodeDeploy shifts the API alias `live` to a new version (`-c apiDeployment=…`):
+   * `canary` (prod default) 10 % for 5 minutes then all, `allAtOnce` (default elsewhere).
+   * Either way it rolls back when a rollback alarm fires.
+   */
+  readonly apiDeployment: ApiDeploymentMode;
+  /** The API's p99 latency alarm threshold in milliseconds (`-c apiLatencyP99Ms=…`, default 3,000). */
+  readonly apiLatencyP99Ms: number;
 }
+
+export const API_DEPLOYMENT = ['canary', 'allAtOnce'] as const;
+export type ApiDeploymentMode = (typeof API_DEPLOYMENT)[number];
 
 export const WEBHOOK_EGRESS = ['direct', 'fixed'] as const;
 export type WebhookEgressMode = (typeof WEBHOOK_EGRESS)[number];
@@ -59,7 +91,41 @@ export function stageConfig(node: Node): StageConfig {
     dispatcherConcurrency: numberContext(node, 'dispatcherConcurrency', 2),
     alarmEmail: alarmEmail ? String(alarmEmail) : undefined,
     webhookEgress: webhookEgressContext(node),
+    assessmentRetentionDays: positive(node, 'assessmentRetentionDays', ASSESSMENT_RETENTION_DAYS),
+    workerConcurrency: positive(node, 'workerConcurrency', isProd ? 32 : 8),
+    waf: booleanContext(node, 'waf', isProd),
+    wafRateLimit: wafRateLimitContext(node, numberContext(node, 'tenantRate', isProd ? 100 : 20) * 300),
+    apiDeployment: oneOf(node, 'apiDeployment', API_DEPLOYMENT, isProd ? 'canary' : 'allAtOnce'),
+    apiLatencyP99Ms: positive(node, 'apiLatencyP99Ms', 3_000),
   };
+}
+
+function positive(node: Node, key: string, fallback: number): number {
+  const value = numberContext(node, key, fallback);
+  if (value < 1) throw new Error(`context ${key} must be a positive integer, got "${String(node.tryGetContext(key))}"`);
+  return value;
+}
+
+/** WAF accepts a rate limit of 10 to 2,000,000,000 requests per evaluation window. */
+function wafRateLimitContext(node: Node, fallback: number): number {
+  const value = numberContext(node, 'wafRateLimit', Math.max(fallback, 10));
+  if (value < 10) throw new Error(`context wafRateLimit must be at least 10 (requests per IP per 5 minutes), got "${String(node.tryGetContext('wafRateLimit'))}"`);
+  return value;
+}
+
+function booleanContext(node: Node, key: string, fallback: boolean): boolean {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new Error(`context ${key} must be true or false, got "${String(raw)}"`);
+}
+
+function oneOf<T extends string>(node: Node, key: string, allowed: readonly T[], fallback: T): T {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  if (!(allowed as readonly unknown[]).includes(raw)) throw new Error(`context ${key} must be one of ${allowed.join(', ')}, got "${String(raw)}"`);
+  return raw as T;
 }
 
 function webhookEgressContext(node: Node): WebhookEgressMode {

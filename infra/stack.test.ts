@@ -1,10 +1,15 @@
 import { rmSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, TABLES, tableNames, type TableId } from '../shared/store/tables.ts';
 import { TABLE_ACCESS } from './access.ts';
 import { ENTRIES, type FunctionId } from './bundling.ts';
+import { ASSESSMENT_RETENTION_DAYS, ASSESSMENT_RETENTION_ENV } from '../shared/store/assessments.ts';
+import { stageConfig } from './config.ts';
+import { DASHBOARD_WIDGETS } from './constructs/dashboard.ts';
 import { RATE_LIMITED_BODY } from './constructs/http-api.ts';
+import { WAF_RATE_WINDOW_SECONDS } from './constructs/web-acl.ts';
 import { WEBHOOK_METRICS } from './constructs/monitoring.ts';
 import type { SoftlandStack } from './stack.ts';
 import { logicalId, synthStage, type SynthesizedStage } from './testing.ts';
@@ -229,20 +234,23 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
       expect(apiKeys).toContainEqual({ 'Fn::Join': ['', [tableArn(stack, 'apiKeys'), '/index/byTenant']] });
     });
 
-    it('uses no managed policy but the one API Gateway documents for its logging role', () => {
+    it('uses no managed policies but the ones API Gateway and CodeDeploy document for their roles', () => {
       const roles = Object.values(resourcesOf(get().template, 'AWS::IAM::Role'));
       const managed = roles.flatMap((r) => (r.Properties['ManagedPolicyArns'] ?? []) as unknown[]);
-      expect(JSON.stringify(managed)).toBe(JSON.stringify([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs']] }]));
+      const arn = (name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::aws:policy/service-role/${name}`]] });
+      expect(managed.map((m) => JSON.stringify(m)).sort()).toEqual(
+        [arn('AmazonAPIGatewayPushToCloudWatchLogs'), arn('AWSCodeDeployRoleForLambdaLimited')].map((m) => JSON.stringify(m)).sort(),
+      );
     });
   });
 
   describe('API Gateway', () => {
-    it('proxies every path to the API function, with a stage throttle', () => {
+    it('proxies every path to the API function alias live, with a stage throttle', () => {
       const { template, stack } = get();
       template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
       template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: 'ANY',
-        Integration: { Type: 'AWS_PROXY', Uri: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [logicalId(stack, stack.functions.api.fn), 'Arn'] }])]) }) },
+        Integration: { Type: 'AWS_PROXY', Uri: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ Ref: logicalId(stack, stack.apiAlias) }])]) }) },
       });
       const { config } = stack;
       template.hasResourceProperties('AWS::ApiGateway::Stage', {
@@ -340,10 +348,121 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
     });
   });
 
+  describe('production guards (issue 20)', () => {
+    it('expires recorded assessments (TTL on expiresAt) and tells the recording functions the retention', () => {
+      const { template, stack } = get();
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        TableName: tableNames(`softland-${stage}-`).assessments,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      });
+      expect(stack.config.assessmentRetentionDays).toBe(ASSESSMENT_RETENTION_DAYS);
+      for (const id of ['api', 'worker'] as const) {
+        template.hasResourceProperties('AWS::Lambda::Function', {
+          FunctionName: `softland-${stage}-${id}`,
+          Environment: { Variables: Match.objectLike({ [ASSESSMENT_RETENTION_ENV]: String(ASSESSMENT_RETENTION_DAYS) }) },
+        });
+      }
+    });
+
+    it(`reserves ${isProd ? 32 : 8} concurrent executions for the sweep worker`, () => {
+      get().template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: `softland-${stage}-worker`, ReservedConcurrentExecutions: isProd ? 32 : 8 });
+    });
+
+    it(`${isProd ? 'puts a' : 'puts no'} WAF web ACL in front of the API stage`, () => {
+      const { template, stack } = get();
+      if (!isProd) {
+        template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+        template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+        return;
+      }
+      const acls = Object.values(resourcesOf(template, 'AWS::WAFv2::WebACL'));
+      expect(acls).toHaveLength(1);
+      const acl = acls[0]!.Properties;
+      expect(acl['Scope']).toBe('REGIONAL');
+      expect(acl['DefaultAction']).toEqual({ Allow: {} });
+      const rules = acl['Rules'] as Array<Record<string, any>>;
+      expect(rules.map((r) => r['Name'])).toEqual(['RatePerSourceIp', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']);
+      // Per source IP, the tenant rate over 5 minutes (100/s → 30,000), blocked with a 429 problem.
+      expect(stack.config.wafRateLimit).toBe(stack.config.tenantRatePerSecond * WAF_RATE_WINDOW_SECONDS);
+      expect(rules[0]!['Statement']).toEqual({ RateBasedStatement: { Limit: 30_000, AggregateKeyType: 'IP', EvaluationWindowSec: WAF_RATE_WINDOW_SECONDS } });
+      expect(rules[0]!['Action']).toEqual({ Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'rateLimited' } } });
+      expect(JSON.parse(acl['CustomResponseBodies']['rateLimited']['Content'])).toMatchObject({ status: 429, code: 'rate_limited' });
+      // The managed groups block (their own actions), except the body-size rule: our bodies go up to 4 MiB.
+      for (const rule of rules.slice(1)) {
+        expect(rule['OverrideAction']).toEqual({ None: {} });
+        expect(rule['Statement']['ManagedRuleGroupStatement']).toMatchObject({ VendorName: 'AWS', Name: rule['Name'] });
+      }
+      const overrides = rules[1]!['Statement']['ManagedRuleGroupStatement']['RuleActionOverrides'] as Array<{ Name: string; ActionToUse: unknown }>;
+      expect(overrides).toContainEqual({ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } });
+      expect(overrides.every((o) => JSON.stringify(o.ActionToUse) === '{"Count":{}}')).toBe(true);
+      expect(rules[2]!['Statement']['ManagedRuleGroupStatement']['RuleActionOverrides']).toBeUndefined();
+      // Associated with this API's stage.
+      const stageId = logicalId(stack, stack.httpApi.api.deploymentStage);
+      const [association] = Object.values(resourcesOf(template, 'AWS::WAFv2::WebACLAssociation'));
+      expect(association!.Properties['WebACLArn']).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(stack.httpApi.webAcl!.acl), 'Arn'] });
+      const arn = JSON.stringify(association!.Properties['ResourceArn']);
+      expect(arn).toContain(`{"Ref":"${logicalId(stack, stack.httpApi.api)}"}`);
+      expect(arn).toContain(`"/stages/",{"Ref":"${stageId}"}`);
+    });
+
+    it(`deploys the API through its alias live, ${isProd ? 'canary 10 % for 5 minutes' : 'all at once'}, rolled back on the API alarms`, () => {
+      const { template, stack } = get();
+      const aliasId = logicalId(stack, stack.apiAlias);
+      const alias = resourcesOf(template, 'AWS::Lambda::Alias')[aliasId] as Resource & { UpdatePolicy?: Record<string, any> };
+      expect(alias.Properties['Name']).toBe('live');
+      expect(alias.Properties['FunctionName']).toEqual({ Ref: logicalId(stack, stack.functions.api.fn) });
+      expect(JSON.stringify(alias.Properties['FunctionVersion'])).toMatch(/ApiFunctionCurrentVersion/);
+      template.resourceCountIs('AWS::Lambda::Version', 1);
+      // API Gateway may invoke the alias, and only the alias.
+      const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission')).filter((p) => p.Properties['Principal'] === 'apigateway.amazonaws.com');
+      expect(permissions.length).toBeGreaterThan(0);
+      for (const p of permissions) expect(p.Properties['FunctionName']).toEqual({ Ref: aliasId });
+      // CodeDeploy moves it.
+      const groupId = logicalId(stack, stack.apiDeployment);
+      expect(alias.UpdatePolicy?.['CodeDeployLambdaAliasUpdate']).toMatchObject({ DeploymentGroupName: { Ref: groupId } });
+      const group = resourcesOf(template, 'AWS::CodeDeploy::DeploymentGroup')[groupId]!.Properties;
+      expect(group['DeploymentConfigName']).toBe(isProd ? 'CodeDeployDefault.LambdaCanary10Percent5Minutes' : 'CodeDeployDefault.LambdaAllAtOnce');
+      const alarmRefs = ['Api5xx', 'ApiErrors', 'ApiLatencyP99'].map((id) => ({ Name: { Ref: logicalId(stack, stack.monitoring.alarmById(id)) } }));
+      expect(group['AlarmConfiguration']).toEqual({ Enabled: true, Alarms: alarmRefs });
+      expect(group['AutoRollbackConfiguration']).toEqual({ Enabled: true, Events: expect.arrayContaining(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM']) });
+    });
+
+    it('alarms on the p99 latency of the API (2 of 3 minutes over the threshold)', () => {
+      const { template, stack } = get();
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `softland-${stage}-ApiLatencyP99`,
+        Namespace: 'AWS/ApiGateway',
+        MetricName: 'Latency',
+        ExtendedStatistic: 'p99',
+        Period: 60,
+        Threshold: stack.config.apiLatencyP99Ms,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+        AlarmActions: [{ Ref: logicalId(stack, stack.monitoring.topic) }],
+      });
+    });
+
+    it('draws a dashboard of requests, p99, 4xx/5xx, Lambda concurrency and throttles, DynamoDB throttles and DLQ age', () => {
+      const { template, stack } = get();
+      const dashboards = Object.values(resourcesOf(template, 'AWS::CloudWatch::Dashboard'));
+      expect(dashboards).toHaveLength(1);
+      expect(dashboards[0]!.Properties['DashboardName']).toBe(`softland-${stage}-overview`);
+      const body = JSON.stringify(dashboards[0]!.Properties['DashboardBody']);
+      for (const title of DASHBOARD_WIDGETS) expect(body).toContain(JSON.stringify(title).slice(1, -1));
+      for (const metric of ['"Count', '"Latency', '"IntegrationLatency', '"4XXError', '"5XXError', '"ConcurrentExecutions', '"Throttles', '"ReadThrottleEvents', '"WriteThrottleEvents', '"ApproximateAgeOfOldestMessage']) {
+        expect(body).toContain(metric.replace('"', '\\"'));
+      }
+      expect(body).toContain('p99');
+      for (const id of Object.keys(ENTRIES) as FunctionId[]) expect(body).toContain(`"Ref":"${logicalId(stack, stack.functions[id].fn)}"`);
+      for (const id of Object.keys(TABLES) as TableId[]) expect(body).toContain(`"Ref":"${logicalId(stack, stack.tables[id])}"`);
+      for (const q of [stack.scheduleDeadLetters, stack.asyncFailures]) expect(body).toContain(`"Fn::GetAtt":["${logicalId(stack, q)}","QueueName"]`);
+    });
+  });
+
   it('outputs the API URL, the table prefix and the function names', () => {
     const outputs = get().template.toJSON()['Outputs'] as Record<string, { Value: unknown }>;
     expect(Object.keys(outputs).sort()).toEqual(
-      ['AlarmTopicArn', 'ApiFunctionName', 'ApiUrl', 'CoordinatorFunctionName', 'DispatcherFunctionName', 'Stage', 'TablePrefix', 'WorkerFunctionName'].sort(),
+      ['AlarmTopicArn', 'ApiAliasArn', 'ApiFunctionName', 'ApiUrl', 'CoordinatorFunctionName', 'DispatcherFunctionName', 'Stage', 'TablePrefix', 'WorkerFunctionName'].sort(),
     );
     expect(outputs['TablePrefix']!.Value).toBe(`softland-${stage}-`);
     expect(JSON.stringify(outputs['ApiUrl']!.Value)).toContain('.execute-api.');
@@ -362,5 +481,27 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
     expect(stack.resolve(stack.account)).toEqual({ Ref: 'AWS::AccountId' });
     expect(stack.resolve(stack.region)).toEqual({ Ref: 'AWS::Region' });
     expect(get().app.node.tryGetContext('stage')).toBe(stage);
+  });
+});
+
+describe('stage settings of issue 20 (context)', () => {
+  const config = (context: Record<string, unknown>) => stageConfig(new App({ context }).node);
+
+  it('defaults: retention 400 days; worker 8 dev / 32 prod; WAF (per-IP rate = tenant rate × 5 min) and canary in prod only', () => {
+    expect(config({ stage: 'dev' })).toMatchObject({ assessmentRetentionDays: 400, workerConcurrency: 8, waf: false, wafRateLimit: 6_000, apiDeployment: 'allAtOnce' });
+    expect(config({ stage: 'prod' })).toMatchObject({ assessmentRetentionDays: 400, workerConcurrency: 32, waf: true, wafRateLimit: 30_000, apiDeployment: 'canary' });
+    expect(config({ stage: 'prod', tenantRate: '10' }).wafRateLimit).toBe(3_000);
+  });
+
+  it('takes each from context (as cdk -c passes strings) and refuses nonsense', () => {
+    expect(
+      config({ stage: 'prod', assessmentRetentionDays: '90', workerConcurrency: '64', waf: 'false', wafRateLimit: '500', apiDeployment: 'allAtOnce', apiLatencyP99Ms: '1500' }),
+    ).toMatchObject({ assessmentRetentionDays: 90, workerConcurrency: 64, waf: false, wafRateLimit: 500, apiDeployment: 'allAtOnce', apiLatencyP99Ms: 1500 });
+    expect(config({ stage: 'dev', waf: true, apiDeployment: 'canary' })).toMatchObject({ waf: true, apiDeployment: 'canary' });
+    expect(() => config({ stage: 'dev', assessmentRetentionDays: '0' })).toThrow(/assessmentRetentionDays/);
+    expect(() => config({ stage: 'dev', workerConcurrency: '0' })).toThrow(/workerConcurrency/);
+    expect(() => config({ stage: 'dev', waf: 'yes' })).toThrow(/waf/);
+    expect(() => config({ stage: 'dev', wafRateLimit: '5' })).toThrow(/wafRateLimit/);
+    expect(() => config({ stage: 'dev', apiDeployment: 'linear' })).toThrow(/apiDeployment/);
   });
 });

@@ -6,16 +6,19 @@
  */
 import { CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement, type IRole, type Role } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
+import { Alias, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ASSESSMENT_RETENTION_ENV } from '../shared/store/assessments.ts';
 import { TABLES, type TableId } from '../shared/store/tables.ts';
 import { READ_ACTIONS, TABLE_ACCESS, WRITE_ACTIONS } from './access.ts';
 import type { FunctionId } from './bundling.ts';
 import type { StageConfig } from './config.ts';
+import { OverviewDashboard } from './constructs/dashboard.ts';
 import { HttpApi } from './constructs/http-api.ts';
 import { LambdaFunction, type LambdaFunctionProps } from './constructs/lambda-function.ts';
 import { Monitoring } from './constructs/monitoring.ts';
@@ -40,6 +43,11 @@ export class SoftlandStack extends Stack {
   readonly scheduleDeadLetters: Queue;
   readonly asyncFailures: Queue;
   readonly monitoring: Monitoring;
+  /** The API function's alias `live` (what API Gateway invokes), shifted by CodeDeploy. */
+  readonly apiAlias: Alias;
+  /** CodeDeploy's deployment group for the API alias: canary (prod) or all at once, rolled back on `rollbackAlarms`. */
+  readonly apiDeployment: LambdaDeploymentGroup;
+  readonly dashboard: OverviewDashboard;
   /** The dispatcher's VPC, NAT gateways and Elastic IPs: only with `webhookEgress: 'fixed'`. */
   readonly webhookEgress: WebhookEgress | undefined;
 
@@ -80,6 +88,8 @@ export class SoftlandStack extends Stack {
 
     // --- Functions.
     const tableNameEnv = { SOFTLAND_TABLE_PREFIX: config.tablePrefix };
+    // The functions that record assessments stamp them with this retention (TTL).
+    const retentionEnv = { [ASSESSMENT_RETENTION_ENV]: String(config.assessmentRetentionDays) };
     const make = (functionId: FunctionId, props: Omit<LambdaFunctionProps, 'functionId' | 'functionName' | 'removalPolicy'>) => {
       const f = new LambdaFunction(this, pascal(functionId), { functionId, functionName: `${namePrefix}-${functionId}`, removalPolicy, ...props });
       grantTables(f.role, functionId, this.tables);
@@ -100,14 +110,16 @@ export class SoftlandStack extends Stack {
       description: 'Re-assesses one segment of the registered accounts of a tenant (invoked asynchronously by the coordinator)',
       memorySize: 1024,
       timeout: Duration.minutes(5),
-      environment: tableNameEnv,
+      // A fan-out of many tenants' segments queues here (asynchronous invocations wait and retry) instead of taking the API's concurrency.
+      reservedConcurrentExecutions: config.workerConcurrency,
+      environment: { ...tableNameEnv, ...retentionEnv },
     });
     const workerEnv = { ...tableNameEnv, SOFTLAND_SWEEP_WORKER_FUNCTION: worker.fn.functionName };
     const api = make('api', {
       description: 'Softland HTTP API (Hono) behind API Gateway',
       memorySize: 1024,
       timeout: Duration.seconds(15),
-      environment: { ...workerEnv, SOFTLAND_TENANT_RATE_LIMIT: String(config.tenantRatePerSecond) },
+      environment: { ...workerEnv, ...retentionEnv, SOFTLAND_TENANT_RATE_LIMIT: String(config.tenantRatePerSecond) },
     });
     const coordinator = make('coordinator', {
       description: 'Every minute: starts one sweep per tenant and fans its segments out to the workers',
@@ -158,8 +170,11 @@ export class SoftlandStack extends Stack {
     schedule('SweepSchedule', 'sweep', coordinator, 'Runs the sweep coordinator every minute');
     schedule('DispatchSchedule', 'webhooks', dispatcher, 'Runs the webhook dispatcher every minute');
 
+    // --- The API's published version and its alias `live`: API Gateway invokes the alias, CodeDeploy moves it.
+    const apiAlias = (this.apiAlias = new Alias(this, 'ApiLive', { aliasName: 'live', version: api.fn.currentVersion, description: 'What API Gateway invokes; CodeDeploy shifts it to each new version' }));
+
     // --- API Gateway.
-    this.httpApi = new HttpApi(this, 'Http', { config, handler: api.fn });
+    this.httpApi = new HttpApi(this, 'Http', { config, handler: apiAlias });
 
     // --- Alarms.
     const monitoring = (this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -186,6 +201,36 @@ export class SoftlandStack extends Stack {
       );
     }
     monitoring.webhookAlarms(dispatcher.fn.functionName);
+    const latency = monitoring.alarm(
+      'ApiLatencyP99',
+      this.httpApi.api.metricLatency({ period: Duration.minutes(1), statistic: 'p99' }),
+      config.apiLatencyP99Ms,
+      `The API's p99 latency reached ${config.apiLatencyP99Ms} ms in 2 of the last 3 minutes.`,
+      { evaluationPeriods: 3, datapointsToAlarm: 2 },
+    );
+
+    // --- Safe deploys: CodeDeploy shifts `live` to the new version and rolls back when one of these fires.
+    const rollbackAlarms = [monitoring.alarmById('Api5xx'), monitoring.alarmById('ApiErrors'), latency];
+    this.apiDeployment = new LambdaDeploymentGroup(this, 'ApiDeployment', {
+      alias: apiAlias,
+      deploymentConfig: config.apiDeployment === 'canary' ? LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES : LambdaDeploymentConfig.ALL_AT_ONCE,
+      alarms: rollbackAlarms,
+      autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+    });
+    Validations.of(this.apiDeployment.role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+      reason:
+        "CodeDeploy's service role for Lambda deployments: LambdaDeploymentGroup always attaches AWSCodeDeployRoleForLambdaLimited, the AWS-managed policy CodeDeploy documents for it (update aliases, read alarms, invoke hooks named CodeDeployHook_*). docs/deploy.md, \"Canary deploys of the API\".",
+    });
+
+    // --- Dashboard.
+    this.dashboard = new OverviewDashboard(this, 'Dashboard', {
+      namePrefix,
+      api: this.httpApi.api,
+      functions: Object.fromEntries(Object.entries(this.functions).map(([id, f]) => [id, f.fn])),
+      tables: this.tables,
+      queues: { ScheduleDeadLetters: this.scheduleDeadLetters, AsyncFailures: this.asyncFailures },
+    });
 
     // --- Outputs.
     new CfnOutput(this, 'Stage', { value: config.stage });
@@ -195,6 +240,7 @@ export class SoftlandStack extends Stack {
       new CfnOutput(this, `${pascal(functionId)}FunctionName`, { value: f.fn.functionName });
     }
     new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn });
+    new CfnOutput(this, 'ApiAliasArn', { value: apiAlias.functionArn, description: 'The alias API Gateway invokes (live)' });
     egress?.addOutputs(this);
   }
 }

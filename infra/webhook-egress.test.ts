@@ -158,7 +158,8 @@ describe('webhookEgress=fixed', () => {
     for (const id of ['api', 'coordinator', 'worker'] as const) expect(ec2Actions(id), id).toEqual([]);
     const managed = Object.values(resourcesOf(t(), 'AWS::IAM::Role')).flatMap((r) => (r.Properties['ManagedPolicyArns'] ?? []) as unknown[]);
     expect(JSON.stringify(managed)).not.toContain('AWSLambdaVPCAccessExecutionRole');
-    expect(managed).toHaveLength(1); // API Gateway's logging role, as in the default stack
+    // API Gateway's logging role and CodeDeploy's role for the API alias, as in the default stack.
+    expect(managed).toHaveLength(2);
   });
 
   it('changes nothing else of the default stack: the same resources, only the dispatcher and its role policy differ', () => {

@@ -5,6 +5,7 @@ import { InvalidInputError } from '../../shared/schemas/errors.ts';
 import { StoreUnavailableError } from '../../shared/store/errors.ts';
 import { adminCommand } from './admin.ts';
 import { backtestCommand } from './backtest.ts';
+import { costCommand } from './cost.ts';
 import { marketCommand } from './market-import.ts';
 import { replayCommand } from './replay.ts';
 
@@ -19,6 +20,8 @@ Commands:
                        replay liquidation policies along seeded price paths with a crash
   backtest --prices FILE.csv --profile NAME [--horizon 24h] [--confidence 0.99] [--model fhs|ewma|garch] [--svg FILE] [--json]
                        backtest the margin of a unit perpetual on real candles (Kupiec, Christoffersen)
+  cost --accounts N [--rps R] [--sweep-every 1m] [--idempotency] [--json]
+                       estimate the monthly AWS cost and the capacity limits (docs/capacity.md)
   market import TENANT_ID --prices FILE.csv
                        load price history (hourly closes) into a tenant's market history
   tenant create NAME   create a tenant (exchange) in the configured DynamoDB
@@ -53,6 +56,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return replayCommand(args, io);
     case 'backtest':
       return backtestCommand(args, io);
+    case 'cost':
+      return costCommand(args, io);
     case 'market':
       return withDatabase(io, () => marketCommand(args, io));
     case 'tenant':

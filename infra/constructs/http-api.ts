@@ -10,6 +10,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config.ts';
+import { ApiWebAcl } from './web-acl.ts';
 
 /** Base of the problem `type` URIs, as in functions/api/problems.ts. */
 const PROBLEM_TYPE_BASE = 'https://softland.dev/problems/';
@@ -39,6 +40,8 @@ export interface HttpApiProps {
 export class HttpApi extends Construct {
   readonly api: LambdaRestApi;
   readonly accessLogs: LogGroup;
+  /** The WAFv2 web ACL on the stage (with `waf` on: prod by default). */
+  readonly webAcl: ApiWebAcl | undefined;
 
   constructor(scope: Construct, id: string, { config, handler }: HttpApiProps) {
     super(scope, id);
@@ -125,10 +128,15 @@ export class HttpApi extends Construct {
         reason: 'Callers are exchanges authenticated by per-tenant API keys (checked by the function), not Cognito users.',
       },
     );
-    Validations.of(this.api.deploymentStage).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-APIG3',
-      reason: 'No WAF web ACL yet: callers are authenticated exchanges, the stage throttle backstops floods, and a web ACL costs a fixed monthly fee per stage; docs/deploy.md explains how to attach one.',
-    });
+    if (config.waf) {
+      this.webAcl = new ApiWebAcl(this, 'WebAcl', { namePrefix: config.namePrefix, stage: this.api.deploymentStage, rateLimit: config.wafRateLimit });
+    } else {
+      Validations.of(this.api.deploymentStage).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-APIG3',
+        reason:
+          'No WAF web ACL on this stage (-c waf=false, the default outside prod): a web ACL costs a fixed monthly fee per stage and non-production stages take no public traffic; callers are authenticated and the stage throttle backstops floods. docs/deploy.md, "Web ACL (WAF)", describes the prod ACL and how to turn it on here (-c waf=true).',
+      });
+    }
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {
       Validations.of(cloudWatchRole).acknowledge({

@@ -49,20 +49,28 @@ export class Monitoring extends Construct {
     this.action = new SnsAction(this.topic);
   }
 
-  /** An alarm when `metric` reaches `threshold` in one period; missing data is not breaching. */
-  alarm(id: string, metric: IMetric, threshold: number, description: string): Alarm {
+  /** An alarm when `metric` reaches `threshold` in one period (or `datapointsToAlarm` of `evaluationPeriods`); missing data is not breaching. */
+  alarm(id: string, metric: IMetric, threshold: number, description: string, periods: { evaluationPeriods: number; datapointsToAlarm: number } = { evaluationPeriods: 1, datapointsToAlarm: 1 }): Alarm {
     const alarm = new Alarm(this, id, {
       alarmName: `${this.props.namePrefix}-${id}`,
       alarmDescription: description,
       metric,
       threshold,
-      evaluationPeriods: 1,
+      evaluationPeriods: periods.evaluationPeriods,
+      datapointsToAlarm: periods.datapointsToAlarm,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(this.action);
     alarm.addOkAction(this.action);
     this.alarms.push(alarm);
+    return alarm;
+  }
+
+  /** The alarm created as `id` (throws when there is none). */
+  alarmById(id: string): Alarm {
+    const alarm = this.alarms.find((a) => a.node.id === id);
+    if (!alarm) throw new Error(`no alarm ${id}`);
     return alarm;
   }
 

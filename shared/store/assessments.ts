@@ -3,12 +3,32 @@ import {
   PutItemCommand,
   TransactWriteItemsCommand,
   type AttributeValue,
+  type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import type { Assessment } from '../schemas/assessment.ts';
 import { numberAttr, packJson, readNumber, splitBody, unpackJson, type KeyShape } from './codec.ts';
 import { guarded, StoreError } from './errors.ts';
 import { TableStore, type Page } from './table-store.ts';
+
+/**
+ * How long a recorded assessment is kept: 400 days by default (a year of audit trail, plus
+ * a month's margin), or `SOFTLAND_ASSESSMENT_RETENTION_DAYS` (the stack sets it from the
+ * stage setting `assessmentRetentionDays`, docs/deploy.md). Each item carries `expiresAt`
+ * (epoch seconds) = createdAt + retention; DynamoDB's TTL deletes it some time after
+ * (usually within days, free of write charges).
+ */
+export const ASSESSMENT_RETENTION_DAYS = 400;
+export const ASSESSMENT_RETENTION_ENV = 'SOFTLAND_ASSESSMENT_RETENTION_DAYS';
+
+/** The retention in days from the environment (`SOFTLAND_ASSESSMENT_RETENTION_DAYS`), or the default. */
+export function assessmentRetentionDays(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const raw = env[ASSESSMENT_RETENTION_ENV];
+  if (raw === undefined || raw.trim() === '') return ASSESSMENT_RETENTION_DAYS;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 1) throw new Error(`${ASSESSMENT_RETENTION_ENV} must be a whole number of days ≥ 1, got "${raw}"`);
+  return days;
+}
 
 // Kept importable from here, where the API layer has always found it.
 export { InvalidCursorError } from './errors.ts';
@@ -38,6 +58,15 @@ export interface AssessmentSummary {
 
 /** Recorded assessments: request and answer, compressed, listed per account newest first. */
 export class AssessmentStore extends TableStore {
+  /** Days a record is kept before DynamoDB's TTL deletes it. */
+  readonly retentionDays: number;
+
+  constructor(db: DynamoDBClient, table: string, retentionDays: number = assessmentRetentionDays()) {
+    super(db, table);
+    if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new Error(`assessment retention must be a whole number of days ≥ 1, got ${retentionDays}`);
+    this.retentionDays = retentionDays;
+  }
+
   /**
    * Writes the record, with `alsoWrite` (an idempotency completion) in the same
    * transaction when given: either everything is stored or nothing is.
@@ -55,6 +84,7 @@ export class AssessmentStore extends TableStore {
   recordItems(record: AssessmentRecord): TransactWriteItem[] {
     const a = record.assessment;
     const parts = splitBody(packJson({ request: record.request, assessment: a }), 'the assessment record');
+    const expiresAt: AttributeValue = { N: String(this.expiresAt(record.createdAt)) };
     const main: Record<string, AttributeValue> = {
       tenantId: { S: record.tenantId },
       recordKey: { S: a.id },
@@ -71,6 +101,7 @@ export class AssessmentStore extends TableStore {
       initialMargin: numberAttr(a.initialMargin),
       parts: { N: String(parts.length) },
       body: { B: parts[0]! },
+      expiresAt,
     };
     const items: TransactWriteItem[] = [{ Put: { TableName: this.table, Item: main, ConditionExpression: 'attribute_not_exists(recordKey)' } }];
     for (let n = 1; n < parts.length; n++) {
@@ -81,11 +112,19 @@ export class AssessmentStore extends TableStore {
             tenantId: { S: record.tenantId },
             recordKey: { S: partKey(a.id, n) },
             body: { B: parts[n]! },
+            expiresAt,
           },
         },
       });
     }
     return items;
+  }
+
+  /** The TTL of a record created at `createdAt` (ISO 8601): epoch seconds, createdAt + retention. */
+  expiresAt(createdAt: string): number {
+    const created = Date.parse(createdAt);
+    if (Number.isNaN(created)) throw new StoreError(`assessment createdAt is not a date: "${createdAt}"`);
+    return Math.floor(created / 1000) + this.retentionDays * 86_400;
   }
 
   /** The record, or undefined when this tenant has none with that id. */

@@ -40,7 +40,8 @@ export const TABLES = {
   /**
    * Recorded assessments (request and answer) keyed by tenant; `recordKey` is the
    * assessment id, or `id#part#n` for the overflow parts of a large record. Listed per
-   * account, newest first, through `byAccount` (ids are time-ordered).
+   * account, newest first, through `byAccount` (ids are time-ordered). Every item expires
+   * (`expiresAt`) ASSESSMENT_RETENTION_DAYS after its creation (assessments.ts).
    */
   assessments: {
     name: 'assessments',
@@ -55,6 +56,7 @@ export const TABLES = {
         include: ['accountId', 'asOf', 'createdAt', 'profile', 'tier', 'marginRatio', 'equity', 'maintenanceMargin', 'initialMargin'],
       },
     ],
+    timeToLiveAttribute: 'expiresAt',
   },
   /**
    * Registered accounts per tenant. `segmentKey` (`tenantId#n`, n = hash(accountId) mod

@@ -1,0 +1,179 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { SWEEP_SEGMENTS } from '../store/accounts.ts';
+import { ASSESSMENT_RETENTION_DAYS } from '../store/assessments.ts';
+import { TABLES } from '../store/tables.ts';
+import { BENCH_DEFAULTS, defaultRetentionDays, inputsFor } from './defaults.ts';
+import { itemBytes, numberBytes } from '../store/item-size.ts';
+import { measureItemSizes } from './measure.ts';
+import { costModel, DEPLOYMENT, type CostInputs } from './model.ts';
+import { apiGatewayRestUsd } from './prices.ts';
+
+/** A scenario small enough to check by hand: 10,000 accounts, one tenant, a sweep a minute, 50 assessments/s. */
+const HAND: CostInputs = {
+  accounts: 10_000,
+  tenants: 1,
+  sweepEverySeconds: 60,
+  rps: 50,
+  idempotency: false,
+  changedShare: 0.01,
+  retentionDays: null,
+  storageHorizonMonths: 12,
+  sizes: { accountItemBytes: 661, assessmentItemBytes: 1253, assessmentIndexBytes: 387 },
+  workerAccountsPerSecond: 1000,
+  apiDurationMs: 10,
+  apiP99Ms: 89,
+  coordinatorDurationMs: 300,
+  logBytesPerRequest: 700,
+  logBytesPerInvocation: 600,
+  sweepItemBytes: 300,
+};
+
+const GIB = 2 ** 30;
+
+describe('costModel, by hand', () => {
+  const r = costModel(HAND);
+
+  it('prices the sweep', () => {
+    // A month is 730 h = 2,628,000 s: 2,628,000 / 60 = 43,800 sweeps.
+    expect(r.units.sweepsPerMonth).toBe(43_800);
+    // Reads: 10,000 × 661 B / 4,096 / 2 (eventually consistent) = 806.885 RRU, plus per tenant
+    // 2 + 8 segments × 2 consistent reads = 18: 824.885 RRU a sweep;
+    // × 43,800 × $0.125 / 1e6 = $4.516244.
+    expect(r.units.readUnitsPerSweep).toBeCloseTo(824.884766, 5);
+    expect(r.breakdown.sweep.dynamoReadsUsd).toBeCloseTo(4.516244, 5);
+    // Writes: 1% of 10,000 = 100 changed accounts × (item + bySegment + byTier, 661 B → 1 WRU each) = 300,
+    // plus the sweep's own items 2 + 8 × 4 = 34: 334 WRU; × 43,800 × $0.625 / 1e6 = $9.14325.
+    expect(r.units.writeUnitsPerChangedAccount).toBe(3);
+    expect(r.units.writeUnitsPerSweep).toBe(334);
+    expect(r.breakdown.sweep.dynamoWritesUsd).toBeCloseTo(9.14325, 5);
+    // Lambda: workers 10,000 / 1,000 accounts/s = 10 s × 1 GB × 43,800 = 438,000 GB-s → $5.840029;
+    // coordinator 0.3 s × 0.5 GB × 43,800 = 6,570 GB-s → $0.087600; requests (8 + 1) × 43,800 = 394,200
+    // × $0.20 / 1e6 = $0.078840. Total $6.006470.
+    expect(r.breakdown.sweep.lambdaUsd).toBeCloseTo(6.00647, 5);
+    // Scheduler: 2 × 43,800 = 87,600 invocations, inside the 14 M free.
+    expect(r.breakdown.sweep.schedulerUsd).toBe(0);
+    // Logs: 394,200 × 600 B = 0.220279 GiB × $0.50 = $0.110138.
+    expect(r.breakdown.sweep.logsUsd).toBeCloseTo(0.110138, 5);
+    // 4.516244 + 9.14325 + 6.00647 + 0.110138 = $19.776102.
+    expect(r.sweepMonthlyUsd).toBeCloseTo(19.776102, 4);
+    // Writing every account (the code before issue 20): (10,000 × 3 + 34) × 43,800 × $0.625 / 1e6 = $822.18075
+    // instead of $9.14325: $832.813602, and the sweep now costs 2.4% of that (≤ one tenth: issue 20).
+    expect(r.sweepMonthlyUsdWriteAll).toBeCloseTo(832.813602, 4);
+    expect(r.sweepMonthlyUsd / r.sweepMonthlyUsdWriteAll).toBeLessThanOrEqual(0.1);
+  });
+
+  it('prices the API, storage and the fixed part', () => {
+    // 50 × 2,628,000 = 131,400,000 assessments.
+    expect(r.units.assessmentsPerMonth).toBe(131_400_000);
+    // API Gateway: 131.4 M × $3.50 / 1e6 = $459.90 (first tier).
+    expect(r.breakdown.api.apiGatewayUsd).toBeCloseTo(459.9, 6);
+    // Lambda: 131.4 M × 0.010 s × 1 GB = 1,314,000 GB-s → $17.520088; requests 131.4 × $0.20 = $26.28.
+    expect(r.breakdown.api.lambdaUsd).toBeCloseTo(43.800088, 5);
+    // Writes: rate-limit counter 1 + record 1,253 B → 2 + index entry 387 B → 1 = 4 WRU;
+    // 525.6 M WRU × $0.625 / 1e6 = $328.50.
+    expect(r.units.writeUnitsPerAssessment).toBe(4);
+    expect(r.breakdown.api.dynamoWritesUsd).toBeCloseTo(328.5, 6);
+    // Key reads: ceil(50 × 0.010) = 1 instance × 2,628,000 / 30 = 87,600 RRU → $0.01095.
+    expect(r.breakdown.api.dynamoReadsUsd).toBeCloseTo(0.01095, 8);
+    // Logs: 131.4 M × 700 B = 91.98e9 B = 85.663051 GiB × $0.50 = $42.831525.
+    expect(r.breakdown.api.logsUsd).toBeCloseTo(42.831525, 5);
+    // Storage: (1,253 + 387 + 2 × 100) B = 1,840 B × 131.4 M = 225.171 GiB a month; no TTL, priced at
+    // month 12: 2,702.057 GiB × $0.25 = $675.514. Accounts 10,000 × 3 × 761 B = 0.021262 GiB → $0.005316.
+    // Sweeps 9 items × 43,800 × 12 × 400 B = 1.762 GiB → $0.440553.
+    expect(r.limits.assessmentGbPerMonth).toBeCloseTo(225.171447, 5);
+    expect(r.breakdown.storage.assessmentsUsd).toBeCloseTo((225.171447 * 12) / 4, 4);
+    expect(r.breakdown.storage.accountsUsd).toBeCloseTo((30_000 * 761) / GIB / 4, 9);
+    expect(r.breakdown.storage.sweepsUsd).toBeCloseTo((9 * 43_800 * 12 * 400) / GIB / 4, 9);
+    // Dispatcher: 70 s × 0.5 GB × 43,800 = 1,533,000 GB-s → $20.440102, 43,800 requests → $0.00876,
+    // 70 RRU × 43,800 → $0.38325; alarms 13 × $0.10.
+    expect(r.breakdown.fixed.dispatcherUsd).toBeCloseTo(20.832112, 5);
+    expect(r.breakdown.fixed.alarmsUsd).toBeCloseTo(1.3, 9);
+    // 19.776102 + 875.042563 + 675.960209 + 22.132112 = $1,592.910986.
+    expect(r.monthlyUsd).toBeCloseTo(1592.910986, 3);
+    // Per million: $3.50 + $0.20 + 10 s × 1 GB → $0.133334 + 4 × $0.625 + 700 B × 1 M of logs (0.651926 GiB) $0.325963
+    // + one month of 1,840 B × 1 M → $0.428408 = $7.087705.
+    expect(r.perMillionAssessmentsUsd).toBeCloseTo(7.087705, 5);
+  });
+
+  it('states the limits', () => {
+    // 1,000 accounts/s × 8 segments × 60 s = 480,000 accounts a tenant a minute; 10,000 take 1.25 s.
+    expect(r.limits.maxAccountsPerTenantPerSweep).toBe(480_000);
+    expect(r.limits.sweepSeconds).toBeCloseTo(1.25, 9);
+    expect(r.limits.sweepFitsInterval).toBe(true);
+    // 100 changed accounts × 1 WRU in 1.25 s = 80 WRU/s on the tenant's partition; 1,000 × 1.25 s = 1,250 changes fit.
+    expect(r.limits.sweepWriteUnitsPerSecondPerTenant).toBeCloseTo(80, 9);
+    expect(r.limits.maxChangedAccountsPerTenantPerSweep).toBe(1250);
+    expect(r.limits).toMatchObject({ stageThrottleRps: 500, rpsHeadroom: 450, rpsPerTenant: 50, tenantRatePerSecond: 100, sweepWorkerConcurrency: 8 });
+    // 50 × 0.089 = 4.45 at p99 → 5, + 8 workers + coordinator + 2 dispatchers = 16.
+    expect(r.limits.apiConcurrencyAtP99).toBeCloseTo(4.45, 9);
+    expect(r.limits.peakConcurrency).toBe(16);
+  });
+
+  it('adds the idempotency writes and honours a TTL', () => {
+    // Claim put 1 + transaction (record 2 + completion 1) × 2 + rate limit 1 + index 1 = 9 WRU.
+    expect(costModel({ ...HAND, idempotency: true }).units.writeUnitsPerAssessment).toBe(9);
+    // 365 days = 12 months: the same storage as 12 months without a TTL; 30.4 days one month.
+    const ttl = costModel({ ...HAND, retentionDays: 365 });
+    expect(ttl.limits.assessmentGbStored).toBeCloseTo(r.limits.assessmentGbStored, 6);
+    expect(costModel({ ...HAND, retentionDays: 365 / 12 }).limits.assessmentGbStored).toBeCloseTo(r.limits.assessmentGbPerMonth, 6);
+  });
+
+  it('flags a tenant too large for one sweep a minute', () => {
+    const big = costModel({ ...HAND, accounts: 1_000_000 });
+    // 1,000,000 / 8 / 1,000 = 125 s: past the 60 s interval, inside the worker's 300 s timeout.
+    expect(big.limits.sweepSeconds).toBe(125);
+    expect(big.limits).toMatchObject({ sweepFitsInterval: false, segmentFitsWorkerTimeout: true });
+  });
+});
+
+describe('prices and sizes', () => {
+  it('tiers API Gateway requests', () => {
+    expect(apiGatewayRestUsd(333e6)).toBeCloseTo(1165.5, 6);
+    // 333 M at $3.50 and 67 M at $2.80.
+    expect(apiGatewayRestUsd(400e6)).toBeCloseTo(1165.5 + 187.6, 6);
+  });
+
+  it('sizes items as DynamoDB bills them', () => {
+    expect(numberBytes('12345')).toBe(4);
+    expect(numberBytes('-0.00120')).toBe(2);
+    expect(itemBytes({ id: { S: 'abc' }, n: { N: '1000' }, b: { B: new Uint8Array(10) }, z: { NULL: true } })).toBe(2 + 3 + 1 + 2 + 1 + 10 + 1 + 1);
+  });
+
+  it('measures the items the stores write', async () => {
+    const sizes = await measureItemSizes();
+    // A small book gzip'd with its summary and keys: under 1 KB (one write unit); a record of a
+    // couple of KB; its index entry a few hundred bytes.
+    expect(sizes.accountItemBytes).toBeGreaterThan(300);
+    expect(sizes.accountItemBytes).toBeLessThan(1024);
+    expect(sizes.assessmentItemBytes).toBeGreaterThan(sizes.accountItemBytes);
+    expect(sizes.assessmentIndexBytes).toBeLessThan(sizes.assessmentItemBytes);
+  });
+});
+
+describe('the deployment the model assumes', () => {
+  it('matches the code and the stack', () => {
+    expect(DEPLOYMENT.segments).toBe(SWEEP_SEGMENTS);
+    expect(defaultRetentionDays()).toBe(TABLES.assessments.timeToLiveAttribute ? ASSESSMENT_RETENTION_DAYS : null);
+    const stack = readFileSync(new URL('../../infra/stack.ts', import.meta.url), 'utf8');
+    const memory = (fn: string) => Number(new RegExp(`make\\('${fn}', \\{[\\s\\S]*?memorySize: (\\d+)`).exec(stack)?.[1]) / 1024;
+    expect({ api: memory('api'), worker: memory('worker'), coordinator: memory('coordinator'), dispatcher: memory('dispatcher') }).toEqual({
+      api: DEPLOYMENT.apiMemoryGb,
+      worker: DEPLOYMENT.workerMemoryGb,
+      coordinator: DEPLOYMENT.coordinatorMemoryGb,
+      dispatcher: DEPLOYMENT.dispatcherMemoryGb,
+    });
+    expect(stack).toMatch(/timeout: Duration\.minutes\(5\)/);
+    const config = readFileSync(new URL('../../infra/config.ts', import.meta.url), 'utf8');
+    expect(config).toContain(`numberContext(node, 'throttleRate', isProd ? ${DEPLOYMENT.stageThrottleRps} : 50)`);
+    expect(config).toContain(`numberContext(node, 'tenantRate', isProd ? ${DEPLOYMENT.tenantRatePerSecond} : 20)`);
+  });
+
+  it('starts from the committed bench figures', () => {
+    const results = JSON.parse(readFileSync(new URL('../../bench/results.json', import.meta.url), 'utf8'));
+    for (const [key, value] of Object.entries(BENCH_DEFAULTS)) expect(results[key], key).toBe(value);
+    const inputs = inputsFor({ accounts: 10, sweepEverySeconds: 60, rps: 1, idempotency: false }, { accountItemBytes: 1, assessmentItemBytes: 1, assessmentIndexBytes: 1 });
+    // 0.19 ms of engine + 2 × 4 ms of DynamoDB + 1 ms, rounded up.
+    expect(inputs.apiDurationMs).toBe(10);
+  });
+});
