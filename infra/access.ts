@@ -8,9 +8,14 @@ import type { FunctionId } from './bundling.ts';
 
 export type Access = 'read' | 'write' | 'readWrite';
 
-export const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem'] as const;
-/** Also what TransactWriteItems needs: each item's own action (Put, Update, Delete, ConditionCheck). */
-export const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'] as const;
+/** Single-item reads and queries (tables and their indexes). Scan and BatchGetItem are not here: see BULK_ACCESS. */
+export const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'] as const;
+/** Also what TransactWriteItems needs: each item's own action (Put, Update, Delete, ConditionCheck). BatchWriteItem is not here: see BULK_ACCESS. */
+export const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'] as const;
+
+/** The whole-table and batch actions: granted only where a function's code makes that call. */
+export const BULK_ACTIONS = ['dynamodb:Scan', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'] as const;
+export type BulkAction = (typeof BULK_ACTIONS)[number];
 
 export const TABLE_ACCESS: Readonly<Record<FunctionId, Readonly<Partial<Record<TableId, Access>>>>> = {
   /** The HTTP API: every tenant-facing table; API keys are only read (the CLI creates and revokes them); no tenants table. */
@@ -35,4 +40,22 @@ export const TABLE_ACCESS: Readonly<Record<FunctionId, Readonly<Partial<Record<T
   worker: { accounts: 'readWrite', liquidations: 'readWrite', riskProfiles: 'read', market: 'read', marketHistory: 'read', assessments: 'write', events: 'write', sweeps: 'readWrite' },
   /** The outbox: pending events, endpoints (disabled on 410 Gone) and deliveries. */
   dispatcher: { events: 'readWrite', webhookEndpoints: 'readWrite', deliveries: 'readWrite' },
+};
+
+/**
+ * Scan and Batch* calls, on the table itself (never an index), only where the code makes
+ * them (`grep -rn "ScanCommand\|Batch.*Command" shared functions`):
+ * - `Tenants.list()` scans `tenants`: the coordinator, once a run.
+ * - `Accounts.many()` reads `accounts` 100 at a time with BatchGetItem: a price sweep's
+ *   segment, in the worker (the API's sweeps run in the worker through `lambdaRunner`).
+ * - `MarketHistory.putCloses()` writes `market-history` with BatchWriteItem: the API's
+ *   market push closing an hour (`putPushedCloses`); the CLI's `market import` too, with the
+ *   operator's own credentials (docs/deploy.md, "The admin CLI").
+ * Each needs the table in TABLE_ACCESS with the matching access (the stack test checks it).
+ */
+export const BULK_ACCESS: Readonly<Record<FunctionId, Readonly<Partial<Record<TableId, readonly BulkAction[]>>>>> = {
+  api: { marketHistory: ['dynamodb:BatchWriteItem'] },
+  coordinator: { tenants: ['dynamodb:Scan'] },
+  worker: { accounts: ['dynamodb:BatchGetItem'] },
+  dispatcher: {},
 };

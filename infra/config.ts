@@ -63,7 +63,16 @@ export interface StageConfig {
   readonly apiDeployment: ApiDeploymentMode;
   /** The API's p99 latency alarm threshold in milliseconds (`-c apiLatencyP99Ms=…`, default 3,000). */
   readonly apiLatencyP99Ms: number;
+  /**
+   * The key encrypting the tables that hold secrets (`SECRET_TABLES`: webhook endpoints with
+   * their signing secrets), `-c tableKey=…`: `customer` (prod default) a customer-managed KMS
+   * key of the stack, rotated yearly; `aws` (default elsewhere) DynamoDB's AWS-owned key, free.
+   */
+  readonly tableKey: TableKeyMode;
 }
+
+export const TABLE_KEY = ['customer', 'aws'] as const;
+export type TableKeyMode = (typeof TABLE_KEY)[number];
 
 export const API_DEPLOYMENT = ['canary', 'allAtOnce'] as const;
 export type ApiDeploymentMode = (typeof API_DEPLOYMENT)[number];
@@ -97,6 +106,7 @@ export function stageConfig(node: Node): StageConfig {
     wafRateLimit: wafRateLimitContext(node, numberContext(node, 'tenantRate', isProd ? 100 : 20) * 300),
     apiDeployment: oneOf(node, 'apiDeployment', API_DEPLOYMENT, isProd ? 'canary' : 'allAtOnce'),
     apiLatencyP99Ms: positive(node, 'apiLatencyP99Ms', 3_000),
+    tableKey: oneOf(node, 'tableKey', TABLE_KEY, isProd ? 'customer' : 'aws'),
   };
 }
 

@@ -3,11 +3,12 @@ import { App } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, TABLES, tableNames, type TableId } from '../shared/store/tables.ts';
-import { TABLE_ACCESS } from './access.ts';
+import { BULK_ACCESS, BULK_ACTIONS, TABLE_ACCESS } from './access.ts';
 import { ENTRIES, type FunctionId } from './bundling.ts';
 import { ASSESSMENT_RETENTION_DAYS, ASSESSMENT_RETENTION_ENV } from '../shared/store/assessments.ts';
 import { stageConfig } from './config.ts';
 import { DASHBOARD_WIDGETS } from './constructs/dashboard.ts';
+import { SECRET_TABLES } from './constructs/tables.ts';
 import { RATE_LIMITED_BODY } from './constructs/http-api.ts';
 import { WAF_RATE_WINDOW_SECONDS } from './constructs/web-acl.ts';
 import { WEBHOOK_METRICS } from './constructs/monitoring.ts';
@@ -193,6 +194,36 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
       }
     });
 
+    it('grants Scan and Batch* only where BULK_ACCESS lists them (the calls the code makes), on the table itself', () => {
+      const { template, stack } = get();
+      for (const fn of Object.keys(ENTRIES) as FunctionId[]) {
+        for (const table of Object.keys(TABLES) as TableId[]) {
+          const actions = actionsOnTable(template, stack, fn, table);
+          const listed = BULK_ACCESS[fn][table] ?? [];
+          for (const bulk of BULK_ACTIONS) expect(actions.has(bulk), `${fn}: ${bulk} on ${table}`).toBe(listed.includes(bulk));
+        }
+      }
+      expect(BULK_ACCESS).toEqual({
+        api: { marketHistory: ['dynamodb:BatchWriteItem'] },
+        coordinator: { tenants: ['dynamodb:Scan'] },
+        worker: { accounts: ['dynamodb:BatchGetItem'] },
+        dispatcher: {},
+      });
+      // Never on an index.
+      const all = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap((p) => p.Properties['PolicyDocument'].Statement as Statement[]);
+      for (const st of all.filter((st) => actionsOf(st).some((a) => (BULK_ACTIONS as readonly string[]).includes(a)))) {
+        expect(JSON.stringify(st.Resource), JSON.stringify(st)).not.toContain('/index/');
+      }
+    });
+
+    it('scans the tenants table only: no Scan on assessments (or any other table) for the API or anyone', () => {
+      const { template, stack } = get();
+      expect(actionsOnTable(template, stack, 'api', 'assessments')).not.toContain('dynamodb:Scan');
+      const all = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap((p) => p.Properties['PolicyDocument'].Statement as Statement[]);
+      const scanned = all.filter((st) => actionsOf(st).includes('dynamodb:Scan')).flatMap(resourcesOfStatement);
+      expect(scanned).toEqual([tableArn(stack, 'tenants')]);
+    });
+
     it('keeps the dispatcher off the accounts table and out of the worker', () => {
       const { template, stack } = get();
       expect(actionsOnTable(template, stack, 'dispatcher', 'accounts').size).toBe(0);
@@ -364,6 +395,39 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
       }
     });
 
+    it(`encrypts the tables that hold webhook secrets with ${isProd ? 'a customer-managed, rotated KMS key' : "DynamoDB's AWS-owned key"} (tableKey)`, () => {
+      const { template, stack } = get();
+      expect(SECRET_TABLES).toEqual(['webhookEndpoints']);
+      const tables = resourcesOf(template, 'AWS::DynamoDB::Table');
+      const keys = resourcesOf(template, 'AWS::KMS::Key');
+      const sse = (id: TableId) => tables[logicalId(stack, stack.tables[id])]!.Properties['SSESpecification'];
+      if (!isProd) {
+        expect(stack.secretsKey).toBeUndefined();
+        for (const id of Object.keys(TABLES) as TableId[]) expect(sse(id), id).toBeUndefined();
+        // Only the alarm topic's key.
+        expect(Object.values(keys).map((k) => k.Properties['Description'])).toEqual([`Encrypts the softland-${stage} alarm topic`]);
+        const kms = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap((p) => (p.Properties['PolicyDocument'].Statement as Statement[]).flatMap(actionsOf));
+        expect(kms.filter((a) => a.startsWith('kms:'))).toEqual([]);
+        return;
+      }
+      const keyId = logicalId(stack, stack.secretsKey!);
+      expect(keys[keyId]!.Properties['EnableKeyRotation']).toBe(true);
+      expect(keys[keyId]!.DeletionPolicy).toBe('Retain');
+      expect(sse('webhookEndpoints')).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+      for (const id of (Object.keys(TABLES) as TableId[]).filter((t) => !SECRET_TABLES.includes(t))) expect(sse(id), id).toBeUndefined();
+      // Who reads or writes the table may use the key, through DynamoDB only; no one else.
+      for (const fn of Object.keys(ENTRIES) as FunctionId[]) {
+        const onKey = statementsOf(template, roleOf(stack, fn)).filter((st) => JSON.stringify(st.Resource).includes(`"${keyId}"`));
+        if (!TABLE_ACCESS[fn].webhookEndpoints) {
+          expect(onKey, fn).toEqual([]);
+          continue;
+        }
+        expect(onKey, fn).toHaveLength(1);
+        expect([...actionsOf(onKey[0]!)].sort(), fn).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
+        expect(JSON.stringify((onKey[0] as Statement & { Condition?: unknown }).Condition), fn).toContain('kms:ViaService');
+      }
+    });
+
     it(`reserves ${isProd ? 32 : 8} concurrent executions for the sweep worker`, () => {
       get().template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: `softland-${stage}-worker`, ReservedConcurrentExecutions: isProd ? 32 : 8 });
     });
@@ -504,4 +568,30 @@ describe('stage settings of issue 20 (context)', () => {
     expect(() => config({ stage: 'dev', wafRateLimit: '5' })).toThrow(/wafRateLimit/);
     expect(() => config({ stage: 'dev', apiDeployment: 'linear' })).toThrow(/apiDeployment/);
   });
+
+  it('tableKey: customer in prod, aws elsewhere; either on request; nothing else', () => {
+    expect(config({ stage: 'prod' }).tableKey).toBe('customer');
+    expect(config({ stage: 'dev' }).tableKey).toBe('aws');
+    expect(config({ stage: 'prod', tableKey: 'aws' }).tableKey).toBe('aws');
+    expect(config({ stage: 'dev', tableKey: 'customer' }).tableKey).toBe('customer');
+    expect(() => config({ stage: 'dev', tableKey: 'kms' })).toThrow(/tableKey/);
+  });
+
+  it('-c tableKey=customer gives dev the key too (DESTROY with the stage), and -c tableKey=aws takes it from prod', () => {
+    const dev = synthStage('dev', { extra: { tableKey: 'customer' } });
+    const prod = synthStage('prod', { extra: { tableKey: 'aws' } });
+    try {
+      const keyId = logicalId(dev.stack, dev.stack.secretsKey!);
+      dev.template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ EnableKeyRotation: true }) });
+      dev.template.hasResourceProperties('AWS::DynamoDB::Table', {
+        TableName: tableNames('softland-dev-').webhookEndpoints,
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      });
+      expect(prod.stack.secretsKey).toBeUndefined();
+      prod.template.resourceCountIs('AWS::KMS::Key', 1);
+      prod.template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: tableNames('softland-prod-').webhookEndpoints, SSESpecification: Match.absent() });
+    } finally {
+      for (const { outdir } of [dev, prod]) rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -7,6 +7,7 @@
 import { CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement, type IRole, type Role } from 'aws-cdk-lib/aws-iam';
 import { LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import { Alias, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
@@ -15,14 +16,14 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ASSESSMENT_RETENTION_ENV } from '../shared/store/assessments.ts';
 import { TABLES, type TableId } from '../shared/store/tables.ts';
-import { READ_ACTIONS, TABLE_ACCESS, WRITE_ACTIONS } from './access.ts';
+import { BULK_ACCESS, READ_ACTIONS, TABLE_ACCESS, WRITE_ACTIONS } from './access.ts';
 import type { FunctionId } from './bundling.ts';
 import type { StageConfig } from './config.ts';
 import { OverviewDashboard } from './constructs/dashboard.ts';
 import { HttpApi } from './constructs/http-api.ts';
 import { LambdaFunction, type LambdaFunctionProps } from './constructs/lambda-function.ts';
 import { Monitoring } from './constructs/monitoring.ts';
-import { Tables, tableResourceArns, type SoftlandTables } from './constructs/tables.ts';
+import { SECRET_TABLES, Tables, tableResourceArns, type SoftlandTables } from './constructs/tables.ts';
 import { WebhookEgress } from './constructs/webhook-egress.ts';
 
 /** How the scheduler retries an invocation it could not make, and how late it may still make it. */
@@ -38,6 +39,8 @@ export interface SoftlandStackProps extends StackProps {
 export class SoftlandStack extends Stack {
   readonly config: StageConfig;
   readonly tables: SoftlandTables;
+  /** The customer-managed key of the tables that hold secrets (`tableKey: 'customer'`, prod default). */
+  readonly secretsKey: Key | undefined;
   readonly functions: Readonly<Record<FunctionId, LambdaFunction>>;
   readonly httpApi: HttpApi;
   readonly scheduleDeadLetters: Queue;
@@ -66,7 +69,9 @@ export class SoftlandStack extends Stack {
     const config = (this.config = props.config);
     const { namePrefix, removalPolicy } = config;
 
-    this.tables = new Tables(this, 'Tables', config).tables;
+    const tables = new Tables(this, 'Tables', config);
+    this.tables = tables.tables;
+    this.secretsKey = tables.secretsKey;
 
     // --- Queues: what the scheduler could not deliver, and asynchronous invocations that failed for good.
     const queue = (queueId: string, nameSuffix: string) => {
@@ -92,7 +97,7 @@ export class SoftlandStack extends Stack {
     const retentionEnv = { [ASSESSMENT_RETENTION_ENV]: String(config.assessmentRetentionDays) };
     const make = (functionId: FunctionId, props: Omit<LambdaFunctionProps, 'functionId' | 'functionName' | 'removalPolicy'>) => {
       const f = new LambdaFunction(this, pascal(functionId), { functionId, functionName: `${namePrefix}-${functionId}`, removalPolicy, ...props });
-      grantTables(f.role, functionId, this.tables);
+      grantTables(f.role, functionId, this.tables, this.secretsKey);
       Validations.of(f.fn).acknowledge({
         id: 'AwsSolutions::AwsSolutions-L1',
         reason: 'nodejs22.x is pinned on purpose (docs/architecture.md and docs/deploy.md: Node 20 in development and CI, nodejs22.x on Lambda); moving to a newer runtime goes with the test matrix.',
@@ -245,18 +250,47 @@ export class SoftlandStack extends Stack {
   }
 }
 
-/** Grants a function's role exactly the table access `TABLE_ACCESS` lists (tables and their indexes, no wildcards). */
-function grantTables(role: Role, functionId: FunctionId, tables: SoftlandTables): void {
+/**
+ * Grants a function's role exactly the table access `TABLE_ACCESS` lists (tables and their
+ * indexes, no wildcards), Scan and Batch* only where `BULK_ACCESS` lists them, and the use of
+ * the secrets key (through DynamoDB only) when it reads or writes a table encrypted with it.
+ */
+function grantTables(role: Role, functionId: FunctionId, tables: SoftlandTables, secretsKey: Key | undefined): void {
   const reads: string[] = [];
   const writes: string[] = [];
+  const keyActions = new Set<string>();
   for (const [tableId, access] of Object.entries(TABLE_ACCESS[functionId]) as Array<[TableId, string]>) {
     const table = tables[tableId];
-    if (access === 'read' || access === 'readWrite') reads.push(...tableResourceArns(table, TABLES[tableId]));
-    if (access === 'write' || access === 'readWrite') writes.push(table.tableArn);
+    const reading = access === 'read' || access === 'readWrite';
+    const writing = access === 'write' || access === 'readWrite';
+    if (reading) reads.push(...tableResourceArns(table, TABLES[tableId]));
+    if (writing) writes.push(table.tableArn);
+    if (secretsKey && SECRET_TABLES.includes(tableId)) {
+      for (const a of reading ? KEY_READ_ACTIONS : []) keyActions.add(a);
+      for (const a of writing ? KEY_WRITE_ACTIONS : []) keyActions.add(a);
+    }
   }
   if (reads.length) role.addToPolicy(new PolicyStatement({ actions: [...READ_ACTIONS], resources: reads }));
   if (writes.length) role.addToPolicy(new PolicyStatement({ actions: [...WRITE_ACTIONS], resources: writes }));
+  for (const [tableId, actions] of Object.entries(BULK_ACCESS[functionId]) as Array<[TableId, readonly string[]]>) {
+    if (!TABLE_ACCESS[functionId][tableId]) throw new Error(`BULK_ACCESS gives ${functionId} ${actions.join(', ')} on ${tableId}, which TABLE_ACCESS does not list`);
+    role.addToPolicy(new PolicyStatement({ actions: [...actions], resources: [tables[tableId].tableArn] }));
+  }
+  if (secretsKey && keyActions.size) {
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: [...keyActions].sort(),
+        resources: [secretsKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(role).region}.amazonaws.com` } },
+      }),
+    );
+  }
 }
+
+/** What a principal needs on a table's customer-managed key to read the table (DynamoDB calls KMS on its behalf). */
+export const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
+/** … and to write it. */
+export const KEY_WRITE_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] as const;
 
 /**
  * The scheduler's Lambda target, granting `lambda:InvokeFunction` on the function itself
