@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { assess, type AssessOptions } from '../../shared/risk/assess.ts';
+import { assess } from '../../shared/risk/assess.ts';
 import { RiskError } from '../../shared/risk/errors.ts';
 import type { Assessment } from '../../shared/schemas/assessment.ts';
 import type { Assessor } from '../api/env.ts';
@@ -141,4 +141,3 @@ export class AssessPool {
   }
 }
 
-export type { AssessOptions };

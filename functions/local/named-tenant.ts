@@ -20,8 +20,14 @@ export interface NamedTenantKey {
  */
 export async function tenantWithFreshKey(stores: Stores, name: string, now = new Date()): Promise<NamedTenantKey> {
   if (name.trim() === '') throw new RangeError('--tenant needs a name, e.g. --tenant acme');
+  const { tenantId, created } = await tenantNamed(stores, name, now);
+  const key = await stores.apiKeys.issue(tenantId, { scope: 'admin', now });
+  return { tenantId, name, apiKey: key.secret, keyId: key.keyId, created };
+}
+
+/** The oldest tenant called `name`, or a new one when none is. */
+export async function tenantNamed(stores: Stores, name: string, now = new Date()): Promise<{ tenantId: string; created: boolean }> {
   const found = (await stores.tenants.list()).filter((t) => t.name === name).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.tenantId.localeCompare(b.tenantId))[0];
-  const tenant = found ?? (await stores.tenants.create(name, now));
-  const key = await stores.apiKeys.issue(tenant.tenantId, { scope: 'admin', now });
-  return { tenantId: tenant.tenantId, name, apiKey: key.secret, keyId: key.keyId, created: !found };
+  if (found) return { tenantId: found.tenantId, created: false };
+  return { tenantId: (await stores.tenants.create(name, now)).tenantId, created: true };
 }

@@ -8,7 +8,7 @@ import { createStores, type Stores } from '../../shared/store/index.ts';
 import type { TableNames } from '../../shared/store/tables.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { AssessPool } from './assess-pool.ts';
-import { tenantWithFreshKey } from './named-tenant.ts';
+import { tenantNamed, tenantWithFreshKey } from './named-tenant.ts';
 import { inProcessRunner, startSweep, type SegmentRunner } from '../../shared/sweeps/coordinator.ts';
 import { allowInsecureLocalFromEnv } from '../../shared/webhooks/address-policy.ts';
 import { dispatchOnce } from '../../shared/webhooks/dispatcher.ts';
@@ -136,9 +136,9 @@ async function devCredentials(stores: Stores, fixedKey: string | undefined): Pro
   if (!fixedKey) return tenantWithFreshKey(stores, DEV_TENANT);
   const known = await stores.apiKeys.authenticate(fixedKey);
   if (known) return { tenantId: known.tenantId, apiKey: fixedKey };
-  const tenant = (await stores.tenants.list()).find((t) => t.name === DEV_TENANT) ?? (await stores.tenants.create(DEV_TENANT));
-  const key = await stores.apiKeys.issue(tenant.tenantId, { secret: fixedKey });
-  return { tenantId: tenant.tenantId, apiKey: key.secret };
+  const { tenantId } = await tenantNamed(stores, DEV_TENANT);
+  const key = await stores.apiKeys.issue(tenantId, { secret: fixedKey });
+  return { tenantId, apiKey: key.secret };
 }
 
 /** Port already taken: says so instead of a stack trace. */

@@ -1,7 +1,6 @@
 import {
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   TransactWriteItemsCommand,
   TransactionCanceledException,
   UpdateItemCommand,
@@ -159,24 +158,13 @@ export class SweepStore extends TableStore {
 
   /** The unassessable reasons recorded on a sweep's segment markers (`<sweepId>#<segment>`). */
   private async segmentReasons(tenantId: string, sweepId: string): Promise<UnassessableReason[][]> {
-    const lists: UnassessableReason[][] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await guarded(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'tenantId = :t AND begins_with(sweepKey, :p)',
-            ExpressionAttributeValues: { ':t': { S: tenantId }, ':p': { S: `${sweepId}#` } },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) if (item['unassessable']?.S) lists.push(JSON.parse(item['unassessable'].S) as UnassessableReason[]);
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return lists;
+    const markers = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'tenantId = :t AND begins_with(sweepKey, :p)',
+      ExpressionAttributeValues: { ':t': { S: tenantId }, ':p': { S: `${sweepId}#` } },
+      ConsistentRead: true,
+    });
+    return markers.flatMap((m) => (m['unassessable']?.S ? [JSON.parse(m['unassessable'].S) as UnassessableReason[]] : []));
   }
 
   /** Moves a running sweep to its final status (once). */

@@ -6,7 +6,7 @@ import type { RegisteredAccount } from '../store/accounts.ts';
 import { ConflictError } from '../store/errors.ts';
 import type { Stores } from '../store/index.ts';
 import type { MarketData } from '../store/market.ts';
-import { REASON_EXAMPLES, zeroCounts, type SegmentOutcome, type SweepCounts, type UnassessableReason } from '../store/sweeps.ts';
+import { mergeReasons, zeroCounts, type SegmentOutcome, type SweepCounts, type UnassessableReason } from '../store/sweeps.ts';
 import { assessAccount, reportedTier, summaryChanged, summaryOf, unassessable } from './account-assessment.ts';
 import { tierEvent, unassessableEvent } from './events.ts';
 import { forecastsFor, gridSymbols } from './forecasts.ts';
@@ -26,13 +26,9 @@ export function sweepSegment(stores: Stores, tenantId: string, sweepId: string, 
 /** Re-assesses `accounts` (a segment, or the exposed accounts of one for a price sweep) as `sweepSegment` does. */
 export async function sweepAccounts(stores: Stores, tenantId: string, sweepId: string, accounts: AsyncIterable<RegisteredAccount>, now = new Date()): Promise<SegmentOutcome> {
   const counts = zeroCounts();
-  const reasons = new Map<string, { accounts: number; accountIds: string[] }>();
-  const tally: Tally = { counts, unassessable: (accountId, reason) => {
-    const r = reasons.get(reason) ?? reasons.set(reason, { accounts: 0, accountIds: [] }).get(reason)!;
-    r.accounts++;
-    if (r.accountIds.length < REASON_EXAMPLES) r.accountIds.push(accountId);
-  } };
-  const outcome = (): SegmentOutcome => ({ counts, unassessable: [...reasons].map(([reason, r]): UnassessableReason => ({ reason, ...r })) });
+  const failed: UnassessableReason[] = [];
+  const tally: Tally = { counts, unassessable: (accountId, reason) => failed.push({ reason, accounts: 1, accountIds: [accountId] }) };
+  const outcome = (): SegmentOutcome => ({ counts, unassessable: mergeReasons([failed]) });
   const market = await stores.market.get(tenantId);
   if (!market) return outcome();
   const profiles = stores.riskProfiles.resolver(tenantId);
