@@ -2,7 +2,8 @@
  * `npm run bench [-- --json] [-- --duration 10]`: the in-process benchmarks (bench/run.ts),
  * then the HTTP benchmark (bench/http.ts), the sweep benchmark (bench/sweep.ts) and the
  * Lambda bundle benchmark (bench/bundle.ts), the 60 s load test (bench/load.ts), one tenant's heavy
- * requests beside another's (bench/neighbour.ts) and the replay on a real crash (bench/replay.ts), each in its own process with the same
+ * requests beside another's (bench/neighbour.ts), the replay on a real crash (bench/replay.ts) and the risk desk's
+ * overview in Chromium (bench/desk.ts), each in its own process with the same
  * arguments; stops at the first that fails.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ const suites: Array<[file: string, args: string[]]> = [
   ['./load.ts', args.filter((a) => a === '--json')],
   ['./neighbour.ts', args.filter((a) => a === '--json')],
   ['./replay.ts', args.filter((a) => a === '--json')],
+  ['./desk.ts', args.filter((a) => a === '--json')],
 ];
 
 for (const [file, suiteArgs] of suites) {

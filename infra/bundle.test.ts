@@ -3,6 +3,7 @@
  * it (infra/bundling.ts: ESM with the `require` banner, minified, zod alias, AWS SDK
  * external), imported as Lambda imports it, and invoked against DynamoDB Local.
  */
+import { execSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshStores } from '../test/dynamo.ts';
-import { ENTRIES, shipPackages, esbuildOptions, REPO_ROOT, type FunctionId } from './bundling.ts';
+import { deskAssetsCommands, ENTRIES, shipPackages, esbuildOptions, REPO_ROOT, type FunctionId } from './bundling.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -37,6 +38,8 @@ beforeAll(async () => {
       const outfile = join(OUT, id, 'index.mjs');
       await build(esbuildOptions(id, outfile));
       shipPackages(join(OUT, id));
+      // The desk's assets, by the stack's own bundling command.
+      if (id === 'api') execSync(deskAssetsCommands(join(OUT, id)).join(' && '), { stdio: 'inherit' });
       handlers[id] = ((await import(pathToFileURL(outfile).href)) as { handler: Handler }).handler;
     }),
   );
@@ -113,6 +116,22 @@ describe('the zod stand-in of the bundles (infra/bundle/zod.ts)', () => {
 });
 
 describe('the API bundle behind API Gateway', () => {
+  it('serves the risk desk and the reference page from the assets beside it, under their CSP', async () => {
+    const desk = await api(restEvent('GET', '/desk'));
+    expect(desk.statusCode).toBe(200);
+    expect(header(desk, 'Content-Security-Policy')).toContain("script-src 'self'");
+    const script = /src="(\/desk\/assets\/desk-[0-9a-f]{12}\.js)"/.exec(desk.body)?.[1];
+    expect(script).toBeDefined();
+    const js = await api(restEvent('GET', script!));
+    expect(js.statusCode).toBe(200);
+    expect(header(js, 'Content-Type')).toMatch(/^text\/javascript/);
+    expect(header(js, 'Cache-Control')).toContain('immutable');
+    expect(js.body.length).toBeGreaterThan(10_000);
+    const docs = await api(restEvent('GET', '/docs'));
+    expect(docs.statusCode).toBe(200);
+    expect(docs.body).toMatch(/<script src="\/desk\/assets\/redoc\.standalone-[0-9a-f]{12}\.js"><\/script>/);
+  });
+
   it('serves the OpenAPI document', async () => {
     const res = await api(restEvent('GET', '/openapi.json'));
     expect(res.statusCode).toBe(200);

@@ -82,6 +82,14 @@ export function shipPackages(outdir: string): void {
 }
 
 /**
+ * Shell commands building the risk desk's and /docs' assets (desk/build.ts) into `desk/` of
+ * the API's bundle, where functions/api/lambda.ts reads them on the first page request.
+ */
+export function deskAssetsCommands(outdir: string): string[] {
+  return [`"${join(REPO_ROOT, 'node_modules', '.bin', 'tsx')}" "${join(REPO_ROOT, 'desk', 'build.ts')}" --outdir "${outdir}/desk"`];
+}
+
+/**
  * The esbuild build options NodejsFunction produces from `BUNDLE` (what `cdk synth`
  * runs), for building a bundle outside CDK: the bench and the bundle smoke test.
  */

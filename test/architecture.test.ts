@@ -71,6 +71,14 @@ describe('the layers of docs/architecture.md', () => {
     expect(layer('shared/replay').filter((e) => inDir('shared/backtest')(e))).toEqual([]);
   });
 
+  it("the desk's page reaches the service over HTTP only: itself, the generated client types, its browser packages", () => {
+    const edges = layer('desk/src');
+    expect(edges.length).toBeGreaterThan(20);
+    const allowed = (e: Edge) =>
+      inDir('desk/src')(e) || e.to === 'openapi/client/schema.d.ts' || e.to === 'examples/tier1-perpetuals.json' || /^(preact|htm|uplot|openapi-fetch)(\/|$)/.test(e.to);
+    expect(edges.filter((e) => !allowed(e))).toEqual([]);
+  });
+
   it('sweeps and webhooks never import the entry points, and webhooks do not run sweeps', () => {
     expect(layer('shared/webhooks').filter((e) => inDir('shared/sweeps')(e))).toEqual([]);
   });

@@ -21,6 +21,8 @@ import { sweepRoutes } from './routes/sweeps.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { inProcessRunner, type SegmentRunner } from '../../shared/sweeps/coordinator.ts';
 import { metaRoutes } from './routes/meta.ts';
+import { pageRoutes } from './routes/pages.ts';
+import type { DeskAssetSource } from './desk-assets.ts';
 import { registerSecurity } from './openapi-document.ts';
 import { toProblem } from './to-problem.ts';
 
@@ -40,6 +42,8 @@ export interface AppOptions {
   readonly logError?: (error: unknown, requestId: string) => void;
   /** Where POST /v1/assessments assesses: default the engine in this thread (Lambda); the local server passes its thread pool. */
   readonly assessor?: Assessor;
+  /** The risk desk's and the reference page's assets (desk/build.ts); without them /desk and /docs answer 404. */
+  readonly pages?: DeskAssetSource | undefined;
 }
 
 const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
@@ -77,6 +81,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   liquidationRoutes(app, stores);
   riskProfileRoutes(app, stores, sweepRunner);
   metaRoutes(app, stores);
+  pageRoutes(app, options.pages);
 
   app.notFound((c) => problemResponse(c, problems.routeNotFound(c.req.method, c.req.path)));
   app.onError((error, c) => {

@@ -3,7 +3,9 @@ import { handle } from 'hono/aws-lambda';
 import { allowInsecureLocalFromEnv } from '../../shared/webhooks/address-policy.ts';
 import { requiredEnv, storesFromEnv, tenantRateLimitFromEnv } from '../shared-env.ts';
 import { lambdaRunner } from '../sweep/lambda-runner.ts';
+import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
+import { readDeskAssets } from './desk-assets.ts';
 
 // Built once per container, reused across invocations.
 const stores = storesFromEnv();
@@ -12,6 +14,8 @@ const app = createApp({
   allowInsecureWebhooks: allowInsecureLocalFromEnv(),
   tenantRequestsPerSecond: tenantRateLimitFromEnv(),
   sweepRunner: lambdaRunner(requiredEnv('SOFTLAND_SWEEP_WORKER_FUNCTION')),
+  // Written beside the bundle by its bundling hook (infra/bundling.ts); read on the first page request.
+  pages: async () => readDeskAssets(fileURLToPath(new URL('./desk/', import.meta.url))),
 });
 
 /** API Gateway → Hono. middy carries Lambda-level concerns only (the app handles HTTP). */

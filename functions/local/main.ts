@@ -50,6 +50,7 @@ async function main(): Promise<number> {
   console.log(`Softland is listening on ${server.url}
   DynamoDB:  ${server.dynamoEndpoint}${config.dynamoEndpoint ? '' : values.data ? ` (DynamoDB Local, data in ${values.data})` : ' (DynamoDB Local, in memory)'}
   API key:   ${server.apiKey}   (dev tenant ${server.tenantId})${ownLines}
+  Risk desk: ${server.url}/desk   (sign in with a key above)
   Docs:      ${server.url}/docs
 
 Try it:${own ? `\n  export SOFTLAND_URL=${server.url} SOFTLAND_KEY=${key}` : ''}

@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../api/app.ts';
+import type { DeskAssetSource } from '../api/desk-assets.ts';
+import { buildDesk } from '../../desk/build.ts';
 import { ensureTables } from '../../shared/store/bootstrap.ts';
 import { createDynamoClient } from '../../shared/store/client.ts';
 import { createStores, type Stores } from '../../shared/store/index.ts';
@@ -43,6 +45,8 @@ export interface LocalServerOptions {
    * the cores but one; 0 assesses everything on the server's own thread.
    */
   readonly assessThreads?: number;
+  /** The desk's and /docs' assets; default built from desk/ on the first page request. */
+  readonly pages?: DeskAssetSource;
 }
 
 export interface LocalServer {
@@ -82,6 +86,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       allowInsecureWebhooks,
       tenantRequestsPerSecond: options.tenantRequestsPerSecond,
       ...(pool ? { assessor: pool.assess } : {}),
+      pages: options.pages ?? buildDesk,
     });
     const server = await listen(app.fetch, options.port, { request: options.requestTimeoutMs ?? 30_000, headers: options.headersTimeoutMs ?? 10_000 });
     const timers = [

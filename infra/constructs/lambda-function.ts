@@ -13,7 +13,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLE, entryPath, REPO_ROOT, shipPackagesCommands, type FunctionId } from '../bundling.ts';
+import { BUNDLE, deskAssetsCommands, entryPath, REPO_ROOT, shipPackagesCommands, type FunctionId } from '../bundling.ts';
 
 export interface LambdaFunctionProps {
   readonly functionId: FunctionId;
@@ -112,8 +112,8 @@ export class LambdaFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          // The solver, loaded from beside the bundle on the first plan.
-          afterBundling: (_input: string, output: string) => shipPackagesCommands(output),
+          // The solver, loaded from beside the bundle on the first plan; the API also serves the desk's and /docs' assets.
+          afterBundling: (_input: string, output: string) => [...shipPackagesCommands(output), ...(props.functionId === 'api' ? deskAssetsCommands(output) : [])],
         },
       },
     });

@@ -103,6 +103,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{accountId}/ladder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A registered account's margin ratio as each underlying's price moves
+         * @description The liquidation ladder: the registered account assessed now, exactly as GET /v1/accounts/{accountId}/assessment assesses it (the tenant's latest market, the account's profile and volatility forecasts), then revalued with each underlying's price alone moved along a grid of `points` prices from price × (1 − `range`) to price × (1 + `range`), everything else unchanged — the convention of the assessment's `liquidationPrices`, which it carries per underlying. Each point has the equity, maintenance margin, margin ratio and tier the account would have there; the middle point is the current price, with the assessment's own figures. A read: nothing is recorded.
+         */
+        get: operations["getAccountLadder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/risk-summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Counts of the tenant's registered accounts per reported tier
+         * @description How many registered accounts the tenant has, how many are in each reported tier (the account's `tier`, as GET /v1/accounts?tier= lists them) and how many are not assessed yet (`tier` null). Counted when asked, not cached. It takes no parameter: any is refused (400).
+         */
+        get: operations["getRiskSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts": {
         parameters: {
             query?: never;
@@ -670,7 +710,7 @@ export interface components {
                 liquidation: components["schemas"]["LiquidationPlan"] | null;
             };
         };
-        /** @description The headline figures of an assessment of a registered account. On an account (`lastAssessment`), a sweep rewrites it only when it no longer says the same thing (another tier, a margin ratio appearing or vanishing, a figure moved by more than 1% of the maintenance margin, at least 0.01% of equity and one cent) or the account's tier or liquidation changed: its `asOf` says when that was. */
+        /** @description The headline figures of an assessment of a registered account. On an account (`lastAssessment`), a sweep rewrites it only when it no longer says the same thing (another tier, a margin ratio appearing or vanishing, a figure moved by more than 1% of the maintenance margin, at least 0.01% of equity and one cent, or a summary stored before `collateralTopUp` existed) or the account's tier or liquidation changed: its `asOf` says when that was, and `collateralTopUp` and `nextTierPrice` are as of then. */
         AccountAssessmentSummary: {
             /** @description The recorded assessment (asm_…, GET /v1/assessments/{id}) when this one was recorded: a sweep's that changed the reported tier, one that opened, moved or closed the account's liquidation, or a fill's; null otherwise */
             assessmentId: string | null;
@@ -692,6 +732,22 @@ export interface components {
             maintenanceMargin: number;
             /** @description Initial margin requirement, in the quote asset (USD by default); ≥ 0 */
             initialMargin: number;
+            /** @description Deposit in the quote asset (USD by default) that restores the profile's targetMarginRatio: max(0, targetMarginRatio × maintenanceMargin − equity); 0 when already there. Null only on a summary stored before this figure existed, until the next sweep rewrites it */
+            collateralTopUp: number | null;
+            /** @description The nearest price at which the account enters the next liquidation level worse than this assessment's tier: tier1 from healthy or warning, tier3 from tier1 or tier2. Null in tier3 or insolvent, when no underlying reaches that level within the liquidation prices' search (1%–1000% of the price; never for an account that cannot owe), and on a summary stored before this figure existed */
+            nextTierPrice: {
+                /** @description The underlying whose price move it is, e.g. `BTC` */
+                underlying: string;
+                /**
+                 * @description The liquidation level entered there: `tier1` for an account in healthy or warning, `tier3` for one in tier1 or tier2
+                 * @enum {string}
+                 */
+                tier: "tier1" | "tier3";
+                /** @description The underlying's price at which the account enters that level, everything else unchanged, in the quote asset (USD by default) */
+                price: number;
+                /** @description price / the underlying's price at the assessment − 1: the move that gets there, as a fraction (negative for a fall, e.g. −0.12) */
+                move: number;
+            } | null;
         };
         /** @description The smallest liquidation slice (least priority-weighted notional) that brings marginRatio back to targetMarginRatio within the tier's caps, and the account it leaves (docs/liquidation.md). An assessment carries one from tier1 on. */
         LiquidationPlan: {
@@ -1140,7 +1196,7 @@ export interface components {
             equity: number;
             /** @description Initial margin requirement, quote currency: the profile's imFactor (1.3 by default) × maintenanceMargin under `portfolio`; the positions' and debts' own under `standard`. Equity below it is `warning`. */
             initialMargin: number;
-            /** @description Maintenance margin requirement, quote currency, never negative: the worst scenario loss of each underlying plus the short-option contingency (`portfolio`), or the positions' and debts' own requirements (`standard`). Below 1e-9 × the gross notional it is rounding residue and reported as 0. */
+            /** @description Maintenance margin requirement, quote currency, never negative: the worst scenario loss of each underlying plus the short-option contingency (`portfolio`), or the positions' and debts' own requirements (`standard`). Below 1e-9 × the gross notional (or 1e-9 of the quote asset) it is rounding residue and reported as 0. */
             maintenanceMargin: number;
             /** @description equity / maintenanceMargin, a plain number (higher is safer; Binance's "margin ratio" is the inverse); null when maintenance margin is 0. */
             marginRatio: number | null;
@@ -1540,6 +1596,115 @@ export interface components {
              * @default default
              */
             profile?: string;
+        };
+        /** @description The account's margin ratio and tier as each underlying's price moves, everything else unchanged: the convention of the assessment's `liquidationPrices`, whose tier1 price is where the ratio crosses `thresholds.tier1`. */
+        LiquidationLadder: {
+            /**
+             * @description Always `liquidation_ladder`
+             * @enum {string}
+             */
+            object: "liquidation_ladder";
+            /** @description The registered account (your accountId) */
+            accountId: string;
+            /**
+             * Format: date-time
+             * @description When the account was assessed: the time of this request (ISO 8601, UTC)
+             */
+            asOf: string;
+            /**
+             * @description The account's tier at the current prices, as GET /v1/accounts/{accountId}/assessment gives it now (without hysteresis)
+             * @enum {string}
+             */
+            tier: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent";
+            /** @description equity / maintenanceMargin (the inverse of Binance's "margin ratio"): higher is safer; null when the maintenance margin is 0; at the current prices */
+            marginRatio: number | null;
+            /** @description The margin ratio thresholds of the liquidation tiers, from the account's risk profile */
+            thresholds: {
+                /** @description Below this margin ratio the account is in tier1 (the profile's `tiers.tier1`; `default`: 1.05) */
+                tier1: number;
+                /** @description Below this margin ratio the account is in tier2 (the profile's `tiers.tier2`; `default`: 1.02) */
+                tier2: number;
+                /** @description Below this margin ratio the account is in tier3 (the profile's `tiers.tier3`; `default`: 1.00) */
+                tier3: number;
+            };
+            /** @description Per underlying of the book (its positions' underlyings and its volatile collateral assets): the account as that price alone moves; the other underlyings stay at their current prices */
+            underlyings: {
+                [key: string]: {
+                    /** @description The underlying's current price, in the quote asset (USD by default): the middle point's */
+                    price: number;
+                    /** @description The nearest prices below and above the current one at which the account enters tier1 and tier3: the assessment's `liquidationPrices` of this underlying */
+                    liquidationPrices: {
+                        /** @description The underlying's current price, where the search starts, quote currency. */
+                        price: number;
+                        /** @description Searching down from the current price (to 1% of it). */
+                        down: {
+                            /** @description Nearest price at which the account is in tier1 or worse, quote currency; the current price when it already is; null beyond the search range. */
+                            tier1: number | null;
+                            /** @description Nearest price at which the account is in tier3 or worse, quote currency; the current price when it already is; null beyond the search range. */
+                            tier3: number | null;
+                        };
+                        /** @description Searching up from the current price (to 10 times it). */
+                        up: {
+                            /** @description Nearest price at which the account is in tier1 or worse, quote currency; the current price when it already is; null beyond the search range. */
+                            tier1: number | null;
+                            /** @description Nearest price at which the account is in tier3 or worse, quote currency; the current price when it already is; null beyond the search range. */
+                            tier3: number | null;
+                        };
+                    };
+                    /** @description The account at each price of the grid, lowest price first: `points` of them, the middle one at the current price (the assessment's own figures) */
+                    points: components["schemas"]["LadderPoint"][];
+                };
+            };
+        };
+        /** @description The whole account with one underlying at this price and everything else unchanged (other prices, volatilities, the scenario grid's range, time). */
+        LadderPoint: {
+            /** @description The underlying's price at this point, in the quote asset (USD by default): its current price × (1 + move) */
+            price: number;
+            /** @description The move from the current price, as a fraction of it: from −range to +range, evenly spaced; exactly 0 at the middle point */
+            move: number;
+            /** @description Account equity in the profile's quote asset (USD by default): collateral after haircuts, plus perpetual and future PnL, plus option values. Negative when the account owes more than it holds; with the underlying at this price */
+            equity: number;
+            /** @description Maintenance margin requirement, in the quote asset (USD by default); ≥ 0; with the underlying at this price */
+            maintenanceMargin: number;
+            /** @description equity / maintenanceMargin (the inverse of Binance's "margin ratio"): higher is safer; null when the maintenance margin is 0; with the underlying at this price */
+            marginRatio: number | null;
+            /**
+             * @description The liquidation tier the account would be in at this price, by the same rule as an assessment's `tier` (without hysteresis): healthy, warning, tier1, tier2, tier3, insolvent
+             * @enum {string}
+             */
+            tier: "healthy" | "warning" | "tier1" | "tier2" | "tier3" | "insolvent";
+        };
+        /** @description How many of the tenant's registered accounts are in each reported tier, now. */
+        RiskSummary: {
+            /**
+             * @description Always `risk_summary`
+             * @enum {string}
+             */
+            object: "risk_summary";
+            /** @description The tenant's registered accounts, assessed or not */
+            accounts: number;
+            /** @description Accounts per reported tier (the account's `tier`, with hysteresis, as GET /v1/accounts?tier= lists them); every tier present, 0 when none */
+            tiers: {
+                /** @description Accounts whose reported tier is `healthy` */
+                healthy: number;
+                /** @description Accounts whose reported tier is `warning` */
+                warning: number;
+                /** @description Accounts whose reported tier is `tier1` */
+                tier1: number;
+                /** @description Accounts whose reported tier is `tier2` */
+                tier2: number;
+                /** @description Accounts whose reported tier is `tier3` */
+                tier3: number;
+                /** @description Accounts whose reported tier is `insolvent` */
+                insolvent: number;
+            };
+            /** @description Accounts whose tier is still null: the book, as last registered, not assessed yet (no fresh market data at registration and no sweep since, or it cannot be assessed: see the account's `assessmentError`) */
+            unassessed: number;
+            /**
+             * Format: date-time
+             * @description When the count was taken (ISO 8601, UTC). The counts are read in parallel and the tier counts from an index that can lag writes by a moment, so under concurrent writes `tiers` and `unassessed` can add up to a little more or less than `accounts`
+             */
+            asOf: string;
         };
         /** @description The answer to a DELETE: what was deleted. */
         Deleted: {
@@ -3023,6 +3188,161 @@ export interface operations {
             };
             /** @description `account_unassessable`: the account cannot be assessed now: the tenant has no market data yet, or none pushed in the last 300 seconds (field `market`), the market does not price one of its assets, an option cannot be valued, or its profile does not accept its collateral; `errors` names the fields, as the account's `assessmentError` does */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this tenant (or the stage): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable: nothing was recorded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAccountLadder: {
+        parameters: {
+            query?: {
+                /** @description Prices per underlying: an odd number from 3 to 201 (default 41), the current price the middle one */
+                points?: number;
+                /** @description The largest move either way, as a fraction of the price: 0.01 to 0.9 (default 0.3, the grid then runs from 70% to 130% of the price) */
+                range?: number;
+            };
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ladder of each underlying of the account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiquidationLadder"];
+                };
+            };
+            /** @description Invalid request: the problem names the failing fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No registered account with this id for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_unassessable`: the account cannot be assessed now: the tenant has no market data yet, or none pushed in the last 300 seconds (field `market`), the market does not price one of its assets, an option cannot be valued, or its profile does not accept its collateral; `errors` names the fields, as the account's `assessmentError` does */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this tenant (or the stage): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable: nothing was recorded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRiskSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts, now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskSummary"];
+                };
+            };
+            /** @description Invalid request: the problem names the failing fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the API key's scope does not allow this call (`liquidator`: only the /v1/liquidations routes; `read`: only GET requests) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

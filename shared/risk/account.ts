@@ -50,6 +50,12 @@ export interface AccountHealth {
  * never a risk, and dividing equity by it gives ratios like 1e16. See docs/margin.md.
  */
 export const REQUIREMENT_EPSILON = 1e-9;
+/**
+ * And below this many units of the quote asset (a billionth of a dollar), whatever the book:
+ * a book of dust (an amount of 5e-324) would otherwise keep a requirement of 1e-321 and a
+ * margin ratio that overflows to no number at all.
+ */
+export const REQUIREMENT_FLOOR = 1e-9;
 
 /** Equity, requirement, ratio and tier of `state`. */
 export function evaluate(book: Book, model: MarginModel, state: AccountState): AccountHealth {
@@ -58,10 +64,18 @@ export function evaluate(book: Book, model: MarginModel, state: AccountState): A
   return healthOf(book, equity, maintenance, initial, state);
 }
 
+/** One underlying's price moved to price × `factor`, all else unchanged (the liquidation prices' and the ladder's convention). */
+export interface PriceShift {
+  /** Index into `Book.underlyings`. */
+  readonly underlying: number;
+  readonly factor: number;
+}
+
 /**
  * Ratio and tier from equity and requirement. `state` is what the numbers were computed for
  * (the snapshot's own by default): it scales the residue floor and says whether the account
- * can owe anything at all.
+ * can owe anything at all. `shifted`: the numbers are for one underlying's price moved
+ * (the floor scales with the moved notional).
  */
 export function healthOf(
   book: Book,
@@ -69,8 +83,9 @@ export function healthOf(
   maintenance: number,
   initial: number,
   state: AccountState = initialState(book),
+  shifted?: PriceShift,
 ): AccountHealth {
-  const floor = REQUIREMENT_EPSILON * grossNotional(book, state);
+  const floor = Math.max(REQUIREMENT_EPSILON * grossNotional(book, state, shifted), REQUIREMENT_FLOOR);
   const mm = maintenance < floor ? 0 : maintenance;
   const im = initial < floor ? 0 : initial;
   return {
@@ -85,14 +100,18 @@ export function healthOf(
 /**
  * Σ |quantity| × spot over positions + Σ |amount| × price over volatile collateral: the scale
  * the margin models' rounding grows with. Stable balances are left out, so a large cash
- * balance cannot hide a small real requirement.
+ * balance cannot hide a small real requirement. With `shifted`, at that underlying's moved price.
  */
-export function grossNotional(book: Book, state: AccountState): number {
+export function grossNotional(book: Book, state: AccountState, shifted?: PriceShift): number {
+  const factor = (u: number) => (shifted !== undefined && u === shifted.underlying ? shifted.factor : 1);
   let gross = 0;
-  for (let i = 0; i < book.positions.length; i++) gross += Math.abs(state.quantities[i]!) * book.positions[i]!.spot;
+  for (let i = 0; i < book.positions.length; i++) {
+    const p = book.positions[i]!;
+    gross += Math.abs(state.quantities[i]!) * p.spot * factor(p.underlyingIndex);
+  }
   for (let c = 0; c < book.collateral.length; c++) {
     const col = book.collateral[c]!;
-    if (col.underlyingIndex >= 0) gross += Math.abs(state.amounts[c]!) * col.price;
+    if (col.underlyingIndex >= 0) gross += Math.abs(state.amounts[c]!) * col.price * factor(col.underlyingIndex);
   }
   return gross;
 }

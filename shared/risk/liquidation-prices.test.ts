@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { shortStraddle } from '../../test/books.ts';
 import { SnapshotSchema, type SnapshotInput } from '../schemas/snapshot.ts';
 import { assessRisk } from './assess.ts';
 import { liquidationPrices } from './liquidation-prices.ts';
@@ -28,16 +29,7 @@ describe('liquidation prices', () => {
   });
 
   it('a short straddle: each price is where a fresh assessment at that price crosses the threshold', () => {
-    const bare: SnapshotInput = {
-      accountId: 'b',
-      asOf: '2026-11-23T12:00:00Z',
-      collateral: [{ asset: 'USD', amount: 30_000 }],
-      positions: [
-        { id: 'c', instrument: { type: 'option', underlying: 'BTC', right: 'call', strike: 100_000, expiry: '2026-12-23T12:00:00Z' }, quantity: -2 },
-        { id: 'p', instrument: { type: 'option', underlying: 'BTC', right: 'put', strike: 100_000, expiry: '2026-12-23T12:00:00Z' }, quantity: -2 },
-      ],
-      market: { BTC: { price: 100_000, volatility: 0.5 } },
-    };
+    const bare = shortStraddle('b');
     // Cash for a margin ratio of 2.
     const start = assessRisk(SnapshotSchema.parse(bare), { id: 'asm_test' }).assessment;
     const input = { ...bare, collateral: [{ asset: 'USD', amount: 30_000 + 2 * start.maintenanceMargin - start.equity }] };

@@ -57,17 +57,25 @@ export function liquidationPrices(book: Book, model: MarginModel, state: Account
 /**
  * The whole account's equity and maintenance margin with underlying `u` at price × f, all
  * else fixed. Models add up across underlyings, so only that underlying's slice is revalued.
+ * `requirementAt` adds the initial margin (what tells `healthy` from `warning`), at the cost
+ * of computing it.
  */
 export function accountAtPrice(book: Book, model: MarginModel, state: AccountState, health: AccountHealth, u: number) {
   const slice = sliceOf(book, model, state, u);
   const base = slice.evaluate(1);
   const otherEquity = health.equity - base.equity;
   const otherMaintenance = health.maintenanceMargin - base.maintenance;
+  let otherInitial: number | undefined;
   return {
     spot: slice.spot,
     at(f: number): { equity: number; maintenance: number } {
       const s = slice.evaluate(f);
       return { equity: otherEquity + s.equity, maintenance: otherMaintenance + s.maintenance };
+    },
+    requirementAt(f: number): { equity: number; maintenance: number; initial: number } {
+      otherInitial ??= health.initialMargin - slice.evaluate(1, true).initial;
+      const s = slice.evaluate(f, true);
+      return { equity: otherEquity + s.equity, maintenance: otherMaintenance + s.maintenance, initial: otherInitial + s.initial };
     },
   };
 }
@@ -112,8 +120,8 @@ function crossings(gaps: (f: number) => [number, number], direction: 1 | -1, sta
 
 interface Slice {
   readonly spot: number;
-  /** Equity and maintenance margin of the underlying's positions and collateral at price × f. */
-  evaluate(f: number): { equity: number; maintenance: number };
+  /** Equity and maintenance margin of the underlying's positions and collateral at price × f (and initial margin, NaN unless `withInitial`). */
+  evaluate(f: number, withInitial?: boolean): { equity: number; maintenance: number; initial: number };
 }
 
 /** One underlying's share of equity and requirement, at a shifted price. */
@@ -126,10 +134,12 @@ function sliceOf(book: Book, model: MarginModel, state: AccountState, u: number)
   const shifted = new Float64Array(positions.length);
   return {
     spot,
-    evaluate(f) {
+    evaluate(f, withInitial = false) {
       // The model values each option at the trial price on its way: its prices serve the marks too.
       shifted.fill(Number.NaN);
-      const maintenance = model.maintenanceOfUnderlyingAt(u, f, state, shifted);
+      const { maintenance, initial } = withInitial
+        ? model.requirementOfUnderlyingAt(u, f, state, shifted)
+        : { maintenance: model.maintenanceOfUnderlyingAt(u, f, state, shifted), initial: Number.NaN };
       let equity = 0;
       for (let i = 0; i < positions.length; i++) {
         const p = positions[i]!;
@@ -137,7 +147,7 @@ function sliceOf(book: Book, model: MarginModel, state: AccountState, u: number)
         equity += p.quantity * unitValueAt(p, shiftedMark(p, f, priceNow[i], Number.isNaN(then) ? undefined : then));
       }
       for (const c of collateral) equity += collateralValue(c.amount, c.price * f, c.haircut);
-      return { equity, maintenance };
+      return { equity, maintenance, initial };
     },
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AssessmentSchema, TierSchema } from './assessment.ts';
-import { Identifier, Timestamp } from './fields.ts';
+import { AssessmentSchema, LiquidationPricesSchema, TierSchema } from './assessment.ts';
+import { AssetSymbol, Identifier, Timestamp } from './fields.ts';
 import { CollateralSchema, MarketSchema, PositionSchema } from './snapshot.ts';
 
 /** Shapes of the HTTP API around the snapshot and the assessment. */
@@ -125,6 +125,22 @@ export const ReadinessSchema = HealthSchema.extend({
 
 export { AssessmentSchema };
 
+export const NextTierPriceSchema = z
+  .object({
+    underlying: AssetSymbol.describe('The underlying whose price move it is, e.g. `BTC`'),
+    tier: z
+      .enum(['tier1', 'tier3'])
+      .describe('The liquidation level entered there: `tier1` for an account in healthy or warning, `tier3` for one in tier1 or tier2'),
+    price: z.number().describe('The underlying\'s price at which the account enters that level, everything else unchanged, in the quote asset (USD by default)'),
+    move: z
+      .number()
+      .describe('price / the underlying\'s price at the assessment − 1: the move that gets there, as a fraction (negative for a fall, e.g. −0.12)'),
+  })
+  .describe(
+    'The nearest price — the smallest move, over every underlying and both directions — at which the account enters the next liquidation ' +
+      'level worse than its tier, from the assessment\'s `liquidationPrices`',
+  );
+
 export const AccountAssessmentSummarySchema = z
   .object({
     assessmentId: z
@@ -142,13 +158,26 @@ export const AccountAssessmentSummarySchema = z
     equity: z.number().describe(FIGURES.equity),
     maintenanceMargin: z.number().describe(FIGURES.maintenanceMargin),
     initialMargin: z.number().describe(FIGURES.initialMargin),
+    collateralTopUp: z
+      .number()
+      .nullable()
+      .describe(
+        'Deposit in the quote asset (USD by default) that restores the profile\'s targetMarginRatio: max(0, targetMarginRatio × maintenanceMargin − equity); ' +
+          '0 when already there. Null only on a summary stored before this figure existed, until the next sweep rewrites it',
+      ),
+    nextTierPrice: NextTierPriceSchema.nullable().describe(
+      'The nearest price at which the account enters the next liquidation level worse than this assessment\'s tier: tier1 from healthy or ' +
+        'warning, tier3 from tier1 or tier2. Null in tier3 or insolvent, when no underlying reaches that level within the liquidation ' +
+        'prices\' search (1%–1000% of the price; never for an account that cannot owe), and on a summary stored before this figure existed',
+    ),
   })
   .meta({
     id: 'AccountAssessmentSummary',
     description:
       'The headline figures of an assessment of a registered account. On an account (`lastAssessment`), a sweep rewrites it only when ' +
       'it no longer says the same thing (another tier, a margin ratio appearing or vanishing, a figure moved by more than 1% of the ' +
-      'maintenance margin, at least 0.01% of equity and one cent) or the account\'s tier or liquidation changed: its `asOf` says when that was.',
+      'maintenance margin, at least 0.01% of equity and one cent, or a summary stored before `collateralTopUp` existed) or the account\'s ' +
+      'tier or liquidation changed: its `asOf` says when that was, and `collateralTopUp` and `nextTierPrice` are as of then.',
   });
 
 export const AccountSchema = z
@@ -211,6 +240,129 @@ export const DeletedSchema = z
     deleted: z.literal(true).describe('Always true'),
   })
   .meta({ id: 'Deleted', description: 'The answer to a DELETE: what was deleted.' });
+
+/** The counts GET /v1/risk-summary answers; it takes no parameter (any is refused, not ignored). */
+export const RiskSummaryQuery = z.strictObject({});
+
+export const RiskSummarySchema = z
+  .object({
+    object: z.literal('risk_summary').describe('Always `risk_summary`'),
+    accounts: z.number().int().describe('The tenant\'s registered accounts, assessed or not'),
+    tiers: z
+      .object({
+        healthy: z.number().int().describe('Accounts whose reported tier is `healthy`'),
+        warning: z.number().int().describe('Accounts whose reported tier is `warning`'),
+        tier1: z.number().int().describe('Accounts whose reported tier is `tier1`'),
+        tier2: z.number().int().describe('Accounts whose reported tier is `tier2`'),
+        tier3: z.number().int().describe('Accounts whose reported tier is `tier3`'),
+        insolvent: z.number().int().describe('Accounts whose reported tier is `insolvent`'),
+      })
+      .describe('Accounts per reported tier (the account\'s `tier`, with hysteresis, as GET /v1/accounts?tier= lists them); every tier present, 0 when none'),
+    unassessed: z
+      .number()
+      .int()
+      .describe(
+        'Accounts whose tier is still null: the book, as last registered, not assessed yet (no fresh market data at registration and no sweep since, ' +
+          'or it cannot be assessed: see the account\'s `assessmentError`)',
+      ),
+    asOf: Timestamp.describe(
+      'When the count was taken (ISO 8601, UTC). The counts are read in parallel and the tier counts from an index that can lag writes by a ' +
+        'moment, so under concurrent writes `tiers` and `unassessed` can add up to a little more or less than `accounts`',
+    ),
+  })
+  .meta({ id: 'RiskSummary', description: 'How many of the tenant\'s registered accounts are in each reported tier, now.' });
+
+/** A decimal fraction as a query parameter, e.g. `0.25`: `1e-1`, `.5` or ` 0.5` are refused. */
+const queryFraction = (min: number, max: number) => {
+  const message = `must be a number from ${min} to ${max} in decimal digits, e.g. 0.25`;
+  return z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,12})?$/, message)
+    .transform(Number)
+    .pipe(z.number().min(min, message).max(max, message));
+};
+
+/** The ladder's grid: `points` prices from price × (1 − range) to price × (1 + range); any other parameter is refused. */
+export const LadderQuery = z.strictObject({
+  points: queryInteger(3, 201)
+    .refine((n) => n % 2 === 1, 'must be odd: the current price is the middle point')
+    .default(41)
+    .meta({
+      param: { name: 'points', in: 'query' },
+      description: 'Prices per underlying: an odd number from 3 to 201 (default 41), the current price the middle one',
+      type: 'integer',
+      minimum: 3,
+      maximum: 201,
+      default: 41,
+      pattern: undefined,
+    }),
+  range: queryFraction(0.01, 0.9)
+    .default(0.3)
+    .meta({
+      param: { name: 'range', in: 'query' },
+      description: 'The largest move either way, as a fraction of the price: 0.01 to 0.9 (default 0.3, the grid then runs from 70% to 130% of the price)',
+      type: 'number',
+      minimum: 0.01,
+      maximum: 0.9,
+      default: 0.3,
+      pattern: undefined,
+    }),
+});
+
+export const LadderPointSchema = z
+  .object({
+    price: z.number().describe('The underlying\'s price at this point, in the quote asset (USD by default): its current price × (1 + move)'),
+    move: z.number().describe('The move from the current price, as a fraction of it: from −range to +range, evenly spaced; exactly 0 at the middle point'),
+    equity: z.number().describe(`${FIGURES.equity}; with the underlying at this price`),
+    maintenanceMargin: z.number().describe(`${FIGURES.maintenanceMargin}; with the underlying at this price`),
+    marginRatio: z.number().nullable().describe(`${FIGURES.marginRatio}; with the underlying at this price`),
+    tier: TierSchema.describe(
+      'The liquidation tier the account would be in at this price, by the same rule as an assessment\'s `tier` (without hysteresis): healthy, warning, tier1, tier2, tier3, insolvent',
+    ),
+  })
+  .meta({
+    id: 'LadderPoint',
+    description: 'The whole account with one underlying at this price and everything else unchanged (other prices, volatilities, the scenario grid\'s range, time).',
+  });
+
+export const LiquidationLadderSchema = z
+  .object({
+    object: z.literal('liquidation_ladder').describe('Always `liquidation_ladder`'),
+    accountId: Identifier.describe('The registered account (your accountId)'),
+    asOf: Timestamp.describe('When the account was assessed: the time of this request (ISO 8601, UTC)'),
+    tier: TierSchema.describe('The account\'s tier at the current prices, as GET /v1/accounts/{accountId}/assessment gives it now (without hysteresis)'),
+    marginRatio: z.number().nullable().describe(`${FIGURES.marginRatio}; at the current prices`),
+    thresholds: z
+      .object({
+        tier1: z.number().describe('Below this margin ratio the account is in tier1 (the profile\'s `tiers.tier1`; `default`: 1.05)'),
+        tier2: z.number().describe('Below this margin ratio the account is in tier2 (the profile\'s `tiers.tier2`; `default`: 1.02)'),
+        tier3: z.number().describe('Below this margin ratio the account is in tier3 (the profile\'s `tiers.tier3`; `default`: 1.00)'),
+      })
+      .describe('The margin ratio thresholds of the liquidation tiers, from the account\'s risk profile'),
+    underlyings: z
+      .record(
+        AssetSymbol,
+        z.object({
+          price: z.number().describe('The underlying\'s current price, in the quote asset (USD by default): the middle point\'s'),
+          liquidationPrices: LiquidationPricesSchema.describe(
+            'The nearest prices below and above the current one at which the account enters tier1 and tier3: the assessment\'s `liquidationPrices` of this underlying',
+          ),
+          points: z
+            .array(LadderPointSchema)
+            .describe('The account at each price of the grid, lowest price first: `points` of them, the middle one at the current price (the assessment\'s own figures)'),
+        }),
+      )
+      .describe(
+        'Per underlying of the book (its positions\' underlyings and its volatile collateral assets): the account as that price alone moves; ' +
+          'the other underlyings stay at their current prices',
+      ),
+  })
+  .meta({
+    id: 'LiquidationLadder',
+    description:
+      'The account\'s margin ratio and tier as each underlying\'s price moves, everything else unchanged: the convention of the assessment\'s ' +
+      '`liquidationPrices`, whose tier1 price is where the ratio crosses `thresholds.tier1`.',
+  });
 
 export const AccountListQuery = PageQuery.extend({
   tier: TierSchema.optional().meta({ param: { name: 'tier', in: 'query' }, description: 'Only accounts in this tier' }),

@@ -272,7 +272,7 @@ export const AssessmentSchema = z.object({
   maintenanceMargin: z
     .number()
     .describe(
-      'Maintenance margin requirement, quote currency, never negative: the worst scenario loss of each underlying plus the short-option contingency (`portfolio`), or the positions\' and debts\' own requirements (`standard`). Below 1e-9 × the gross notional it is rounding residue and reported as 0.',
+      'Maintenance margin requirement, quote currency, never negative: the worst scenario loss of each underlying plus the short-option contingency (`portfolio`), or the positions\' and debts\' own requirements (`standard`). Below 1e-9 × the gross notional (or 1e-9 of the quote asset) it is rounding residue and reported as 0.',
     ),
   marginRatio: z
     .number()

@@ -8,10 +8,12 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
+  type QueryCommandInput,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import type { NextTierPrice } from '../risk/next-tier-price.ts';
 import { findProfile } from '../risk/profiles.ts';
-import type { Tier } from '../risk/tiers.ts';
+import { TIERS, type Tier } from '../risk/tiers.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
 import { packJson, splitBody, unpackJson, type KeyShape } from './codec.ts';
 import { applied, ConflictError, guarded } from './errors.ts';
@@ -29,6 +31,20 @@ export interface AccountAssessmentSummary {
   readonly equity: number;
   readonly maintenanceMargin: number;
   readonly initialMargin: number;
+  /** The deposit that restores the target ratio; null only on a summary stored before the figure existed (the next sweep fills it). */
+  readonly collateralTopUp: number | null;
+  /** The nearest price at which the account enters the next liquidation level; null when none (or stored before the figure existed). */
+  readonly nextTierPrice: NextTierPrice | null;
+}
+
+/** How many of a tenant's registered accounts are in each reported tier, and how many have none yet. */
+export interface AccountCounts {
+  /** Every registered account of the tenant. */
+  readonly accounts: number;
+  /** By reported tier (the account's `tier`); every tier present. */
+  readonly tiers: Record<Tier, number>;
+  /** Accounts whose tier is still null. */
+  readonly unassessed: number;
 }
 
 export interface RegisteredAccount {
@@ -258,6 +274,43 @@ export class AccountStore extends TableStore {
     return { items: accounts.filter((a) => a !== undefined), nextCursor: page.nextCursor };
   }
 
+  /**
+   * How many of the tenant's accounts are in each reported tier (a COUNT query of the
+   * `byTier` index per tier, in parallel), and in all and without a tier yet (one COUNT
+   * query of the tenant's partition: ScannedCount before the filter, Count after it). Only
+   * account items count: a book's overflow parts (`<tenantId>#book`) and the exposure index
+   * (`<tenantId>#exposure#…`) live in partitions of their own, with no tier key. Each query
+   * is followed through its pages (a query stops at 1 MB of items read); reads are
+   * eventually consistent, as the index's always are.
+   */
+  async tierCounts(tenantId: string): Promise<AccountCounts> {
+    const count = async (query: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Select'>) => {
+      let matched = 0;
+      let scanned = 0;
+      let start: Item | undefined;
+      do {
+        const page = await guarded(() => this.db.send(new QueryCommand({ ...query, Select: 'COUNT', ExclusiveStartKey: start })));
+        matched += page.Count ?? 0;
+        scanned += page.ScannedCount ?? 0;
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return { matched, scanned };
+    };
+    const [all, ...perTier] = await Promise.all([
+      count({
+        TableName: this.table,
+        KeyConditionExpression: 'tenantId = :p',
+        FilterExpression: 'attribute_not_exists(tier)',
+        ExpressionAttributeValues: { ':p': { S: tenantId } },
+      }),
+      ...TIERS.map((tier) =>
+        count({ TableName: this.table, IndexName: 'byTier', KeyConditionExpression: 'tierKey = :k', ExpressionAttributeValues: { ':k': { S: `${tenantId}#${tier}` } } }),
+      ),
+    ]);
+    const tiers = Object.fromEntries(TIERS.map((tier, i) => [tier, perTier[i]!.matched])) as Record<Tier, number>;
+    return { accounts: all!.scanned, tiers, unassessed: all!.matched };
+  }
+
   /** Every account of one sweep segment of a tenant. */
   async *segment(tenantId: string, segment: number): AsyncGenerator<RegisteredAccount> {
     let start: Record<string, AttributeValue> | undefined;
@@ -485,7 +538,7 @@ function recordOf(i: Item): Omit<RegisteredAccount, 'book'> {
   return {
     accountId: i['accountId']!.S!,
     tier: (i['tier']?.S as Tier | undefined) ?? null,
-    lastAssessment: i['lastAssessment']?.S ? (JSON.parse(i['lastAssessment'].S) as AccountAssessmentSummary) : null,
+    lastAssessment: i['lastAssessment']?.S ? storedSummary(i['lastAssessment'].S) : null,
     lastTierChange: i['lastTierChange']?.S ? (JSON.parse(i['lastTierChange'].S) as TierChange) : null,
     createdAt: i['createdAt']!.S!,
     updatedAt: i['updatedAt']!.S!,
@@ -494,6 +547,11 @@ function recordOf(i: Item): Omit<RegisteredAccount, 'book'> {
     activeLiquidationId: i['activeLiquidationId']?.S ?? null,
     assessmentError: i['assessmentError']?.S ? (JSON.parse(i['assessmentError'].S) as AssessmentError) : null,
   };
+}
+
+/** A stored summary; one stored before `collateralTopUp` and `nextTierPrice` existed has them null (the next sweep rewrites it: `summaryChanged`). */
+function storedSummary(json: string): AccountAssessmentSummary {
+  return { collateralTopUp: null, nextTierPrice: null, ...(JSON.parse(json) as Partial<AccountAssessmentSummary>) } as AccountAssessmentSummary;
 }
 
 function accountOf(i: Item, book: Uint8Array): RegisteredAccount {

@@ -1,4 +1,6 @@
 import { assess } from '../risk/assess.ts';
+import { assessLadder, type Ladder, type LadderGrid } from '../risk/ladder.ts';
+import { nextTierPrice } from '../risk/next-tier-price.ts';
 import { findProfile, DEFAULT_PROFILE_NAME, type ProfileResolver } from '../risk/profiles.ts';
 import type { RiskProfile } from '../risk/profile.ts';
 import type { RangeForecast } from '../risk/volatility/forecaster.ts';
@@ -6,7 +8,7 @@ import { alertTier, type Tier } from '../risk/tiers.ts';
 import type { Assessment } from '../schemas/assessment.ts';
 import { InvalidInputError } from '../schemas/errors.ts';
 import { fieldPath } from '../schemas/fields.ts';
-import { profileIssues, SnapshotSchema, type AccountBook } from '../schemas/snapshot.ts';
+import { profileIssues, SnapshotSchema, type AccountBook, type Snapshot } from '../schemas/snapshot.ts';
 import { validate } from '../schemas/validate.ts';
 import type { AccountAssessmentSummary, AssessmentError } from '../store/accounts.ts';
 import { RiskError } from '../risk/errors.ts';
@@ -39,6 +41,18 @@ export async function profileFor(
 }
 
 /**
+ * The snapshot of a registered account at `now` with the tenant's market, checked against
+ * its resolved risk profile. Throws InvalidInputError when the market lacks one of its
+ * assets or the profile does not accept its collateral.
+ */
+function accountSnapshot(accountId: string, book: AccountBook, market: MarketData, now: Date, profile: RiskProfile): Snapshot {
+  const snapshot = validate(SnapshotSchema, { accountId, asOf: now.toISOString(), ...book, market: market.market });
+  const issues = profileIssues(snapshot, profile);
+  if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ field: fieldPath(i.path), message: i.message })));
+  return snapshot;
+}
+
+/**
  * A registered account assessed at `now` with the tenant's market and its resolved risk
  * profile. Throws InvalidInputError when the market lacks one of its assets or the profile
  * does not accept its collateral.
@@ -52,10 +66,23 @@ export async function assessAccount(
   profile: RiskProfile,
   forecasts?: Readonly<Record<string, RangeForecast | null>>,
 ): Promise<Assessment> {
-  const snapshot = validate(SnapshotSchema, { accountId, asOf: now.toISOString(), ...book, market: market.market });
-  const issues = profileIssues(snapshot, profile);
-  if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ field: fieldPath(i.path), message: i.message })));
-  return assess(snapshot, { id, profile, forecasts });
+  return assess(accountSnapshot(accountId, book, market, now, profile), { id, profile, forecasts });
+}
+
+/**
+ * The liquidation ladder (docs/api.md) of a registered account, assessed exactly as
+ * assessAccount assesses it (the same snapshot, profile and forecasts). Throws as it does.
+ */
+export function accountLadder(
+  accountId: string,
+  book: AccountBook,
+  market: MarketData,
+  now: Date,
+  profile: RiskProfile,
+  forecasts: Readonly<Record<string, RangeForecast | null>> | undefined,
+  grid: LadderGrid,
+): Ladder {
+  return assessLadder(accountSnapshot(accountId, book, market, now, profile), { profile, forecasts }, grid);
 }
 
 export function summaryOf(a: Assessment, assessmentId: string | null): AccountAssessmentSummary {
@@ -67,6 +94,8 @@ export function summaryOf(a: Assessment, assessmentId: string | null): AccountAs
     equity: a.equity,
     maintenanceMargin: a.maintenanceMargin,
     initialMargin: a.initialMargin,
+    collateralTopUp: a.collateralTopUp,
+    nextTierPrice: nextTierPrice(a.tier, a.liquidationPrices),
   };
 }
 
@@ -79,13 +108,16 @@ export const SUMMARY_TOLERANCE = { ofMaintenanceMargin: 0.01, ofEquity: 1e-4, ab
 
 /**
  * Whether `next` says something a reader of `stored` would not already know: no stored
- * summary, another (unhysteresised) tier, a margin ratio appearing or vanishing, or
- * equity, maintenance or initial margin moved by more than SUMMARY_TOLERANCE. `asOf` and
- * `assessmentId` alone do not count: a stored summary is the latest assessment that moved
- * a figure past the tolerance, and its `asOf` says when that was.
+ * summary, one stored before `collateralTopUp` and `nextTierPrice` existed (null top-up:
+ * rewritten so they are filled), another (unhysteresised) tier, a margin ratio appearing
+ * or vanishing, or equity, maintenance or initial margin moved by more than
+ * SUMMARY_TOLERANCE. `asOf` and `assessmentId` alone do not count: a stored summary is the
+ * latest assessment that moved a figure past the tolerance, and its `asOf` says when that
+ * was. The top-up and the next tier price follow from those figures and are kept as of then.
  */
 export function summaryChanged(stored: AccountAssessmentSummary | null, next: AccountAssessmentSummary): boolean {
-  if (!stored || stored.tier !== next.tier || (stored.marginRatio === null) !== (next.marginRatio === null)) return true;
+  if (!stored || stored.collateralTopUp === null) return true;
+  if (stored.tier !== next.tier || (stored.marginRatio === null) !== (next.marginRatio === null)) return true;
   const band = Math.max(
     SUMMARY_TOLERANCE.ofMaintenanceMargin * Math.abs(stored.maintenanceMargin),
     SUMMARY_TOLERANCE.ofEquity * Math.abs(stored.equity),

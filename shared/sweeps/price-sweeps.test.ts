@@ -102,7 +102,17 @@ describe('writes only on change', () => {
 });
 
 describe('summaryChanged', () => {
-  const stored = { assessmentId: 'asm_1', asOf: '2026-01-01T00:00:00Z', tier: 'warning' as const, marginRatio: 1.25, equity: 6_000, maintenanceMargin: 4_800, initialMargin: 6_240 };
+  const stored = {
+    assessmentId: 'asm_1',
+    asOf: '2026-01-01T00:00:00Z',
+    tier: 'warning' as const,
+    marginRatio: 1.25,
+    equity: 6_000,
+    maintenanceMargin: 4_800,
+    initialMargin: 6_240,
+    collateralTopUp: 0,
+    nextTierPrice: { underlying: 'ETH', tier: 'tier1' as const, price: 2_884.6, move: -0.0385 },
+  };
   it('ignores asOf, the id and moves within 1% of the maintenance margin; sees the rest', () => {
     expect(summaryChanged(stored, { ...stored, assessmentId: null, asOf: '2026-01-01T00:01:00Z', equity: 6_040, marginRatio: 6_040 / 4_800 })).toBe(false);
     expect(summaryChanged(stored, { ...stored, equity: 6_048 })).toBe(false); // the band: 1% of 4,800
@@ -113,6 +123,13 @@ describe('summaryChanged', () => {
     expect(summaryChanged(stored, { ...stored, marginRatio: null })).toBe(true);
     expect(summaryChanged(stored, { ...stored, equity: Number.NaN })).toBe(true);
     expect(summaryChanged(null, stored)).toBe(true);
+  });
+
+  it('rewrites a summary stored before collateralTopUp and nextTierPrice existed (a null top-up), so the next sweep fills them', () => {
+    expect(summaryChanged({ ...stored, collateralTopUp: null, nextTierPrice: null }, stored)).toBe(true);
+    // Once filled, the two follow the other figures: alone they are no change.
+    expect(summaryChanged(stored, { ...stored, collateralTopUp: 12, nextTierPrice: { ...stored.nextTierPrice, move: -0.04 } })).toBe(false);
+    expect(summaryChanged(stored, { ...stored, nextTierPrice: null })).toBe(false);
   });
 });
 

@@ -398,6 +398,23 @@ describe('the API through Prism’s validating proxy', () => {
     await call('getAccountAssessment', 404, 'unknown account', { path: { accountId: 'acct-nobody' } });
     await call('getAccountAssessment', 400, 'malformed account id', { path: { accountId: '-bad' } });
     await call('getAccountAssessment', 422, 'collateral the market does not price', { code: 'account_unassessable', path: { accountId: 'acct-unpriced' } });
+    // Its liquidation ladder now (the same assessment, revalued along each underlying's price grid); 422 as above.
+    const ladder = await call('getAccountLadder', 200, 'the default grid', { path: { accountId: ACCOUNT } });
+    expect(ladder.body).toMatchObject({ object: 'liquidation_ladder', accountId: ACCOUNT, tier: 'warning' });
+    expect(ladder.body.underlyings.ETH.points).toHaveLength(41);
+    await call('getAccountLadder', 200, 'five points within 10%', { path: { accountId: ACCOUNT }, query: { points: 5, range: 0.1 } });
+    await call('getAccountLadder', 200, 'read key', { key: keys.read, path: { accountId: ACCOUNT } });
+    await call('getAccountLadder', 404, 'unknown account', { path: { accountId: 'acct-nobody' } });
+    await call('getAccountLadder', 400, 'more than 201 points', { path: { accountId: ACCOUNT }, query: { points: 203 } });
+    await call('getAccountLadder', 400, 'a range of 95%', { path: { accountId: ACCOUNT }, query: { range: 0.95 } });
+    // Odd only, so the current price is the middle point: a rule the document says in words, not in its schema.
+    await call('getAccountLadder', 400, 'an even number of points', { path: { accountId: ACCOUNT }, query: { points: 4 }, beyondSchema: true });
+    await call('getAccountLadder', 422, 'collateral the market does not price', { code: 'account_unassessable', path: { accountId: 'acct-unpriced' } });
+    // The counts per reported tier: the three ETH longs in warning, the DOGE account not assessed.
+    const summary = await call('getRiskSummary', 200, 'the counts');
+    expect(summary.body).toMatchObject({ object: 'risk_summary', accounts: 4, tiers: { healthy: 0, warning: 3, tier1: 0 }, unassessed: 1 });
+    await call('getRiskSummary', 200, 'read key', { key: keys.read });
+    await call('getRiskSummary', 400, 'a parameter it does not take', { query: { tier: 'warning' }, beyondSchema: true });
     await call('listAccounts', 200, 'every account');
     await call('listAccounts', 200, 'warning tier', { query: { tier: 'warning', limit: 5 } });
     await call('listAccounts', 400, 'unknown tier', { query: { tier: 'bogus' } });

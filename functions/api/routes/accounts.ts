@@ -1,18 +1,40 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { newId } from '../../../shared/ids.ts';
 import { DEFAULT_PROFILE_NAME } from '../../../shared/risk/profiles.ts';
-import { AccountListQuery, AccountListSchema, AccountParams, AccountSchema, AssessmentSchema, DeletedSchema } from '../../../shared/schemas/api.ts';
+import type { RiskProfile } from '../../../shared/risk/profile.ts';
+import type { RangeForecast } from '../../../shared/risk/volatility/forecaster.ts';
+import {
+  AccountListQuery,
+  AccountListSchema,
+  AccountParams,
+  AccountSchema,
+  AssessmentSchema,
+  DeletedSchema,
+  LadderQuery,
+  LiquidationLadderSchema,
+  RiskSummaryQuery,
+  RiskSummarySchema,
+} from '../../../shared/schemas/api.ts';
 import { AccountBookSchema } from '../../../shared/schemas/snapshot.ts';
 import type { Assessment } from '../../../shared/schemas/assessment.ts';
 import type { AssessmentError, RegisteredAccount } from '../../../shared/store/accounts.ts';
 import type { Stores } from '../../../shared/store/index.ts';
-import { assessAccount, MARKET_PROFILE, marketProblem, profileFor, summaryOf, unassessable } from '../../../shared/sweeps/account-assessment.ts';
+import type { MarketData } from '../../../shared/store/market.ts';
+import { accountLadder, assessAccount, MARKET_PROFILE, marketProblem, profileFor, summaryOf, unassessable } from '../../../shared/sweeps/account-assessment.ts';
 import { unassessableEvent } from '../../../shared/sweeps/events.ts';
 import { forecastsFor, gridSymbols } from '../../../shared/sweeps/forecasts.ts';
 import { cancelForDeletion, liquidationTransition } from '../../../shared/sweeps/liquidation-runs.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiProblem, problems } from '../problems.ts';
 import { errorResponses, jsonContent, secured } from './openapi.ts';
+
+/** Why a registered account cannot be assessed now (GET …/assessment and …/ladder alike). */
+const UNASSESSABLE_422 = [
+  422,
+  '`account_unassessable`: the account cannot be assessed now: the tenant has no market data yet, or none pushed in the last ' +
+    `${MARKET_PROFILE.market.maxAgeSeconds} seconds (field \`market\`), the market does not price one of its assets, an option cannot be valued, or its profile does ` +
+    'not accept its collateral; `errors` names the fields, as the account\'s `assessmentError` does',
+] as const;
 
 const putAccount = createRoute({
   method: 'put',
@@ -82,20 +104,84 @@ const getAccountAssessment = createRoute({
   request: { params: AccountParams },
   responses: {
     200: { description: 'The account assessed now, not recorded', content: jsonContent(AssessmentSchema) },
-    ...errorResponses(
-      400,
-      401,
-      [404, 'No registered account with this id for this tenant'],
-      [
-        422,
-        '`account_unassessable`: the account cannot be assessed now: the tenant has no market data yet, or none pushed in the last ' +
-          `${MARKET_PROFILE.market.maxAgeSeconds} seconds (field \`market\`), the market does not price one of its assets, an option cannot be valued, or its profile does ` +
-          'not accept its collateral; `errors` names the fields, as the account\'s `assessmentError` does',
-      ],
-      503,
-    ),
+    ...errorResponses(400, 401, [404, 'No registered account with this id for this tenant'], UNASSESSABLE_422, 503),
   },
 });
+
+const getAccountLadder = createRoute({
+  method: 'get',
+  path: '/v1/accounts/{accountId}/ladder',
+  operationId: 'getAccountLadder',
+  tags: ['Accounts'],
+  summary: "A registered account's margin ratio as each underlying's price moves",
+  description:
+    'The liquidation ladder: the registered account assessed now, exactly as GET /v1/accounts/{accountId}/assessment assesses it (the ' +
+    'tenant\'s latest market, the account\'s profile and volatility forecasts), then revalued with each underlying\'s price alone moved ' +
+    'along a grid of `points` prices from price × (1 − `range`) to price × (1 + `range`), everything else unchanged — the convention of the ' +
+    'assessment\'s `liquidationPrices`, which it carries per underlying. Each point has the equity, maintenance margin, margin ratio and ' +
+    'tier the account would have there; the middle point is the current price, with the assessment\'s own figures. A read: nothing is recorded.',
+  ...secured,
+  request: { params: AccountParams, query: LadderQuery },
+  responses: {
+    200: { description: 'The ladder of each underlying of the account', content: jsonContent(LiquidationLadderSchema) },
+    ...errorResponses(400, 401, [404, 'No registered account with this id for this tenant'], UNASSESSABLE_422, 503),
+  },
+});
+
+const getRiskSummary = createRoute({
+  method: 'get',
+  path: '/v1/risk-summary',
+  operationId: 'getRiskSummary',
+  tags: ['Accounts'],
+  summary: "Counts of the tenant's registered accounts per reported tier",
+  description:
+    'How many registered accounts the tenant has, how many are in each reported tier (the account\'s `tier`, as GET /v1/accounts?tier= ' +
+    'lists them) and how many are not assessed yet (`tier` null). Counted when asked, not cached. It takes no parameter: any is refused (400).',
+  ...secured,
+  request: { query: RiskSummaryQuery },
+  responses: { 200: { description: 'The counts, now', content: jsonContent(RiskSummarySchema) }, ...errorResponses(400, 401, 503) },
+});
+
+/** What a registered account is assessed with now: its book, the tenant's market and the account's resolved profile and forecasts. */
+interface AssessmentInputs {
+  readonly account: RegisteredAccount;
+  readonly market: MarketData;
+  readonly now: Date;
+  readonly profile: RiskProfile;
+  readonly forecasts: Readonly<Record<string, RangeForecast | null>> | undefined;
+}
+
+/**
+ * Runs `assess` on the registered account with what a sweep would assess it with now: the
+ * tenant's latest market data (refused when missing or older than the profile's
+ * maxAgeSeconds), the account's profile (its latest version, for a tenant's own) and the
+ * volatility forecasts its grids need. 404 when the account is not registered; 422
+ * `account_unassessable` naming the fields when it cannot be assessed. The one path of
+ * GET /v1/accounts/{accountId}/assessment and …/ladder.
+ */
+async function assessNow<T>(stores: Stores, tenantId: string, accountId: string, assess: (inputs: AssessmentInputs) => T | Promise<T>): Promise<T> {
+  const account = await stores.accounts.get(tenantId, accountId);
+  if (!account) throw problems.notFound(`no account ${accountId}`);
+  const now = new Date();
+  const market = await stores.market.get(tenantId);
+  // The sweep's own rule: no assessment without market data, nor with data older than the profile's maxAgeSeconds.
+  const stale = marketProblem(market, now);
+  if (stale === 'market_missing') throw accountUnassessable(accountId, 'the tenant has no market data yet', [{ field: 'market', message: 'no market data: push prices with PUT /v1/market' }]);
+  if (stale === 'market_stale') {
+    const message = `the market data (asOf ${market!.asOf}) is older than ${MARKET_PROFILE.market.maxAgeSeconds} seconds: push fresh prices with PUT /v1/market`;
+    throw accountUnassessable(accountId, 'the market data is stale', [{ field: 'market', message }]);
+  }
+  try {
+    // As the sweep resolves them: the account's profile (its latest version, for a tenant's own) and the forecasts its grids need.
+    const profile = await profileFor(stores.riskProfiles.resolver(tenantId), { ...account.book, profile: account.book.profile ?? DEFAULT_PROFILE_NAME });
+    const forecasts = await forecastsFor(stores, tenantId, profile, gridSymbols(account.book, profile), now);
+    return await assess({ account, market: market!, now, profile, forecasts });
+  } catch (error) {
+    const problem = unassessable(error, now);
+    if (!problem) throw error;
+    throw accountUnassessable(accountId, problem.reason, problem.errors);
+  }
+}
 
 /** 422 `account_unassessable`: why the registered account cannot be assessed now, naming the fields. */
 function accountUnassessable(accountId: string, reason: string, errors: readonly { field: string; message: string }[]): ApiProblem {
@@ -173,30 +259,29 @@ export function accountRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
   });
 
   app.openapi(getAccountAssessment, async (c) => {
-    const tenantId = c.get('tenantId');
     const { accountId } = c.req.valid('param');
-    const account = await stores.accounts.get(tenantId, accountId);
-    if (!account) throw problems.notFound(`no account ${accountId}`);
-    const now = new Date();
-    const market = await stores.market.get(tenantId);
-    // The sweep's own rule: no assessment without market data, nor with data older than the profile's maxAgeSeconds.
-    const stale = marketProblem(market, now);
-    if (stale === 'market_missing') throw accountUnassessable(accountId, 'the tenant has no market data yet', [{ field: 'market', message: 'no market data: push prices with PUT /v1/market' }]);
-    if (stale === 'market_stale') {
-      const message = `the market data (asOf ${market!.asOf}) is older than ${MARKET_PROFILE.market.maxAgeSeconds} seconds: push fresh prices with PUT /v1/market`;
-      throw accountUnassessable(accountId, 'the market data is stale', [{ field: 'market', message }]);
-    }
-    try {
-      // As the sweep resolves them: the account's profile (its latest version, for a tenant's own) and the forecasts its grids need.
-      const profile = await profileFor(stores.riskProfiles.resolver(tenantId), { ...account.book, profile: account.book.profile ?? DEFAULT_PROFILE_NAME });
-      const forecasts = await forecastsFor(stores, tenantId, profile, gridSymbols(account.book, profile), now);
-      const assessment = await assessAccount(accountId, account.book, market!, now, newId('asm', now.getTime()), profile, forecasts);
-      return c.json(assessment, 200);
-    } catch (error) {
-      const problem = unassessable(error, now);
-      if (!problem) throw error;
-      throw accountUnassessable(accountId, problem.reason, problem.errors);
-    }
+    const assessment = await assessNow(stores, c.get('tenantId'), accountId, ({ account, market, now, profile, forecasts }) =>
+      assessAccount(accountId, account.book, market, now, newId('asm', now.getTime()), profile, forecasts),
+    );
+    return c.json(assessment, 200);
+  });
+
+  app.openapi(getAccountLadder, async (c) => {
+    const { accountId } = c.req.valid('param');
+    const grid = c.req.valid('query');
+    const answer = await assessNow(stores, c.get('tenantId'), accountId, ({ account, market, now, profile, forecasts }) => ({
+      object: 'liquidation_ladder' as const,
+      accountId,
+      asOf: now.toISOString(),
+      ...accountLadder(accountId, account.book, market, now, profile, forecasts, grid),
+    }));
+    return c.json(answer, 200);
+  });
+
+  app.openapi(getRiskSummary, async (c) => {
+    const asOf = new Date().toISOString();
+    const counts = await stores.accounts.tierCounts(c.get('tenantId'));
+    return c.json({ object: 'risk_summary' as const, ...counts, asOf }, 200);
   });
 
   app.openapi(deleteAccount, async (c) => {

@@ -100,4 +100,9 @@ export interface MarginModel {
    * underlying's positions (in book order) that the model valued on the way (NaN otherwise).
    */
   maintenanceOfUnderlyingAt(u: number, f: number, state: AccountState, modelPrices?: Float64Array): number;
+  /**
+   * As `maintenanceOfUnderlyingAt`, with the underlying's initial margin at price × f too
+   * (what tells `healthy` from `warning`). Initial margins add up across underlyings as well.
+   */
+  requirementOfUnderlyingAt(u: number, f: number, state: AccountState, modelPrices?: Float64Array): Requirement;
 }

@@ -258,6 +258,12 @@ class PortfolioMargin implements MarginModel {
     }
     return worstLoss(sums, 0, n) + contingency;
   }
+
+  requirementOfUnderlyingAt(u: number, f: number, state: AccountState, modelPrices?: Float64Array): Requirement {
+    const maintenance = this.maintenanceOfUnderlyingAt(u, f, state, modelPrices);
+    // Initial margin is imFactor × maintenance for the account, so for each underlying's share of it.
+    return { maintenance, initial: this.book.profile.portfolio.imFactor * maintenance };
+  }
 }
 
 /** Keeps each underlying's scenario sums so one-entry changes cost one underlying's scenarios. */

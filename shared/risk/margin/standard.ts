@@ -172,6 +172,25 @@ export function standardMarginModel(book: Book): MarginModel {
     return mm;
   };
 
+  const requirementOfUnderlyingAt = (u: number, f: number, state: AccountState, _modelPrices?: Float64Array): Requirement => {
+    let mm = 0;
+    let im = 0;
+    for (let i = 0; i < nPos; i++) {
+      const p = book.positions[i]!;
+      if (p.underlyingIndex !== u) continue;
+      const [m, n] = standardPositionMargin(shiftedPosition(p, f), state.quantities[i]!, params);
+      mm += m;
+      im += n;
+    }
+    for (let c = 0; c < nCol; c++) {
+      if (book.collateral[c]!.underlyingIndex !== u) continue;
+      const [m, n] = standardDebtMargin(book.collateral[c]!, state.amounts[c]!, params, f);
+      mm += m;
+      im += n;
+    }
+    return { maintenance: mm, initial: im };
+  };
+
   /**
    * Each reduction's own requirement as a function of the amount closed: linear for short
    * options, and for bracketed contracts whose range stays in one bracket; otherwise a group
@@ -209,5 +228,5 @@ export function standardMarginModel(book: Book): MarginModel {
   };
   const bracketOf = (notional: number) => maintenanceLines.findIndex((l) => notional <= l.upTo);
 
-  return { requirement, breakdown, session, maintenanceOfUnderlyingAt, linearize };
+  return { requirement, breakdown, session, maintenanceOfUnderlyingAt, requirementOfUnderlyingAt, linearize };
 }

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { GetItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshStores } from '../../test/dynamo.ts';
+import type { Tier } from '../risk/tiers.ts';
+import type { AccountBook } from '../schemas/snapshot.ts';
+import { AccountStore, segmentOf, type AccountAssessmentSummary } from './accounts.ts';
+import type { Stores } from './index.ts';
+import type { TableNames } from './tables.ts';
+
+let stores: Stores;
+let db: DynamoDBClient;
+let names: TableNames;
+beforeAll(async () => {
+  ({ stores, db, names } = await freshStores());
+});
+
+/** A book with a perpetual and volatile collateral: exposure index items under two symbols. */
+const book: AccountBook = {
+  profile: 'default',
+  collateral: [{ asset: 'USDC', amount: 10_000 }, { asset: 'BTC', amount: 0.1 }],
+  positions: [{ id: 'p', instrument: { type: 'perpetual', underlying: 'ETH' }, quantity: 1, entryPrice: 3_000 }],
+};
+
+/** 5,000 options with 128-character random ids: its first part alone fills most of an item (350 KB), the rest overflows. */
+const bigBook = (): AccountBook => ({
+  profile: 'default',
+  collateral: [{ asset: 'USDC', amount: 1_000_000 }],
+  positions: Array.from({ length: 5_000 }, (_, i) => ({
+    id: `p${randomBytes(96).toString('base64url').slice(1)}`,
+    instrument: { type: 'option' as const, underlying: 'BTC', right: i % 2 ? ('call' as const) : ('put' as const), strike: 50_000 + i * 10, expiry: '2026-12-25T08:00:00Z' },
+    quantity: 1,
+  })),
+});
+
+const zeros = { healthy: 0, warning: 0, tier1: 0, tier2: 0, tier3: 0, insolvent: 0 };
+
+describe('AccountStore.tierCounts', () => {
+  it('counts the tenant\'s accounts per reported tier, in all and unassessed; not its book parts, exposure items or other tenants', async () => {
+    const tenantId = 'ten_counts';
+    const tiers: Array<Tier | null> = ['healthy', 'healthy', 'healthy', 'warning', 'tier1', 'tier2', 'tier3', 'tier3', 'insolvent', null, null];
+    for (const [n, tier] of tiers.entries()) await stores.accounts.put(tenantId, `acct-${n}`, book, null, tier);
+    // A large book (overflow parts under `<tenantId>#book`), and other tenants (one whose id extends this one's).
+    await stores.accounts.put(tenantId, 'acct-big', bigBook(), null, 'warning');
+    await stores.accounts.put('ten_other', 'acct-0', book, null, 'tier1');
+    await stores.accounts.put(`${tenantId}x`, 'acct-0', book, null, 'healthy');
+    // The items that are not accounts are really there, beside the accounts.
+    const partition = async (key: string) =>
+      (await db.send(new QueryCommand({ TableName: names.accounts, KeyConditionExpression: 'tenantId = :t', ExpressionAttributeValues: { ':t': { S: key } }, Select: 'COUNT' }))).Count;
+    expect(await partition(`${tenantId}#book`)).toBeGreaterThan(0);
+    expect(await partition(`${tenantId}#exposure#ETH#${segmentOf('acct-0')}`)).toBeGreaterThan(0);
+    expect(await partition(`${tenantId}#exposure#BTC#${segmentOf('acct-0')}`)).toBeGreaterThan(0);
+
+    expect(await stores.accounts.tierCounts(tenantId)).toEqual({
+      accounts: 12,
+      tiers: { healthy: 3, warning: 2, tier1: 1, tier2: 1, tier3: 2, insolvent: 1 },
+      unassessed: 2,
+    });
+    expect(await stores.accounts.tierCounts('ten_nobody')).toEqual({ accounts: 0, tiers: zeros, unassessed: 0 });
+  });
+
+  it('follows tier changes, assessments and deletions', async () => {
+    const tenantId = 'ten_moves';
+    await stores.accounts.put(tenantId, 'a', book, null, null);
+    await stores.accounts.put(tenantId, 'b', book, null, 'healthy');
+    expect(await stores.accounts.tierCounts(tenantId)).toEqual({ accounts: 2, tiers: { ...zeros, healthy: 1 }, unassessed: 1 });
+    const a = (await stores.accounts.get(tenantId, 'a'))!;
+    const summary: AccountAssessmentSummary = {
+      assessmentId: null,
+      asOf: '2026-11-23T12:00:00Z',
+      tier: 'tier1',
+      marginRatio: 1.03,
+      equity: 1_030,
+      maintenanceMargin: 1_000,
+      initialMargin: 1_300,
+      collateralTopUp: 70,
+      nextTierPrice: null,
+    };
+    expect(await stores.accounts.recordAssessed(tenantId, a, summary, 'tier1')).toBe(true);
+    expect(await stores.accounts.tierCounts(tenantId)).toEqual({ accounts: 2, tiers: { ...zeros, healthy: 1, tier1: 1 }, unassessed: 0 });
+    expect(await stores.accounts.delete(tenantId, 'b')).toBe(true);
+    expect(await stores.accounts.tierCounts(tenantId)).toEqual({ accounts: 1, tiers: { ...zeros, tier1: 1 }, unassessed: 0 });
+  });
+
+  it('follows each query through its pages (a query stops at 1 MB of items read)', async () => {
+    const tenantId = 'ten_pages_counted';
+    for (let n = 0; n < 4; n++) await stores.accounts.put(tenantId, `big-${n}`, bigBook(), null, 'tier1');
+    for (const [n, tier] of (['healthy', 'healthy', 'healthy', null, null, null] as const).entries()) await stores.accounts.put(tenantId, `small-${n}`, book, null, tier);
+    // The store over a client that keeps every answer, and with `limit` reads at most that many items per page.
+    const spied = (limit?: number) => {
+      const answers: Array<{ index: string | undefined; more: boolean }> = [];
+      const spy = {
+        send: async (command: unknown) => {
+          if (command instanceof QueryCommand && limit !== undefined) command.input.Limit = limit;
+          const out = await db.send(command as QueryCommand);
+          if (command instanceof QueryCommand) answers.push({ index: command.input.IndexName, more: (out as QueryCommandOutput).LastEvaluatedKey !== undefined });
+          return out;
+        },
+      } as unknown as DynamoDBClient;
+      return { store: new AccountStore(spy, names.accounts), answers };
+    };
+    const expected = { accounts: 10, tiers: { ...zeros, healthy: 3, tier1: 4 }, unassessed: 3 };
+    // Four items of ~350 KB: the tier1 index stops at 1 MB and goes on.
+    const natural = spied();
+    expect(await natural.store.tierCounts(tenantId)).toEqual(expected);
+    expect(natural.answers.some((a) => a.index === 'byTier' && a.more)).toBe(true);
+    // Pages of two items: every query with more than two goes on, the partition's filtered one too.
+    const small = spied(2);
+    expect(await small.store.tierCounts(tenantId)).toEqual(expected);
+    expect(small.answers.filter((a) => a.index === undefined).length).toBeGreaterThanOrEqual(5);
+    expect(small.answers.filter((a) => a.index === 'byTier').length).toBeGreaterThanOrEqual(2 + 3 + 4);
+  });
+});
+
+describe('a summary stored before collateralTopUp and nextTierPrice existed', () => {
+  it('reads back with both null', async () => {
+    const tenantId = 'ten_legacy';
+    await stores.accounts.put(tenantId, 'old', book, null, 'warning');
+    const legacy = { assessmentId: null, asOf: '2026-01-01T00:00:00Z', tier: 'warning', marginRatio: 1.25, equity: 6_000, maintenanceMargin: 4_800, initialMargin: 6_240 };
+    const key = { tenantId: { S: tenantId }, accountId: { S: 'old' } };
+    await db.send(new UpdateItemCommand({ TableName: names.accounts, Key: key, UpdateExpression: 'SET lastAssessment = :s', ExpressionAttributeValues: { ':s': { S: JSON.stringify(legacy) } } }));
+    expect((await stores.accounts.get(tenantId, 'old'))!.lastAssessment).toEqual({ ...legacy, collateralTopUp: null, nextTierPrice: null });
+    // The stored JSON is left as it was: the next sweep rewrites it (summaryChanged).
+    const item = await db.send(new GetItemCommand({ TableName: names.accounts, Key: key }));
+    expect(JSON.parse(item.Item!['lastAssessment']!.S!)).toEqual(legacy);
+  });
+});
