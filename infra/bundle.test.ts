@@ -12,6 +12,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshStores } from '../test/dynamo.ts';
+import { captureOutput, metricLines } from '../test/lambda.ts';
 import { deskAssetsCommands, ENTRIES, shipPackages, esbuildOptions, REPO_ROOT, type FunctionId } from './bundling.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -163,6 +164,16 @@ describe('the API bundle behind API Gateway', () => {
     expect(assessment.tier).toBe('tier1');
     const again = await api(restEvent('GET', `/v1/assessments/${assessment.id}`, { Authorization: `Bearer ${apiKey}` }));
     expect(again.statusCode).toBe(200);
+  });
+
+  it('publishes an Assessments metric with its tier as EMF on stdout (Powertools Metrics, bundled)', async () => {
+    const headers = { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() };
+    const body = readFileSync(join(REPO_ROOT, 'examples', 'tier1-perpetuals.json'), 'utf8');
+    const { result, emf } = await captureOutput(() => api(restEvent('POST', '/v1/assessments', headers, body)));
+    expect(result.statusCode).toBe(201);
+    expect(metricLines(emf, 'Assessments')).toEqual([
+      expect.objectContaining({ namespace: 'Softland', dimensions: [['service', 'tier']], value: 1, line: expect.objectContaining({ tier: 'tier1' }) }),
+    ]);
   });
 });
 

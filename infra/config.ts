@@ -69,6 +69,13 @@ export interface StageConfig {
    * key of the stack, rotated yearly; `aws` (default elsewhere) DynamoDB's AWS-owned key, free.
    */
   readonly tableKey: TableKeyMode;
+  /**
+   * The API's own domain (`-c domainName=api.example.com -c certificateArn=arn:aws:acm:…`, both
+   * or neither): a regional custom domain with that ACM certificate (of the stack's region),
+   * TLS 1.2 at least, mapped to the stage. Point a CNAME (or a Route 53 alias) at the
+   * `ApiDomainTarget` output. Undefined: the execute-api URL only.
+   */
+  readonly domain: { readonly name: string; readonly certificateArn: string } | undefined;
 }
 
 export const TABLE_KEY = ['customer', 'aws'] as const;
@@ -107,7 +114,21 @@ export function stageConfig(node: Node): StageConfig {
     apiDeployment: oneOf(node, 'apiDeployment', API_DEPLOYMENT, isProd ? 'canary' : 'allAtOnce'),
     apiLatencyP99Ms: positive(node, 'apiLatencyP99Ms', 3_000),
     tableKey: oneOf(node, 'tableKey', TABLE_KEY, isProd ? 'customer' : 'aws'),
+    domain: domainContext(node),
   };
+}
+
+const DOMAIN_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
+
+function domainContext(node: Node): StageConfig['domain'] {
+  const name: unknown = node.tryGetContext('domainName');
+  const certificateArn: unknown = node.tryGetContext('certificateArn');
+  if (!name && !certificateArn) return undefined;
+  if (!name || !certificateArn) throw new Error('context domainName and certificateArn go together: give both, or neither');
+  if (!DOMAIN_NAME.test(String(name))) throw new Error(`context domainName must be a lower-case DNS name such as api.example.com, got "${String(name)}"`);
+  if (!CERTIFICATE_ARN.test(String(certificateArn))) throw new Error(`context certificateArn must be an ACM certificate ARN, got "${String(certificateArn)}"`);
+  return { name: String(name), certificateArn: String(certificateArn) };
 }
 
 function positive(node: Node, key: string, fallback: number): number {

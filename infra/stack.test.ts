@@ -103,6 +103,12 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
         expect(fn['Handler']).toBe('index.handler');
         expect(fn['TracingConfig']).toEqual({ Mode: 'Active' });
         expect(fn['Environment'].Variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', SOFTLAND_TABLE_PREFIX: `softland-${stage}-` });
+        // Powertools (functions/observability.ts): the function's name as the logs' and metrics' service.
+        expect(fn['Environment'].Variables).toMatchObject({
+          POWERTOOLS_SERVICE_NAME: `softland-${stage}-${id}`,
+          POWERTOOLS_METRICS_NAMESPACE: 'Softland',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+        });
         expect(fn['LoggingConfig'].LogGroup).toEqual({ Ref: logicalId(stack, stack.functions[id].logGroup) });
       }
       template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^/aws/lambda/softland-'), RetentionInDays: 30 }, 4);
@@ -348,7 +354,7 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: '5XXError' });
     });
 
-    it('alarms on failed and retried webhook deliveries, from the metrics the dispatcher publishes', () => {
+    it('alarms on failed and retried webhook deliveries, from the metrics the dispatcher publishes (its name as their service)', () => {
       const { template, stack } = get();
       for (const [metric, threshold] of [
         [WEBHOOK_METRICS.failed, 1],
@@ -357,7 +363,7 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'Softland',
           MetricName: metric,
-          Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack, stack.functions.dispatcher.fn) } }],
+          Dimensions: [{ Name: 'service', Value: { Ref: logicalId(stack, stack.functions.dispatcher.fn) } }],
           Statistic: 'Sum',
           Period: 900,
           Threshold: threshold,
@@ -576,6 +582,34 @@ describe('stage settings of issue 20 (context)', () => {
     expect(config({ stage: 'dev', tableKey: 'customer' }).tableKey).toBe('customer');
     expect(() => config({ stage: 'dev', tableKey: 'kms' })).toThrow(/tableKey/);
   });
+
+  it('domainName and certificateArn: both or neither, checked', () => {
+    const certificateArn = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
+    expect(config({ stage: 'prod' }).domain).toBeUndefined();
+    expect(config({ stage: 'prod', domainName: 'risk.exchange.example', certificateArn }).domain).toEqual({ name: 'risk.exchange.example', certificateArn });
+    expect(() => config({ stage: 'prod', domainName: 'risk.exchange.example' })).toThrow(/both, or neither/);
+    expect(() => config({ stage: 'prod', certificateArn })).toThrow(/both, or neither/);
+    expect(() => config({ stage: 'prod', domainName: 'Not A Domain', certificateArn })).toThrow(/domainName/);
+    expect(() => config({ stage: 'prod', domainName: 'risk.exchange.example', certificateArn: 'arn:aws:iam::123456789012:role/x' })).toThrow(/certificateArn/);
+  });
+
+  it('-c domainName=… -c certificateArn=… maps the stage to the API\'s own domain (regional, TLS 1.2) and outputs where DNS should point', () => {
+    const certificateArn = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
+    const dev = synthStage('dev', { extra: { domainName: 'risk.exchange.example', certificateArn } });
+    try {
+      dev.template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+        DomainName: 'risk.exchange.example',
+        RegionalCertificateArn: certificateArn,
+        EndpointConfiguration: { Types: ['REGIONAL'] },
+        SecurityPolicy: 'TLS_1_2',
+      });
+      dev.template.resourceCountIs('AWS::ApiGateway::BasePathMapping', 1);
+      expect(Object.keys(dev.template.findOutputs('*'))).toEqual(expect.arrayContaining(['ApiDomainUrl', 'ApiDomainTarget']));
+      expect(stages.dev.template.findResources('AWS::ApiGateway::DomainName')).toEqual({});
+    } finally {
+      rmSync(dev.outdir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('-c tableKey=customer gives dev the key too (DESTROY with the stage), and -c tableKey=aws takes it from prod', () => {
     const dev = synthStage('dev', { extra: { tableKey: 'customer' } });

@@ -240,6 +240,10 @@ export class SoftlandStack extends Stack {
     // --- Outputs.
     new CfnOutput(this, 'Stage', { value: config.stage });
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.api.url, description: 'Base URL for createSoftlandClient({ baseUrl })' });
+    if (this.httpApi.domain) {
+      new CfnOutput(this, 'ApiDomainUrl', { value: `https://${this.httpApi.domain.domainName}/`, description: 'The API at its own domain (once DNS points at ApiDomainTarget)' });
+      new CfnOutput(this, 'ApiDomainTarget', { value: this.httpApi.domain.domainNameAliasDomainName, description: 'Point a CNAME or Route 53 alias of the domain here' });
+    }
     new CfnOutput(this, 'TablePrefix', { value: config.tablePrefix, description: 'SOFTLAND_TABLE_PREFIX for the CLI against these tables' });
     for (const [functionId, f] of Object.entries(this.functions)) {
       new CfnOutput(this, `${pascal(functionId)}FunctionName`, { value: f.fn.functionName });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -17,4 +17,9 @@ export function newId(prefix: string, now: number = Date.now()): string {
   let random = '';
   for (let i = 0; i < 16; i++) random += CROCKFORD[bytes[i]! % 32]!;
   return `${prefix}_${time}${random}`;
+}
+
+/** A deterministic event id (`evt_…`) from what identifies the event: the same change found again by a retried writer is the same event. */
+export function eventId(...parts: string[]): string {
+  return `evt_${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32)}`;
 }

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { bodyLimit } from 'hono/body-limit';
 import { toFieldIssues } from '../../shared/schemas/validate.ts';
 import type { Stores } from '../../shared/store/index.ts';
@@ -25,6 +26,7 @@ import { pageRoutes } from './routes/pages.ts';
 import type { DeskAssetSource } from './desk-assets.ts';
 import { registerSecurity } from './openapi-document.ts';
 import { toProblem } from './to-problem.ts';
+import { logErrorWith, serviceLogger } from '../observability.ts';
 
 export interface AppOptions {
   readonly stores: Stores;
@@ -38,7 +40,7 @@ export interface AppOptions {
   readonly allowInsecureWebhooks?: boolean;
   /** Where sweep segments run. Default: in this process, in the background. */
   readonly sweepRunner?: SegmentRunner;
-  /** Where unexpected errors are reported. Default console.error. */
+  /** Where unexpected errors are reported. Default the API's Powertools Logger (functions/observability.ts). */
   readonly logError?: (error: unknown, requestId: string) => void;
   /** Where POST /v1/assessments assesses: default the engine in this thread (Lambda); the local server passes its thread pool. */
   readonly assessor?: Assessor;
@@ -52,7 +54,7 @@ const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
 export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   const { stores } = options;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const logError: (error: unknown, requestId: string) => void = options.logError ?? ((error, id) => console.error(JSON.stringify({ level: 'error', requestId: id, error: String((error as Error)?.stack ?? error) })));
+  const logError = options.logError ?? logErrorWith(serviceLogger('api'));
 
   const app = new OpenAPIHono<ApiEnv>({
     // Schema failures become one 400 problem naming every failing field.
@@ -75,7 +77,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   accountRoutes(app, stores);
   // Price pushes and sweeps start segments the same way: in process locally, the worker Lambda on AWS.
   const sweepRunner = options.sweepRunner ?? inProcessRunner(stores, (error) => logError(error, 'sweep'));
-  marketRoutes(app, stores, sweepRunner);
+  marketRoutes(app, stores, sweepRunner, logError);
   webhookRoutes(app, stores, { allowInsecureLocal: options.allowInsecureWebhooks ?? false });
   sweepRoutes(app, stores, sweepRunner);
   liquidationRoutes(app, stores);
@@ -94,7 +96,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
 
 function problemResponse(c: Context<ApiEnv>, problem: ApiProblem): Response {
   const id = c.get('requestId') ?? 'unknown';
-  return c.json(problemBody(problem, c.req.path, id), problem.status as 400, {
+  return c.json(problemBody(problem, c.req.path, id), problem.status, {
     'Content-Type': 'application/problem+json',
     'X-Request-Id': id,
     ...problem.headers,
@@ -103,12 +105,14 @@ function problemResponse(c: Context<ApiEnv>, problem: ApiProblem): Response {
 
 /** Replays a finished request's answer: the recorded assessment, or the stored body. */
 async function replayStored(c: Context<ApiEnv>, stores: Stores, stored: StoredResponse): Promise<Response> {
+  // A status this API answered, with a body: stored from one of its own answers.
+  const status = stored.status as ContentfulStatusCode;
   if (stored.assessmentId !== undefined) {
     const record = await stores.assessments.get(c.get('tenantId'), stored.assessmentId);
-    if (record) return c.json(record.assessment, stored.status as 201, { Location: `/v1/assessments/${stored.assessmentId}` });
+    if (record) return c.json(record.assessment, status, { Location: `/v1/assessments/${stored.assessmentId}` });
   }
-  if (stored.status < 400) return c.body(stored.body ?? '', stored.status as 200, { 'Content-Type': 'application/json' });
-  return c.body(withRequestId(stored.body ?? '', c.get('requestId')), stored.status as 400, { 'Content-Type': 'application/problem+json' });
+  if (status < 400) return c.body(stored.body ?? '', status, { 'Content-Type': 'application/json' });
+  return c.body(withRequestId(stored.body ?? '', c.get('requestId')), status, { 'Content-Type': 'application/problem+json' });
 }
 
 /**

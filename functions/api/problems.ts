@@ -1,11 +1,15 @@
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
 import type { FieldIssue } from '../../shared/schemas/errors.ts';
+import type { ProblemSchema } from './schemas/common.ts';
 
 /**
- * An error that becomes an RFC 9457 problem response. `code` is stable and
- * documented; clients branch on it, never on `detail`.
+ * An error that becomes an RFC 9457 problem response: Hono's HTTPException (its `status`,
+ * and `detail` as its message) with the problem's fields. `code` is stable and documented;
+ * clients branch on it, never on `detail`.
  */
-export class ApiProblem extends Error {
-  readonly status: number;
+export class ApiProblem extends HTTPException {
   readonly code: string;
   readonly title: string;
   readonly errors: readonly FieldIssue[] | undefined;
@@ -14,15 +18,14 @@ export class ApiProblem extends Error {
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(
-    status: number,
+    status: ContentfulStatusCode,
     code: string,
     title: string,
     detail: string,
     options: { errors?: readonly FieldIssue[]; errorsOmitted?: number; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
-    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    super(status, { message: detail, cause: options.cause });
     this.name = 'ApiProblem';
-    this.status = status;
     this.code = code;
     this.title = title;
     this.errors = options.errors;
@@ -34,17 +37,8 @@ export class ApiProblem extends Error {
 /** Base of the `type` URIs; each code's page documents it. */
 export const PROBLEM_TYPE_BASE = 'https://softland.dev/problems/';
 
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  instance: string;
-  requestId: string;
-  errors?: FieldIssue[];
-  errorsOmitted?: number;
-}
+/** A problem as answered: its shape is ProblemSchema's, which documents it. */
+export type ProblemBody = z.infer<typeof ProblemSchema>;
 
 export function problemBody(problem: ApiProblem, instance: string, requestId: string): ProblemBody {
   return {

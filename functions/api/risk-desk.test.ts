@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { keyCaller, sweepAndWait, sweepDone, tenantCaller, type ApiCall } from '../../test/api-calls.ts';
 import { freshStores } from '../../test/dynamo.ts';
 import { nextTierPrice } from '../../shared/risk/next-tier-price.ts';
-import { AccountSchema, LiquidationLadderSchema, RiskSummarySchema } from '../../shared/schemas/api.ts';
+import { AccountSchema, LiquidationLadderSchema, RiskSummarySchema } from './schemas/accounts.ts';
 import { AssessmentSchema } from '../../shared/schemas/assessment.ts';
 import type { Stores } from '../../shared/store/index.ts';
 import type { TableNames } from '../../shared/store/tables.ts';

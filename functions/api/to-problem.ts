@@ -23,7 +23,7 @@ export function toProblem(error: unknown): ApiProblem {
   if (error instanceof StoreUnavailableError) return problems.serviceUnavailable();
   if (error instanceof ConflictError) return new ApiProblem(409, 'conflict', 'Conflict', error.message, { headers: { 'Retry-After': '1' } });
   if (error instanceof HTTPException) {
-    // Hono's JSON validator reports an unparsable body this way.
+    // Any other HTTPException (an ApiProblem is one, answered above): Hono's JSON validator reports an unparsable body this way.
     if (error.status === 400 && /json/i.test(error.message)) return problems.malformedJson(error.message);
     return new ApiProblem(error.status, 'http_error', 'Request error', error.message);
   }

@@ -14,6 +14,7 @@ import { tenantNamed, tenantWithFreshKey } from './named-tenant.ts';
 import { inProcessRunner, startSweep, type SegmentRunner } from '../../shared/sweeps/coordinator.ts';
 import { allowInsecureLocalFromEnv } from '../../shared/webhooks/address-policy.ts';
 import { dispatchOnce } from '../../shared/webhooks/dispatcher.ts';
+import { logBackgroundErrorWith, logErrorWith, serviceLogger } from '../observability.ts';
 
 export interface LocalServerOptions {
   /** Port to listen on; 0 for any free one. */
@@ -60,6 +61,10 @@ export interface LocalServer {
   stop(): Promise<void>;
 }
 
+/** The local server logs as the Lambdas do (JSON lines, the Powertools Logger); it publishes no metrics. */
+const logger = serviceLogger('local');
+const logError = logBackgroundErrorWith(logger);
+
 /** The name the dev tenant is created under; found again on restarts with --data. */
 const DEV_TENANT = 'dev';
 
@@ -87,6 +92,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       tenantRequestsPerSecond: options.tenantRequestsPerSecond,
       ...(pool ? { assessor: pool.assess } : {}),
       pages: options.pages ?? buildDesk,
+      // As on Lambda: an unexpected error is one ERROR line whose correlation_id is the request's X-Request-Id.
+      logError: logErrorWith(logger),
     });
     const server = await listen(app.fetch, options.port, { request: options.requestTimeoutMs ?? 30_000, headers: options.headersTimeoutMs ?? 10_000 });
     const timers = [
@@ -132,9 +139,6 @@ async function sweepAllTenants(stores: Stores, runner: SegmentRunner): Promise<v
   for (const tenant of await stores.tenants.list()) await startSweep(stores, tenant.tenantId, 'schedule', runner);
 }
 
-function logError(error: unknown): void {
-  console.error(JSON.stringify({ level: 'error', source: 'background', error: String((error as Error)?.stack ?? error) }));
-}
 
 /** The dev tenant's key: the fixed one when given (issued once), else a fresh one; the tenant is found again on a kept database. */
 async function devCredentials(stores: Stores, fixedKey: string | undefined): Promise<{ tenantId: string; apiKey: string }> {

@@ -1,14 +1,18 @@
 import middy from '@middy/core';
 import { startSweep } from '../../shared/sweeps/coordinator.ts';
+import { addSweepStarts, observability } from '../observability.ts';
 import { requiredEnv, storesFromEnv } from '../shared-env.ts';
 import { lambdaRunner } from './lambda-runner.ts';
 
+const { logger, metrics, middlewares } = observability('coordinator');
 const stores = storesFromEnv();
 const runner = lambdaRunner(requiredEnv('SOFTLAND_SWEEP_WORKER_FUNCTION'));
 
 /** EventBridge Scheduler, every minute: one sweep per tenant, its segments fanned out to workers. */
 export const handler = middy(async () => {
+  const since = new Date();
   const tenants = await stores.tenants.list();
   const sweeps = await Promise.all(tenants.map((t) => startSweep(stores, t.tenantId, 'schedule', runner)));
+  logger.info({ message: 'scheduled sweeps', tenants: tenants.length, ...addSweepStarts(metrics, sweeps, since) });
   return { tenants: tenants.length, sweeps: sweeps.map((s) => ({ id: s.sweepId, status: s.status, reason: s.reason })) };
-});
+}).use([...middlewares]);

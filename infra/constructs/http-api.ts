@@ -5,7 +5,8 @@
  * format (RFC 9457), with `Retry-After` on 429 and 5xx.
  */
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { AccessLogFormat, EndpointType, LambdaRestApi, LogGroupLogDestination, MethodLoggingLevel, ResponseType } from 'aws-cdk-lib/aws-apigateway';
+import { AccessLogFormat, type DomainName, EndpointType, LambdaRestApi, LogGroupLogDestination, MethodLoggingLevel, ResponseType, SecurityPolicy } from 'aws-cdk-lib/aws-apigateway';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -42,6 +43,8 @@ export class HttpApi extends Construct {
   readonly accessLogs: LogGroup;
   /** The WAFv2 web ACL on the stage (with `waf` on: prod by default). */
   readonly webAcl: ApiWebAcl | undefined;
+  /** The API's own domain, when the stage has one (`-c domainName=… -c certificateArn=…`). */
+  readonly domain: DomainName | undefined;
 
   constructor(scope: Construct, id: string, { config, handler }: HttpApiProps) {
     super(scope, id);
@@ -86,6 +89,15 @@ export class HttpApi extends Construct {
 
     // The stack's ApiUrl output says the same; one output, not two.
     this.api.node.tryRemoveChild('Endpoint');
+
+    this.domain = config.domain
+      ? this.api.addDomainName('Domain', {
+          domainName: config.domain.name,
+          certificate: Certificate.fromCertificateArn(this, 'Certificate', config.domain.certificateArn),
+          endpointType: EndpointType.REGIONAL,
+          securityPolicy: SecurityPolicy.TLS_1_2,
+        })
+      : undefined;
 
     const problemJson = { 'Content-Type': "'application/problem+json'" };
     const retryAfter = { 'Retry-After': "'1'" };

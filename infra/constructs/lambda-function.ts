@@ -1,8 +1,8 @@
 /**
  * One Lambda entry point: bundled by the local esbuild (never Docker), nodejs22.x on
  * arm64, ESM, minified, source maps on, AWS SDK from the runtime; its own role (only
- * what `TABLE_ACCESS` and the stack grant, plus writing its own log group) and its own
- * log group with a retention.
+ * what `TABLE_ACCESS` and the stack grant, plus writing its own log group), its own
+ * log group with a retention, and Powertools' settings (service name, metrics namespace, log level).
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-l
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLE, deskAssetsCommands, entryPath, REPO_ROOT, shipPackagesCommands, type FunctionId } from '../bundling.ts';
+import { SOFTLAND_METRICS } from './monitoring.ts';
 
 export interface LambdaFunctionProps {
   readonly functionId: FunctionId;
@@ -94,7 +95,7 @@ export class LambdaFunction extends Construct {
       ...(props.network ? { vpc: props.network.vpc, vpcSubnets: props.network.subnets, securityGroups: [...props.network.securityGroups] } : {}),
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...powertoolsEnvironment(props.functionName), ...props.environment },
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
@@ -118,6 +119,15 @@ export class LambdaFunction extends Construct {
       },
     });
   }
+}
+
+/**
+ * Powertools' settings (functions/observability.ts): logs and metrics name the function as
+ * their `service` (so each stage's metrics are its own: the alarms select them by it), in
+ * the namespace the alarms read, logging INFO and above.
+ */
+export function powertoolsEnvironment(functionName: string): Record<string, string> {
+  return { POWERTOOLS_SERVICE_NAME: functionName, POWERTOOLS_METRICS_NAMESPACE: SOFTLAND_METRICS.namespace, POWERTOOLS_LOG_LEVEL: 'INFO' };
 }
 
 let esbuildChecked = false;

@@ -13,12 +13,19 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
 /**
- * The webhook metrics: the dispatcher's counts of one invocation, published with the
- * CloudWatch embedded metric format (one JSON log line, see docs/deploy.md) in this
- * namespace, with the dimension `FunctionName` (Lambda's AWS_LAMBDA_FUNCTION_NAME).
+ * The functions' own metrics (functions/observability.ts), published with the CloudWatch
+ * embedded metric format by Powertools Metrics (JSON log lines, see docs/deploy.md) in this
+ * namespace, each with the dimension `service` = the function's name
+ * (POWERTOOLS_SERVICE_NAME, set by LambdaFunction).
  */
-export const WEBHOOK_METRICS = {
+export const SOFTLAND_METRICS = {
   namespace: 'Softland',
+  serviceDimension: 'service',
+} as const;
+
+/** The webhook metrics the alarms read: the dispatcher's counts of one invocation. */
+export const WEBHOOK_METRICS = {
+  namespace: SOFTLAND_METRICS.namespace,
   failed: 'WebhookDeliveriesFailed',
   retried: 'WebhookDeliveriesRetried',
 } as const;
@@ -74,13 +81,13 @@ export class Monitoring extends Construct {
     return alarm;
   }
 
-  /** Alarms on the dispatcher's failed and retried deliveries (metrics it publishes per invocation). */
+  /** Alarms on the dispatcher's failed and retried deliveries (metrics it publishes per invocation, its name as their `service`). */
   webhookAlarms(dispatcherFunctionName: string): void {
     const metric = (metricName: string) =>
       new Metric({
         namespace: WEBHOOK_METRICS.namespace,
         metricName,
-        dimensionsMap: { FunctionName: dispatcherFunctionName },
+        dimensionsMap: { [SOFTLAND_METRICS.serviceDimension]: dispatcherFunctionName },
         statistic: 'Sum',
         period: Duration.minutes(15),
       });

@@ -303,7 +303,7 @@ export interface paths {
         put?: never;
         /**
          * Sweep the registered accounts now
-         * @description Starts a sweep like the scheduled one: every registered account re-assessed with the latest market. Poll GET /v1/sweeps/{id}. It takes no parameters: send no body, an empty one, or `{}`.
+         * @description Starts a sweep like the scheduled one: every registered account re-assessed with the latest market. Poll GET /v1/sweeps/{id}. Sweeps of every account run one at a time per tenant: while a scheduled or requested one runs, this starts nothing and answers the running sweep (its `trigger` says which; price and profile sweeps do not count). It takes no parameters: send no body, an empty one, or `{}`.
          */
         post: operations["createSweep"];
         delete?: never;
@@ -4496,7 +4496,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The sweep, started */
+            /** @description The sweep, started; or the tenant's sweep of every account already running */
             202: {
                 headers: {
                     [name: string]: unknown;

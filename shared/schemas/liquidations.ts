@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { listOf, PageQuery } from './api.ts';
 import { AccountStateSchema } from './assessment.ts';
 import { AssetSymbol, Identifier, Timestamp } from './fields.ts';
 
@@ -106,11 +105,6 @@ export const LiquidationSchema = LiquidationFields.extend({
   description: 'A liquidation Softland runs on a registered account: the plan\'s steps, each a Dutch auction that liquidators fill, and its lifecycle (docs/liquidations.md).',
 });
 
-export const LiquidationListSchema = listOf(LiquidationSchema, 'LiquidationList', {
-  description: 'One page of the tenant\'s liquidations, newest first.',
-  data: 'The liquidations of this page, newest first, each priced now',
-});
-
 /** The answer to a fill: the fill recorded and the liquidation after it (and the re-assessment it caused). */
 export const FillResultSchema = LiquidationFillSchema.extend({
   object: z.literal('liquidation_fill').describe('Always `liquidation_fill`'),
@@ -134,19 +128,6 @@ export const FillRequestSchema = z
       ),
   })
   .meta({ id: 'LiquidationFillRequest', description: 'A fill of one liquidation step: a quantity of it at a price.' });
-
-export const LIQUIDATION_FILTERS = ['active', ...LIQUIDATION_STATUSES] as const;
-
-export const LiquidationListQuery = PageQuery.extend({
-  status: z
-    .enum(LIQUIDATION_FILTERS)
-    .optional()
-    .meta({ param: { name: 'status', in: 'query' }, description: 'One status, or `active` for every liquidation a liquidator can fill (open, partially_filled, escalated)' }),
-});
-
-export const LiquidationParams = z.object({
-  id: z.string().regex(/^liq_[0-9A-Z]{26}$/, 'must be a liquidation id (liq_…)').meta({ param: { name: 'id', in: 'path' }, example: 'liq_01JDZ8X7Q4M5V2N9T3K6P8R1WC' }),
-});
 
 export type Liquidation = z.infer<typeof LiquidationStateSchema>;
 export type LiquidationView = z.infer<typeof LiquidationSchema>;

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { freshStores } from '../../test/dynamo.ts';
 import type { Tier } from '../risk/tiers.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
-import { AccountStore, segmentOf, type AccountAssessmentSummary } from './accounts.ts';
+import type { AccountAssessmentSummary } from '../schemas/summaries.ts';
+import { AccountStore, segmentOf } from './accounts.ts';
 import type { Stores } from './index.ts';
 import type { TableNames } from './tables.ts';
 

@@ -11,31 +11,16 @@ import {
   type QueryCommandInput,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import type { NextTierPrice } from '../risk/next-tier-price.ts';
 import { findProfile } from '../risk/profiles.ts';
 import { TIERS, type Tier } from '../risk/tiers.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
+import type { AccountAssessmentSummary } from '../schemas/summaries.ts';
 import { packJson, splitBody, unpackJson, type KeyShape } from './codec.ts';
 import { applied, ConflictError, guarded } from './errors.ts';
 import { TableStore, type Page } from './table-store.ts';
 
 /** How many parallel segments a tenant's accounts are split into for sweeps. */
 export const SWEEP_SEGMENTS = 8;
-
-/** The latest assessment of a registered account, kept with it. */
-export interface AccountAssessmentSummary {
-  readonly assessmentId: string | null;
-  readonly asOf: string;
-  readonly tier: Tier;
-  readonly marginRatio: number | null;
-  readonly equity: number;
-  readonly maintenanceMargin: number;
-  readonly initialMargin: number;
-  /** The deposit that restores the target ratio; null only on a summary stored before the figure existed (the next sweep fills it). */
-  readonly collateralTopUp: number | null;
-  /** The nearest price at which the account enters the next liquidation level; null when none (or stored before the figure existed). */
-  readonly nextTierPrice: NextTierPrice | null;
-}
 
 /** How many of a tenant's registered accounts are in each reported tier, and how many have none yet. */
 export interface AccountCounts {

@@ -7,6 +7,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import type { Assessment } from '../schemas/assessment.ts';
+import type { AssessmentSummary } from '../schemas/summaries.ts';
 import { numberAttr, packJson, readNumber, splitBody, unpackJson, type KeyShape } from './codec.ts';
 import { guarded, StoreError } from './errors.ts';
 import { TableStore, type Page } from './table-store.ts';
@@ -39,21 +40,6 @@ export interface AssessmentRecord {
   /** The snapshot as the client sent it. */
   readonly request: unknown;
   readonly assessment: Assessment;
-}
-
-/** What listings return: enough to triage without loading every record. */
-export interface AssessmentSummary {
-  readonly id: string;
-  readonly object: 'assessment_summary';
-  readonly accountId: string;
-  readonly asOf: string;
-  readonly createdAt: string;
-  readonly profile: string;
-  readonly tier: Assessment['tier'];
-  readonly marginRatio: number | null;
-  readonly equity: number;
-  readonly maintenanceMargin: number;
-  readonly initialMargin: number;
 }
 
 /** Recorded assessments: request and answer, compressed, listed per account newest first. */

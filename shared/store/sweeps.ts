@@ -1,4 +1,5 @@
 import {
+  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   TransactWriteItemsCommand,
@@ -60,6 +61,12 @@ export function mergeReasons(lists: readonly (readonly UnassessableReason[])[]):
   }
   return [...byReason].map(([reason, r]) => ({ reason, ...r })).sort((a, b) => b.accounts - a.accounts || a.reason.localeCompare(b.reason));
 }
+
+/**
+ * The item that says which sweep of every account a tenant is running (sort key beside the
+ * sweeps' `swp_…` ids, never one of them): scheduled and on-demand sweeps never overlap.
+ */
+const FULL_SWEEP_SLOT = 'slot#full';
 
 /** Sweeps and their segments. A segment's counts are added exactly once, however often it runs. */
 export class SweepStore extends TableStore {
@@ -167,8 +174,50 @@ export class SweepStore extends TableStore {
     return markers.flatMap((m) => (m['unassessable']?.S ? [JSON.parse(m['unassessable'].S) as UnassessableReason[]] : []));
   }
 
-  /** Moves a running sweep to its final status (once). */
+  /**
+   * Claims the tenant's one slot for a sweep of every account (FULL_SWEEP_SLOT) for
+   * `sweepId`, until `leaseUntil` at the latest: null when claimed, else the sweep holding it.
+   * A holder past its lease (its workers died without finishing it), or the sweep `stale`
+   * (one the caller found finished, its release lost), is taken over.
+   */
+  async claimFullSweep(tenantId: string, sweepId: string, now: Date, leaseUntil: Date, stale?: string): Promise<string | null> {
+    const claimed = await applied(() =>
+      this.db.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: { ...this.key(tenantId, FULL_SWEEP_SLOT), sweepId: { S: sweepId }, leaseUntil: { S: leaseUntil.toISOString() } },
+          ConditionExpression: `attribute_not_exists(sweepKey) OR leaseUntil < :now${stale ? ' OR sweepId = :stale' : ''}`,
+          ExpressionAttributeValues: { ':now': { S: now.toISOString() }, ...(stale ? { ':stale': { S: stale } } : {}) },
+        }),
+      ),
+    );
+    if (claimed) return null;
+    const { Item } = await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: this.key(tenantId, FULL_SWEEP_SLOT), ConsistentRead: true })));
+    // Released between the two calls: try once more.
+    return Item?.['sweepId']?.S ?? (await this.claimFullSweep(tenantId, sweepId, now, leaseUntil));
+  }
+
+  /** Frees the slot if `sweepId` holds it (a finished sweep; a no-op for any other). */
+  private async releaseFullSweep(tenantId: string, sweepId: string): Promise<void> {
+    await applied(() =>
+      this.db.send(
+        new DeleteItemCommand({
+          TableName: this.table,
+          Key: this.key(tenantId, FULL_SWEEP_SLOT),
+          ConditionExpression: 'sweepId = :id',
+          ExpressionAttributeValues: { ':id': { S: sweepId } },
+        }),
+      ),
+    );
+  }
+
+  /** Moves a running sweep to its final status (once), and frees the tenant's slot if it held it. */
   async finish(tenantId: string, sweepId: string, status: 'completed' | 'failed', reason: string | null, now = new Date()): Promise<void> {
+    await this.finishOnce(tenantId, sweepId, status, reason, now);
+    await this.releaseFullSweep(tenantId, sweepId);
+  }
+
+  private async finishOnce(tenantId: string, sweepId: string, status: 'completed' | 'failed', reason: string | null, now: Date): Promise<void> {
     // Already final: a second finish changes nothing.
     await applied(() =>
       this.db.send(

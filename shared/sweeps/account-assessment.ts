@@ -9,8 +9,9 @@ import type { Assessment } from '../schemas/assessment.ts';
 import { InvalidInputError } from '../schemas/errors.ts';
 import { fieldPath } from '../schemas/fields.ts';
 import { profileIssues, SnapshotSchema, type AccountBook, type Snapshot } from '../schemas/snapshot.ts';
+import type { AccountAssessmentSummary } from '../schemas/summaries.ts';
 import { validate } from '../schemas/validate.ts';
-import type { AccountAssessmentSummary, AssessmentError } from '../store/accounts.ts';
+import type { AssessmentError } from '../store/accounts.ts';
 import { RiskError } from '../risk/errors.ts';
 import type { MarketData } from '../store/market.ts';
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { eventId } from '../ids.ts';
 import { tierRank, type Tier } from '../risk/tiers.ts';
 import type { Assessment } from '../schemas/assessment.ts';
 import type { WEBHOOK_EVENT_TYPES } from '../schemas/webhooks.ts';
@@ -7,11 +7,6 @@ import type { OutboxEvent } from '../store/events.ts';
 import { summaryOf } from './account-assessment.ts';
 
 export type EventType = (typeof WEBHOOK_EVENT_TYPES)[number];
-
-/** Deterministic ids: the same change found again by a retried segment is the same event. */
-export function eventId(...parts: string[]): string {
-  return `evt_${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32)}`;
-}
 
 const LIQUIDATION_TIERS = tierRank('tier1');
 

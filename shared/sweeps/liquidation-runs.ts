@@ -1,4 +1,4 @@
-import { newId } from '../ids.ts';
+import { eventId, newId } from '../ids.ts';
 import { accountRemoved, ACTIVE_STATUSES, liquidationView, openLiquidation, reassessed, type LiquidationEvent } from '../liquidations/liquidation.ts';
 import type { RiskProfile } from '../risk/profile.ts';
 import { tierRank, type Tier } from '../risk/tiers.ts';
@@ -8,7 +8,6 @@ import type { LiquidationLink, RegisteredAccount } from '../store/accounts.ts';
 import type { OutboxEvent } from '../store/events.ts';
 import type { Stores } from '../store/index.ts';
 import type { StoreWrite } from '../store/transact.ts';
-import { eventId } from './events.ts';
 
 /** What a fresh assessment does to an account's liquidation: the writes, with the account's link to it. */
 export interface LiquidationTransition {

@@ -4,7 +4,7 @@ import { sweepAndWait, tenantCaller } from '../../test/api-calls.ts';
 import { freshStores } from '../../test/dynamo.ts';
 import { createApp } from '../../functions/api/app.ts';
 import type { Stores } from '../store/index.ts';
-import { runSegment, startSweep } from './coordinator.ts';
+import { FULL_SWEEP_LEASE_MS, runSegment, startSweep } from './coordinator.ts';
 import { SWEEP_SEGMENTS } from '../store/accounts.ts';
 
 let stores: Stores;
@@ -118,6 +118,36 @@ describe('sweeps', () => {
     // Each account: its tier change and the liquidation it opens.
     expect(await stores.events.list(tenantId, 100)).toHaveLength(12);
     expect(await stores.sweeps.get(tenantId, sweep.sweepId)).toMatchObject({ status: 'completed', counts: { accounts: 6, tierChanges: 6, events: 12 } });
+  });
+
+  it('one scheduled or on-demand sweep at a time per tenant: the next answers the running one, until it ends or its lease runs out', async () => {
+    const { tenantId, call } = await tenantWithKey();
+    await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 } } });
+    await call('PUT', '/v1/accounts/acct-1', perpBook(6_000));
+    const parked = async () => {}; // segments never run: the sweep stays running
+    const t0 = new Date();
+    const first = await startSweep(stores, tenantId, 'schedule', parked, t0);
+    expect((await startSweep(stores, tenantId, 'schedule', parked, new Date(t0.getTime() + 60_000))).sweepId).toBe(first.sweepId);
+    expect((await startSweep(stores, tenantId, 'api', parked, new Date(t0.getTime() + 61_000))).sweepId).toBe(first.sweepId);
+    // A price or profile sweep carries a change: it starts beside the running one.
+    const price = await startSweep(stores, tenantId, 'price', parked, new Date(t0.getTime() + 62_000), ['ETH']);
+    const profile = await startSweep(stores, tenantId, 'profile', parked, new Date(t0.getTime() + 63_000));
+    expect(new Set([first.sweepId, price.sweepId, profile.sweepId]).size).toBe(3);
+    // Once its segments are done, the slot is free.
+    for (let segment = 0; segment < SWEEP_SEGMENTS; segment++) await runSegment(stores, tenantId, first.sweepId, segment);
+    expect(await stores.sweeps.get(tenantId, first.sweepId)).toMatchObject({ status: 'completed' });
+    const second = await startSweep(stores, tenantId, 'schedule', parked, new Date(t0.getTime() + 120_000));
+    expect(second.sweepId).not.toBe(first.sweepId);
+    // A sweep whose workers died never finishes: after its lease (6 minutes) the schedule takes over
+    // (the market pushed again meanwhile, as an exchange does, so that it is not stale then).
+    const later = new Date(t0.getTime() + 120_000 + FULL_SWEEP_LEASE_MS).toISOString();
+    await stores.market.put(tenantId, { market: { ETH: { price: 3_000 } }, asOf: later, updatedAt: later }, (await stores.market.get(tenantId))!.version);
+    expect((await startSweep(stores, tenantId, 'schedule', parked, new Date(t0.getTime() + 120_000 + FULL_SWEEP_LEASE_MS - 1_000))).sweepId).toBe(second.sweepId);
+    const third = await startSweep(stores, tenantId, 'schedule', parked, new Date(t0.getTime() + 120_000 + FULL_SWEEP_LEASE_MS + 1_000));
+    expect(third.sweepId).not.toBe(second.sweepId);
+    // A failed sweep frees the slot too.
+    await stores.sweeps.finish(tenantId, third.sweepId, 'failed', 'worker crashed');
+    expect((await startSweep(stores, tenantId, 'api', parked, new Date(t0.getTime() + 120_000 + FULL_SWEEP_LEASE_MS + 2_000))).sweepId).not.toBe(third.sweepId);
   });
 
   it('a worker crashing mid-segment: the retry completes the segment without duplicate events', async () => {

@@ -3,20 +3,8 @@ import { newId } from '../../../shared/ids.ts';
 import { DEFAULT_PROFILE_NAME } from '../../../shared/risk/profiles.ts';
 import type { RiskProfile } from '../../../shared/risk/profile.ts';
 import type { RangeForecast } from '../../../shared/risk/volatility/forecaster.ts';
-import {
-  AccountListQuery,
-  AccountListSchema,
-  AccountParams,
-  AccountSchema,
-  AssessmentSchema,
-  DeletedSchema,
-  LadderQuery,
-  LiquidationLadderSchema,
-  RiskSummaryQuery,
-  RiskSummarySchema,
-} from '../../../shared/schemas/api.ts';
 import { AccountBookSchema } from '../../../shared/schemas/snapshot.ts';
-import type { Assessment } from '../../../shared/schemas/assessment.ts';
+import { AssessmentSchema, type Assessment } from '../../../shared/schemas/assessment.ts';
 import type { AssessmentError, RegisteredAccount } from '../../../shared/store/accounts.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import type { MarketData } from '../../../shared/store/market.ts';
@@ -26,6 +14,18 @@ import { forecastsFor, gridSymbols } from '../../../shared/sweeps/forecasts.ts';
 import { cancelForDeletion, liquidationTransition } from '../../../shared/sweeps/liquidation-runs.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiProblem, problems } from '../problems.ts';
+import {
+  AccountListQuery,
+  AccountListSchema,
+  AccountParams,
+  AccountSchema,
+  LadderQuery,
+  LiquidationLadderSchema,
+  RiskSummaryQuery,
+  RiskSummarySchema,
+} from '../schemas/accounts.ts';
+import { DeletedSchema } from '../schemas/common.ts';
+import { listAnswer } from '../schemas/lists.ts';
 import { errorResponses, jsonContent, secured } from './openapi.ts';
 
 /** Why a registered account cannot be assessed now (GET …/assessment and …/ladder alike). */
@@ -296,6 +296,6 @@ export function accountRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
   app.openapi(listAccounts, async (c) => {
     const { tier, limit, cursor } = c.req.valid('query');
     const page = await stores.accounts.list(c.get('tenantId'), { tier, limit, cursor });
-    return c.json({ object: 'list' as const, data: page.items.map(accountBody), hasMore: page.nextCursor !== null, nextCursor: page.nextCursor }, 200);
+    return c.json(listAnswer(page, accountBody), 200);
   });
 }

@@ -1,20 +1,17 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { newId } from '../../../shared/ids.ts';
 import { assess } from '../../../shared/risk/assess.ts';
-import {
-  AccountParams,
-  AssessmentIdParams,
-  IdempotencyHeaders,
-  AssessmentListSchema,
-  AssessmentSchema,
-  PageQuery,
-} from '../../../shared/schemas/api.ts';
+import { AssessmentSchema } from '../../../shared/schemas/assessment.ts';
 import { SnapshotSchema } from '../../../shared/schemas/snapshot.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import { profileFor } from '../../../shared/sweeps/account-assessment.ts';
 import { forecastsFor, gridSymbols } from '../../../shared/sweeps/forecasts.ts';
 import type { ApiEnv, Assessor } from '../env.ts';
 import { problems } from '../problems.ts';
+import { AccountParams } from '../schemas/accounts.ts';
+import { AssessmentIdParams, AssessmentListSchema } from '../schemas/assessments.ts';
+import { IdempotencyHeaders } from '../schemas/common.ts';
+import { listAnswer, PageQuery } from '../schemas/lists.ts';
 import { errorResponses, jsonContent, secured } from './openapi.ts';
 
 const createAssessment = createRoute({
@@ -110,6 +107,6 @@ export function assessmentRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, optio
     const { accountId } = c.req.valid('param');
     const { limit, cursor } = c.req.valid('query');
     const page = await stores.assessments.listByAccount(c.get('tenantId'), accountId, { limit, cursor });
-    return c.json({ object: 'list' as const, data: page.items, hasMore: page.nextCursor !== null, nextCursor: page.nextCursor }, 200);
+    return c.json(listAnswer(page), 200);
   });
 }

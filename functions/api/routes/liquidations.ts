@@ -1,18 +1,13 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { liquidationView } from '../../../shared/liquidations/liquidation.ts';
-import { IdempotencyHeaders } from '../../../shared/schemas/api.ts';
-import {
-  FillRequestSchema,
-  FillResultSchema,
-  LiquidationListQuery,
-  LiquidationListSchema,
-  LiquidationParams,
-  LiquidationSchema,
-} from '../../../shared/schemas/liquidations.ts';
+import { FillRequestSchema, FillResultSchema, LiquidationSchema } from '../../../shared/schemas/liquidations.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import { fillLiquidation } from '../../../shared/sweeps/fills.ts';
 import type { ApiEnv } from '../env.ts';
 import { problems } from '../problems.ts';
+import { IdempotencyHeaders } from '../schemas/common.ts';
+import { LiquidationListQuery, LiquidationListSchema, LiquidationParams } from '../schemas/liquidations.ts';
+import { listAnswer } from '../schemas/lists.ts';
 import { causes, errorResponses, errorResponsesAnyScope, jsonContent, secured } from './openapi.ts';
 
 const listLiquidations = createRoute({
@@ -80,7 +75,7 @@ export function liquidationRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): voi
     const { status, limit, cursor } = c.req.valid('query');
     const page = await stores.liquidations.list(c.get('tenantId'), { status, limit, cursor });
     const now = new Date();
-    return c.json({ object: 'list' as const, data: page.items.map((l) => liquidationView(l, now)), hasMore: page.nextCursor !== null, nextCursor: page.nextCursor }, 200);
+    return c.json(listAnswer(page, (l) => liquidationView(l, now)), 200);
   });
 
   app.openapi(getLiquidation, async (c) => {

@@ -1,5 +1,4 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { MarketSchemaOut, MarketUpdateSchema } from '../../../shared/schemas/api.ts';
 import type { FieldIssue } from '../../../shared/schemas/errors.ts';
 import type { MarketData } from '../../../shared/store/market.ts';
 import type { Stores } from '../../../shared/store/index.ts';
@@ -9,6 +8,7 @@ import { priceMove, withinMoveLimit } from '../../../shared/risk/market-guard.ts
 import { dayOf, hourOf } from '../../../shared/store/market-history.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiProblem, problems } from '../problems.ts';
+import { MarketSchemaOut, MarketUpdateSchema } from '../schemas/market.ts';
 import { causes, errorResponses, jsonContent, secured } from './openapi.ts';
 
 /** How far ahead of our clock an asOf may be (clock skew), in milliseconds. */
@@ -82,7 +82,7 @@ const body = (m: MarketData) => ({ object: 'market' as const, market: m.market, 
  * Where a price push's sweep segments run when the app does not say: the worker Lambda
  * when its name is configured (on AWS), else in this process, as POST /v1/sweeps does.
  */
-export function marketRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, runner: SegmentRunner): void {
+export function marketRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, runner: SegmentRunner, logError: (error: unknown, requestId: string) => void): void {
   app.openapi(putMarket, async (c) => {
     const tenantId = c.get('tenantId');
     const update = c.req.valid('json');
@@ -114,7 +114,7 @@ export function marketRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, runner: S
         reassessment = { sweepId: (await startPriceSweep(stores, tenantId, underlyings, runner, now)).sweepId, underlyings };
       } catch (error) {
         // The push is stored: a failure to start its sweep must not refuse it. The scheduled sweep is the safety net.
-        console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), error: String((error as Error)?.stack ?? error) }));
+        logError(error, c.get('requestId'));
       }
     }
     const dropped = previous ? Object.keys(previous.market).filter((symbol) => !(symbol in update.market)).sort() : [];

@@ -1,8 +1,9 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { HealthSchema, ProblemSchema, ReadinessSchema } from '../../../shared/schemas/api.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import type { ApiEnv } from '../env.ts';
 import { OPENAPI_INFO, openApiDocument } from '../openapi-document.ts';
+import { ProblemSchema } from '../schemas/common.ts';
+import { HealthSchema, ReadinessSchema } from '../schemas/meta.ts';
 import { jsonContent } from './openapi.ts';
 
 const health = createRoute({

@@ -2,6 +2,12 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { isDeepStrictEqual } from 'node:util';
 import { profileFromSpec, RiskProfileSpecSchema } from '../../../shared/risk/profile-spec.ts';
 import { findProfile, PROFILES } from '../../../shared/risk/profiles.ts';
+import type { Stores } from '../../../shared/store/index.ts';
+import type { StoredProfile } from '../../../shared/store/risk-profiles.ts';
+import { startSweep, type SegmentRunner } from '../../../shared/sweeps/coordinator.ts';
+import type { ApiEnv } from '../env.ts';
+import { ApiProblem, problems } from '../problems.ts';
+import { listAnswer } from '../schemas/lists.ts';
 import {
   MAX_RISK_PROFILES,
   RiskProfileListSchema,
@@ -9,12 +15,7 @@ import {
   RiskProfilePublishedSchema,
   RiskProfileVersionParams,
   RiskProfileVersionSchema,
-} from '../../../shared/schemas/risk-profiles.ts';
-import type { Stores } from '../../../shared/store/index.ts';
-import type { StoredProfile } from '../../../shared/store/risk-profiles.ts';
-import { startSweep, type SegmentRunner } from '../../../shared/sweeps/coordinator.ts';
-import type { ApiEnv } from '../env.ts';
-import { ApiProblem, problems } from '../problems.ts';
+} from '../schemas/risk-profiles.ts';
 import { causes, errorResponses, jsonContent, secured } from './openapi.ts';
 
 const putProfile = createRoute({
@@ -121,7 +122,8 @@ export function riskProfileRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, runn
   app.openapi(listProfiles, async (c) => {
     const own = await stores.riskProfiles.listLatest(c.get('tenantId'));
     const data = [...Object.keys(PROFILES).map(builtInBody), ...own.sort((a, b) => a.name.localeCompare(b.name)).map(versionBody)];
-    return c.json({ object: 'list' as const, data, hasMore: false, nextCursor: null }, 200);
+    // Never paged: every profile on one page.
+    return c.json(listAnswer({ items: data, nextCursor: null }), 200);
   });
 
   app.openapi(getProfile, async (c) => {

@@ -1,10 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { IdempotencyHeaders, SweepIdParams, SweepSchema } from '../../../shared/schemas/api.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import type { Sweep } from '../../../shared/store/sweeps.ts';
 import { startSweep, type SegmentRunner } from '../../../shared/sweeps/coordinator.ts';
 import type { ApiEnv } from '../env.ts';
 import { problems } from '../problems.ts';
+import { IdempotencyHeaders } from '../schemas/common.ts';
+import { SweepIdParams, SweepSchema } from '../schemas/sweeps.ts';
 import { errorResponses, jsonContent, secured } from './openapi.ts';
 
 /** The body of an operation that takes none: nothing, or an empty object. */
@@ -18,11 +19,13 @@ const createSweep = createRoute({
   summary: 'Sweep the registered accounts now',
   description:
     'Starts a sweep like the scheduled one: every registered account re-assessed with the latest market. Poll GET /v1/sweeps/{id}. ' +
+    'Sweeps of every account run one at a time per tenant: while a scheduled or requested one runs, this starts nothing and answers ' +
+    'the running sweep (its `trigger` says which; price and profile sweeps do not count). ' +
     'It takes no parameters: send no body, an empty one, or `{}`.',
   ...secured,
   request: { headers: IdempotencyHeaders, body: { required: false, content: jsonContent(NoParameters) } },
   responses: {
-    202: { description: 'The sweep, started', content: jsonContent(SweepSchema) },
+    202: { description: 'The sweep, started; or the tenant\'s sweep of every account already running', content: jsonContent(SweepSchema) },
     ...errorResponses([400, 'Malformed Idempotency-Key, a body that is not valid JSON, or one with fields'], 401, 409, 413, 415, 422, 503),
   },
 });

@@ -1,42 +1,40 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { newId } from '../../../shared/ids.ts';
 import {
-  DeliveryListSchema,
-  DeliveryParams,
-  DeliverySchema,
-  EndpointIdParams,
   LiquidationCancelledPayload,
-  TestPayload,
   LiquidationEscalatedPayload,
   LiquidationFilledPayload,
   LiquidationOpenedPayload,
   LiquidationResolvedPayload,
   MarketStalePayload,
-  UnassessablePayload,
-  MAX_WEBHOOK_ENDPOINTS,
-  type WEBHOOK_EVENT_TYPES,
   RecoveredPayload,
-  RotateSecretSchema,
+  TestPayload,
   TierChangedPayload,
+  UnassessablePayload,
+  type WEBHOOK_EVENT_TYPES,
+} from '../../../shared/schemas/webhooks.ts';
+import { validate } from '../../../shared/schemas/validate.ts';
+import type { Delivery } from '../../../shared/store/deliveries.ts';
+import { ConflictError } from '../../../shared/store/errors.ts';
+import type { Stores } from '../../../shared/store/index.ts';
+import { CLOSED_CIRCUIT, type Circuit, type WebhookEndpoint } from '../../../shared/store/webhook-endpoints.ts';
+import { checkWebhookUrl } from '../../../shared/webhooks/address-policy.ts';
+import { changedEndpoint, MAX_WEBHOOK_ENDPOINTS, newEndpoint, queueTestEvent, rotatedSecret } from '../../../shared/webhooks/endpoints.ts';
+import { WebhookUrlError } from '../../../shared/webhooks/errors.ts';
+import type { ApiEnv } from '../env.ts';
+import { ApiProblem, problems } from '../problems.ts';
+import { DeletedSchema, IdempotencyHeaders } from '../schemas/common.ts';
+import { listAnswer, PageQuery } from '../schemas/lists.ts';
+import {
+  DeliveryListSchema,
+  DeliveryParams,
+  DeliverySchema,
+  EndpointIdParams,
+  RotateSecretSchema,
   WebhookEndpointCreateSchema,
   WebhookEndpointListSchema,
   WebhookEndpointSchema,
   WebhookEndpointUpdateSchema,
-} from '../../../shared/schemas/webhooks.ts';
-import { DeletedSchema, IdempotencyHeaders, PageQuery } from '../../../shared/schemas/api.ts';
-import { validate } from '../../../shared/schemas/validate.ts';
-import type { Delivery } from '../../../shared/store/deliveries.ts';
-import { deliveryIdOf } from '../../../shared/store/deliveries.ts';
-import { ConflictError } from '../../../shared/store/errors.ts';
-import type { Stores } from '../../../shared/store/index.ts';
-import type { Page } from '../../../shared/store/table-store.ts';
-import { CLOSED_CIRCUIT, type Circuit, type SigningSecret, type WebhookEndpoint } from '../../../shared/store/webhook-endpoints.ts';
-import { eventId } from '../../../shared/sweeps/events.ts';
-import { checkWebhookUrl } from '../../../shared/webhooks/address-policy.ts';
-import { WebhookUrlError } from '../../../shared/webhooks/errors.ts';
-import { newWebhookSecret } from '../../../shared/webhooks/signing.ts';
-import type { ApiEnv } from '../env.ts';
-import { ApiProblem, problems } from '../problems.ts';
+} from '../schemas/webhooks.ts';
 import { causes, errorResponses, jsonContent, secured } from './openapi.ts';
 
 const tags = ['Webhooks'];
@@ -160,25 +158,6 @@ const deliveryBody = (d: Delivery) => ({
   deliveredAt: d.deliveredAt,
 });
 
-/** A page as the API's list shape: hasMore exactly when there is a next page to ask for. */
-const listBody = <T, B>(page: Page<T>, body: (item: T) => B) => ({
-  object: 'list' as const,
-  data: page.items.map((item) => body(item)),
-  hasMore: page.nextCursor !== null,
-  nextCursor: page.nextCursor,
-});
-
-/**
- * The secrets after a rotation: the new one, and the current one until its grace ends.
- * Older ones are dropped, even inside their grace: every kept secret adds a signature to
- * every delivery, so keeping all of them grew the header without bound.
- */
-function rotatedSecrets(secrets: readonly SigningSecret[], secret: string, now: number, graceSeconds: number): SigningSecret[] {
-  const current = secrets.find((s) => s.expiresAt === null);
-  const previous = current && graceSeconds > 0 ? [{ secret: current.secret, expiresAt: new Date(now + graceSeconds * 1000).toISOString() }] : [];
-  return [{ secret, expiresAt: null }, ...previous];
-}
-
 /** Refuses a new endpoint beyond the cap (see MAX_WEBHOOK_ENDPOINTS for why there is one). */
 const endpointLimitExceeded = () =>
   new ApiProblem(422, 'limit_exceeded', 'Limit exceeded', `a tenant has at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one first`, {
@@ -210,21 +189,7 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
 
   app.openapi(create, async (c) => {
     const body = c.req.valid('json');
-    const url = checkUrl(body.url);
-    const now = new Date().toISOString();
-    const secret = newWebhookSecret();
-    const endpoint: WebhookEndpoint = {
-      endpointId: newId('we'),
-      url,
-      events: body.events,
-      description: body.description ?? null,
-      enabled: true,
-      disabledReason: null,
-      secrets: [{ secret, expiresAt: null }],
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    };
+    const { endpoint, secret } = newEndpoint({ ...body, url: checkUrl(body.url) }, new Date());
     // The cap is the store's transaction condition: exact however many creates race.
     if ((await stores.webhookEndpoints.create(c.get('tenantId'), endpoint, MAX_WEBHOOK_ENDPOINTS)) === 'limit_exceeded') throw endpointLimitExceeded();
     return c.json(endpointBody(endpoint, CLOSED_CIRCUIT, secret), 201);
@@ -233,7 +198,7 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
   app.openapi(list, async (c) => {
     const tenantId = c.get('tenantId');
     const [page, circuits] = await Promise.all([stores.webhookEndpoints.page(tenantId, c.req.valid('query')), stores.webhookEndpoints.circuits(tenantId)]);
-    return c.json(listBody(page, (e) => endpointBody(e, circuits.get(e.endpointId) ?? CLOSED_CIRCUIT)), 200);
+    return c.json(listAnswer(page, (e) => endpointBody(e, circuits.get(e.endpointId) ?? CLOSED_CIRCUIT)), 200);
   });
 
   app.openapi(get, async (c) => {
@@ -246,15 +211,7 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
     const tenantId = c.get('tenantId');
     const endpoint = await load(tenantId, c.req.valid('param').id);
     const patch = c.req.valid('json');
-    const next: WebhookEndpoint = {
-      ...endpoint,
-      ...(patch.url !== undefined ? { url: checkUrl(patch.url) } : {}),
-      ...(patch.events !== undefined ? { events: patch.events } : {}),
-      ...(patch.description !== undefined ? { description: patch.description } : {}),
-      ...(patch.enabled !== undefined ? { enabled: patch.enabled, disabledReason: patch.enabled ? null : endpoint.disabledReason } : {}),
-      updatedAt: new Date().toISOString(),
-      version: endpoint.version + 1,
-    };
+    const next = changedEndpoint(endpoint, { ...patch, url: patch.url === undefined ? undefined : checkUrl(patch.url) }, new Date());
     await save(tenantId, next);
     return c.json(endpointBody(next, await stores.webhookEndpoints.circuit(tenantId, next.endpointId)), 200);
   });
@@ -269,9 +226,7 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
     const tenantId = c.get('tenantId');
     const endpoint = await load(tenantId, c.req.valid('param').id);
     const { graceSeconds } = validate(RotateSecretSchema, c.get('body') ?? {});
-    const now = Date.now();
-    const secret = newWebhookSecret();
-    const next: WebhookEndpoint = { ...endpoint, secrets: rotatedSecrets(endpoint.secrets, secret, now, graceSeconds), updatedAt: new Date(now).toISOString(), version: endpoint.version + 1 };
+    const { endpoint: next, secret } = rotatedSecret(endpoint, graceSeconds, new Date());
     await save(tenantId, next);
     return c.json(endpointBody(next, await stores.webhookEndpoints.circuit(tenantId, next.endpointId), secret), 200);
   });
@@ -279,18 +234,14 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores, options:
   app.openapi(test, async (c) => {
     const tenantId = c.get('tenantId');
     const endpoint = await load(tenantId, c.req.valid('param').id);
-    const now = new Date();
-    const event = { eventId: eventId(tenantId, endpoint.endpointId, 'webhook.test', now.toISOString(), c.get('requestId')), type: 'webhook.test', createdAt: now.toISOString(), data: { endpointId: endpoint.endpointId } };
-    await stores.events.put(tenantId, event, { dispatch: false });
-    const deliveryId = deliveryIdOf(event.eventId, endpoint.endpointId);
-    await stores.deliveries.create(tenantId, { deliveryId, endpointId: endpoint.endpointId, eventId: event.eventId, eventType: event.type }, now);
+    const deliveryId = await queueTestEvent(stores, tenantId, endpoint.endpointId, c.get('requestId'), new Date());
     return c.json(deliveryBody((await stores.deliveries.get(tenantId, deliveryId))!), 202);
   });
 
   app.openapi(deliveries, async (c) => {
     const tenantId = c.get('tenantId');
     const endpoint = await load(tenantId, c.req.valid('param').id);
-    return c.json(listBody(await stores.deliveries.listByEndpoint(tenantId, endpoint.endpointId, c.req.valid('query')), deliveryBody), 200);
+    return c.json(listAnswer(await stores.deliveries.listByEndpoint(tenantId, endpoint.endpointId, c.req.valid('query')), deliveryBody), 200);
   });
 
   app.openapi(retry, async (c) => {
