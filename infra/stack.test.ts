@@ -7,11 +7,12 @@ import { BULK_ACCESS, BULK_ACTIONS, TABLE_ACCESS } from './access.ts';
 import { ENTRIES, type FunctionId } from './bundling.ts';
 import { ASSESSMENT_RETENTION_DAYS, ASSESSMENT_RETENTION_ENV } from '../shared/store/assessments.ts';
 import { stageConfig } from './config.ts';
+import { DEPLOYMENT } from '../shared/cost/model.ts';
 import { DASHBOARD_WIDGETS } from './constructs/dashboard.ts';
 import { SECRET_TABLES } from './constructs/tables.ts';
 import { RATE_LIMITED_BODY } from './constructs/http-api.ts';
 import { WAF_RATE_WINDOW_SECONDS } from './constructs/web-acl.ts';
-import { WEBHOOK_METRICS } from './constructs/monitoring.ts';
+import { API_429_METRIC, DEAD_LETTER_MAX_AGE_SECONDS, SWEEP_SKIPPED_METRIC, WEBHOOK_METRICS } from './constructs/monitoring.ts';
 import type { SoftlandStack } from './stack.ts';
 import { logicalId, synthStage, type SynthesizedStage } from './testing.ts';
 
@@ -341,17 +342,53 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
       }
     });
 
-    it('alarms on messages in both dead-letter queues and on API 5xx', () => {
+    it('alarms on a new message in either dead-letter queue, on one waiting a day, and on API 5xx', () => {
       const { template, stack } = get();
       for (const q of [stack.scheduleDeadLetters, stack.asyncFailures]) {
-        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-          Namespace: 'AWS/SQS',
-          MetricName: 'ApproximateNumberOfMessagesVisible',
-          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack, q), 'QueueName'] } }],
-          Threshold: 1,
-        });
+        const queue = [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack, q), 'QueueName'] } }];
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SQS', MetricName: 'NumberOfMessagesSent', Dimensions: queue, Statistic: 'Sum', Threshold: 1 });
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: queue, Threshold: DEAD_LETTER_MAX_AGE_SECONDS });
       }
+      // "Messages visible" stays red for the queue's 14 days and hides the next failure: not used.
+      expect(JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'))).not.toContain('ApproximateNumberOfMessagesVisible');
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: '5XXError' });
+    });
+
+    it('alarms on the share of requests answered 429, counted from the access log', () => {
+      const { template, stack } = get();
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: { Ref: logicalId(stack, stack.httpApi.accessLogs) },
+        FilterPattern: '{ $.status = "429" }',
+        MetricTransformations: [Match.objectLike({ MetricNamespace: 'Softland', MetricName: API_429_METRIC, MetricValue: '1', DefaultValue: 0 })],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: 0.05,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+        Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(requests >= 100, limited / requests, 0)' })]),
+      });
+    });
+
+    it('alarms on throttled reads and writes of every table, and on sweeps falling behind', () => {
+      const { template, stack } = get();
+      const alarms = JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'));
+      for (const id of Object.keys(TABLES) as TableId[]) {
+        expect(alarms).toContain(`"TableName","Value":{"Ref":"${logicalId(stack, stack.tables[id])}"}`);
+      }
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'Softland',
+        MetricName: SWEEP_SKIPPED_METRIC,
+        Dimensions: [{ Name: 'service', Value: { Ref: logicalId(stack, stack.functions.coordinator.fn) } }],
+        EvaluationPeriods: 5,
+        DatapointsToAlarm: 3,
+      });
+    });
+
+    it('has as many alarm metrics as the cost model prices (`softland cost`)', () => {
+      const alarms = Object.values(resourcesOf(get().template, 'AWS::CloudWatch::Alarm'));
+      // CloudWatch bills a metric-math alarm per metric it reads.
+      const metrics = alarms.reduce((n, a) => n + ((a.Properties['Metrics'] as { MetricStat?: unknown }[] | undefined)?.filter((m) => m.MetricStat).length ?? 1), 0);
+      expect(metrics).toBe(DEPLOYMENT.alarms);
     });
 
     it('alarms on failed and retried webhook deliveries, from the metrics the dispatcher publishes (its name as their service)', () => {
@@ -512,14 +549,17 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
       });
     });
 
-    it('draws a dashboard of requests, p99, 4xx/5xx, Lambda concurrency and throttles, DynamoDB throttles and DLQ age', () => {
+    it('draws a dashboard of requests, p99, 4xx/429/5xx, assessments by tier, sweeps, deliveries, Lambda concurrency and throttles, DynamoDB throttles and DLQ age', () => {
       const { template, stack } = get();
       const dashboards = Object.values(resourcesOf(template, 'AWS::CloudWatch::Dashboard'));
       expect(dashboards).toHaveLength(1);
       expect(dashboards[0]!.Properties['DashboardName']).toBe(`softland-${stage}-overview`);
       const body = JSON.stringify(dashboards[0]!.Properties['DashboardBody']);
       for (const title of DASHBOARD_WIDGETS) expect(body).toContain(JSON.stringify(title).slice(1, -1));
-      for (const metric of ['"Count', '"Latency', '"IntegrationLatency', '"4XXError', '"5XXError', '"ConcurrentExecutions', '"Throttles', '"ReadThrottleEvents', '"WriteThrottleEvents', '"ApproximateAgeOfOldestMessage']) {
+      for (const metric of [
+        '"Count', '"Latency', '"IntegrationLatency', '"4XXError', '"5XXError', '"ConcurrentExecutions', '"Throttles', '"ReadThrottleEvents', '"WriteThrottleEvents', '"ApproximateAgeOfOldestMessage',
+        '"ApiRateLimited', '"Assessments', '"SweepAccountsAssessed', '"SweepTierChanges', '"SweepsSkipped', '"WebhookDeliveriesDelivered', '"WebhookDeliveriesFailed',
+      ]) {
         expect(body).toContain(metric.replace('"', '\\"'));
       }
       expect(body).toContain('p99');

@@ -194,17 +194,11 @@ export class SoftlandStack extends Stack {
       monitoring.alarm(`${name}Throttles`, f.fn.metricThrottles(fiveMinutes), 1, `${f.fn.functionName} was throttled in the last 5 minutes.`);
     }
     monitoring.alarm('Api5xx', this.httpApi.api.metricServerError(fiveMinutes), 5, 'The API answered 5 or more 5xx responses in 5 minutes.');
-    for (const [name, q] of [
-      ['ScheduleDeadLetters', this.scheduleDeadLetters],
-      ['AsyncFailures', this.asyncFailures],
-    ] as const) {
-      monitoring.alarm(
-        name,
-        q.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        1,
-        `${q.queueName} holds messages: an invocation was dropped (schedule could not invoke its target, or an asynchronous invocation failed for good).`,
-      );
-    }
+    monitoring.deadLetterAlarms('ScheduleDeadLetters', this.scheduleDeadLetters, 'A scheduled invocation the scheduler could not deliver');
+    monitoring.deadLetterAlarms('AsyncFailures', this.asyncFailures, 'An asynchronous invocation that failed for good (a sweep segment, after its retries)');
+    monitoring.rateLimitedAlarm(this.httpApi.accessLogs, this.httpApi.api.metricCount({ period: Duration.minutes(5), statistic: 'Sum' }), 0.05);
+    monitoring.dynamoThrottleAlarms(this.tables);
+    monitoring.sweepLagAlarm(coordinator.fn.functionName);
     monitoring.webhookAlarms(dispatcher.fn.functionName);
     const latency = monitoring.alarm(
       'ApiLatencyP99',

@@ -233,7 +233,7 @@ function text(r: CostReport, i: CostInputs): string {
     row('API logs', usd(b.api.logsUsd)) +
     row('storage: assessments', usd(b.storage.assessmentsUsd), `${count(l.assessmentGbStored, 1)} GB (${stored})`) +
     row('storage: accounts, sweeps, keys', usd(b.storage.accountsUsd + b.storage.sweepsUsd + b.storage.idempotencyUsd)) +
-    row('fixed: dispatcher, alarms', usd(b.fixed.dispatcherUsd + b.fixed.alarmsUsd)) +
+    row('fixed: dispatcher, alarms, metrics', usd(b.fixed.dispatcherUsd + b.fixed.alarmsUsd + b.fixed.metricsUsd)) +
     row('total', usd(r.monthlyUsd)) +
     row('per million assessments', usd(r.perMillionAssessmentsUsd)) +
     `\nLimits\n` +

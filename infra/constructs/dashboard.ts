@@ -1,7 +1,8 @@
 /**
  * One CloudWatch dashboard per stage (`<namePrefix>-overview`): API requests, p99 latency,
- * 4xx and 5xx; Lambda concurrency and throttles of every function; DynamoDB throttled
- * reads and writes per table; the age of the oldest message in each dead-letter queue.
+ * 4xx, 429 and 5xx; assessments by tier; sweep throughput and lag; webhook deliveries by
+ * outcome; Lambda concurrency and throttles of every function; DynamoDB throttled reads and
+ * writes per table; the age of the oldest message in each dead-letter queue.
  * docs/deploy.md, "Dashboard".
  */
 import { Duration } from 'aws-cdk-lib';
@@ -11,6 +12,10 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { API_429_METRIC, SOFTLAND_METRICS, SWEEP_SKIPPED_METRIC } from './monitoring.ts';
+
+/** The tiers Assessments is published by (shared/risk/tiers.ts), healthiest first. */
+const TIERS = ['healthy', 'warning', 'tier1', 'tier2', 'tier3', 'insolvent'] as const;
 
 export interface OverviewDashboardProps {
   readonly namePrefix: string;
@@ -24,7 +29,11 @@ export interface OverviewDashboardProps {
 export const DASHBOARD_WIDGETS = [
   'API requests',
   'API latency p99 (ms)',
-  'API 4xx and 5xx',
+  'API 4xx, 429 and 5xx',
+  'Assessments by tier (POST /v1/assessments)',
+  'Sweeps: accounts assessed, tier changes, unassessable',
+  'Sweeps started, skipped (still running), refused (stale market)',
+  'Webhook deliveries by outcome',
   'Lambda concurrent executions',
   'Lambda throttles',
   'DynamoDB throttled requests',
@@ -37,7 +46,18 @@ export class OverviewDashboard extends Construct {
   constructor(scope: Construct, id: string, props: OverviewDashboardProps) {
     super(scope, id);
     const period = Duration.minutes(1);
-    const [requests, latency, errors, concurrency, throttles, dynamo, dlq] = DASHBOARD_WIDGETS;
+    const [requests, latency, errors, assessments, sweepAccounts, sweepRuns, deliveries, concurrency, throttles, dynamo, dlq] = DASHBOARD_WIDGETS;
+    /** A metric the functions publish (functions/observability.ts), by the function's name as `service`. */
+    const own = (fn: IFunction, metricName: string, label: string, dimensions: Record<string, string> = {}) =>
+      new Metric({
+        namespace: SOFTLAND_METRICS.namespace,
+        metricName,
+        dimensionsMap: { [SOFTLAND_METRICS.serviceDimension]: fn.functionName, ...dimensions },
+        statistic: 'Sum',
+        period,
+        label,
+      });
+    const { api: apiFn, coordinator, worker, dispatcher } = props.functions as Record<'api' | 'coordinator' | 'worker' | 'dispatcher', IFunction>;
     const graph = (title: string, left: IMetric[], width = 8) => new GraphWidget({ title, left, width, height: 6 });
     const perFunction = (metricName: string, statistic: string) =>
       Object.entries(props.functions).map(([name, fn]) => fn.metric(metricName, { statistic, period, label: name }));
@@ -56,7 +76,21 @@ export class OverviewDashboard extends Construct {
             props.api.metricLatency({ period, statistic: 'p99', label: 'p99 (API Gateway)' }),
             props.api.metricIntegrationLatency({ period, statistic: 'p99', label: 'p99 (integration)' }),
           ]),
-          graph(errors, [props.api.metricClientError({ period, statistic: 'Sum', label: '4xx' }), props.api.metricServerError({ period, statistic: 'Sum', label: '5xx' })]),
+          graph(errors, [
+            props.api.metricClientError({ period, statistic: 'Sum', label: '4xx' }),
+            new Metric({ namespace: SOFTLAND_METRICS.namespace, metricName: API_429_METRIC, statistic: 'Sum', period, label: '429' }),
+            props.api.metricServerError({ period, statistic: 'Sum', label: '5xx' }),
+          ]),
+        ],
+        [
+          graph(assessments, TIERS.map((tier) => own(apiFn, 'Assessments', tier, { tier })), 6),
+          graph(sweepAccounts, [own(worker, 'SweepAccountsAssessed', 'assessed'), own(worker, 'SweepTierChanges', 'tier changes'), own(worker, 'SweepAccountsUnassessable', 'unassessable')], 6),
+          graph(sweepRuns, [own(coordinator, 'SweepsStarted', 'started'), own(coordinator, SWEEP_SKIPPED_METRIC, 'skipped'), own(coordinator, 'SweepsRefused', 'refused')], 6),
+          graph(
+            deliveries,
+            ['Delivered', 'Retried', 'Failed', 'Deferred'].map((outcome) => own(dispatcher, `WebhookDeliveries${outcome}`, outcome.toLowerCase())),
+            6,
+          ),
         ],
         [
           graph(concurrency, perFunction('ConcurrentExecutions', 'Maximum'), 12),

@@ -3,7 +3,7 @@ import type { AccountBook } from '../schemas/snapshot.ts';
 import { AccountStore } from '../store/accounts.ts';
 import { AssessmentStore } from '../store/assessments.ts';
 import { TABLES, type GlobalIndex } from '../store/tables.ts';
-import { summaryOf } from '../sweeps/account-assessment.ts';
+import { accountSummaryOf } from '../sweeps/account-assessment.ts';
 import { capturingClient, itemBytes, projected } from '../store/item-size.ts';
 
 /** Item sizes the cost model reads, in bytes as DynamoDB bills them. */
@@ -51,9 +51,9 @@ export async function measureItemSizes(books: readonly AccountBook[] = MEASURED_
   for (const [n, book] of books.entries()) {
     const accountId = `acct-${String(n).padStart(6, '0')}`;
     const snapshot = { accountId, asOf: now.toISOString(), ...book, market: MARKET };
-    const assessment = await assessSnapshot(snapshot, ASSESSMENT);
+    const assessment = await assessSnapshot(snapshot, { id: ASSESSMENT });
     const { client, written } = capturingClient();
-    await new AccountStore(client, 'accounts').put(TENANT, accountId, book, summaryOf(assessment, null), assessment.tier, now);
+    await new AccountStore(client, 'accounts').put(TENANT, accountId, book, accountSummaryOf(assessment, null), assessment.tier, now);
     account += itemBytes(written());
     const [main] = new AssessmentStore(client, 'assessments').recordItems({ tenantId: TENANT, createdAt: now.toISOString(), request: snapshot, assessment });
     const item = main!.Put!.Item!;

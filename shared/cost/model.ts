@@ -39,8 +39,19 @@ export const DEPLOYMENT = {
   tenantRatePerSecond: 100,
   /** EventBridge Scheduler schedules firing every minute (sweep and dispatcher). */
   schedules: 2,
-  /** Alarms the stack creates (infra/constructs/monitoring.ts; issue 20 counts 13). */
-  alarms: 13,
+  /**
+   * Alarm metrics the stack creates (infra/constructs/monitoring.ts; a metric-math alarm is
+   * billed per metric it reads): errors and throttles of 4 functions, 5xx, p99, the 429 share
+   * (2), DynamoDB throttles of 14 tables (2 each), 2 × 2 dead-letter alarms, sweep lag, 2
+   * webhook alarms. infra/stack.test.ts counts them in the template.
+   */
+  alarms: 47,
+  /**
+   * Custom metrics the functions publish (functions/observability.ts; one per name and set of
+   * dimension values): Assessments × 6 tiers, 3 coordinator, 4 worker and 4 dispatcher counts,
+   * ColdStart × 4 functions, and the 429 count of the API's access log.
+   */
+  customMetrics: 22,
   /** DynamoDB's per-partition ceilings: 1,000 write units/s and 3,000 read units/s. */
   partitionWriteUnitsPerSecond: 1000,
   partitionReadUnitsPerSecond: 3000,
@@ -92,7 +103,7 @@ export interface CostReport {
     readonly sweep: { readonly dynamoReadsUsd: number; readonly dynamoWritesUsd: number; readonly lambdaUsd: number; readonly schedulerUsd: number; readonly logsUsd: number };
     readonly api: { readonly apiGatewayUsd: number; readonly lambdaUsd: number; readonly dynamoWritesUsd: number; readonly dynamoReadsUsd: number; readonly logsUsd: number };
     readonly storage: { readonly assessmentsUsd: number; readonly accountsUsd: number; readonly sweepsUsd: number; readonly idempotencyUsd: number };
-    readonly fixed: { readonly dispatcherUsd: number; readonly alarmsUsd: number };
+    readonly fixed: { readonly dispatcherUsd: number; readonly alarmsUsd: number; readonly metricsUsd: number };
   };
   readonly units: {
     readonly sweepsPerMonth: number;
@@ -222,10 +233,11 @@ export function costModel(i: CostInputs): CostReport {
     idempotencyUsd: idempotencyGb * storageGbMonth,
   };
 
-  // --- Fixed: the dispatcher runs ~70 s of every minute whatever the load; the alarms.
+  // --- Fixed: the dispatcher runs ~70 s of every minute whatever the load; the alarms and custom metrics.
   const fixed = {
     dispatcherUsd: gbs(d.dispatcherSecondsPerRun * d.dispatcherMemoryGb * MINUTES_PER_MONTH) + invocations(MINUTES_PER_MONTH) + rru(d.dispatcherReadUnitsPerMinute * MINUTES_PER_MONTH),
     alarmsUsd: d.alarms * p.alarmMonth.usd,
+    metricsUsd: d.customMetrics * p.metricMonth.usd,
   };
 
   // Per million assessments: the API's variable cost and one month of the records' storage.

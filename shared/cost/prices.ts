@@ -47,8 +47,10 @@ export const PRICES = {
   schedulerFreePerMonth: 14e6,
   /** CloudWatch Logs ingestion, standard class. */
   logsIngestedGb: { usd: 0.5, per: 'GB ingested', source: CLOUDWATCH },
-  /** A standard-resolution metric alarm. */
-  alarmMonth: { usd: 0.1, per: 'alarm-month', source: CLOUDWATCH, verify: true },
+  /** A standard-resolution metric alarm (a metric-math alarm: per metric it reads). */
+  alarmMonth: { usd: 0.1, per: 'alarm metric-month', source: CLOUDWATCH, verify: true },
+  /** A custom metric (first 10,000 a month; a metric is one name with one set of dimension values). */
+  metricMonth: { usd: 0.3, per: 'custom metric-month (first 10,000)', source: CLOUDWATCH, verify: true },
 } as const;
 
 /** The price table as documented in docs/capacity.md (for `--json` and the human output). */
@@ -63,6 +65,7 @@ export function priceTable(): Array<{ item: string; usd: number; per: string; so
     ['EventBridge Scheduler', PRICES.schedulerInvocation],
     ['CloudWatch Logs ingestion', PRICES.logsIngestedGb],
     ['CloudWatch alarm', PRICES.alarmMonth],
+    ['CloudWatch custom metric', PRICES.metricMonth],
   ];
   return rows.map(([item, p]) => ({ item, usd: p.usd, per: p.per, source: p.source, verify: p.verify ?? false }));
 }
