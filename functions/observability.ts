@@ -14,8 +14,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { MiddlewareObj } from '@middy/core';
-import type { SegmentRunOutcome } from '../shared/sweeps/coordinator.ts';
-import type { DispatchCounts } from '../shared/webhooks/dispatcher.ts';
+import type { SegmentRunOutcome } from '../shared/sweeps/sweep-runs.ts';
+import type { DispatchCounts } from '../shared/webhooks/dispatch-outbox.ts';
 import type { Assessor } from './api/env.ts';
 
 /** The CloudWatch namespace of every metric (POWERTOOLS_METRICS_NAMESPACE on Lambda). */
@@ -53,7 +53,7 @@ export const METRIC = {
 } as const;
 
 /** The functions that log and publish metrics: the four Lambdas and the local server. */
-export type ObservedFunction = 'api' | 'coordinator' | 'worker' | 'dispatcher' | 'local';
+export type ObservedFunction = 'api' | 'coordinator' | 'worker' | 'dispatcher' | 'admin' | 'local';
 
 export interface Observability {
   readonly logger: Logger;

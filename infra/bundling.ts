@@ -16,6 +16,7 @@ export const ENTRIES = {
   coordinator: 'functions/sweep/coordinator.ts',
   worker: 'functions/sweep/worker.ts',
   dispatcher: 'functions/webhooks/dispatcher.ts',
+  admin: 'functions/admin/lambda.ts',
 } as const;
 
 export type FunctionId = keyof typeof ENTRIES;

@@ -112,7 +112,7 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
         });
         expect(fn['LoggingConfig'].LogGroup).toEqual({ Ref: logicalId(stack, stack.functions[id].logGroup) });
       }
-      template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^/aws/lambda/softland-'), RetentionInDays: 30 }, 4);
+      template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^/aws/lambda/softland-'), RetentionInDays: 30 }, Object.keys(ENTRIES).length);
     });
 
     it('tells the API and the coordinator the worker function to invoke', () => {
@@ -215,6 +215,7 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
         coordinator: { tenants: ['dynamodb:Scan'] },
         worker: { accounts: ['dynamodb:BatchGetItem'] },
         dispatcher: {},
+        admin: {},
       });
       // Never on an index.
       const all = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap((p) => p.Properties['PolicyDocument'].Statement as Statement[]);
@@ -251,6 +252,16 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
       const { template, stack } = get();
       const invoke = statementsOf(template, roleOf(stack, fn)).filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
       expect(invoke.flatMap(resourcesOfStatement)).toEqual([{ 'Fn::GetAtt': [logicalId(stack, stack.functions.worker.fn), 'Arn'] }]);
+    });
+
+    it('lets the admin function only administer tenants and keys: no other table, no invoke, no API Gateway route', () => {
+      const { template, stack } = get();
+      for (const table of Object.keys(TABLES) as TableId[]) {
+        const actions = actionsOnTable(template, stack, 'admin', table);
+        expect(actions.size > 0, table).toBe(table === 'tenants' || table === 'apiKeys');
+      }
+      expect(statementsOf(template, roleOf(stack, 'admin')).flatMap(actionsOf)).not.toContain('lambda:InvokeFunction');
+      expect(JSON.stringify(template.findResources('AWS::Lambda::Permission'))).not.toContain(logicalId(stack, stack.functions.admin.fn));
     });
 
     it('does not let the worker invoke functions, nor the coordinator write accounts', () => {
@@ -572,7 +583,7 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
   it('outputs the API URL, the table prefix and the function names', () => {
     const outputs = get().template.toJSON()['Outputs'] as Record<string, { Value: unknown }>;
     expect(Object.keys(outputs).sort()).toEqual(
-      ['AlarmTopicArn', 'ApiAliasArn', 'ApiFunctionName', 'ApiUrl', 'CoordinatorFunctionName', 'DispatcherFunctionName', 'Stage', 'TablePrefix', 'WorkerFunctionName'].sort(),
+      ['AdminFunctionName', 'AlarmTopicArn', 'ApiAliasArn', 'ApiFunctionName', 'ApiUrl', 'CoordinatorFunctionName', 'DispatcherFunctionName', 'Stage', 'TablePrefix', 'WorkerFunctionName'].sort(),
     );
     expect(outputs['TablePrefix']!.Value).toBe(`softland-${stage}-`);
     expect(JSON.stringify(outputs['ApiUrl']!.Value)).toContain('.execute-api.');

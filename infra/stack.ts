@@ -143,7 +143,13 @@ export class SoftlandStack extends Stack {
       environment: tableNameEnv,
       network: egress && { vpc: egress.vpc, subnets: egress.subnets, securityGroups: [egress.securityGroup] },
     });
-    this.functions = { api, coordinator, worker, dispatcher };
+    const admin = make('admin', {
+      description: 'Tenant and key administration, invoked directly (aws lambda invoke): no workstation needs the tables',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: tableNameEnv,
+    });
+    this.functions = { api, coordinator, worker, dispatcher, admin };
 
     // The API (POST /v1/sweeps) and the coordinator invoke workers, one asynchronous invocation per segment.
     for (const caller of [api, coordinator]) {

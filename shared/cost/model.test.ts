@@ -86,12 +86,12 @@ describe('costModel, by hand', () => {
     expect(r.breakdown.storage.accountsUsd).toBeCloseTo((30_000 * 761) / GIB / 4, 9);
     expect(r.breakdown.storage.sweepsUsd).toBeCloseTo((9 * 43_800 * 12 * 400) / GIB / 4, 9);
     // Dispatcher: 70 s × 0.5 GB × 43,800 = 1,533,000 GB-s → $20.440102, 43,800 requests → $0.00876,
-    // 70 RRU × 43,800 → $0.38325; alarm metrics 47 × $0.10; custom metrics 22 × $0.30.
+    // 70 RRU × 43,800 → $0.38325; alarm metrics 49 × $0.10; custom metrics 23 × $0.30.
     expect(r.breakdown.fixed.dispatcherUsd).toBeCloseTo(20.832112, 5);
-    expect(r.breakdown.fixed.alarmsUsd).toBeCloseTo(4.7, 9);
-    expect(r.breakdown.fixed.metricsUsd).toBeCloseTo(6.6, 9);
-    // 19.776102 + 875.042563 + 675.960209 + (20.832112 + 4.7 + 6.6) = $1,602.910986.
-    expect(r.monthlyUsd).toBeCloseTo(1602.910986, 3);
+    expect(r.breakdown.fixed.alarmsUsd).toBeCloseTo(4.9, 9);
+    expect(r.breakdown.fixed.metricsUsd).toBeCloseTo(6.9, 9);
+    // 19.776102 + 875.042563 + 675.960209 + (20.832112 + 4.9 + 6.9) = $1,603.410986.
+    expect(r.monthlyUsd).toBeCloseTo(1603.410986, 3);
     // Per million: $3.50 + $0.20 + 10 s × 1 GB → $0.133334 + 4 × $0.625 + 700 B × 1 M of logs (0.651926 GiB) $0.325963
     // + one month of 1,840 B × 1 M → $0.428408 = $7.087705.
     expect(r.perMillionAssessmentsUsd).toBeCloseTo(7.087705, 5);

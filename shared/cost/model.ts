@@ -41,17 +41,17 @@ export const DEPLOYMENT = {
   schedules: 2,
   /**
    * Alarm metrics the stack creates (infra/constructs/monitoring.ts; a metric-math alarm is
-   * billed per metric it reads): errors and throttles of 4 functions, 5xx, p99, the 429 share
+   * billed per metric it reads): errors and throttles of 5 functions, 5xx, p99, the 429 share
    * (2), DynamoDB throttles of 14 tables (2 each), 2 × 2 dead-letter alarms, sweep lag, 2
    * webhook alarms. infra/stack.test.ts counts them in the template.
    */
-  alarms: 47,
+  alarms: 49,
   /**
    * Custom metrics the functions publish (functions/observability.ts; one per name and set of
    * dimension values): Assessments × 6 tiers, 3 coordinator, 4 worker and 4 dispatcher counts,
-   * ColdStart × 4 functions, and the 429 count of the API's access log.
+   * ColdStart × 5 functions, and the 429 count of the API's access log.
    */
-  customMetrics: 22,
+  customMetrics: 23,
   /** DynamoDB's per-partition ceilings: 1,000 write units/s and 3,000 read units/s. */
   partitionWriteUnitsPerSecond: 1000,
   partitionReadUnitsPerSecond: 3000,
