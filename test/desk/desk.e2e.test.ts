@@ -5,18 +5,16 @@
  * through the API and watch the overview move the account without a reload; every view
  * passes axe-core with no serious or critical violation; /docs renders offline.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalServer, type LocalServer } from '../../functions/local/server.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESK_CSP, DOCS_CSP } from '../../functions/api/routes/pages.ts';
-import { tableNames } from '../../shared/store/tables.ts';
 import { launchChromium, offline, watchErrors } from '../browser.ts';
 import { PERPETUAL_MARKET, perpetualBook } from '../books.ts';
+import { useTestServer } from '../local-server.ts';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -32,7 +30,11 @@ const healthy = JSON.parse(readFileSync(new URL('../../examples/healthy-hedged-o
 /** Screenshots for the README are written only when asked: SOFTLAND_DESK_SCREENSHOTS=1 npx vitest run test/desk. */
 const SCREENSHOTS = process.env.SOFTLAND_DESK_SCREENSHOTS === '1';
 
-let server: LocalServer;
+const { server } = useTestServer('desk', {
+  dispatchIntervalMs: 200,
+  // The webhook receiver below is on loopback.
+  allowInsecureWebhooks: true,
+});
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -75,15 +77,6 @@ async function accessibilityViolations(p: Page): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  server = await startLocalServer({
-    port: 0,
-    tables: tableNames(`desk-${randomBytes(4).toString('hex')}-`),
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    sweepIntervalMs: 0,
-    dispatchIntervalMs: 200,
-    // The webhook receiver below is on loopback.
-    allowInsecureWebhooks: true,
-  });
   receiver = createServer((_req, res) => res.writeHead(receiverStatus).end());
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   await call('PUT', '/v1/market', { market: market() });
@@ -101,7 +94,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => receiver?.close(resolve));
-  await server?.stop();
 });
 
 describe('the risk desk in Chromium', () => {
@@ -145,6 +137,26 @@ describe('the risk desk in Chromium', () => {
     expect(await page.evaluate('document.activeElement.id')).toBe('account-title');
     expect(await accessibilityViolations(page)).toEqual([]);
     if (SCREENSHOTS) await page.screenshot({ path: 'docs/desk-account.png', fullPage: true });
+  });
+
+  it("liquidations: the tier1 account's auction prices move as the clock runs, and a fill shows as it arrives", async () => {
+    await page.goto(`${server.url}/desk#/liquidations`);
+    const card = page.locator('article.card', { hasText: tier1.accountId });
+    await card.waitFor();
+    // The ETH step: a large price, so its auction moves a digit within seconds (0.995 → 0.95 over 15 minutes).
+    const step = card.locator('tr[data-step]', { hasText: 'eth-perp' });
+    const first = await step.locator('.auction-price').textContent();
+    await expect.poll(() => step.locator('.auction-price').textContent(), { timeout: 10_000 }).not.toBe(first);
+    const { data } = (await (await call('GET', '/v1/liquidations?status=active')).json()) as {
+      data: { id: string; accountId: string; steps: { stepId: string; positionId?: string; remaining: number; referencePrice: number }[] }[];
+    };
+    const liquidation = data.find((l) => l.accountId === tier1.accountId)!;
+    const eth = liquidation.steps.find((st) => st.positionId === 'eth-perp')!;
+    // A sale at its reference price is at least as good for the account as any auction price.
+    await call('POST', `/v1/liquidations/${liquidation.id}/fills`, { stepId: eth.stepId, quantity: eth.remaining / 2, price: eth.referencePrice });
+    await card.locator('.fills li').first().waitFor({ timeout: 10_000 });
+    expect(await card.locator('.fills li').first().textContent()).toContain(`${eth.referencePrice.toLocaleString('en-US')}`);
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('moves the account to another tier when a price is pushed through the API, without a reload', async () => {
