@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { loadLinearSolver } from '../shared/risk/lp/highs.ts';
 import { loadUnderlyings } from '../shared/replay/candle-files.ts';
 import { pathsFromCandles } from '../shared/replay/history-paths.ts';
-import { findProfile } from '../shared/risk/profiles.ts';
+import { findProfile } from '../shared/risk/built-in-profiles.ts';
 import { POLICY_NAMES } from '../shared/replay/policies.ts';
 import { runReplay, type ReplayReport } from '../shared/replay/replay.ts';
 import { fmt, printTable } from './measure.ts';

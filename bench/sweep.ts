@@ -17,7 +17,7 @@ import { createDynamoClient } from '../shared/store/client.ts';
 import { createStores } from '../shared/store/index.ts';
 import { SWEEP_SEGMENTS } from '../shared/store/accounts.ts';
 import { tableNames } from '../shared/store/tables.ts';
-import { runSegment, startSweep } from '../shared/sweeps/coordinator.ts';
+import { runSegment, startSweep } from '../shared/sweeps/sweep-runs.ts';
 import { createApp } from '../functions/api/app.ts';
 import type { Stores } from '../shared/store/index.ts';
 import type { AccountBook } from '../shared/schemas/snapshot.ts';

@@ -12,7 +12,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshStores } from '../test/dynamo.ts';
-import { captureOutput, metricLines } from '../test/lambda.ts';
+import { captureOutput, lambdaContext, metricLines, restEvent, setLambdaEnv } from '../test/lambda.ts';
 import { deskAssetsCommands, ENTRIES, shipPackages, esbuildOptions, REPO_ROOT, type FunctionId } from './bundling.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -23,14 +23,10 @@ const handlers = {} as Record<FunctionId, Handler>;
 let apiKey: string;
 
 beforeAll(async () => {
-  const { stores, names, endpoint } = await freshStores();
+  const fresh = await freshStores();
+  const { stores } = fresh;
   // The environment the stack sets, and DynamoDB Local in place of DynamoDB.
-  Object.assign(process.env, {
-    SOFTLAND_TABLE_PREFIX: names.tenants.slice(0, -'tenants'.length),
-    SOFTLAND_SWEEP_WORKER_FUNCTION: 'softland-test-worker',
-    DYNAMODB_ENDPOINT: endpoint,
-    AWS_REGION: 'us-east-1',
-  });
+  setLambdaEnv(fresh, { SOFTLAND_SWEEP_WORKER_FUNCTION: 'softland-test-worker' });
   const tenant = await stores.tenants.create('Bundle test');
   apiKey = (await stores.apiKeys.issue(tenant.tenantId)).secret;
   await Promise.all(
@@ -47,55 +43,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => rmSync(OUT, { recursive: true, force: true }));
-
-function lambdaContext(remainingMs = 10_000): Context {
-  const deadline = Date.now() + remainingMs;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'softland-test',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:softland-test',
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/softland-test',
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
-
-/** What API Gateway (REST, Lambda proxy) sends for a request. */
-function restEvent(method: string, path: string, headers: Record<string, string> = {}, body?: string): APIGatewayProxyEvent {
-  return {
-    resource: '/{proxy+}',
-    path,
-    httpMethod: method,
-    headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: { proxy: path.slice(1) },
-    stageVariables: null,
-    body: body ?? null,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'test',
-      authorizer: null,
-      protocol: 'HTTP/1.1',
-      httpMethod: method,
-      identity: { sourceIp: '127.0.0.1', userAgent: 'vitest' } as APIGatewayProxyEvent['requestContext']['identity'],
-      path: `/dev${path}`,
-      stage: 'dev',
-      requestId: randomUUID(),
-      requestTimeEpoch: Date.now(),
-      resourceId: 'test',
-      resourcePath: '/{proxy+}',
-    },
-  };
-}
 
 const api = async (event: APIGatewayProxyEvent) => (await handlers.api(event, lambdaContext())) as APIGatewayProxyResult;
 /** A response header (hono answers a REST API event in `multiValueHeaders` when it came with them). */

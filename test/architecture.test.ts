@@ -57,8 +57,14 @@ describe('the layers of docs/architecture.md', () => {
   });
 
   it('the schemas import only themselves, zod, and from the risk core the profile schema and the tier list', () => {
-    const allowed = new Set(['shared/risk/profile.ts', 'shared/risk/profiles.ts', 'shared/risk/tiers.ts']);
+    const allowed = new Set(['shared/risk/profile-schema.ts', 'shared/risk/built-in-profiles.ts', 'shared/risk/tiers.ts']);
     expect(layer('shared/schemas').filter((e) => !inDir('shared/schemas')(e) && e.to !== 'zod' && !allowed.has(e.to))).toEqual([]);
+  });
+
+  it('the engine (validate, then assess) imports only the risk core, the schemas and ids', () => {
+    const edges = importsOf('shared/engine.ts');
+    expect(edges.some((e) => e.to === 'shared/risk/assess.ts')).toBe(true);
+    expect(edges.filter((e) => !inDir('shared/risk')(e) && !inDir('shared/schemas')(e) && e.to !== 'shared/ids.ts')).toEqual([]);
   });
 
   it('the pure layers (liquidations, replay, backtest) reach no store, sweeps, webhooks, HTTP or I/O', () => {

@@ -15,6 +15,17 @@ export function shortStraddle(accountId: string): SnapshotInput {
   };
 }
 
+/** One long BTC call struck at 120,000, a month out, and no cash: an account that cannot owe. */
+export function longCall(accountId: string): SnapshotInput {
+  return {
+    accountId,
+    asOf: '2026-11-23T12:00:00Z',
+    collateral: [{ asset: 'USD', amount: 0 }],
+    positions: [{ id: 'c', instrument: { type: 'option', underlying: 'BTC', right: 'call', strike: 120_000, expiry: '2026-12-23T12:00:00Z' }, quantity: 1 }],
+    market: { BTC: { price: 100_000, volatility: 0.5 } },
+  };
+}
+
 /** The market the perpetual books below are priced in. */
 export const PERPETUAL_MARKET = { ETH: { price: 3_000 }, USD: { price: 1 } } as const;
 

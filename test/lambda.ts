@@ -5,6 +5,27 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { vi } from 'vitest';
+import type { TableNames } from '../shared/store/tables.ts';
+
+/** The SOFTLAND_TABLE_PREFIX that names `tables` (tableNames(prefix)). */
+export function tablePrefixOf(tables: TableNames): string {
+  return tables.tenants.slice(0, -'tenants'.length);
+}
+
+/**
+ * Sets the environment the stack gives a function (infra/constructs/lambda-function.ts),
+ * DynamoDB Local and `fresh`'s tables in place of DynamoDB's, Powertools' metrics under
+ * Softland; `extra` adds the function's own.
+ */
+export function setLambdaEnv(fresh: { readonly names: TableNames; readonly endpoint: string }, extra: Record<string, string> = {}): void {
+  Object.assign(process.env, {
+    SOFTLAND_TABLE_PREFIX: tablePrefixOf(fresh.names),
+    DYNAMODB_ENDPOINT: fresh.endpoint,
+    AWS_REGION: 'us-east-1',
+    POWERTOOLS_METRICS_NAMESPACE: 'Softland',
+    ...extra,
+  });
+}
 
 export function lambdaContext(remainingMs = 10_000, functionName = 'softland-test'): Context {
   const deadline = Date.now() + remainingMs;

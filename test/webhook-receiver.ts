@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll } from 'vitest';
+import { standIn } from './local-server.ts';
 
 /**
  * A real webhook receiver on loopback that verifies every delivery with the
@@ -51,4 +53,23 @@ export async function startVerifyingReceiver<E extends { type: string }>(): Prom
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * A verifying receiver for the tests of a file (or of the describe block it is called in):
+ * started before them, closed after them; the returned receiver stands for it from its
+ * first hook on.
+ */
+export function useVerifyingReceiver<E extends { type: string }>(): VerifyingReceiver<E> {
+  let started: VerifyingReceiver<E> | undefined;
+  beforeAll(async () => {
+    started = await startVerifyingReceiver<E>();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return standIn(() => {
+    if (!started) throw new Error('the verifying receiver is not started yet: use it in a test or a hook');
+    return started;
+  });
 }

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoClient } from '../../shared/store/client.ts';
 import { createStores } from '../../shared/store/index.ts';
 import { freshStores } from '../../test/dynamo.ts';
-import { captureOutput, lambdaContext } from '../../test/lambda.ts';
+import { captureOutput, lambdaContext, setLambdaEnv } from '../../test/lambda.ts';
 import type { AdminOutcome } from './commands.ts';
 
 let fresh: Awaited<ReturnType<typeof freshStores>>;
@@ -15,7 +15,7 @@ let handler: (event: unknown, context: Context) => Promise<AdminOutcome>;
 
 beforeAll(async () => {
   fresh = await freshStores();
-  Object.assign(process.env, { SOFTLAND_TABLE_PREFIX: fresh.names.tenants.slice(0, -'tenants'.length), DYNAMODB_ENDPOINT: fresh.endpoint, AWS_REGION: 'us-east-1' });
+  setLambdaEnv(fresh);
   ({ handler } = (await import('./lambda.ts')) as unknown as { handler: typeof handler });
 });
 

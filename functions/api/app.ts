@@ -20,7 +20,7 @@ import { marketRoutes } from './routes/market.ts';
 import { riskProfileRoutes } from './routes/risk-profiles.ts';
 import { sweepRoutes } from './routes/sweeps.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
-import { inProcessRunner, type SegmentRunner } from '../../shared/sweeps/coordinator.ts';
+import { inProcessRunner, type SegmentRunner } from '../../shared/sweeps/sweep-runs.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { pageRoutes } from './routes/pages.ts';
 import type { DeskAssetSource } from './desk-assets.ts';

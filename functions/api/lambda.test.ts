@@ -8,7 +8,7 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshStores } from '../../test/dynamo.ts';
-import { captureOutput, lambdaContext, metricLines, restEvent } from '../../test/lambda.ts';
+import { captureOutput, lambdaContext, metricLines, restEvent, setLambdaEnv } from '../../test/lambda.ts';
 
 type Handler = (event: APIGatewayProxyEvent, context: ReturnType<typeof lambdaContext>) => Promise<APIGatewayProxyResult>;
 
@@ -20,13 +20,9 @@ const snapshot = readFileSync(new URL('../../examples/tier1-perpetuals.json', im
 beforeAll(async () => {
   fresh = await freshStores();
   // The environment the stack sets (infra/constructs/lambda-function.ts), DynamoDB Local in place of DynamoDB.
-  Object.assign(process.env, {
-    SOFTLAND_TABLE_PREFIX: fresh.names.tenants.slice(0, -'tenants'.length),
+  setLambdaEnv(fresh, {
     SOFTLAND_SWEEP_WORKER_FUNCTION: 'softland-test-worker',
-    DYNAMODB_ENDPOINT: fresh.endpoint,
-    AWS_REGION: 'us-east-1',
     POWERTOOLS_SERVICE_NAME: 'softland-test-api',
-    POWERTOOLS_METRICS_NAMESPACE: 'Softland',
     // What Lambda sets for an on-demand environment: Powertools counts its cold start.
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   });

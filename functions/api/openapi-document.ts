@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiEnv } from './env.ts';
 import { withPortableNulls } from './openapi-nulls.ts';
-import { scopesInWords } from './routes/openapi.ts';
+import { scopesInWords } from './openapi-parts.ts';
 
 export const OPENAPI_INFO = {
   title: 'Softland',

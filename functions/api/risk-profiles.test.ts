@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sweepDone, tenantCaller } from '../../test/api-calls.ts';
 import { freshStores } from '../../test/dynamo.ts';
 import type { Stores } from '../../shared/store/index.ts';
-import { PROFILES } from '../../shared/risk/profiles.ts';
+import { PROFILES } from '../../shared/risk/built-in-profiles.ts';
 import { createApp } from './app.ts';
 
 let stores: Stores;

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROFILES } from '../../shared/risk/profiles.ts';
+import { PROFILES } from '../../shared/risk/built-in-profiles.ts';
 import { backtestCommand } from './backtest.ts';
 import { main } from './main.ts';
 

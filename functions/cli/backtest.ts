@@ -1,17 +1,14 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { backtest, DEFAULT_CONFIDENCE, DEFAULT_HORIZON_HOURS, guardedStepCloses, type BacktestReport, type SideReport } from '../../shared/backtest/backtest.ts';
-import { loadUnderlyings, type PriceFile, type Underlyings } from '../../shared/replay/candle-files.ts';
+import { loadUnderlyings, type Underlyings } from '../../shared/replay/candle-files.ts';
 import { staticRangeOf } from '../../shared/backtest/static-range.ts';
 import { backtestChartSvg } from '../../shared/backtest/svg.ts';
 import { CandleFileError } from '../../shared/replay/candles.ts';
-import type { RiskProfile } from '../../shared/risk/profile.ts';
-import { findProfile, PROFILES } from '../../shared/risk/profiles.ts';
+import type { RiskProfile } from '../../shared/risk/profile-schema.ts';
+import { findProfile, PROFILES } from '../../shared/risk/built-in-profiles.ts';
 import { clampedForecaster, FHS_LAMBDA, FHS_WINDOW, FORECASTERS, type ModelName } from '../../shared/risk/volatility/models.ts';
-
-/** Exit codes, as in main.ts: 0 done, 1 unexpected failure, 2 bad input or usage. */
-const EXIT_FAILURE = 1;
-const EXIT_BAD_INPUT = 2;
+import { eachFlag, EXIT_BAD_INPUT, EXIT_FAILURE, flagsOrExit, readPriceFiles, UsageError, type CommandIo } from './command-line.ts';
 
 const MODELS = FORECASTERS;
 
@@ -41,11 +38,6 @@ Options:
   -h, --help          show this help
 `;
 
-export interface BacktestIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
 interface Flags {
   prices: string[];
   profile: RiskProfile | undefined;
@@ -59,34 +51,15 @@ interface Flags {
   given: Set<string>;
 }
 
-class UsageError extends Error {}
-
 /** `softland backtest`: returns the exit code. Nothing is written (chart or stdout) unless every file and argument is good. */
-export async function backtestCommand(args: readonly string[], io: BacktestIo): Promise<number> {
-  let flags: Flags;
-  try {
-    flags = parseFlags(args);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(`softland backtest: ${error.message}\n\n${BACKTEST_USAGE}`);
-    return EXIT_BAD_INPUT;
-  }
-  if (flags.help) {
-    io.stdout(BACKTEST_USAGE);
-    return 0;
-  }
+export async function backtestCommand(args: readonly string[], io: CommandIo): Promise<number> {
+  const flags = flagsOrExit('backtest', BACKTEST_USAGE, io, () => parseFlags(args));
+  if (typeof flags === 'number') return flags;
   const profile = flags.profile!;
   const started = performance.now();
 
-  const files: PriceFile[] = [];
-  for (const path of flags.prices) {
-    try {
-      files.push({ source: path, text: await readFile(path, 'utf8') });
-    } catch (error) {
-      io.stderr(`softland backtest: cannot read ${path}: ${(error as Error).message}\n`);
-      return EXIT_BAD_INPUT;
-    }
-  }
+  const files = await readPriceFiles('backtest', flags.prices, io);
+  if (typeof files === 'number') return files;
   let loaded: Underlyings;
   try {
     loaded = loadUnderlyings(files, profile.market.maxPriceMove);
@@ -143,31 +116,20 @@ export async function backtestCommand(args: readonly string[], io: BacktestIo): 
 function parseFlags(args: readonly string[]): Flags {
   const seen = new Set<string>();
   const flags: Flags = { prices: [], profile: undefined, horizonHours: DEFAULT_HORIZON_HOURS, confidence: DEFAULT_CONFIDENCE, model: 'fhs', svg: undefined, json: false, help: false, given: seen };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq >= 0 ? arg.slice(0, eq) : arg;
-    const inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = args[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${name} needs a value`);
-      i++;
-      return next;
-    };
+  eachFlag(args, (flag) => {
+    const { name, value } = flag;
     if (name !== '--prices' && name.startsWith('--') && seen.has(name)) throw new UsageError(`${name} given twice`);
     seen.add(name);
     switch (name) {
       case '--json':
       case '-h':
       case '--help':
-        if (inline !== undefined) throw new UsageError(`${name} takes no value`);
+        flag.noValue();
         if (name === '--json') flags.json = true;
         else flags.help = true;
         break;
       case '--prices': {
-        const file = value();
-        if (file === '') throw new UsageError('--prices needs a file name');
+        const file = flag.fileName();
         if (flags.prices.includes(file)) throw new UsageError(`--prices ${file} given twice`);
         flags.prices.push(file);
         break;
@@ -195,16 +157,13 @@ function parseFlags(args: readonly string[]): Flags {
         flags.model = text as ModelName;
         break;
       }
-      case '--svg': {
-        const file = value();
-        if (file === '') throw new UsageError('--svg needs a file name');
-        flags.svg = file;
+      case '--svg':
+        flags.svg = flag.fileName();
         break;
-      }
       default:
-        throw new UsageError(arg.startsWith('-') ? `unknown option "${arg}"` : `unexpected argument "${arg}"`);
+        throw flag.unknown();
     }
-  }
+  });
   if (flags.help) return flags;
   if (flags.prices.length === 0) throw new UsageError('--prices is required: at least one candle file');
   if (!flags.profile) throw new UsageError(`--profile is required (${Object.keys(PROFILES).join(', ')})`);

@@ -4,9 +4,7 @@ import { BENCH_DEFAULTS, inputsFor, type BenchFigures } from '../../shared/cost/
 import { measureItemSizes } from '../../shared/cost/measure.ts';
 import { costModel, DEPLOYMENT, type CostInputs, type CostReport } from '../../shared/cost/model.ts';
 import { PRICES_REGION, PRICES_TAKEN, priceTable } from '../../shared/cost/prices.ts';
-
-/** Exit codes, as in main.ts: 0 done, 1 unexpected failure, 2 bad input or usage. */
-const EXIT_BAD_INPUT = 2;
+import { flagsOrExit, UsageError, type CommandIo } from './command-line.ts';
 
 export const COST_USAGE = `Usage: softland cost --accounts N [--rps R] [--sweep-every 1m] [--tenants T]
                     [--changed-share F] [--retention-days D] [--idempotency] [--json]
@@ -27,13 +25,6 @@ Options:
   -h, --help            show this help
 `;
 
-export interface CostIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-class UsageError extends Error {}
-
 interface Flags {
   accounts: number;
   rps: number;
@@ -47,19 +38,9 @@ interface Flags {
 }
 
 /** `softland cost`: returns the exit code. */
-export async function costCommand(args: readonly string[], io: CostIo, bench?: BenchFigures): Promise<number> {
-  let flags: Flags;
-  try {
-    flags = parseFlags(args);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(`softland cost: ${error.message}\n\n${COST_USAGE}`);
-    return EXIT_BAD_INPUT;
-  }
-  if (flags.help) {
-    io.stdout(COST_USAGE);
-    return 0;
-  }
+export async function costCommand(args: readonly string[], io: CommandIo, bench?: BenchFigures): Promise<number> {
+  const flags = flagsOrExit('cost', COST_USAGE, io, () => parseFlags(args));
+  if (typeof flags === 'number') return flags;
   const sizes = await measureItemSizes();
   const figures = bench ?? (await benchFigures());
   const inputs = inputsFor(

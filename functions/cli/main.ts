@@ -6,11 +6,10 @@ import { StoreUnavailableError } from '../../shared/store/errors.ts';
 import { adminCommand } from './admin.ts';
 import { backtestCommand } from './backtest.ts';
 import { costCommand } from './cost.ts';
+import { EXIT_BAD_INPUT } from './command-line.ts';
 import { marketCommand } from './market-import.ts';
 import { replayCommand } from './replay.ts';
 
-/** Exit codes: 0 done, 1 unexpected failure, 2 bad input or usage. */
-const EXIT_BAD_INPUT = 2;
 
 const USAGE = `Usage: softland <command>
 

@@ -1,6 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadUnderlyings, type PriceFile } from '../../shared/replay/candle-files.ts';
+import { loadUnderlyings } from '../../shared/replay/candle-files.ts';
 import { CandleFileError } from '../../shared/replay/candles.ts';
 import { pathsFromCandles, type HistoryPaths } from '../../shared/replay/history-paths.ts';
 import { POLICY_NAMES } from '../../shared/replay/policies.ts';
@@ -8,10 +8,7 @@ import { MARKET_PROFILE } from '../../shared/sweeps/account-assessment.ts';
 import { loadLinearSolver } from '../../shared/risk/lp/highs.ts';
 import { DEFAULT_ACCOUNTS, DEFAULT_CRASH_DEPTH, DEFAULT_OPEN_INTEREST_SHARE, DEFAULT_SEED, DEFAULT_STEPS, runReplay, type ReplayReport } from '../../shared/replay/replay.ts';
 import { replayChartSvg } from '../../shared/replay/svg.ts';
-
-/** Exit codes, as in main.ts: 0 done, 1 unexpected failure, 2 bad input or usage. */
-const EXIT_FAILURE = 1;
-const EXIT_BAD_INPUT = 2;
+import { eachFlag, EXIT_BAD_INPUT, EXIT_FAILURE, flagsOrExit, readPriceFiles, UsageError, type CommandIo } from './command-line.ts';
 
 const LIMITS = { accounts: [1, 1000], steps: [1, 100_000], seed: [0, 0xffff_ffff] } as const;
 
@@ -46,9 +43,7 @@ Options:
   -h, --help      show this help
 `;
 
-export interface ReplayIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
+export interface ReplayIo extends CommandIo {
   /** Whether stderr is a terminal (draws the progress bar). Default: process.stderr.isTTY. */
   readonly stderrIsTTY?: boolean;
 }
@@ -70,22 +65,10 @@ interface Flags {
   help: boolean;
 }
 
-class UsageError extends Error {}
-
 /** `softland replay`: runs the replay and prints a table (or JSON); returns the exit code. */
 export async function replayCommand(args: readonly string[], io: ReplayIo): Promise<number> {
-  let flags: Flags;
-  try {
-    flags = parseFlags(args);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(`softland replay: ${error.message}\n\n${REPLAY_USAGE}`);
-    return EXIT_BAD_INPUT;
-  }
-  if (flags.help) {
-    io.stdout(REPLAY_USAGE);
-    return 0;
-  }
+  const flags = flagsOrExit('replay', REPLAY_USAGE, io, () => parseFlags(args));
+  if (typeof flags === 'number') return flags;
 
   let paths: HistoryPaths | undefined;
   if (flags.prices.length > 0) {
@@ -151,26 +134,15 @@ function parseFlags(args: readonly string[]): Flags {
     svg: undefined,
     help: false,
   };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq >= 0 ? arg.slice(0, eq) : arg;
-    const inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = args[i + 1];
-      if (next === undefined || (next.startsWith('-') && !/^-\d/.test(next))) throw new UsageError(`${name} needs a value`);
-      i++;
-      return next;
-    };
+  // Any argument starting with `-` is a flag, but a negative number: that is a value.
+  const isFlag = (next: string) => next.startsWith('-') && !/^-\d/.test(next);
+  eachFlag(args, (flag) => {
+    const { name, value } = flag;
     flags.given.add(name);
     switch (name) {
-      case '--prices': {
-        const file = value();
-        if (file === '') throw new UsageError('--prices needs a file name');
-        flags.prices.push(file);
+      case '--prices':
+        flags.prices.push(flag.fileName());
         break;
-      }
       case '--from':
       case '--to': {
         const text = value();
@@ -196,7 +168,7 @@ function parseFlags(args: readonly string[]): Flags {
       case '--exact':
       case '-h':
       case '--help':
-        if (inline !== undefined) throw new UsageError(`${name} takes no value`);
+        flag.noValue();
         if (name === '--json') flags.json = true;
         else if (name === '--exact') flags.exact = true;
         else flags.help = true;
@@ -215,16 +187,13 @@ function parseFlags(args: readonly string[]): Flags {
         flags.crashDepth = depth;
         break;
       }
-      case '--svg': {
-        const file = value();
-        if (file === '') throw new UsageError('--svg needs a file name');
-        flags.svg = file;
+      case '--svg':
+        flags.svg = flag.fileName();
         break;
-      }
       default:
-        throw new UsageError(arg.startsWith('-') ? `unknown option "${arg}"` : `unexpected argument "${arg}"`);
+        throw flag.unknown();
     }
-  }
+  }, isFlag);
   const real = flags.prices.length > 0;
   for (const option of real ? ['--steps', '--crash-depth'] : ['--from', '--to', '--every']) {
     if (flags.given.has(option)) throw new UsageError(real ? `${option} is for seeded paths; the candles set the path` : `${option} needs --prices`);
@@ -246,15 +215,8 @@ function integer(name: string, text: string, [min, max]: readonly [number, numbe
  * gaps, are reported on stderr.
  */
 async function historyOf(flags: Flags, io: ReplayIo): Promise<HistoryPaths | number> {
-  const files: PriceFile[] = [];
-  for (const path of flags.prices) {
-    try {
-      files.push({ source: path, text: await readFile(path, 'utf8') });
-    } catch (error) {
-      io.stderr(`softland replay: cannot read ${path}: ${(error as Error).message}\n`);
-      return EXIT_BAD_INPUT;
-    }
-  }
+  const files = await readPriceFiles('replay', flags.prices, io);
+  if (typeof files === 'number') return files;
   try {
     const loaded = loadUnderlyings(files, MARKET_PROFILE.market.maxPriceMove);
     const paths = pathsFromCandles([...loaded.candles.values()].flat(), { from: flags.from, to: flags.to, stepMinutes: flags.everyMinutes });

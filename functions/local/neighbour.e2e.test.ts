@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { benchPortfolio } from '../../bench/portfolios.ts';
-import { tableNames } from '../../shared/store/tables.ts';
-import { startLocalServer, type LocalServer } from './server.ts';
+import { useTestServer } from '../../test/local-server.ts';
+import type { LocalServer } from './server.ts';
 
 /**
  * The heavy-snapshot neighbour (issue 17, found by an outside tester): one tenant posts the
@@ -38,11 +37,7 @@ async function attack(server: LocalServer): Promise<{ neighbourWorst: number; he
 }
 
 describe('one tenant posting the largest snapshots four at a time', () => {
-  let server: LocalServer;
-  beforeAll(async () => {
-    server = await startLocalServer({ port: 0, tables: tableNames(`nb-${randomBytes(4).toString('hex')}-`), dynamoEndpoint: inject('dynamoEndpoint'), sweepIntervalMs: 0, dispatchIntervalMs: 0, recordAssessments: false });
-  });
-  afterAll(() => server?.stop());
+  const { server } = useTestServer('nb', { dispatchIntervalMs: 0, recordAssessments: false });
 
   it("does not hold another tenant's small requests behind them", async () => {
     const { neighbourWorst, heavyMedian } = await attack(server);

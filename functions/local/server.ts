@@ -11,9 +11,9 @@ import type { TableNames } from '../../shared/store/tables.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { AssessPool } from './assess-pool.ts';
 import { tenantNamed, tenantWithFreshKey } from './named-tenant.ts';
-import { inProcessRunner, startSweep, type SegmentRunner } from '../../shared/sweeps/coordinator.ts';
+import { inProcessRunner, startSweep, type SegmentRunner } from '../../shared/sweeps/sweep-runs.ts';
 import { allowInsecureLocalFromEnv } from '../../shared/webhooks/address-policy.ts';
-import { dispatchOnce } from '../../shared/webhooks/dispatcher.ts';
+import { dispatchOnce } from '../../shared/webhooks/dispatch-outbox.ts';
 import { logBackgroundErrorWith, logErrorWith, serviceLogger } from '../observability.ts';
 
 export interface LocalServerOptions {

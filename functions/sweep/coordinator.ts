@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { startSweep } from '../../shared/sweeps/coordinator.ts';
+import { startSweep } from '../../shared/sweeps/sweep-runs.ts';
 import { addSweepStarts, observability } from '../observability.ts';
 import { requiredEnv, storesFromEnv } from '../shared-env.ts';
 import { lambdaRunner } from './lambda-runner.ts';

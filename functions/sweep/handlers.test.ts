@@ -5,10 +5,10 @@
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SWEEP_SEGMENTS } from '../../shared/store/accounts.ts';
-import { startSweep } from '../../shared/sweeps/coordinator.ts';
+import { startSweep } from '../../shared/sweeps/sweep-runs.ts';
 import { tenantCaller } from '../../test/api-calls.ts';
 import { freshStores } from '../../test/dynamo.ts';
-import { captureOutput, lambdaContext, metricLines, type JsonLine } from '../../test/lambda.ts';
+import { captureOutput, lambdaContext, metricLines, setLambdaEnv, tablePrefixOf, type JsonLine } from '../../test/lambda.ts';
 import { createApp } from '../api/app.ts';
 import { METRIC } from '../observability.ts';
 import type { SegmentJob } from './lambda-runner.ts';
@@ -23,18 +23,12 @@ let coordinator: Handler<unknown, { tenants: number; sweeps: Array<{ status: str
 
 beforeAll(async () => {
   fresh = await freshStores();
-  Object.assign(process.env, {
-    SOFTLAND_TABLE_PREFIX: fresh.names.tenants.slice(0, -'tenants'.length),
-    SOFTLAND_SWEEP_WORKER_FUNCTION: 'softland-test-worker',
-    DYNAMODB_ENDPOINT: fresh.endpoint,
-    AWS_REGION: 'us-east-1',
-    POWERTOOLS_METRICS_NAMESPACE: 'Softland',
-  });
+  setLambdaEnv(fresh, { SOFTLAND_SWEEP_WORKER_FUNCTION: 'softland-test-worker' });
   // No POWERTOOLS_SERVICE_NAME: each names itself softland-<function>.
   delete process.env['POWERTOOLS_SERVICE_NAME'];
   ({ handler: worker } = (await import('./worker.ts')) as unknown as { handler: typeof worker });
   quiet = await freshStores();
-  process.env['SOFTLAND_TABLE_PREFIX'] = quiet.names.tenants.slice(0, -'tenants'.length);
+  process.env['SOFTLAND_TABLE_PREFIX'] = tablePrefixOf(quiet.names);
   ({ handler: coordinator } = (await import('./coordinator.ts')) as unknown as { handler: typeof coordinator });
 });
 

@@ -1,5 +1,5 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { SegmentRunner } from '../../shared/sweeps/coordinator.ts';
+import type { SegmentRunner } from '../../shared/sweeps/sweep-runs.ts';
 
 /** What the coordinator sends each worker. */
 export interface SegmentJob {

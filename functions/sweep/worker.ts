@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { runSegment } from '../../shared/sweeps/coordinator.ts';
+import { runSegment } from '../../shared/sweeps/sweep-runs.ts';
 import { addSegmentProgress, observability } from '../observability.ts';
 import { storesFromEnv } from '../shared-env.ts';
 import type { SegmentJob } from './lambda-runner.ts';

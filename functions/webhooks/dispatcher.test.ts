@@ -8,10 +8,10 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_METRICS } from '../../infra/constructs/monitoring.ts';
 import { newId } from '../../shared/ids.ts';
-import type { DispatchCounts } from '../../shared/webhooks/dispatcher.ts';
-import { newWebhookSecret } from '../../shared/webhooks/signing.ts';
+import type { DispatchCounts } from '../../shared/webhooks/dispatch-outbox.ts';
 import { freshStores } from '../../test/dynamo.ts';
-import { captureOutput, lambdaContext, metricLines } from '../../test/lambda.ts';
+import { captureOutput, lambdaContext, metricLines, setLambdaEnv } from '../../test/lambda.ts';
+import { createMarketStaleEndpoint } from '../../test/webhook-endpoints.ts';
 import { METRIC } from '../observability.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<DispatchCounts>;
@@ -33,14 +33,10 @@ async function receiver(status: number): Promise<string> {
 
 beforeAll(async () => {
   fresh = await freshStores();
-  Object.assign(process.env, {
-    SOFTLAND_TABLE_PREFIX: fresh.names.tenants.slice(0, -'tenants'.length),
-    DYNAMODB_ENDPOINT: fresh.endpoint,
-    AWS_REGION: 'us-east-1',
+  setLambdaEnv(fresh, {
     // Receivers on loopback over http (development only).
     SOFTLAND_WEBHOOKS_ALLOW_INSECURE_LOCAL: '1',
     POWERTOOLS_SERVICE_NAME: 'softland-test-dispatcher',
-    POWERTOOLS_METRICS_NAMESPACE: 'Softland',
   });
   ({ handler } = (await import('./dispatcher.ts')) as unknown as { handler: Handler });
 });
@@ -63,24 +59,7 @@ describe('the dispatcher handler’s metrics (EMF on stdout)', () => {
     const { stores } = fresh;
     const tenant = await stores.tenants.create('Dispatcher metrics');
     const now = new Date().toISOString();
-    for (const url of [await receiver(200), await receiver(503), await receiver(410)]) {
-      await stores.webhookEndpoints.create(
-        tenant.tenantId,
-        {
-          endpointId: newId('we'),
-          url,
-          events: ['market.stale'],
-          description: null,
-          enabled: true,
-          disabledReason: null,
-          secrets: [{ secret: newWebhookSecret(), expiresAt: null }],
-          createdAt: now,
-          updatedAt: now,
-          version: 1,
-        },
-        16,
-      );
-    }
+    for (const url of [await receiver(200), await receiver(503), await receiver(410)]) await createMarketStaleEndpoint(stores, tenant.tenantId, url);
     await stores.events.put(tenant.tenantId, { eventId: newId('evt'), type: 'market.stale', createdAt: now, data: { sweepId: 'swp_x', reason: 'market_stale', marketAsOf: null } });
 
     // Room for one round of attempts (15 s each, 5 s kept back), not two.

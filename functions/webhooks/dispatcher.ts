@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { allowInsecureLocalFromEnv } from '../../shared/webhooks/address-policy.ts';
 import { DEFAULT_DELIVERY_TIMEOUT_MS } from '../../shared/webhooks/deliver.ts';
-import { dispatchOnce, type DispatchCounts } from '../../shared/webhooks/dispatcher.ts';
+import { dispatchOnce, type DispatchCounts } from '../../shared/webhooks/dispatch-outbox.ts';
 import { addDeliveryCounts, observability } from '../observability.ts';
 import { storesFromEnv } from '../shared-env.ts';
 

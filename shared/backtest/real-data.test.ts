@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PROFILES } from '../risk/profiles.ts';
+import { PROFILES } from '../risk/built-in-profiles.ts';
 import { clampedForecaster, FORECASTERS } from '../risk/volatility/models.ts';
 import { backtest, guardedStepCloses, type BacktestReport } from './backtest.ts';
 import { loadUnderlyings } from '../replay/candle-files.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROFILES } from '../risk/profiles.ts';
+import { PROFILES } from '../risk/built-in-profiles.ts';
 import { staticRangeOf } from './static-range.ts';
 
 describe('the static requirement of a unit perpetual', () => {

@@ -2,7 +2,7 @@ import { SnapshotSchema } from '../schemas/snapshot.ts';
 import { initialState } from '../risk/account.ts';
 import { buildBook } from '../risk/book.ts';
 import { marginModelFor } from '../risk/margin/index.ts';
-import type { RiskProfile } from '../risk/profile.ts';
+import type { RiskProfile } from '../risk/profile-schema.ts';
 
 /**
  * The requirement the engine charges today, as a fraction of price, for one unit of a

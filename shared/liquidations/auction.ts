@@ -1,6 +1,6 @@
 import { auctionFactorAt } from '../risk/penalty.ts';
-import type { RiskProfile } from '../risk/profile.ts';
-import { PROFILES } from '../risk/profiles.ts';
+import type { RiskProfile } from '../risk/profile-schema.ts';
+import { PROFILES } from '../risk/built-in-profiles.ts';
 import type { AuctionSchedule } from '../schemas/liquidations.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assess } from '../risk/assess.ts';
-import { findProfile } from '../risk/profiles.ts';
+import { findProfile } from '../risk/built-in-profiles.ts';
 import type { Assessment } from '../schemas/assessment.ts';
 import type { Liquidation } from '../schemas/liquidations.ts';
 import { SnapshotSchema, type AccountBook, type SnapshotInput } from '../schemas/snapshot.ts';

@@ -1,5 +1,5 @@
 import { credited } from '../risk/account.ts';
-import type { RiskProfile } from '../risk/profile.ts';
+import type { RiskProfile } from '../risk/profile-schema.ts';
 import { atTarget } from '../risk/planner.ts';
 import { tierRank, type Tier } from '../risk/tiers.ts';
 import type { Assessment } from '../schemas/assessment.ts';

@@ -1,6 +1,6 @@
 import { penaltyRate, penaltyTerms } from '../risk/penalty.ts';
-import { findProfile } from '../risk/profiles.ts';
-import type { RiskProfile } from '../risk/profile.ts';
+import { findProfile } from '../risk/built-in-profiles.ts';
+import type { RiskProfile } from '../risk/profile-schema.ts';
 import type { Tier } from '../risk/tiers.ts';
 import type { Assessment } from '../schemas/assessment.ts';
 import type { Snapshot } from '../schemas/snapshot.ts';

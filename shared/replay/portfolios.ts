@@ -1,6 +1,6 @@
 import { assessRisk } from '../risk/assess.ts';
 import { SnapshotSchema, type Snapshot, type SnapshotInput } from '../schemas/snapshot.ts';
-import { findProfile } from '../risk/profiles.ts';
+import { findProfile } from '../risk/built-in-profiles.ts';
 import { Rng } from './random.ts';
 
 /**

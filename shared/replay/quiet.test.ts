@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assessRisk } from '../risk/assess.ts';
-import { findProfile } from '../risk/profiles.ts';
+import { findProfile } from '../risk/built-in-profiles.ts';
 import { SnapshotSchema, type Snapshot } from '../schemas/snapshot.ts';
 import { generatePaths } from './paths.ts';
 import { ACCOUNT_KINDS, expiriesAfter, generatePortfolios } from './portfolios.ts';

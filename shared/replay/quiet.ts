@@ -1,5 +1,5 @@
 import { assessRisk } from '../risk/assess.ts';
-import type { RiskProfile } from '../risk/profile.ts';
+import type { RiskProfile } from '../risk/profile-schema.ts';
 import type { Snapshot } from '../schemas/snapshot.ts';
 
 /**

@@ -18,8 +18,8 @@ import {
 } from './policies.ts';
 import { DEFAULT_IMPACT, ImpactState, impactCost, type ImpactParams } from './impact.ts';
 import { quietBand, stillQuiet, type Quiet, type Slopes } from './quiet.ts';
-import { findProfile } from '../risk/profiles.ts';
-import type { RiskProfile } from '../risk/profile.ts';
+import { findProfile } from '../risk/built-in-profiles.ts';
+import type { RiskProfile } from '../risk/profile-schema.ts';
 import { DEFAULT_ACCOUNTS, expiriesAfter, generatePortfolios, type AccountKind, type ReplayAccount } from './portfolios.ts';
 
 /**

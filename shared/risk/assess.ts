@@ -10,9 +10,9 @@ import { loadLinearSolver } from './lp/highs.ts';
 import type { LinearSolver } from './lp/program.ts';
 import { firstUnitsOf, planLiquidation, type PlanContext } from './planner.ts';
 import { rankPositions, type PositionRanking } from './priority.ts';
-import { findProfile } from './profiles.ts';
+import { findProfile } from './built-in-profiles.ts';
 import { liquidationDue } from './tiers.ts';
-import type { RiskProfile } from './profile.ts';
+import type { RiskProfile } from './profile-schema.ts';
 import type { RangeForecast } from './volatility/forecaster.ts';
 
 export interface AssessOptions {

@@ -10,7 +10,7 @@ import { evaluate, grossNotional, healthOf, initialState, type AccountHealth } f
 import { buildBook, type Book } from './book.ts';
 import { NoVolatilityFitsError, RiskError } from './errors.ts';
 import { marginModelFor, type AccountState } from './margin/index.ts';
-import { findProfile } from './profiles.ts';
+import { findProfile } from './built-in-profiles.ts';
 import { TIERS } from './tiers.ts';
 
 const AS_OF = '2026-11-23T12:00:00Z';

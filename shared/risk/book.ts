@@ -2,7 +2,7 @@ import type { Collateral, Instrument, Position, Snapshot } from '../schemas/snap
 import { intrinsicValue, optionPrice, optionQuote, type OptionQuote, type OptionRight } from './black-scholes.ts';
 import { RiskError } from './errors.ts';
 import { assertArbitrageFree, impliedVolatility } from './implied-volatility.ts';
-import { portfolioFor, type RiskProfile } from './profile.ts';
+import { portfolioFor, type RiskProfile } from './profile-schema.ts';
 import { scenarioRangeOf, type ScenarioRange } from './scenario-range.ts';
 import type { RangeForecast } from './volatility/forecaster.ts';
 import { yearsSince } from './time.ts';

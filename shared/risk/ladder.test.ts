@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { numbersIn, snapshotArbitrary } from '../../test/arbitraries.ts';
-import { shortStraddle } from '../../test/books.ts';
+import { longCall, shortStraddle } from '../../test/books.ts';
 import { SnapshotSchema, type SnapshotInput } from '../schemas/snapshot.ts';
 import { initialState } from './account.ts';
 import { assess, assessRisk } from './assess.ts';
@@ -166,13 +166,7 @@ describe('the liquidation ladder', () => {
   });
 
   it('an account that cannot owe (long options, no debt) is never below warning, and has no liquidation price', () => {
-    const btc = ladder({
-      accountId: 'acct-long-call',
-      asOf: '2026-11-23T12:00:00Z',
-      collateral: [{ asset: 'USD', amount: 0 }],
-      positions: [{ id: 'c', instrument: { type: 'option', underlying: 'BTC', right: 'call', strike: 120_000, expiry: '2026-12-23T12:00:00Z' }, quantity: 1 }],
-      market: { BTC: { price: 100_000, volatility: 0.5 } },
-    }).underlyings['BTC']!;
+    const btc = ladder(longCall('acct-long-call')).underlyings['BTC']!;
     expect(btc.liquidationPrices).toEqual({ price: 100_000, down: { tier1: null, tier3: null }, up: { tier1: null, tier3: null } });
     expect(new Set(btc.points.map((p) => p.tier))).toEqual(new Set(['warning']));
   });

@@ -3,7 +3,7 @@ import type { Snapshot } from '../schemas/snapshot.ts';
 import { healthOf } from './account.ts';
 import { assessRisk, type AssessOptions, type RiskContext } from './assess.ts';
 import { accountAtPrice, liquidationPrices } from './liquidation-prices.ts';
-import type { RiskProfile } from './profile.ts';
+import type { RiskProfile } from './profile-schema.ts';
 import type { Tier } from './tiers.ts';
 
 /** The ladder's price grid: `points` prices from price × (1 − range) to price × (1 + range), evenly spaced, the current price in the middle. */

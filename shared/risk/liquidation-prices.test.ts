@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shortStraddle } from '../../test/books.ts';
+import { longCall, shortStraddle } from '../../test/books.ts';
 import { SnapshotSchema, type SnapshotInput } from '../schemas/snapshot.ts';
 import { assessRisk } from './assess.ts';
 import { liquidationPrices } from './liquidation-prices.ts';
@@ -48,13 +48,7 @@ describe('liquidation prices', () => {
   });
 
   it('an account that cannot owe (long options, no debt) has no liquidation price', () => {
-    const btc = pricesOf({
-      accountId: 'c',
-      asOf: '2026-11-23T12:00:00Z',
-      collateral: [{ asset: 'USD', amount: 0 }],
-      positions: [{ id: 'c', instrument: { type: 'option', underlying: 'BTC', right: 'call', strike: 120_000, expiry: '2026-12-23T12:00:00Z' }, quantity: 1 }],
-      market: { BTC: { price: 100_000, volatility: 0.5 } },
-    })['BTC']!;
+    const btc = pricesOf(longCall('c'))['BTC']!;
     expect(btc).toEqual({ price: 100_000, down: { tier1: null, tier3: null }, up: { tier1: null, tier3: null } });
   });
 });

@@ -1,5 +1,5 @@
 import type { LiquidationPlan } from '../schemas/assessment.ts';
-import type { Penalty } from './profile.ts';
+import type { Penalty } from './profile-schema.ts';
 
 type Auction = Extract<Penalty, { kind: 'dutchAuction' }>;
 

@@ -370,7 +370,7 @@ describe("the audit's findings on the planner", () => {
     });
 
     it('refuses a reversed schedule and an expected fill outside the auction', async () => {
-      const { PenaltySchema } = await import('./profile.ts');
+      const { PenaltySchema } = await import('./profile-schema.ts');
       expect(PenaltySchema.safeParse({ kind: 'dutchAuction', startFactor: 0.95, endFactor: 0.995, durationMinutes: 15 }).success).toBe(false);
       expect(PenaltySchema.safeParse({ kind: 'dutchAuction', startFactor: 0.995, endFactor: 0.95, durationMinutes: 15, expectedFillMinutes: 20 }).success).toBe(false);
       expect(PenaltySchema.safeParse({ kind: 'dutchAuction', startFactor: 0.995, endFactor: 0.95, durationMinutes: 15 }).success).toBe(true);

@@ -1,6 +1,6 @@
 import type { Book } from './book.ts';
 import type { AccountState, MarginBreakdown, Reduction } from './margin/index.ts';
-import type { RiskProfile } from './profile.ts';
+import type { RiskProfile } from './profile-schema.ts';
 
 /**
  * What the planner closes first (docs/liquidation.md, "Priorities"). Every reduction gets a

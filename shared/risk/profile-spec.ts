@@ -7,7 +7,7 @@ import {
   StandardMarginSchema,
   TierThresholdsSchema,
   type RiskProfile,
-} from './profile.ts';
+} from './profile-schema.ts';
 
 /**
  * A tenant's profile as its risk committee writes it (docs/risk-profiles.md): a base

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SnapshotSchema } from '../schemas/snapshot.ts';
 import { assess } from './assess.ts';
-import { PROFILES } from './profiles.ts';
-import type { RiskProfile } from './profile.ts';
+import { PROFILES } from './built-in-profiles.ts';
+import type { RiskProfile } from './profile-schema.ts';
 import { scenarioRangeOf } from './scenario-range.ts';
 
 const dynamic = PROFILES.dynamic!;

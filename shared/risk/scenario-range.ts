@@ -1,4 +1,4 @@
-import type { RiskProfile } from './profile.ts';
+import type { RiskProfile } from './profile-schema.ts';
 import type { RangeForecast } from './volatility/forecaster.ts';
 
 /**

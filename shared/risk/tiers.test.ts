@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PROFILES } from './profiles.ts';
+import { PROFILES } from './built-in-profiles.ts';
 import { alertTier, classifyTier, tierRank, TIERS, type Tier } from './tiers.ts';
 
 const tiers = PROFILES.default!.tiers;

@@ -1,4 +1,4 @@
-import type { RiskProfile } from './profile.ts';
+import type { RiskProfile } from './profile-schema.ts';
 
 /** Liquidation tiers, healthiest first (docs/liquidation.md). */
 export const TIERS = ['healthy', 'warning', 'tier1', 'tier2', 'tier3', 'insolvent'] as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtInProfiles } from '../risk/profiles.ts';
+import { builtInProfiles } from '../risk/built-in-profiles.ts';
 import { profileFor } from '../sweeps/account-assessment.ts';
 import { InvalidInputError } from './errors.ts';
 import { SnapshotSchema } from './snapshot.ts';

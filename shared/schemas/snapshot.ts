@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { RiskProfile } from '../risk/profile.ts';
-import { DEFAULT_PROFILE_NAME, findProfile } from '../risk/profiles.ts';
+import type { RiskProfile } from '../risk/profile-schema.ts';
+import { DEFAULT_PROFILE_NAME, findProfile } from '../risk/built-in-profiles.ts';
 import { LIMITS } from './limits.ts';
 import {
   AssetSymbol,

@@ -11,7 +11,7 @@ import {
   type QueryCommandInput,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { findProfile } from '../risk/profiles.ts';
+import { findProfile } from '../risk/built-in-profiles.ts';
 import { TIERS, type Tier } from '../risk/tiers.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
 import type { AccountAssessmentSummary } from '../schemas/summaries.ts';

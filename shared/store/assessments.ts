@@ -143,11 +143,12 @@ export class AssessmentStore extends TableStore {
       options,
       shape,
     );
-    return { items: page.items.map(summaryOf), nextCursor: page.nextCursor };
+    return { items: page.items.map(assessmentSummaryOfItem), nextCursor: page.nextCursor };
   }
 }
 
-function summaryOf(i: Record<string, AttributeValue>): AssessmentSummary {
+/** A listing's entry (GET /v1/accounts/{accountId}/assessments) from a record's item or its `byAccount` projection. */
+function assessmentSummaryOfItem(i: Record<string, AttributeValue>): AssessmentSummary {
   return {
     id: i['assessmentId']!.S!,
     object: 'assessment_summary',

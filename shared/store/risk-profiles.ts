@@ -1,7 +1,7 @@
 import { GetItemCommand, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { RiskProfileSpec } from '../risk/profile-spec.ts';
-import type { RiskProfile } from '../risk/profile.ts';
-import { findProfile, type ProfileResolver } from '../risk/profiles.ts';
+import type { RiskProfile } from '../risk/profile-schema.ts';
+import { findProfile, type ProfileResolver } from '../risk/built-in-profiles.ts';
 import { applied, ConflictError, guarded } from './errors.ts';
 import { TableStore } from './table-store.ts';
 

@@ -1,16 +1,14 @@
-import { assess } from '../risk/assess.ts';
+import { assessSnapshot, assertProfileAccepts, validSnapshot } from '../engine.ts';
 import { assessLadder, type Ladder, type LadderGrid } from '../risk/ladder.ts';
 import { nextTierPrice } from '../risk/next-tier-price.ts';
-import { findProfile, DEFAULT_PROFILE_NAME, type ProfileResolver } from '../risk/profiles.ts';
-import type { RiskProfile } from '../risk/profile.ts';
+import { findProfile, DEFAULT_PROFILE_NAME, type ProfileResolver } from '../risk/built-in-profiles.ts';
+import type { RiskProfile } from '../risk/profile-schema.ts';
 import type { RangeForecast } from '../risk/volatility/forecaster.ts';
 import { alertTier, type Tier } from '../risk/tiers.ts';
 import type { Assessment } from '../schemas/assessment.ts';
 import { InvalidInputError } from '../schemas/errors.ts';
-import { fieldPath } from '../schemas/fields.ts';
-import { profileIssues, SnapshotSchema, type AccountBook, type Snapshot } from '../schemas/snapshot.ts';
+import type { AccountBook } from '../schemas/snapshot.ts';
 import type { AccountAssessmentSummary } from '../schemas/summaries.ts';
-import { validate } from '../schemas/validate.ts';
 import type { AssessmentError } from '../store/accounts.ts';
 import { RiskError } from '../risk/errors.ts';
 import type { MarketData } from '../store/market.ts';
@@ -36,21 +34,13 @@ export async function profileFor(
 ): Promise<RiskProfile> {
   const profile = await resolve(book.profile);
   if (!profile) throw new InvalidInputError([{ field: 'profile', message: `unknown risk profile "${book.profile}": a built-in one or one of this tenant's (GET /v1/risk-profiles)` }]);
-  const issues = profileIssues(book, profile);
-  if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ field: fieldPath(i.path), message: i.message })));
+  assertProfileAccepts(book, profile);
   return profile;
 }
 
-/**
- * The snapshot of a registered account at `now` with the tenant's market, checked against
- * its resolved risk profile. Throws InvalidInputError when the market lacks one of its
- * assets or the profile does not accept its collateral.
- */
-function accountSnapshot(accountId: string, book: AccountBook, market: MarketData, now: Date, profile: RiskProfile): Snapshot {
-  const snapshot = validate(SnapshotSchema, { accountId, asOf: now.toISOString(), ...book, market: market.market });
-  const issues = profileIssues(snapshot, profile);
-  if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ field: fieldPath(i.path), message: i.message })));
-  return snapshot;
+/** The snapshot of a registered account at `now` with the tenant's market, unvalidated. */
+function accountSnapshot(accountId: string, book: AccountBook, market: MarketData, now: Date) {
+  return { accountId, asOf: now.toISOString(), ...book, market: market.market };
 }
 
 /**
@@ -67,7 +57,7 @@ export async function assessAccount(
   profile: RiskProfile,
   forecasts?: Readonly<Record<string, RangeForecast | null>>,
 ): Promise<Assessment> {
-  return assess(accountSnapshot(accountId, book, market, now, profile), { id, profile, forecasts });
+  return assessSnapshot(accountSnapshot(accountId, book, market, now), { id, profile, forecasts });
 }
 
 /**
@@ -83,10 +73,15 @@ export function accountLadder(
   forecasts: Readonly<Record<string, RangeForecast | null>> | undefined,
   grid: LadderGrid,
 ): Ladder {
-  return assessLadder(accountSnapshot(accountId, book, market, now, profile), { profile, forecasts }, grid);
+  return assessLadder(validSnapshot(accountSnapshot(accountId, book, market, now), profile), { profile, forecasts }, grid);
 }
 
-export function summaryOf(a: Assessment, assessmentId: string | null): AccountAssessmentSummary {
+/**
+ * What an account item keeps of its latest assessment, and what a tier event carries: the
+ * figures, the tier and the next tier's price; `assessmentId` the recorded assessment, or
+ * null when it is not recorded.
+ */
+export function accountSummaryOf(a: Assessment, assessmentId: string | null): AccountAssessmentSummary {
   return {
     assessmentId,
     asOf: a.asOf,

@@ -1,8 +1,8 @@
 import { newId } from '../ids.ts';
 import { applyFill, FillRejected, liquidationView, reassessed, recordFill } from '../liquidations/liquidation.ts';
 import { RiskError } from '../risk/errors.ts';
-import { DEFAULT_PROFILE_NAME } from '../risk/profiles.ts';
-import type { RiskProfile } from '../risk/profile.ts';
+import { DEFAULT_PROFILE_NAME } from '../risk/built-in-profiles.ts';
+import type { RiskProfile } from '../risk/profile-schema.ts';
 import type { Assessment } from '../schemas/assessment.ts';
 import { InvalidInputError } from '../schemas/errors.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
@@ -10,8 +10,8 @@ import type { FillRequest, FillResult } from '../schemas/liquidations.ts';
 import { ConflictError } from '../store/errors.ts';
 import type { Stores } from '../store/index.ts';
 import type { StoreWrite } from '../store/transact.ts';
-import { assessAccount, profileFor, reportedTier, summaryOf } from './account-assessment.ts';
-import { tierEvent } from './events.ts';
+import { assessAccount, profileFor, reportedTier, accountSummaryOf } from './account-assessment.ts';
+import { tierEvent } from './sweep-events.ts';
 import { forecastsFor, gridSymbols } from './forecasts.ts';
 import { liquidationEvent } from './liquidation-runs.ts';
 
@@ -75,7 +75,7 @@ export async function fillLiquidation(
       ...[tierEvent(tenantId, fill.fillId, account.tier, tier, assessment, now)].filter((e) => e !== null),
     ];
     try {
-      const { items: accountItems } = await stores.accounts.replacement(tenantId, accountId, book, summaryOf(assessment, assessment.id), tier, {
+      const { items: accountItems } = await stores.accounts.replacement(tenantId, accountId, book, accountSummaryOf(assessment, assessment.id), tier, {
         now,
         expectedVersion: account.version,
         ...(liquidation.closedAt !== null ? { liquidation: { close: true } as const } : {}),

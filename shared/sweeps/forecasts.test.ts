@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api/app.ts';
 import { tenantCaller } from '../../test/api-calls.ts';
 import { freshStores } from '../../test/dynamo.ts';
-import { PROFILES } from '../risk/profiles.ts';
+import { PROFILES } from '../risk/built-in-profiles.ts';
 import { filteredHistoricalSimulation } from '../risk/volatility/forecaster.ts';
 import type { Stores } from '../store/index.ts';
 import { dayOf } from '../store/market-history.ts';

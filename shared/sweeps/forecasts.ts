@@ -1,4 +1,4 @@
-import { portfolioFor, type RiskProfile } from '../risk/profile.ts';
+import { portfolioFor, type RiskProfile } from '../risk/profile-schema.ts';
 import type { RangeForecast } from '../risk/volatility/forecaster.ts';
 import { FORECASTERS } from '../risk/volatility/models.ts';
 import type { Stores } from '../store/index.ts';

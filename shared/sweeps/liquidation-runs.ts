@@ -1,6 +1,6 @@
 import { eventId, newId } from '../ids.ts';
 import { accountRemoved, ACTIVE_STATUSES, liquidationView, openLiquidation, reassessed, type LiquidationEvent } from '../liquidations/liquidation.ts';
-import type { RiskProfile } from '../risk/profile.ts';
+import type { RiskProfile } from '../risk/profile-schema.ts';
 import { tierRank, type Tier } from '../risk/tiers.ts';
 import type { Assessment } from '../schemas/assessment.ts';
 import type { Liquidation, LiquidationFill } from '../schemas/liquidations.ts';

@@ -3,7 +3,7 @@ import { createApp } from '../../functions/api/app.ts';
 import { keyCaller, sweepDone, tenantCaller, type ApiCall } from '../../test/api-calls.ts';
 import { freshStores } from '../../test/dynamo.ts';
 import type { Stores } from '../store/index.ts';
-import { findProfile } from '../risk/profiles.ts';
+import { findProfile } from '../risk/built-in-profiles.ts';
 import { assessAccount } from './account-assessment.ts';
 
 let stores: Stores;

@@ -5,7 +5,7 @@ import { freshStores } from '../../test/dynamo.ts';
 import { createApp } from '../../functions/api/app.ts';
 import type { Stores } from '../store/index.ts';
 import { ANY_UNDERLYING, MAX_INDEXED_EXPOSURES, SWEEP_SEGMENTS, segmentOf } from '../store/accounts.ts';
-import { runSegment, startSweep } from './coordinator.ts';
+import { runSegment, startSweep } from './sweep-runs.ts';
 import { summaryChanged } from './account-assessment.ts';
 
 let stores: Stores;

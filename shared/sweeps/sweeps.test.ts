@@ -4,7 +4,7 @@ import { sweepAndWait, tenantCaller } from '../../test/api-calls.ts';
 import { freshStores } from '../../test/dynamo.ts';
 import { createApp } from '../../functions/api/app.ts';
 import type { Stores } from '../store/index.ts';
-import { FULL_SWEEP_LEASE_MS, runSegment, startSweep } from './coordinator.ts';
+import { FULL_SWEEP_LEASE_MS, runSegment, startSweep } from './sweep-runs.ts';
 import { SWEEP_SEGMENTS } from '../store/accounts.ts';
 
 let stores: Stores;

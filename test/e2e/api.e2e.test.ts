@@ -5,10 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalServer, type LocalServer } from '../../functions/local/server.ts';
-import { tableNames } from '../../shared/store/tables.ts';
-import { createSoftlandClient, type components, type SoftlandClient } from '../../openapi/client/index.ts';
+import { describe, expect, it } from 'vitest';
+import { createSoftlandClient, type components } from '../../openapi/client/index.ts';
+import { useTestServer } from '../local-server.ts';
 
 type Snapshot = components['schemas']['Snapshot'];
 type AccountBook = components['schemas']['AccountBook'];
@@ -20,22 +19,7 @@ const forged = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base
 /** The example under another account, so each test reads only its own records. */
 const forAccount = (accountId: string): Snapshot => ({ ...tier1, accountId });
 
-let server: LocalServer;
-let softland: SoftlandClient;
-
-beforeAll(async () => {
-  server = await startLocalServer({
-    port: 0,
-    tables: tableNames(`e2e-${randomBytes(4).toString('hex')}-`),
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    sweepIntervalMs: 0,
-  });
-  softland = createSoftlandClient({ baseUrl: server.url, apiKey: server.apiKey });
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
+const { server, admin: softland } = useTestServer('e2e');
 
 describe('the local server over HTTP, through the generated client', () => {
   it('assesses the tier1 example (201, a liquidation plan) and reads it back by id', async () => {

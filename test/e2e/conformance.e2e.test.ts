@@ -18,16 +18,14 @@
  * Finally the tour must have stopped at every operation the document has, with every status
  * it lists (but 429 and 503): a new route, or a new status, without a tour stop fails.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsPlugin from 'ajv-formats';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalServer, type LocalServer } from '../../functions/local/server.ts';
-import { tableNames } from '../../shared/store/tables.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../local-server.ts';
 import { startPrismProxy, violationsOf, type PrismProxy, type PrismViolation } from '../prism.ts';
-import { startVerifyingReceiver, type VerifyingReceiver } from '../webhook-receiver.ts';
+import { useVerifyingReceiver } from '../webhook-receiver.ts';
 
 const DOCUMENT_PATH = fileURLToPath(new URL('../../openapi/openapi.json', import.meta.url));
 
@@ -127,11 +125,11 @@ interface CallOptions {
   direct?: boolean;
 }
 
-let server: LocalServer;
+const { server } = useTestServer('e2e-conf', { dispatchIntervalMs: 100, allowInsecureWebhooks: true });
+const receiver = useVerifyingReceiver<{ type: string }>();
 /** The server's own address (127.0.0.1, not localhost: Prism dials what localhost resolves to first). */
 let upstream: string;
 let prism: PrismProxy;
-let receiver: VerifyingReceiver<{ type: string }>;
 const keys = { admin: '', read: '', liquidator: '', stranger: '' };
 
 /**
@@ -266,28 +264,17 @@ const STRANGER_HOOK_PATH = '/hooks/stranger';
 const PROFILE = 'conformance-profile';
 
 beforeAll(async () => {
-  server = await startLocalServer({
-    port: 0,
-    tables: tableNames(`e2e-conf-${randomBytes(4).toString('hex')}-`),
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    sweepIntervalMs: 0,
-    dispatchIntervalMs: 100,
-    allowInsecureWebhooks: true,
-  });
   keys.admin = server.apiKey;
   keys.read = (await server.stores.apiKeys.issue(server.tenantId, { scope: 'read' })).secret;
   keys.liquidator = (await server.stores.apiKeys.issue(server.tenantId, { scope: 'liquidator' })).secret;
   const stranger = await server.stores.tenants.create('conformance stranger');
   keys.stranger = (await server.stores.apiKeys.issue(stranger.tenantId)).secret;
-  receiver = await startVerifyingReceiver();
   upstream = server.url.replace('//localhost:', '//127.0.0.1:');
   prism = await startPrismProxy({ document: DOCUMENT_PATH, upstream });
 });
 
 afterAll(async () => {
   await prism?.stop();
-  await receiver?.close();
-  await server?.stop();
 });
 
 describe('the API through Prism’s validating proxy', () => {

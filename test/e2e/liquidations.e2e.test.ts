@@ -3,12 +3,10 @@
  * server over DynamoDB Local, driven only through the generated client, with a real
  * webhook receiver that verifies every signature with the standardwebhooks library.
  */
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalServer, type LocalServer } from '../../functions/local/server.ts';
-import { tableNames } from '../../shared/store/tables.ts';
-import { startVerifyingReceiver, type VerifyingReceiver } from '../webhook-receiver.ts';
+import { describe, expect, it } from 'vitest';
 import { createSoftlandClient, type components, type SoftlandClient } from '../../openapi/client/index.ts';
+import { useTestServer } from '../local-server.ts';
+import { useVerifyingReceiver } from '../webhook-receiver.ts';
 
 type AccountBook = components['schemas']['AccountBook'];
 interface Delivered {
@@ -16,27 +14,8 @@ interface Delivered {
   data: { accountId: string; liquidation: components['schemas']['Liquidation']; fill?: components['schemas']['LiquidationFillRequest'] };
 }
 
-let server: LocalServer;
-let admin: SoftlandClient;
-let receiver: VerifyingReceiver<Delivered>;
-
-beforeAll(async () => {
-  server = await startLocalServer({
-    port: 0,
-    tables: tableNames(`e2e-liq-${randomBytes(4).toString('hex')}-`),
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    sweepIntervalMs: 0,
-    dispatchIntervalMs: 100,
-    allowInsecureWebhooks: true,
-  });
-  admin = createSoftlandClient({ baseUrl: server.url, apiKey: server.apiKey });
-  receiver = await startVerifyingReceiver<Delivered>();
-});
-
-afterAll(async () => {
-  await receiver.close();
-  await server?.stop();
-});
+const { server, admin } = useTestServer('e2e-liq', { dispatchIntervalMs: 100, allowInsecureWebhooks: true });
+const receiver = useVerifyingReceiver<Delivered>();
 
 /** Long 10 ETH perpetual with 6,000 USD: warning at 3,000, tier1 at 2,880. */
 const ethLong: AccountBook = {

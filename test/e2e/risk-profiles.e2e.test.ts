@@ -5,12 +5,10 @@
  * Publishing a stricter version re-assesses the registered accounts (a `profile` sweep),
  * and the tier it changes reaches the receiver as `account.tier_changed`.
  */
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalServer, type LocalServer } from '../../functions/local/server.ts';
-import { tableNames } from '../../shared/store/tables.ts';
-import { startVerifyingReceiver, type VerifyingReceiver } from '../webhook-receiver.ts';
-import { createSoftlandClient, type components, type SoftlandClient } from '../../openapi/client/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { components } from '../../openapi/client/index.ts';
+import { useTestServer } from '../local-server.ts';
+import { useVerifyingReceiver } from '../webhook-receiver.ts';
 
 type AccountBook = components['schemas']['AccountBook'];
 type RiskProfileSpec = components['schemas']['RiskProfileSpec'];
@@ -19,27 +17,8 @@ interface Delivered {
   data: { accountId: string; from: string | null; to: string; assessment: { assessmentId: string | null; tier: string; marginRatio: number | null } };
 }
 
-let server: LocalServer;
-let admin: SoftlandClient;
-let receiver: VerifyingReceiver<Delivered>;
-
-beforeAll(async () => {
-  server = await startLocalServer({
-    port: 0,
-    tables: tableNames(`e2e-rp-${randomBytes(4).toString('hex')}-`),
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    sweepIntervalMs: 0,
-    dispatchIntervalMs: 100,
-    allowInsecureWebhooks: true,
-  });
-  admin = createSoftlandClient({ baseUrl: server.url, apiKey: server.apiKey });
-  receiver = await startVerifyingReceiver<Delivered>();
-});
-
-afterAll(async () => {
-  await receiver.close();
-  await server?.stop();
-});
+const { admin } = useTestServer('e2e-rp', { dispatchIntervalMs: 100, allowInsecureWebhooks: true });
+const receiver = useVerifyingReceiver<Delivered>();
 
 /** The sweep once it is no longer running (polled through GET /v1/sweeps/{id}). */
 async function sweepDone(id: string) {

@@ -6,14 +6,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalServer, type LocalServer } from '../../functions/local/server.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoClient } from '../../shared/store/client.ts';
-import { tableNames, type TableNames } from '../../shared/store/tables.ts';
+import { tableNames } from '../../shared/store/tables.ts';
+import { useTestServer } from '../local-server.ts';
 
-let server: LocalServer;
+const tables = tableNames(`e2e-scopes-${randomBytes(4).toString('hex')}-`);
+const { server } = useTestServer('e2e-scopes', {
+  tables,
+  dispatchIntervalMs: 0,
+  // A limit, so that the rate-limit table would show a refused call that was counted.
+  tenantRequestsPerSecond: 10_000,
+});
 let db: DynamoDBClient;
-let tables: TableNames;
 const keys = { admin: '', liquidator: '', read: '', otherAdmin: '', otherRead: '', otherLiquidator: '' };
 /** Ids of records the dev tenant's admin key created. */
 const ids = { assessment: '', endpoint: '', sweep: '' };
@@ -88,16 +93,6 @@ async function settled(): Promise<Record<string, string[]>> {
 }
 
 beforeAll(async () => {
-  tables = tableNames(`e2e-scopes-${randomBytes(4).toString('hex')}-`);
-  server = await startLocalServer({
-    port: 0,
-    tables,
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    sweepIntervalMs: 0,
-    dispatchIntervalMs: 0,
-    // A limit, so that the rate-limit table would show a refused call that was counted.
-    tenantRequestsPerSecond: 10_000,
-  });
   db = createDynamoClient({ endpoint: server.dynamoEndpoint });
   const { apiKeys, tenants } = server.stores;
   keys.admin = server.apiKey;
@@ -124,7 +119,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   db?.destroy();
-  await server?.stop();
 });
 
 /** Every route of today's API, with a body where it takes one. */

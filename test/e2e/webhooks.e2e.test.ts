@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api/app.ts';
 import type { Stores } from '../../shared/store/index.ts';
 import { SWEEP_SEGMENTS } from '../../shared/store/accounts.ts';
-import { runSegment, startSweep } from '../../shared/sweeps/coordinator.ts';
+import { runSegment, startSweep } from '../../shared/sweeps/sweep-runs.ts';
 import { deliverWebhook } from '../../shared/webhooks/deliver.ts';
-import { dispatchOnce } from '../../shared/webhooks/dispatcher.ts';
+import { dispatchOnce } from '../../shared/webhooks/dispatch-outbox.ts';
 import { freshStores } from '../dynamo.ts';
 
 /** A real receiver on loopback: records every request and answers what the test scripts. */

@@ -24,9 +24,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalServer, type LocalServer } from '../../functions/local/server.ts';
-import { tableNames } from '../../shared/store/tables.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalServer } from '../../functions/local/server.ts';
+import { startTestServer } from '../local-server.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const DOCUMENT = join(REPO, 'openapi', 'openapi.json');
@@ -82,12 +82,7 @@ const runs = new Map<Generator, Exec>();
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'softland-generators-'));
   const [started, codegen, sta] = await Promise.all([
-    startLocalServer({
-      port: 0,
-      tables: tableNames(`gen-${randomBytes(4).toString('hex')}-`),
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      sweepIntervalMs: 0,
-    }),
+    startTestServer('gen'),
     // By its own path: @redocly/cli also installs an `openapi` bin, and which one .bin/openapi is depends on install order.
     exec(process.execPath, [join(REPO, 'node_modules', 'openapi-typescript-codegen', 'bin', 'index.js'), '--input', DOCUMENT, '--output', join(work, 'openapi-typescript-codegen', 'client'), '--client', 'fetch', '--useUnionTypes']),
     // No --http-client: 13.13.0's CLI generates the axios client for any value of it, "fetch" included.

@@ -12,13 +12,11 @@
  * are then checked against what the page says they print.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tenantWithFreshKey } from '../../functions/local/named-tenant.ts';
-import { startLocalServer, type LocalServer } from '../../functions/local/server.ts';
-import { tableNames } from '../../shared/store/tables.ts';
+import { useTestServer } from '../local-server.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PAGE = readFileSync(new URL('../../docs/quickstart.md', import.meta.url), 'utf8');
@@ -61,23 +59,11 @@ function runBash(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Pro
   });
 }
 
-let server: LocalServer;
+const { server } = useTestServer('qs', { allowInsecureWebhooks: true, dispatchIntervalMs: 250 });
 let acmeKey: string;
 
 beforeAll(async () => {
-  server = await startLocalServer({
-    port: 0,
-    tables: tableNames(`qs-${randomBytes(4).toString('hex')}-`),
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    allowInsecureWebhooks: true,
-    sweepIntervalMs: 0,
-    dispatchIntervalMs: 250,
-  });
   acmeKey = (await tenantWithFreshKey(server.stores, 'acme')).apiKey;
-});
-
-afterAll(async () => {
-  await server?.stop();
 });
 
 describe('docs/quickstart.md', () => {

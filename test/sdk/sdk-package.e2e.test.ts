@@ -10,16 +10,14 @@
  * tarballs beside the SDK, so no registry is needed.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalServer, type LocalServer } from '../../functions/local/server.ts';
-import { tableNames } from '../../shared/store/tables.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSdk } from '../../scripts/sdk-build.ts';
+import { useTestServer } from '../local-server.ts';
 
 const run = promisify(execFile);
 const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
@@ -45,23 +43,14 @@ async function sh(command: string, args: string[], cwd: string, env = childEnv()
   }
 }
 
-let server: LocalServer;
+const { server } = useTestServer('sdk', { dispatchIntervalMs: 200, allowInsecureWebhooks: true });
 let dir: string;
 
-beforeAll(async () => {
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'softland-sdk-'));
-  server = await startLocalServer({
-    port: 0,
-    tables: tableNames(`sdk-${randomBytes(4).toString('hex')}-`),
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    sweepIntervalMs: 0,
-    dispatchIntervalMs: 200,
-    allowInsecureWebhooks: true,
-  });
 });
 
-afterAll(async () => {
-  await server?.stop();
+afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

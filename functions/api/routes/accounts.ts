@@ -1,15 +1,15 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { newId } from '../../../shared/ids.ts';
-import { DEFAULT_PROFILE_NAME } from '../../../shared/risk/profiles.ts';
-import type { RiskProfile } from '../../../shared/risk/profile.ts';
+import { DEFAULT_PROFILE_NAME } from '../../../shared/risk/built-in-profiles.ts';
+import type { RiskProfile } from '../../../shared/risk/profile-schema.ts';
 import type { RangeForecast } from '../../../shared/risk/volatility/forecaster.ts';
 import { AccountBookSchema } from '../../../shared/schemas/snapshot.ts';
 import { AssessmentSchema, type Assessment } from '../../../shared/schemas/assessment.ts';
 import type { AssessmentError, RegisteredAccount } from '../../../shared/store/accounts.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import type { MarketData } from '../../../shared/store/market.ts';
-import { accountLadder, assessAccount, MARKET_PROFILE, marketProblem, profileFor, summaryOf, unassessable } from '../../../shared/sweeps/account-assessment.ts';
-import { unassessableEvent } from '../../../shared/sweeps/events.ts';
+import { accountLadder, assessAccount, MARKET_PROFILE, marketProblem, profileFor, accountSummaryOf, unassessable } from '../../../shared/sweeps/account-assessment.ts';
+import { unassessableEvent } from '../../../shared/sweeps/sweep-events.ts';
 import { forecastsFor, gridSymbols } from '../../../shared/sweeps/forecasts.ts';
 import { cancelForDeletion, liquidationTransition } from '../../../shared/sweeps/liquidation-runs.ts';
 import type { ApiEnv } from '../env.ts';
@@ -26,7 +26,7 @@ import {
 } from '../schemas/accounts.ts';
 import { DeletedSchema } from '../schemas/common.ts';
 import { listAnswer } from '../schemas/lists.ts';
-import { errorResponses, jsonContent, secured } from './openapi.ts';
+import { errorResponses, jsonContent, secured } from '../openapi-parts.ts';
 
 /** Why a registered account cannot be assessed now (GET …/assessment and …/ladder alike). */
 const UNASSESSABLE_422 = [
@@ -236,12 +236,12 @@ export function accountRoutes(app: OpenAPIHono<ApiEnv>, stores: Stores): void {
       return c.json(accountBody(account), created ? 201 : 200);
     }
     if (!assessment || !liquidation) {
-      const { account, created } = await stores.accounts.put(tenantId, accountId, book, assessment && summaryOf(assessment, null), tier, now);
+      const { account, created } = await stores.accounts.put(tenantId, accountId, book, assessment && accountSummaryOf(assessment, null), tier, now);
       return c.json(accountBody(account), created ? 201 : 200);
     }
     // The new book opens, moves or closes the account's liquidation: the account, the
     // assessment behind it and the liquidation's writes in one transaction.
-    const { account, created, items } = await stores.accounts.replacement(tenantId, accountId, book, summaryOf(assessment, assessment.id), tier, {
+    const { account, created, items } = await stores.accounts.replacement(tenantId, accountId, book, accountSummaryOf(assessment, assessment.id), tier, {
       now,
       ...(existing ? { expectedVersion: existing.version } : {}),
       ...(liquidation.link ? { liquidation: liquidation.link } : {}),

@@ -12,7 +12,7 @@ import { AccountParams } from '../schemas/accounts.ts';
 import { AssessmentIdParams, AssessmentListSchema } from '../schemas/assessments.ts';
 import { IdempotencyHeaders } from '../schemas/common.ts';
 import { listAnswer, PageQuery } from '../schemas/lists.ts';
-import { errorResponses, jsonContent, secured } from './openapi.ts';
+import { errorResponses, jsonContent, secured } from '../openapi-parts.ts';
 
 const createAssessment = createRoute({
   method: 'post',

@@ -8,7 +8,7 @@ import { problems } from '../problems.ts';
 import { IdempotencyHeaders } from '../schemas/common.ts';
 import { LiquidationListQuery, LiquidationListSchema, LiquidationParams } from '../schemas/liquidations.ts';
 import { listAnswer } from '../schemas/lists.ts';
-import { causes, errorResponses, errorResponsesAnyScope, jsonContent, secured } from './openapi.ts';
+import { causes, errorResponses, errorResponsesAnyScope, jsonContent, secured } from '../openapi-parts.ts';
 
 const listLiquidations = createRoute({
   method: 'get',

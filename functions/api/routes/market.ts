@@ -3,13 +3,13 @@ import type { FieldIssue } from '../../../shared/schemas/errors.ts';
 import type { MarketData } from '../../../shared/store/market.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import { MARKET_PROFILE, marketProblem } from '../../../shared/sweeps/account-assessment.ts';
-import { startPriceSweep, type SegmentRunner } from '../../../shared/sweeps/coordinator.ts';
+import { startPriceSweep, type SegmentRunner } from '../../../shared/sweeps/sweep-runs.ts';
 import { priceMove, withinMoveLimit } from '../../../shared/risk/market-guard.ts';
 import { dayOf, hourOf } from '../../../shared/store/market-history.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiProblem, problems } from '../problems.ts';
 import { MarketSchemaOut, MarketUpdateSchema } from '../schemas/market.ts';
-import { causes, errorResponses, jsonContent, secured } from './openapi.ts';
+import { causes, errorResponses, jsonContent, secured } from '../openapi-parts.ts';
 
 /** How far ahead of our clock an asOf may be (clock skew), in milliseconds. */
 const MAX_CLOCK_SKEW_MS = 60_000;

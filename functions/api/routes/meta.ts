@@ -4,7 +4,7 @@ import type { ApiEnv } from '../env.ts';
 import { OPENAPI_INFO, openApiDocument } from '../openapi-document.ts';
 import { ProblemSchema } from '../schemas/common.ts';
 import { HealthSchema, ReadinessSchema } from '../schemas/meta.ts';
-import { jsonContent } from './openapi.ts';
+import { jsonContent } from '../openapi-parts.ts';
 
 const health = createRoute({
   method: 'get',

@@ -1,10 +1,10 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { isDeepStrictEqual } from 'node:util';
 import { profileFromSpec, RiskProfileSpecSchema } from '../../../shared/risk/profile-spec.ts';
-import { findProfile, PROFILES } from '../../../shared/risk/profiles.ts';
+import { findProfile, PROFILES } from '../../../shared/risk/built-in-profiles.ts';
 import type { Stores } from '../../../shared/store/index.ts';
 import type { StoredProfile } from '../../../shared/store/risk-profiles.ts';
-import { startSweep, type SegmentRunner } from '../../../shared/sweeps/coordinator.ts';
+import { startSweep, type SegmentRunner } from '../../../shared/sweeps/sweep-runs.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiProblem, problems } from '../problems.ts';
 import { listAnswer } from '../schemas/lists.ts';
@@ -16,7 +16,7 @@ import {
   RiskProfileVersionParams,
   RiskProfileVersionSchema,
 } from '../schemas/risk-profiles.ts';
-import { causes, errorResponses, jsonContent, secured } from './openapi.ts';
+import { causes, errorResponses, jsonContent, secured } from '../openapi-parts.ts';
 
 const putProfile = createRoute({
   method: 'put',

@@ -1,12 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Stores } from '../../../shared/store/index.ts';
 import type { Sweep } from '../../../shared/store/sweeps.ts';
-import { startSweep, type SegmentRunner } from '../../../shared/sweeps/coordinator.ts';
+import { startSweep, type SegmentRunner } from '../../../shared/sweeps/sweep-runs.ts';
 import type { ApiEnv } from '../env.ts';
 import { problems } from '../problems.ts';
 import { IdempotencyHeaders } from '../schemas/common.ts';
 import { SweepIdParams, SweepSchema } from '../schemas/sweeps.ts';
-import { errorResponses, jsonContent, secured } from './openapi.ts';
+import { errorResponses, jsonContent, secured } from '../openapi-parts.ts';
 
 /** The body of an operation that takes none: nothing, or an empty object. */
 const NoParameters = z.strictObject({}).openapi('NoParameters', { description: 'An empty object: this operation takes no parameters.' });

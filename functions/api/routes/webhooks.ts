@@ -35,7 +35,7 @@ import {
   WebhookEndpointSchema,
   WebhookEndpointUpdateSchema,
 } from '../schemas/webhooks.ts';
-import { causes, errorResponses, jsonContent, secured } from './openapi.ts';
+import { causes, errorResponses, jsonContent, secured } from '../openapi-parts.ts';
 
 const tags = ['Webhooks'];
 const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ tags, ...secured, ...r });

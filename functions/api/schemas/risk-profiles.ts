@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RiskProfileSchema } from '../../../shared/risk/profile.ts';
+import { RiskProfileSchema } from '../../../shared/risk/profile-schema.ts';
 import { Identifier, Timestamp } from '../../../shared/schemas/fields.ts';
 
 /** Risk profiles as the API shows them (docs/risk-profiles.md): built-in ones, and versions of a tenant's own. */

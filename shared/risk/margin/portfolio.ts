@@ -1,6 +1,6 @@
 import type { Book, BookPosition } from '../book.ts';
 import { intrinsicValue, optionPriceAt } from '../black-scholes.ts';
-import { portfolioFor, type PortfolioParams } from '../profile.ts';
+import { portfolioFor, type PortfolioParams } from '../profile-schema.ts';
 import { DAYS_PER_YEAR } from '../time.ts';
 import type {
   AccountState,

@@ -1,6 +1,6 @@
 import { intrinsicValue } from '../black-scholes.ts';
 import { shiftedPosition, type Book, type BookCollateral, type BookPosition } from '../book.ts';
-import type { MarginBracket, RiskProfile } from '../profile.ts';
+import type { MarginBracket, RiskProfile } from '../profile-schema.ts';
 import type { AccountState, LinearMargin, MarginBreakdown, MarginModel, MarginSession, MaxGroup, PositionChange, Reduction, Requirement } from './model.ts';
 
 type StandardParams = RiskProfile['standard'];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ewmaNormal, filteredHistoricalSimulation } from './forecaster.ts';
 import { filteredHistoricalRanges, standardisedReturns } from './fhs.ts';
-import { normals, unitStudentT } from './seeded-random.test-support.ts';
+import { normals, unitStudentT } from '../../../test/seeded-random.ts';
 
 const PHI_INV_99 = 2.326347874040841; // Φ⁻¹(0.99), published
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fitGarch, garchVariances, meanSquare } from './garch.ts';
 import { GARCH_REFIT_EVERY, MIN_OBSERVATIONS, ewmaNormal, filteredHistoricalSimulation, garchNormal, type VolatilityForecaster } from './forecaster.ts';
 import { logReturns } from './returns.ts';
-import { normals, simulateGarch } from './seeded-random.test-support.ts';
+import { normals, simulateGarch } from '../../../test/seeded-random.ts';
 
 const PHI_INV_99 = 2.326347874040841; // Φ⁻¹(0.99), published
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitGarch, garchForecast, garchLogLikelihood, garchVariances, meanSquare } from './garch.ts';
-import { normals, simulateGarch, unitStudentT } from './seeded-random.test-support.ts';
+import { normals, simulateGarch, unitStudentT } from '../../../test/seeded-random.ts';
 
 const p = { omega: 1e-5, alpha: 0.1, beta: 0.8 };
 const returns = [0.01, -0.02, 0.015];

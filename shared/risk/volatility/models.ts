@@ -1,4 +1,4 @@
-import type { ScenarioRangeSettings } from '../profile.ts';
+import type { ScenarioRangeSettings } from '../profile-schema.ts';
 import { ewmaNormal, filteredHistoricalSimulation, garchNormal, type RangeForecast, type VolatilityForecaster } from './forecaster.ts';
 
 /** The FHS settings clearing houses use (docs/volatility.md): RiskMetrics λ, about four years of standardised returns. */

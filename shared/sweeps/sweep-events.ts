@@ -4,7 +4,7 @@ import type { Assessment } from '../schemas/assessment.ts';
 import type { WEBHOOK_EVENT_TYPES } from '../schemas/webhooks.ts';
 import type { AssessmentError } from '../store/accounts.ts';
 import type { OutboxEvent } from '../store/events.ts';
-import { summaryOf } from './account-assessment.ts';
+import { accountSummaryOf } from './account-assessment.ts';
 
 export type EventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -27,7 +27,7 @@ export function tierEvent(tenantId: string, sweepId: string, from: Tier | null, 
       accountId: a.accountId,
       from,
       to,
-      assessment: summaryOf(a, a.id),
+      assessment: accountSummaryOf(a, a.id),
       ...(recovered ? {} : { liquidation: a.liquidation }),
     },
   };

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { ApiKeyScope } from '../../../shared/store/api-keys.ts';
-import { SCOPE_SUMMARY } from '../middleware/scopes.ts';
-import { ProblemSchema } from '../schemas/common.ts';
+import type { ApiKeyScope } from '../../shared/store/api-keys.ts';
+import { SCOPE_SUMMARY } from './middleware/scopes.ts';
+import { ProblemSchema } from './schemas/common.ts';
 
 /** Pieces every route's OpenAPI description shares. */
 

@@ -2,32 +2,10 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { freshStores } from '../../test/dynamo.ts';
+import { createMarketStaleEndpoint } from '../../test/webhook-endpoints.ts';
 import { newId } from '../ids.ts';
-import type { Stores } from '../store/index.ts';
 import { circuitOpenMs } from '../store/webhook-endpoints.ts';
-import { dispatchOnce } from './dispatcher.ts';
-import { newWebhookSecret } from './signing.ts';
-
-async function endpoint(stores: Stores, tenantId: string, url: string): Promise<void> {
-  const now = new Date().toISOString();
-  const made = await stores.webhookEndpoints.create(
-    tenantId,
-    {
-      endpointId: newId('we'),
-      url,
-      events: ['market.stale'],
-      description: null,
-      enabled: true,
-      disabledReason: null,
-      secrets: [{ secret: newWebhookSecret(), expiresAt: null }],
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    },
-    16,
-  );
-  expect(made).toBe('created');
-}
+import { dispatchOnce } from './dispatch-outbox.ts';
 
 describe('the dispatcher under a stalled tenant', () => {
   it('delivers a healthy endpoint’s event within 5 s while another tenant has 16 endpoints that never answer', async () => {
@@ -46,8 +24,8 @@ describe('the dispatcher under a stalled tenant', () => {
     try {
       const a = await stores.tenants.create('stalled-receivers');
       const b = await stores.tenants.create('healthy-receiver');
-      for (let i = 0; i < 16; i++) await endpoint(stores, a.tenantId, `http://127.0.0.1:${(stalled.address() as AddressInfo).port}/hook-${i}`);
-      await endpoint(stores, b.tenantId, `http://127.0.0.1:${(healthy.address() as AddressInfo).port}/hook`);
+      for (let i = 0; i < 16; i++) await createMarketStaleEndpoint(stores, a.tenantId, `http://127.0.0.1:${(stalled.address() as AddressInfo).port}/hook-${i}`);
+      await createMarketStaleEndpoint(stores, b.tenantId, `http://127.0.0.1:${(healthy.address() as AddressInfo).port}/hook`);
       const event = () => ({ eventId: newId('evt'), type: 'market.stale', createdAt: new Date().toISOString(), data: { sweepId: 'swp_x', reason: 'market_stale', marketAsOf: null } });
       // Tenant A's event is older: the outbox hands its 16 deliveries out first.
       await stores.events.put(a.tenantId, event());
@@ -91,7 +69,7 @@ describe('the circuit breaker per endpoint', () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     try {
       const tenant = await stores.tenants.create('failing-receiver');
-      await endpoint(stores, tenant.tenantId, `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
+      await createMarketStaleEndpoint(stores, tenant.tenantId, `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
       const [endpointId] = (await stores.webhookEndpoints.list(tenant.tenantId)).map((e) => e.endpointId);
       for (let i = 0; i < 5; i++) await stores.events.put(tenant.tenantId, marketStale());
       const now = new Date();
@@ -127,7 +105,7 @@ describe('the circuit breaker per endpoint', () => {
     await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', r));
     try {
       const tenant = await stores.tenants.create('stalled-receiver');
-      await endpoint(stores, tenant.tenantId, `http://127.0.0.1:${(stalled.address() as AddressInfo).port}/hook`);
+      await createMarketStaleEndpoint(stores, tenant.tenantId, `http://127.0.0.1:${(stalled.address() as AddressInfo).port}/hook`);
       for (let i = 0; i < 4; i++) await stores.events.put(tenant.tenantId, marketStale());
       const started = Date.now();
       const counts = await dispatchOnce(stores, new Date(), { allowInsecureLocal: true, timeoutMs: 300 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * A risk profile holds every number the engine uses. Built-in profiles live in
- * `profiles.ts`; a tenant's own are versions stored by the API (docs/risk-profiles.md).
+ * `built-in-profiles.ts`; a tenant's own are versions stored by the API (docs/risk-profiles.md).
  * Defaults are documented in docs/margin.md and docs/liquidation.md.
  *
  * Each field's `.describe()` text is its documentation in the OpenAPI document (and so in

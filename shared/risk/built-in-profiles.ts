@@ -1,4 +1,4 @@
-import { RiskProfileSchema, type RiskProfile } from './profile.ts';
+import { RiskProfileSchema, type RiskProfile } from './profile-schema.ts';
 
 /** Haircuts: stablecoins 0–2%, majors 5–10%, others 20–50% (docs/margin.md). */
 const DEFAULT_HAIRCUTS: Record<string, number> = {

@@ -1,17 +1,9 @@
+import { mulberry32 } from '../shared/replay/random.ts';
+
 /**
  * Deterministic pseudo-random draws for the tests only (the risk core itself uses none):
- * mulberry32 (Tommy Ettinger, public domain) for uniforms, Box–Muller for normals.
+ * the replay's mulberry32 (shared/replay/random.ts) for uniforms, Box–Muller for normals.
  */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal draws by Box–Muller (both of each pair used). */
 export function normals(seed: number): () => number {

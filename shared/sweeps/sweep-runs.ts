@@ -4,8 +4,8 @@ import type { Stores } from '../store/index.ts';
 import { SWEEP_SEGMENTS } from '../store/accounts.ts';
 import { zeroCounts, type SegmentOutcome, type Sweep } from '../store/sweeps.ts';
 import { marketProblem } from './account-assessment.ts';
-import { marketStaleEvent } from './events.ts';
-import { sweepAccounts, sweepSegment } from './worker.ts';
+import { marketStaleEvent } from './sweep-events.ts';
+import { sweepAccounts, sweepSegment } from './sweep-accounts.ts';
 
 /** Runs the segments of a started sweep somewhere: in this process, or in worker Lambdas. */
 export type SegmentRunner = (tenantId: string, sweepId: string, segments: number) => Promise<void>;

@@ -1,5 +1,5 @@
 import { newId } from '../ids.ts';
-import { DEFAULT_PROFILE_NAME, type ProfileResolver } from '../risk/profiles.ts';
+import { DEFAULT_PROFILE_NAME, type ProfileResolver } from '../risk/built-in-profiles.ts';
 import type { Assessment } from '../schemas/assessment.ts';
 import { InvalidInputError } from '../schemas/errors.ts';
 import type { RegisteredAccount } from '../store/accounts.ts';
@@ -7,8 +7,8 @@ import { ConflictError } from '../store/errors.ts';
 import type { Stores } from '../store/index.ts';
 import type { MarketData } from '../store/market.ts';
 import { mergeReasons, zeroCounts, type SegmentOutcome, type SweepCounts, type UnassessableReason } from '../store/sweeps.ts';
-import { assessAccount, reportedTier, summaryChanged, summaryOf, unassessable } from './account-assessment.ts';
-import { tierEvent, unassessableEvent } from './events.ts';
+import { assessAccount, reportedTier, summaryChanged, accountSummaryOf, unassessable } from './account-assessment.ts';
+import { tierEvent, unassessableEvent } from './sweep-events.ts';
 import { forecastsFor, gridSymbols } from './forecasts.ts';
 import { liquidationTransition } from './liquidation-runs.ts';
 
@@ -113,7 +113,7 @@ async function sweepAccount(
     }
     // Written only when a reader would see a difference (see summaryChanged): an unchanged
     // account costs a sweep no write at all.
-    const summary = summaryOf(assessment, null);
+    const summary = accountSummaryOf(assessment, null);
     if (summaryChanged(account.lastAssessment, summary) || account.assessmentError) await stores.accounts.recordAssessed(tenantId, account, summary, tier);
     return;
   }
@@ -124,7 +124,7 @@ async function sweepAccount(
   const events = (event ? 1 : 0) + (liquidation?.events ?? 0);
   try {
     await stores.transact([
-      stores.accounts.assessedUpdate(tenantId, account, summaryOf(assessment, assessment.id), tier, { sweepId, event: event !== null, events, tierChanged }, liquidation?.link),
+      stores.accounts.assessedUpdate(tenantId, account, accountSummaryOf(assessment, assessment.id), tier, { sweepId, event: event !== null, events, tierChanged }, liquidation?.link),
       ...stores.assessments.recordItems({
         tenantId,
         createdAt: now.toISOString(),
