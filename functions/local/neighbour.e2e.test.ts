@@ -40,9 +40,15 @@ describe('one tenant posting the largest snapshots four at a time', () => {
   const { server } = useTestServer('nb', { dispatchIntervalMs: 0, recordAssessments: false });
 
   it("does not hold another tenant's small requests behind them", async () => {
-    const { neighbourWorst, heavyMedian } = await attack(server);
     // Measured on this machine: with the assessment threads the neighbour's slowest answer is
-    // 0.19-0.27 of the heavy median; without them it waits out whole heavy assessments, 0.45-0.56.
-    expect(neighbourWorst).toBeLessThan(0.35 * heavyMedian);
-  }, 60_000);
+    // 0.19-0.27 of the heavy median; without them it waits out whole heavy assessments, 0.45-0.56,
+    // every time. Up to three rounds: one answer slowed by a garbage collection or a busy machine
+    // (0.36 seen once under a full CI run) is not a queue, and does not repeat.
+    const ratios: number[] = [];
+    for (let round = 0; round < 3 && !(ratios.at(-1)! < 0.35); round++) {
+      const { neighbourWorst, heavyMedian } = await attack(server);
+      ratios.push(neighbourWorst / heavyMedian);
+    }
+    expect(Math.min(...ratios), `neighbour's slowest ÷ heavy median, by round: ${ratios.map((r) => r.toFixed(2)).join(', ')}`).toBeLessThan(0.35);
+  }, 120_000);
 });
