@@ -218,7 +218,12 @@ function text(r: CostReport, i: CostInputs): string {
     row('total', usd(r.monthlyUsd)) +
     row('per million assessments', usd(r.perMillionAssessmentsUsd)) +
     `\nLimits\n` +
-    row('sweep of one tenant', `${count(l.sweepSeconds, 1)} s`, `${flag(l.sweepFitsInterval)}: interval ${i.sweepEverySeconds} s; at most ${count(l.maxAccountsPerTenantPerSweep)} accounts a tenant`) +
+    row(
+      'sweep of one tenant',
+      `${count(l.sweepSeconds, 1)} s`,
+      `${flag(l.sweepFitsInterval)}: interval ${i.sweepEverySeconds} s; ${l.segmentsPerTenant} segments; all ${count(l.sweepWorkersRequested)} workers ` +
+        `${l.workerReservedConcurrency} at a time: ${count(l.sweepSecondsQueued, 1)} s; at most ${count(l.maxAccountsPerTenantPerSweep)} accounts a tenant`,
+    ) +
     row('sweep writes, one tenant', `${count(l.sweepWriteUnitsPerSecondPerTenant)} WRU/s`, `${flag(l.sweepWriteUnitsPerSecondPerTenant <= DEPLOYMENT.partitionWriteUnitsPerSecond)}: 1,000 a partition; ≤ ${count(l.maxChangedAccountsPerTenantPerSweep)} changed accounts a sweep`) +
     row('API rate', `${count(i.rps, 2)} rps`, `${flag(l.rpsHeadroom >= 0)}: stage throttle ${l.stageThrottleRps}; ${count(l.rpsPerTenant, 2)} per tenant of ${l.tenantRatePerSecond}`) +
     row('Lambda concurrency at peak', count(l.peakConcurrency), `${flag(l.peakConcurrency <= l.accountConcurrency)}: API ${count(l.apiConcurrencyAtP99, 1)} at p99, ${l.sweepWorkerConcurrency} sweep workers; quota ${l.accountConcurrency}`) +

@@ -1979,7 +1979,7 @@ export interface components {
              * @enum {string}
              */
             trigger: "api" | "schedule" | "price" | "profile";
-            /** @description How many parallel segments the accounts were split into (8); 0 when the sweep was refused for its market data */
+            /** @description How many parallel segments the accounts were split into: 8 to 64, one per about 15,000 accounts of the tenant as its last completed sweep counted them; 0 when the sweep was refused for its market data */
             segments: number;
             /** @description Segments finished so far, 0 to `segments` */
             segmentsDone: number;

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SWEEP_SEGMENTS } from '../store/accounts.ts';
 import { ASSESSMENT_RETENTION_DAYS } from '../store/assessments.ts';
 import { TABLES } from '../store/tables.ts';
 import { BENCH_DEFAULTS, defaultRetentionDays, inputsFor } from './defaults.ts';
@@ -38,15 +37,16 @@ describe('costModel, by hand', () => {
     // A month is 730 h = 2,628,000 s: 2,628,000 / 60 = 43,800 sweeps.
     expect(r.units.sweepsPerMonth).toBe(43_800);
     // Reads: 10,000 × 661 B / 4,096 / 2 (eventually consistent) = 806.885 RRU, plus per tenant
-    // 2 + 8 segments × 2 consistent reads = 18: 824.885 RRU a sweep;
-    // × 43,800 × $0.125 / 1e6 = $4.516244.
-    expect(r.units.readUnitsPerSweep).toBeCloseTo(824.884766, 5);
-    expect(r.breakdown.sweep.dynamoReadsUsd).toBeCloseTo(4.516244, 5);
+    // 2 consistent reads, the tenant's size 0.5, 64 bucket queries' rounding 64 × 0.5 = 32 and
+    // 8 segments (10,000 accounts: segmentsFor gives 8) × 2 consistent reads = 16: 857.385 RRU a sweep;
+    // × 43,800 × $0.125 / 1e6 = $4.694182.
+    expect(r.units.readUnitsPerSweep).toBeCloseTo(857.384766, 5);
+    expect(r.breakdown.sweep.dynamoReadsUsd).toBeCloseTo(4.694182, 5);
     // Writes: 1% of 10,000 = 100 changed accounts × (item + bySegment + byTier, 661 B → 1 WRU each) = 300,
-    // plus the sweep's own items 2 + 8 × 4 = 34: 334 WRU; × 43,800 × $0.625 / 1e6 = $9.14325.
+    // plus the sweep's own items 3 + 8 × 4 = 35: 335 WRU; × 43,800 × $0.625 / 1e6 = $9.170625.
     expect(r.units.writeUnitsPerChangedAccount).toBe(3);
-    expect(r.units.writeUnitsPerSweep).toBe(334);
-    expect(r.breakdown.sweep.dynamoWritesUsd).toBeCloseTo(9.14325, 5);
+    expect(r.units.writeUnitsPerSweep).toBe(335);
+    expect(r.breakdown.sweep.dynamoWritesUsd).toBeCloseTo(9.170625, 5);
     // Lambda: workers 10,000 / 1,000 accounts/s = 10 s × 1 GB × 43,800 = 438,000 GB-s → $5.840029;
     // coordinator 0.3 s × 0.5 GB × 43,800 = 6,570 GB-s → $0.087600; requests (8 + 1) × 43,800 = 394,200
     // × $0.20 / 1e6 = $0.078840. Total $6.006470.
@@ -55,11 +55,11 @@ describe('costModel, by hand', () => {
     expect(r.breakdown.sweep.schedulerUsd).toBe(0);
     // Logs: 394,200 × 600 B = 0.220279 GiB × $0.50 = $0.110138.
     expect(r.breakdown.sweep.logsUsd).toBeCloseTo(0.110138, 5);
-    // 4.516244 + 9.14325 + 6.00647 + 0.110138 = $19.776102.
-    expect(r.sweepMonthlyUsd).toBeCloseTo(19.776102, 4);
-    // Writing every account (the code before issue 20): (10,000 × 3 + 34) × 43,800 × $0.625 / 1e6 = $822.18075
-    // instead of $9.14325: $832.813602, and the sweep now costs 2.4% of that (≤ one tenth: issue 20).
-    expect(r.sweepMonthlyUsdWriteAll).toBeCloseTo(832.813602, 4);
+    // 4.694182 + 9.170625 + 6.00647 + 0.110138 = $19.981415.
+    expect(r.sweepMonthlyUsd).toBeCloseTo(19.981415, 4);
+    // Writing every account (the code before issue 20): (10,000 × 3 + 35) × 43,800 × $0.625 / 1e6 = $822.208125
+    // instead of $9.170625: $833.018915, and the sweep now costs 2.4% of that (≤ one tenth: issue 20).
+    expect(r.sweepMonthlyUsdWriteAll).toBeCloseTo(833.018915, 4);
     expect(r.sweepMonthlyUsd / r.sweepMonthlyUsdWriteAll).toBeLessThanOrEqual(0.1);
   });
 
@@ -90,22 +90,24 @@ describe('costModel, by hand', () => {
     expect(r.breakdown.fixed.dispatcherUsd).toBeCloseTo(20.832112, 5);
     expect(r.breakdown.fixed.alarmsUsd).toBeCloseTo(4.9, 9);
     expect(r.breakdown.fixed.metricsUsd).toBeCloseTo(6.9, 9);
-    // 19.776102 + 875.042563 + 675.960209 + (20.832112 + 4.9 + 6.9) = $1,603.410986.
-    expect(r.monthlyUsd).toBeCloseTo(1603.410986, 3);
+    // 19.981415 + 875.042563 + 675.960209 + (20.832112 + 4.9 + 6.9) = $1,603.616299.
+    expect(r.monthlyUsd).toBeCloseTo(1603.616299, 3);
     // Per million: $3.50 + $0.20 + 10 s × 1 GB → $0.133334 + 4 × $0.625 + 700 B × 1 M of logs (0.651926 GiB) $0.325963
     // + one month of 1,840 B × 1 M → $0.428408 = $7.087705.
     expect(r.perMillionAssessmentsUsd).toBeCloseTo(7.087705, 5);
   });
 
   it('states the limits', () => {
-    // 1,000 accounts/s × 8 segments × 60 s = 480,000 accounts a tenant a minute; 10,000 take 1.25 s.
-    expect(r.limits.maxAccountsPerTenantPerSweep).toBe(480_000);
+    // At most 64 segments, 32 at a time (the worker's reservation): 1,000 accounts/s × 32 × 60 s = 1,920,000
+    // accounts a tenant a minute. 10,000 accounts are 8 segments in one wave: 10,000 / 8 / 1,000 = 1.25 s.
+    expect(r.limits.maxAccountsPerTenantPerSweep).toBe(1_920_000);
+    expect(r.limits).toMatchObject({ segmentsPerTenant: 8, sweepWaves: 1, workerReservedConcurrency: 32, sweepFitsInterval: true });
     expect(r.limits.sweepSeconds).toBeCloseTo(1.25, 9);
-    expect(r.limits.sweepFitsInterval).toBe(true);
+    expect(r.limits.sweepSecondsQueued).toBeCloseTo(1.25, 9);
     // 100 changed accounts × 1 WRU in 1.25 s = 80 WRU/s on the tenant's partition; 1,000 × 1.25 s = 1,250 changes fit.
     expect(r.limits.sweepWriteUnitsPerSecondPerTenant).toBeCloseTo(80, 9);
     expect(r.limits.maxChangedAccountsPerTenantPerSweep).toBe(1250);
-    expect(r.limits).toMatchObject({ stageThrottleRps: 500, rpsHeadroom: 450, rpsPerTenant: 50, tenantRatePerSecond: 100, sweepWorkerConcurrency: 8 });
+    expect(r.limits).toMatchObject({ stageThrottleRps: 500, rpsHeadroom: 450, rpsPerTenant: 50, tenantRatePerSecond: 100, sweepWorkersRequested: 8, sweepWorkerConcurrency: 8 });
     // 50 × 0.089 = 4.45 at p99 → 5, + 8 workers + coordinator + 2 dispatchers = 16.
     expect(r.limits.apiConcurrencyAtP99).toBeCloseTo(4.45, 9);
     expect(r.limits.peakConcurrency).toBe(16);
@@ -120,11 +122,26 @@ describe('costModel, by hand', () => {
     expect(costModel({ ...HAND, retentionDays: 365 / 12 }).limits.assessmentGbStored).toBeCloseTo(r.limits.assessmentGbPerMonth, 6);
   });
 
-  it('flags a tenant too large for one sweep a minute', () => {
+  it('scales a large tenant to 64 segments, through the worker reservation in waves', () => {
     const big = costModel({ ...HAND, accounts: 1_000_000 });
-    // 1,000,000 / 8 / 1,000 = 125 s: past the 60 s interval, inside the worker's 300 s timeout.
-    expect(big.limits.sweepSeconds).toBe(125);
-    expect(big.limits).toMatchObject({ sweepFitsInterval: false, segmentFitsWorkerTimeout: true });
+    // 1,000,000 / 15,000 = 66.7 → 64 segments (the most): 1,000,000 / 64 / 1,000 = 15.625 s a segment; 64 workers
+    // asked for, 32 at a time: two waves, 31.25 s, inside the 60 s interval (with 8 segments it was 125 s).
+    expect(big.limits).toMatchObject({ segmentsPerTenant: 64, sweepWorkersRequested: 64, sweepWorkerConcurrency: 32, sweepWaves: 2 });
+    expect(big.limits.sweepSeconds).toBe(15.625);
+    expect(big.limits.sweepSecondsQueued).toBe(31.25);
+    expect(big.limits).toMatchObject({ sweepFitsInterval: true, segmentFitsWorkerTimeout: true });
+    // The tenant's 10,000 changed accounts over its 31.25 s: 320 WRU/s on its partition.
+    expect(big.limits.sweepWriteUnitsPerSecondPerTenant).toBe(320);
+    // 5 + 32 workers + coordinator + 2 dispatchers.
+    expect(big.limits.peakConcurrency).toBe(40);
+    // 64 invocations a sweep: 64 × 43,800 a month.
+    expect(big.units.workerInvocationsPerMonth).toBe(64 * 43_800);
+    // Ten tenants of 100,000: 8 segments each, 80 workers in three waves of 32 (11.25 s): 37.5 s.
+    const spread = costModel({ ...HAND, accounts: 1_000_000, tenants: 10 });
+    expect(spread.limits).toMatchObject({ segmentsPerTenant: 8, sweepWorkersRequested: 80, sweepWaves: 3, sweepFitsInterval: true });
+    expect(spread.limits.sweepSecondsQueued).toBeCloseTo(37.5, 9);
+    // Past 1,920,000 accounts a tenant, 64 segments in two waves no longer fit the minute.
+    expect(costModel({ ...HAND, accounts: 2_000_000 }).limits).toMatchObject({ segmentsPerTenant: 64, sweepFitsInterval: false, segmentFitsWorkerTimeout: true });
   });
 });
 
@@ -154,7 +171,6 @@ describe('prices and sizes', () => {
 
 describe('the deployment the model assumes', () => {
   it('matches the code and the stack', () => {
-    expect(DEPLOYMENT.segments).toBe(SWEEP_SEGMENTS);
     expect(defaultRetentionDays()).toBe(TABLES.assessments.timeToLiveAttribute ? ASSESSMENT_RETENTION_DAYS : null);
     const stack = readFileSync(new URL('../../infra/stack.ts', import.meta.url), 'utf8');
     const memory = (fn: string) => Number(new RegExp(`make\\('${fn}', \\{[\\s\\S]*?memorySize: (\\d+)`).exec(stack)?.[1]) / 1024;
@@ -168,6 +184,7 @@ describe('the deployment the model assumes', () => {
     const config = readFileSync(new URL('../../infra/config.ts', import.meta.url), 'utf8');
     expect(config).toContain(`numberContext(node, 'throttleRate', isProd ? ${DEPLOYMENT.stageThrottleRps} : 50)`);
     expect(config).toContain(`numberContext(node, 'tenantRate', isProd ? ${DEPLOYMENT.tenantRatePerSecond} : 20)`);
+    expect(config).toContain(`positive(node, 'workerConcurrency', isProd ? ${DEPLOYMENT.workerReservedConcurrency} : 8)`);
   });
 
   it('starts from bench figures: the last quiet run (bench/results.json is per machine and not committed)', () => {

@@ -1,4 +1,5 @@
 import { apiGatewayRestUsd, PRICES } from './prices.ts';
+import { SEGMENT_BUCKETS, segmentsFor } from '../store/segments.ts';
 import type { ItemSizes } from './measure.ts';
 
 /**
@@ -16,8 +17,9 @@ const GB = 1024 ** 3;
 /**
  * What the stack deploys, as infra/ and shared/ set it (a test checks these against the
  * source): memory sizes (infra/stack.ts), the prod stage throttle and tenant rate limit
- * (infra/config.ts), segments per sweep (shared/store/accounts.ts SWEEP_SEGMENTS), the
- * schedules (infra/stack.ts: sweep and dispatcher, each `rate(1 minute)`).
+ * (infra/config.ts), the worker's reserved concurrency (infra/config.ts), the schedules
+ * (infra/stack.ts: sweep and dispatcher, each `rate(1 minute)`). Segments per sweep are not
+ * here: they follow each tenant's size (shared/store/segments.ts segmentsFor, 8 to 64).
  */
 export const DEPLOYMENT = {
   apiMemoryGb: 1,
@@ -28,8 +30,12 @@ export const DEPLOYMENT = {
   dispatcherSecondsPerRun: 70,
   /** Its idle loop polls the outbox and the due deliveries once a second: two eventually consistent Queries, half a read unit each at least. */
   dispatcherReadUnitsPerMinute: 70 * 2 * 0.5,
-  /** Workers a sweep invokes per tenant (one per segment). */
-  segments: 8,
+  /**
+   * The worker's reserved concurrency in prod (infra/config.ts `workerConcurrency`): the
+   * most segments swept at once, all tenants together; the rest of a fan-out waits (an
+   * asynchronous invocation queues) for a worker to finish.
+   */
+  workerReservedConcurrency: 32,
   /** The worker's timeout (infra/stack.ts): a segment longer than this fails. */
   workerTimeoutSeconds: 300,
   /** Prod stage throttle (requests/s, all callers) and burst. */
@@ -116,14 +122,24 @@ export interface CostReport {
     readonly writeUnitsPerAssessment: number;
   };
   readonly limits: {
-    /** Accounts per tenant: the largest one sweep finishes within its interval, with DEPLOYMENT.segments workers. */
+    /**
+     * Accounts per tenant: the largest one sweep finishes within its interval, alone, with
+     * its 64 segments through the worker reservation (min(64, reserved) at a time).
+     */
     readonly maxAccountsPerTenantPerSweep: number;
     readonly accountsPerTenant: number;
-    /** How long a tenant's sweep runs (its slowest segment), s; above the interval the next sweep starts before it ends. */
+    /** Segments (workers) of one tenant's sweep: segmentsFor(accountsPerTenant), 8 to 64. */
+    readonly segmentsPerTenant: number;
+    /** How long a tenant's sweep runs with all its segments side by side (one segment's time), s. */
     readonly sweepSeconds: number;
+    /** Waves the top of the interval's segments (all tenants) go through the worker reservation in. */
+    readonly sweepWaves: number;
+    /** When the last segment of the interval ends: sweepWaves × sweepSeconds; above the interval the next sweeps start before these end. */
+    readonly sweepSecondsQueued: number;
+    readonly workerReservedConcurrency: number;
     readonly sweepFitsInterval: boolean;
     readonly segmentFitsWorkerTimeout: boolean;
-    /** Write units per second one tenant's sweep puts on its `tenantId` partition (item writes) while it runs. */
+    /** Write units per second one tenant's sweep puts on its `tenantId` partition (item writes) while it runs (alone: its own waves). */
     readonly sweepWriteUnitsPerSecondPerTenant: number;
     /** Changed accounts per tenant per sweep before the tenant's partition reaches 1,000 WRU/s (the sweep spread over its interval). */
     readonly maxChangedAccountsPerTenantPerSweep: number;
@@ -139,7 +155,9 @@ export interface CostReport {
     /** API concurrency: rps × duration, and at p99 duration. */
     readonly apiConcurrency: number;
     readonly apiConcurrencyAtP99: number;
-    /** Concurrent sweep workers at the top of each interval (tenants × segments). */
+    /** Worker invocations at the top of each interval (tenants × segments). */
+    readonly sweepWorkersRequested: number;
+    /** Of those, running at once: at most the worker's reserved concurrency. */
     readonly sweepWorkerConcurrency: number;
     /** The above with the coordinator and the dispatcher's two, against the account's default 1,000. */
     readonly peakConcurrency: number;
@@ -169,20 +187,24 @@ export function costModel(i: CostInputs): CostReport {
   const invocations = (n: number) => n * p.lambdaRequest.usd;
   const logs = (bytes: number) => (bytes / GB) * p.logsIngestedGb.usd;
 
-  // --- Sweep. Every account read each sweep through a bySegment Query: eventually consistent,
-  // half a read unit per 4 KB of items read. A changed account is one UpdateItem: its item and
+  // --- Sweep. Every account read each sweep through bySegment Queries: eventually consistent,
+  // half a read unit per 4 KB of items read, and each of the 64 buckets' Query rounded up to
+  // 4 KB (at most half a unit more each). A changed account is one UpdateItem: its item and
   // its copies in bySegment and byTier (both project ALL) at 1 KB each. Per tenant and sweep:
-  // the sweep item (create, finish), and per segment a transaction (segment item and the
+  // the tenant's size (one eventually consistent read), the sweep item (create, finish, and the
+  // size written when it completes), and per segment a transaction (segment item and the
   // sweep's counts: 2 × 2 WRU) and two consistent reads (sweep, market).
   const sweepsPerMonth = SECONDS_PER_MONTH / i.sweepEverySeconds;
+  const accountsPerTenant = i.accounts / i.tenants;
+  const segments = segmentsFor(accountsPerTenant);
   const accountWrite = writeUnits(i.sizes.accountItemBytes);
   const writeUnitsPerChangedAccount = 3 * accountWrite;
-  const readUnitsPerSweep = (i.accounts * i.sizes.accountItemBytes) / (4 * KB) / 2 + i.tenants * (2 + d.segments * 2);
-  const bookkeepingWrites = i.tenants * (2 + d.segments * 4);
+  const readUnitsPerSweep = (i.accounts * i.sizes.accountItemBytes) / (4 * KB) / 2 + i.tenants * (2 + 0.5 + SEGMENT_BUCKETS * 0.5 + segments * 2);
+  const bookkeepingWrites = i.tenants * (3 + segments * 4);
   const writeUnitsPerSweep = i.accounts * i.changedShare * writeUnitsPerChangedAccount + bookkeepingWrites;
   const workerSecondsPerSweep = i.accounts / i.workerAccountsPerSecond;
   const workerGbSecondsPerSweep = workerSecondsPerSweep * d.workerMemoryGb;
-  const workerInvocationsPerMonth = i.tenants * d.segments * sweepsPerMonth;
+  const workerInvocationsPerMonth = i.tenants * segments * sweepsPerMonth;
   const sweepSchedulerShare = sweepsPerMonth / (sweepsPerMonth + MINUTES_PER_MONTH);
   const schedulerUsd = Math.max(0, sweepsPerMonth + MINUTES_PER_MONTH - p.schedulerFreePerMonth) * p.schedulerInvocation.usd * sweepSchedulerShare;
   const sweep = {
@@ -223,7 +245,7 @@ export function costModel(i: CostInputs): CostReport {
   const storedMonths = i.retentionDays === null ? i.storageHorizonMonths : i.retentionDays / (365 / 12);
   const assessmentGbStored = assessmentGbPerMonth * storedMonths;
   const accountsGb = (i.accounts * 3 * (i.sizes.accountItemBytes + ITEM_OVERHEAD)) / GB;
-  const sweepsGb = (i.tenants * (1 + d.segments) * sweepsPerMonth * i.storageHorizonMonths * (i.sweepItemBytes + ITEM_OVERHEAD)) / GB;
+  const sweepsGb = (i.tenants * (1 + segments) * sweepsPerMonth * i.storageHorizonMonths * (i.sweepItemBytes + ITEM_OVERHEAD)) / GB;
   const idempotencyGb = i.idempotency ? (i.rps * 86_400 * (IDEMPOTENCY_ITEM_BYTES + ITEM_OVERHEAD)) / GB : 0;
   const storageGbMonth = p.dynamoStorageGbMonth.usd;
   const storage = {
@@ -250,16 +272,24 @@ export function costModel(i: CostInputs): CostReport {
     (assessmentBytes / GB) * storageGbMonth;
 
   // --- Limits.
-  const accountsPerTenant = i.accounts / i.tenants;
-  const sweepSeconds = accountsPerTenant / d.segments / i.workerAccountsPerSecond;
-  const busySeconds = Math.max(sweepSeconds, 1);
+  const sweepSeconds = accountsPerTenant / segments / i.workerAccountsPerSecond;
+  // A tenant's writes spread over its own sweep: its segments in as many waves as the reservation needs for them alone.
+  const busySeconds = Math.max(sweepSeconds * Math.ceil(segments / d.workerReservedConcurrency), 1);
   const sweepWriteUnitsPerSecondPerTenant = (accountsPerTenant * i.changedShare * accountWrite) / busySeconds;
-  const sweepWorkerConcurrency = i.tenants * d.segments;
+  // Every tenant's sweep starts at the top of the interval; the reservation runs its segments in waves.
+  const sweepWorkersRequested = i.tenants * segments;
+  const sweepWorkerConcurrency = Math.min(sweepWorkersRequested, d.workerReservedConcurrency);
+  const sweepWaves = Math.ceil(sweepWorkersRequested / d.workerReservedConcurrency);
+  const sweepSecondsQueued = sweepWaves * sweepSeconds;
   const limits = {
-    maxAccountsPerTenantPerSweep: Math.floor(i.workerAccountsPerSecond * d.segments * i.sweepEverySeconds),
+    maxAccountsPerTenantPerSweep: Math.floor(i.workerAccountsPerSecond * Math.min(SEGMENT_BUCKETS, d.workerReservedConcurrency) * i.sweepEverySeconds),
     accountsPerTenant,
+    segmentsPerTenant: segments,
     sweepSeconds,
-    sweepFitsInterval: sweepSeconds <= i.sweepEverySeconds,
+    sweepWaves,
+    sweepSecondsQueued,
+    workerReservedConcurrency: d.workerReservedConcurrency,
+    sweepFitsInterval: sweepSecondsQueued <= i.sweepEverySeconds,
     segmentFitsWorkerTimeout: sweepSeconds <= d.workerTimeoutSeconds,
     sweepWriteUnitsPerSecondPerTenant,
     maxChangedAccountsPerTenantPerSweep: Math.floor((d.partitionWriteUnitsPerSecond * Math.min(busySeconds, i.sweepEverySeconds)) / accountWrite),
@@ -271,6 +301,7 @@ export function costModel(i: CostInputs): CostReport {
     assessmentWriteUnitsPerSecondPerTenant: (i.rps / i.tenants) * (recordUnits * (i.idempotency ? 2 : 1)),
     apiConcurrency,
     apiConcurrencyAtP99: (i.rps * i.apiP99Ms) / 1000,
+    sweepWorkersRequested,
     sweepWorkerConcurrency,
     peakConcurrency: Math.ceil((i.rps * i.apiP99Ms) / 1000) + sweepWorkerConcurrency + 1 + 2,
     accountConcurrency: d.accountConcurrency,

@@ -5,7 +5,8 @@ import { freshStores } from '../../test/dynamo.ts';
 import type { Tier } from '../risk/tiers.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
 import type { AccountAssessmentSummary } from '../schemas/summaries.ts';
-import { AccountStore, segmentOf } from './accounts.ts';
+import { AccountStore } from './accounts.ts';
+import { bucketOf } from './segments.ts';
 import type { Stores } from './index.ts';
 import type { TableNames } from './tables.ts';
 
@@ -49,8 +50,8 @@ describe('AccountStore.tierCounts', () => {
     const partition = async (key: string) =>
       (await db.send(new QueryCommand({ TableName: names.accounts, KeyConditionExpression: 'tenantId = :t', ExpressionAttributeValues: { ':t': { S: key } }, Select: 'COUNT' }))).Count;
     expect(await partition(`${tenantId}#book`)).toBeGreaterThan(0);
-    expect(await partition(`${tenantId}#exposure#ETH#${segmentOf('acct-0')}`)).toBeGreaterThan(0);
-    expect(await partition(`${tenantId}#exposure#BTC#${segmentOf('acct-0')}`)).toBeGreaterThan(0);
+    expect(await partition(`${tenantId}#exposure#ETH#${bucketOf('acct-0')}`)).toBeGreaterThan(0);
+    expect(await partition(`${tenantId}#exposure#BTC#${bucketOf('acct-0')}`)).toBeGreaterThan(0);
 
     expect(await stores.accounts.tierCounts(tenantId)).toEqual({
       accounts: 12,

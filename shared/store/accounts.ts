@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   BatchGetItemCommand,
   DeleteItemCommand,
@@ -17,10 +17,11 @@ import type { AccountBook } from '../schemas/snapshot.ts';
 import type { AccountAssessmentSummary } from '../schemas/summaries.ts';
 import { packJson, splitBody, unpackJson, type KeyShape } from './codec.ts';
 import { applied, ConflictError, guarded } from './errors.ts';
+import { bucketOf, bucketsOf, SWEEP_SEGMENTS } from './segments.ts';
 import { TableStore, type Page } from './table-store.ts';
 
-/** How many parallel segments a tenant's accounts are split into for sweeps. */
-export const SWEEP_SEGMENTS = 8;
+// Where the sweep's segments are defined; re-exported for the many callers that import them with the accounts.
+export { SWEEP_SEGMENTS, segmentOf } from './segments.ts';
 
 /** How many of a tenant's registered accounts are in each reported tier, and how many have none yet. */
 export interface AccountCounts {
@@ -82,10 +83,6 @@ export interface TierChange {
  */
 function firstVersion(now: Date): number {
   return now.getTime();
-}
-
-export function segmentOf(accountId: string): number {
-  return createHash('sha256').update(accountId).digest().readUInt32BE(0) % SWEEP_SEGMENTS;
 }
 
 type Item = Record<string, AttributeValue>;
@@ -187,6 +184,11 @@ export class AccountStore extends TableStore {
     // The exposure index changes with the book, in the same write: a price push finds exactly the accounts stored.
     const before = stored ? storedExposures(stored) : [];
     const after = exposuresOf(book);
+    // An item stored before there were 64 buckets (segments.ts) takes its bucket now, and its
+    // index items move with it: all of them deleted at the old number and written at the new.
+    const from = stored ? storedBucket(stored) : bucketOf(accountId);
+    const to = bucketOf(accountId);
+    const moved = from !== to;
     const main: TransactWriteItem = {
       Put: {
         TableName: this.table,
@@ -201,8 +203,8 @@ export class AccountStore extends TableStore {
     }));
     const replaced = stored ? this.partDeletes(tenantId, stored) : [];
     const indexed = [
-      ...after.filter((u) => !before.includes(u)).map((u): TransactWriteItem => ({ Put: { TableName: this.table, Item: this.exposureKey(tenantId, u, accountId) } })),
-      ...before.filter((u) => !after.includes(u)).map((u): TransactWriteItem => ({ Delete: { TableName: this.table, Key: this.exposureKey(tenantId, u, accountId) } })),
+      ...after.filter((u) => moved || !before.includes(u)).map((u): TransactWriteItem => ({ Put: { TableName: this.table, Item: this.exposureKey(tenantId, u, accountId, to) } })),
+      ...before.filter((u) => moved || !after.includes(u)).map((u): TransactWriteItem => ({ Delete: { TableName: this.table, Key: this.exposureKey(tenantId, u, accountId, from) } })),
     ];
     return { account, created: existing === undefined, items: [main, ...overflow, ...replaced, ...indexed] };
   }
@@ -232,7 +234,7 @@ export class AccountStore extends TableStore {
       const main: TransactWriteItem = {
         Delete: { TableName: this.table, Key: this.key(tenantId, accountId), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': item['version']! } },
       };
-      const unindexed = storedExposures(item).map((u): TransactWriteItem => ({ Delete: { TableName: this.table, Key: this.exposureKey(tenantId, u, accountId) } }));
+      const unindexed = storedExposures(item).map((u): TransactWriteItem => ({ Delete: { TableName: this.table, Key: this.exposureKey(tenantId, u, accountId, storedBucket(item)) } }));
       if (await this.write([main, ...this.partDeletes(tenantId, item), ...unindexed, ...closing])) return true;
       if (attempt === ATTEMPTS) throw new ConflictError(`account ${accountId}`);
     }
@@ -296,8 +298,20 @@ export class AccountStore extends TableStore {
     return { accounts: all!.scanned, tiers, unassessed: all!.matched };
   }
 
-  /** Every account of one sweep segment of a tenant. */
-  async *segment(tenantId: string, segment: number): AsyncGenerator<RegisteredAccount> {
+  /**
+   * Every account of segment `segment` of a sweep of `segments` (segments.ts): the accounts
+   * of each of its buckets, bucket after bucket.
+   */
+  async *segment(tenantId: string, segment: number, segments = SWEEP_SEGMENTS): AsyncGenerator<RegisteredAccount> {
+    for (const bucket of bucketsOf(segment, segments)) yield* this.bucket(tenantId, bucket);
+  }
+
+  /**
+   * Every account whose `segmentKey` is `<tenantId>#<bucket>`: the accounts written in that
+   * bucket, and for a bucket below 8 also those stored before there were 64 buckets with
+   * `hash % 8` = `bucket` (segments.ts).
+   */
+  async *bucket(tenantId: string, bucket: number): AsyncGenerator<RegisteredAccount> {
     let start: Record<string, AttributeValue> | undefined;
     do {
       const page = await guarded(() =>
@@ -306,7 +320,7 @@ export class AccountStore extends TableStore {
             TableName: this.table,
             IndexName: 'bySegment',
             KeyConditionExpression: 'segmentKey = :s',
-            ExpressionAttributeValues: { ':s': { S: `${tenantId}#${segment}` } },
+            ExpressionAttributeValues: { ':s': { S: `${tenantId}#${bucket}` } },
             ExclusiveStartKey: start,
           }),
         ),
@@ -320,26 +334,36 @@ export class AccountStore extends TableStore {
   }
 
   /**
-   * The exposure index item of an account and a symbol: `<tenantId>#exposure#<SYMBOL>#<segment>`,
+   * The exposure index item of an account and a symbol: `<tenantId>#exposure#<SYMBOL>#<bucket>`,
    * a partition no tenant has (out of the listing and, with no segment or tier key, out of
-   * the indexes), split by sweep segment so each worker of a price sweep queries its share.
+   * the indexes), split by bucket so each worker of a price sweep queries its share. The
+   * bucket is the one in the account item's `segmentKey` (an account stored before there
+   * were 64 buckets keeps `hash % 8` on both until it is rewritten).
    */
-  private exposureKey(tenantId: string, symbol: string, accountId: string): Item {
-    return { tenantId: { S: `${tenantId}#exposure#${symbol}#${segmentOf(accountId)}` }, accountId: { S: accountId } };
+  private exposureKey(tenantId: string, symbol: string, accountId: string, bucket: number): Item {
+    return { tenantId: { S: `${tenantId}#exposure#${symbol}#${bucket}` }, accountId: { S: accountId } };
   }
 
-  /** The ids of the tenant's accounts in `segment` exposed to any of `symbols` (and those indexed under ANY_UNDERLYING), sorted. */
-  async exposedIds(tenantId: string, symbols: readonly string[], segment: number): Promise<string[]> {
+  /**
+   * The ids of the tenant's accounts in segment `segment` of `segments` exposed to any of
+   * `symbols` (and those indexed under ANY_UNDERLYING), sorted. The segment's buckets are
+   * queried side by side, the symbols one after the other.
+   */
+  async exposedIds(tenantId: string, symbols: readonly string[], segment: number, segments = SWEEP_SEGMENTS): Promise<string[]> {
     const ids = new Set<string>();
     for (const symbol of new Set([...symbols, ANY_UNDERLYING])) {
-      const items = await this.queryAll({
-        TableName: this.table,
-        KeyConditionExpression: 'tenantId = :p',
-        ExpressionAttributeValues: { ':p': { S: `${tenantId}#exposure#${symbol}#${segment}` } },
-        ProjectionExpression: 'accountId',
-        ConsistentRead: true,
-      });
-      for (const item of items) ids.add(item['accountId']!.S!);
+      const found = await Promise.all(
+        bucketsOf(segment, segments).map((bucket) =>
+          this.queryAll({
+            TableName: this.table,
+            KeyConditionExpression: 'tenantId = :p',
+            ExpressionAttributeValues: { ':p': { S: `${tenantId}#exposure#${symbol}#${bucket}` } },
+            ProjectionExpression: 'accountId',
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      for (const item of found.flat()) ids.add(item['accountId']!.S!);
     }
     return [...ids].sort();
   }
@@ -425,6 +449,12 @@ export class AccountStore extends TableStore {
    * The account as now stored, or undefined when it changed meanwhile.
    */
   async indexExposures(tenantId: string, account: RegisteredAccount): Promise<RegisteredAccount | undefined> {
+    // The index items go to the bucket the item is stored in (its old one for an item from
+    // before there were 64), which this sweep-time update keeps: moving the item now could
+    // have the running sweep read it twice.
+    const stored = await this.mainItem(tenantId, account.accountId);
+    if (!stored || Number(stored['version']?.N) !== account.version) return undefined;
+    const bucket = storedBucket(stored);
     const exposures = exposuresOf(account.book);
     const update: TransactWriteItem = {
       Update: {
@@ -435,7 +465,7 @@ export class AccountStore extends TableStore {
         ExpressionAttributeValues: { ':e': { S: JSON.stringify(exposures) }, ':v': { N: String(account.version) }, ':next': { N: String(account.version + 1) } },
       },
     };
-    const items = exposures.map((u): TransactWriteItem => ({ Put: { TableName: this.table, Item: this.exposureKey(tenantId, u, account.accountId) } }));
+    const items = exposures.map((u): TransactWriteItem => ({ Put: { TableName: this.table, Item: this.exposureKey(tenantId, u, account.accountId, bucket) } }));
     if (!(await this.write([update, ...items]))) return undefined;
     return { ...account, version: account.version + 1, indexed: true };
   }
@@ -498,7 +528,7 @@ export class AccountStore extends TableStore {
   private item(tenantId: string, a: RegisteredAccount, parts: readonly Uint8Array[], bookId: string): Item {
     return {
       ...this.key(tenantId, a.accountId),
-      segmentKey: { S: `${tenantId}#${segmentOf(a.accountId)}` },
+      segmentKey: { S: `${tenantId}#${bucketOf(a.accountId)}` },
       ...(a.tier ? { tier: { S: a.tier }, tierKey: { S: `${tenantId}#${a.tier}` } } : {}),
       ...(a.lastAssessment ? { lastAssessment: { S: JSON.stringify(a.lastAssessment) } } : {}),
       ...(a.lastTierChange ? { lastTierChange: { S: JSON.stringify(a.lastTierChange) } } : {}),
@@ -511,6 +541,12 @@ export class AccountStore extends TableStore {
       version: { N: String(a.version) },
     };
   }
+}
+
+/** The bucket in a stored account's `segmentKey` (`<tenantId>#<n>`): its 64-bucket number, or `hash % 8` for an item stored before there were 64. */
+function storedBucket(i: Item): number {
+  const key = i['segmentKey']?.S;
+  return key ? Number(key.slice(key.lastIndexOf('#') + 1)) : bucketOf(i['accountId']!.S!);
 }
 
 /** The symbols a stored account is indexed under (none for an account stored before the index existed). */

@@ -68,6 +68,13 @@ export function mergeReasons(lists: readonly (readonly UnassessableReason[])[]):
  */
 const FULL_SWEEP_SLOT = 'slot#full';
 
+/**
+ * The item that remembers how many accounts the tenant's last completed sweep of every
+ * account read (sort key beside the sweeps' ids, never one of them): what the next sweep
+ * sizes its segments by, for one GetItem instead of counting the accounts.
+ */
+const SIZE_KEY = 'size#accounts';
+
 /** Sweeps and their segments. A segment's counts are added exactly once, however often it runs. */
 export class SweepStore extends TableStore {
   private key(tenantId: string, sweepKey: string): Record<string, AttributeValue> {
@@ -159,8 +166,39 @@ export class SweepStore extends TableStore {
       throw error;
     }
     const sweep = await this.get(tenantId, sweepId);
-    if (sweep && sweep.segmentsDone >= sweep.segments) await this.finish(tenantId, sweepId, 'completed', null, now);
+    if (sweep && sweep.segmentsDone >= sweep.segments) {
+      await this.finish(tenantId, sweepId, 'completed', null, now);
+      // Only a sweep of every account knows the tenant's size (a price sweep reads the exposed ones).
+      if (sweep.underlyings === null) await this.recordSize(tenantId, sweepId, sweep.counts.accounts, now);
+    }
     return 'recorded';
+  }
+
+  /**
+   * How many accounts the tenant's last completed sweep of every account read, or null
+   * before the first: one eventually consistent GetItem (a size a minute old is as good).
+   */
+  async lastSize(tenantId: string): Promise<number | null> {
+    const { Item } = await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: this.key(tenantId, SIZE_KEY) })));
+    return Item?.['accounts']?.N ? Number(Item['accounts'].N) : null;
+  }
+
+  /**
+   * Records the accounts a completed sweep of every account read, unless a later sweep
+   * (ids are time-ordered) already recorded its own: overlapping sweeps (a `profile` sweep
+   * beside a scheduled one) may complete in any order.
+   */
+  async recordSize(tenantId: string, sweepId: string, accounts: number, now = new Date()): Promise<void> {
+    await applied(() =>
+      this.db.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: { ...this.key(tenantId, SIZE_KEY), accounts: { N: String(accounts) }, sweepId: { S: sweepId }, recordedAt: { S: now.toISOString() } },
+          ConditionExpression: 'attribute_not_exists(sweepId) OR sweepId < :id',
+          ExpressionAttributeValues: { ':id': { S: sweepId } },
+        }),
+      ),
+    );
   }
 
   /** The unassessable reasons recorded on a sweep's segment markers (`<sweepId>#<segment>`). */

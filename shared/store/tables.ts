@@ -59,8 +59,9 @@ export const TABLES = {
     timeToLiveAttribute: 'expiresAt',
   },
   /**
-   * Registered accounts per tenant. `segmentKey` (`tenantId#n`, n = hash(accountId) mod
-   * SWEEP_SEGMENTS) splits a tenant's accounts for parallel sweep workers; `tierKey`
+   * Registered accounts per tenant. `segmentKey` (`tenantId#n`, n = the account's bucket,
+   * hash(accountId) mod SEGMENT_BUCKETS, or mod 8 for an item stored before there were 64:
+   * segments.ts) splits a tenant's accounts for parallel sweep workers; `tierKey`
    * (`tenantId#tier`) lists them by tier.
    */
   accounts: {
@@ -97,7 +98,10 @@ export const TABLES = {
     sortKey: { name: 'hour', type: 'S' },
     timeToLiveAttribute: 'expiresAt',
   },
-  /** Sweeps and their segments (`sweepId#n`) per tenant. */
+  /**
+   * Sweeps and their segments (`sweepId#n`) per tenant, beside the tenant's full-sweep slot
+   * (`slot#full`) and size (`size#accounts`: what segments a sweep gets, sweeps.ts).
+   */
   sweeps: { name: 'sweeps', partitionKey: { name: 'tenantId', type: 'S' }, sortKey: { name: 'sweepKey', type: 'S' } },
   /**
    * The outbox: events written in the same transaction as the change they announce.

@@ -5,6 +5,7 @@ import { freshStores } from '../../test/dynamo.ts';
 import { createApp } from '../../functions/api/app.ts';
 import type { Stores } from '../store/index.ts';
 import { ANY_UNDERLYING, MAX_INDEXED_EXPOSURES, SWEEP_SEGMENTS, segmentOf } from '../store/accounts.ts';
+import { bucketOf } from '../store/segments.ts';
 import { runSegment, startSweep } from './sweep-runs.ts';
 import { summaryChanged } from './account-assessment.ts';
 
@@ -176,7 +177,7 @@ describe('accounts stored before the exposure index', () => {
     await call('PUT', '/v1/accounts/legacy', perp('ETH', 10, 6_000, 3_000));
     // As an account written before the index existed: no exposures on the item, no index item.
     await db.send(new UpdateItemCommand({ TableName: names.accounts, Key: { tenantId: { S: tenantId }, accountId: { S: 'legacy' } }, UpdateExpression: 'REMOVE exposures' }));
-    await db.send(new DeleteItemCommand({ TableName: names.accounts, Key: { tenantId: { S: `${tenantId}#exposure#ETH#${segmentOf('legacy')}` }, accountId: { S: 'legacy' } } }));
+    await db.send(new DeleteItemCommand({ TableName: names.accounts, Key: { tenantId: { S: `${tenantId}#exposure#ETH#${bucketOf('legacy')}` }, accountId: { S: 'legacy' } } }));
 
     const missed = await call('PUT', '/v1/market', { market: { ETH: { price: 2_990 } } });
     expect(await waitFor(call, missed.body.reassessment.sweepId)).toMatchObject({ counts: { accounts: 0 } });

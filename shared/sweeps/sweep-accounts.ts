@@ -6,6 +6,7 @@ import type { RegisteredAccount } from '../store/accounts.ts';
 import { ConflictError } from '../store/errors.ts';
 import type { Stores } from '../store/index.ts';
 import type { MarketData } from '../store/market.ts';
+import { SWEEP_SEGMENTS } from '../store/segments.ts';
 import { mergeReasons, zeroCounts, type SegmentOutcome, type SweepCounts, type UnassessableReason } from '../store/sweeps.ts';
 import { assessAccount, reportedTier, summaryChanged, accountSummaryOf, unassessable } from './account-assessment.ts';
 import { tierEvent, unassessableEvent } from './sweep-events.ts';
@@ -13,14 +14,15 @@ import { forecastsFor, gridSymbols } from './forecasts.ts';
 import { liquidationTransition } from './liquidation-runs.ts';
 
 /**
- * One segment of a sweep: re-assess each account with the tenant's latest market and
- * update its tier. A tier change is recorded with its assessment and its event in one
- * transaction, conditional on the account being unchanged since it was read; so a
- * retried segment finds the new tier already stored and emits nothing twice. An account
- * whose tier stays and whose stored summary still holds (summaryChanged) is not written.
+ * One segment of a sweep of `segments` (shared/store/segments.ts): re-assess each account
+ * with the tenant's latest market and update its tier. A tier change is recorded with its
+ * assessment and its event in one transaction, conditional on the account being unchanged
+ * since it was read; so a retried segment finds the new tier already stored and emits
+ * nothing twice. An account whose tier stays and whose stored summary still holds
+ * (summaryChanged) is not written.
  */
-export function sweepSegment(stores: Stores, tenantId: string, sweepId: string, segment: number, now = new Date()): Promise<SegmentOutcome> {
-  return sweepAccounts(stores, tenantId, sweepId, stores.accounts.segment(tenantId, segment), now);
+export function sweepSegment(stores: Stores, tenantId: string, sweepId: string, segment: number, now = new Date(), segments = SWEEP_SEGMENTS): Promise<SegmentOutcome> {
+  return sweepAccounts(stores, tenantId, sweepId, stores.accounts.segment(tenantId, segment, segments), now);
 }
 
 /** Re-assesses `accounts` (a segment, or the exposed accounts of one for a price sweep) as `sweepSegment` does. */

@@ -1,7 +1,7 @@
 import { newId } from '../ids.ts';
 import { ConflictError } from '../store/errors.ts';
 import type { Stores } from '../store/index.ts';
-import { SWEEP_SEGMENTS } from '../store/accounts.ts';
+import { isSegmentCount, segmentsFor, SWEEP_SEGMENTS } from '../store/segments.ts';
 import { zeroCounts, type SegmentOutcome, type Sweep } from '../store/sweeps.ts';
 import { marketProblem } from './account-assessment.ts';
 import { marketStaleEvent } from './sweep-events.ts';
@@ -29,7 +29,9 @@ const ONE_AT_A_TIME: ReadonlySet<Sweep['trigger']> = new Set(['schedule', 'api']
  * profile allows is refused: the sweep ends at once with a `market.stale` event, since
  * stale prices cause the worst false liquidations. A scheduled or on-demand sweep while
  * another of those is running starts nothing and answers the running one (a minute's
- * schedule never piles sweeps onto a slow one). Otherwise the segments go to `run`.
+ * schedule never piles sweeps onto a slow one). Otherwise the segments go to `run`: as
+ * many as the tenant's size asks for (segmentsFor: the accounts its last completed sweep of
+ * every account read; 8 for a small or new tenant), recorded on the sweep for its workers.
  */
 export async function startSweep(
   stores: Stores,
@@ -43,11 +45,12 @@ export async function startSweep(
   const sweepId = newId('swp', now.getTime());
   const market = await stores.market.get(tenantId);
   const problem = marketProblem(market, now);
+  const segments = problem ? 0 : segmentsFor(await stores.sweeps.lastSize(tenantId));
   const sweep: Sweep = {
     sweepId,
     status: problem ? 'completed' : 'running',
     trigger,
-    segments: problem ? 0 : SWEEP_SEGMENTS,
+    segments,
     segmentsDone: 0,
     counts: zeroCounts(),
     startedAt: now.toISOString(),
@@ -65,7 +68,7 @@ export async function startSweep(
     await stores.events.put(tenantId, marketStaleEvent(tenantId, sweepId, problem, market?.asOf ?? null, now));
     return sweep;
   }
-  await run(tenantId, sweepId, SWEEP_SEGMENTS);
+  await run(tenantId, sweepId, segments);
   return sweep;
 }
 
@@ -100,15 +103,19 @@ export interface SegmentRunOutcome extends SegmentOutcome {
 }
 
 /**
- * A worker's job: one segment, then its counts recorded once. A `price` sweep's segment
- * is the segment's accounts exposed to the sweep's underlyings; any other, all of them.
+ * A worker's job: one segment of the sweep's `segments`, then its counts recorded once. A
+ * `price` sweep's segment is the segment's accounts exposed to the sweep's underlyings;
+ * any other, all of them.
  */
 export async function runSegment(stores: Stores, tenantId: string, sweepId: string, segment: number, now = new Date()): Promise<SegmentRunOutcome> {
   const sweep = await stores.sweeps.get(tenantId, sweepId);
   const underlyings = sweep?.underlyings;
+  const segments = sweep && isSegmentCount(sweep.segments) ? sweep.segments : SWEEP_SEGMENTS;
+  // A segment out of range reads no bucket: recorded, it would count toward completing the sweep.
+  if (!Number.isInteger(segment) || segment < 0 || segment >= segments) throw new RangeError(`segment ${segment} of a sweep of ${segments}`);
   const outcome = underlyings
-    ? await sweepAccounts(stores, tenantId, sweepId, stores.accounts.many(tenantId, await stores.accounts.exposedIds(tenantId, underlyings, segment)), now)
-    : await sweepSegment(stores, tenantId, sweepId, segment, now);
+    ? await sweepAccounts(stores, tenantId, sweepId, stores.accounts.many(tenantId, await stores.accounts.exposedIds(tenantId, underlyings, segment, segments)), now)
+    : await sweepSegment(stores, tenantId, sweepId, segment, now, segments);
   const recorded = (await stores.sweeps.completeSegment(tenantId, sweepId, segment, outcome, now)) === 'recorded';
   return { ...outcome, recorded };
 }

@@ -18,7 +18,7 @@ export const SweepSchema = z
         'What started it: `api` (POST /v1/sweeps), `schedule` (every minute), `price` (a market push: only the accounts exposed to the changed symbols), ' +
           'or `profile` (a new version of a risk profile)',
       ),
-    segments: z.number().int().describe('How many parallel segments the accounts were split into (8); 0 when the sweep was refused for its market data'),
+    segments: z.number().int().describe('How many parallel segments the accounts were split into: 8 to 64, one per about 15,000 accounts of the tenant as its last completed sweep counted them; 0 when the sweep was refused for its market data'),
     segmentsDone: z.number().int().describe('Segments finished so far, 0 to `segments`'),
     counts: z
       .object({
