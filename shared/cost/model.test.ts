@@ -86,12 +86,14 @@ describe('costModel, by hand', () => {
     expect(r.breakdown.storage.accountsUsd).toBeCloseTo((30_000 * 761) / GIB / 4, 9);
     expect(r.breakdown.storage.sweepsUsd).toBeCloseTo((9 * 43_800 * 12 * 400) / GIB / 4, 9);
     // Dispatcher: 70 s × 0.5 GB × 43,800 = 1,533,000 GB-s → $20.440102, 43,800 requests → $0.00876,
-    // 70 RRU × 43,800 → $0.38325; alarm metrics 49 × $0.10; custom metrics 23 × $0.30.
-    expect(r.breakdown.fixed.dispatcherUsd).toBeCloseTo(20.832112, 5);
+    // 70 polls × 2 × 17 Queries (16 pending shards and the legacy key) × 0.5 = 1,190 RRU a minute
+    // × 43,800 → $6.51525; alarm metrics 49 × $0.10; custom metrics 23 × $0.30.
+    expect(DEPLOYMENT.dispatcherReadUnitsPerMinute).toBe(1_190);
+    expect(r.breakdown.fixed.dispatcherUsd).toBeCloseTo(26.964112, 5);
     expect(r.breakdown.fixed.alarmsUsd).toBeCloseTo(4.9, 9);
     expect(r.breakdown.fixed.metricsUsd).toBeCloseTo(6.9, 9);
-    // 19.981415 + 875.042563 + 675.960209 + (20.832112 + 4.9 + 6.9) = $1,603.616299.
-    expect(r.monthlyUsd).toBeCloseTo(1603.616299, 3);
+    // 19.981415 + 875.042563 + 675.960209 + (26.964112 + 4.9 + 6.9) = $1,609.748299.
+    expect(r.monthlyUsd).toBeCloseTo(1609.748299, 3);
     // Per million: $3.50 + $0.20 + 10 s × 1 GB → $0.133334 + 4 × $0.625 + 700 B × 1 M of logs (0.651926 GiB) $0.325963
     // + one month of 1,840 B × 1 M → $0.428408 = $7.087705.
     expect(r.perMillionAssessmentsUsd).toBeCloseTo(7.087705, 5);

@@ -1,4 +1,5 @@
 import { apiGatewayRestUsd, PRICES } from './prices.ts';
+import { PENDING_KEYS } from '../store/pending-shards.ts';
 import { SEGMENT_BUCKETS, segmentsFor } from '../store/segments.ts';
 import type { ItemSizes } from './measure.ts';
 
@@ -28,8 +29,12 @@ export const DEPLOYMENT = {
   dispatcherMemoryGb: 0.5,
   /** The dispatcher loops until 20 s before its 90 s timeout, stopping when under 15 s remain: ~70 s of every minute, busy or not. */
   dispatcherSecondsPerRun: 70,
-  /** Its idle loop polls the outbox and the due deliveries once a second: two eventually consistent Queries, half a read unit each at least. */
-  dispatcherReadUnitsPerMinute: 70 * 2 * 0.5,
+  /**
+   * Its idle loop polls the outbox and the due deliveries once a second, each through one
+   * eventually consistent Query per pending key (PENDING_SHARDS shards and the legacy
+   * `pending`: 17, shared/store/pending-shards.ts), half a read unit each at least: 70 × 34 × 0.5.
+   */
+  dispatcherReadUnitsPerMinute: 70 * 2 * PENDING_KEYS.length * 0.5,
   /**
    * The worker's reserved concurrency in prod (infra/config.ts `workerConcurrency`): the
    * most segments swept at once, all tenants together; the rest of a fan-out waits (an

@@ -2,11 +2,11 @@ import {
   ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { applied, guarded } from './errors.ts';
+import { LEGACY_PENDING, pendingKeyOf, queryPending } from './pending-shards.ts';
 import { TableStore, type Page } from './table-store.ts';
 
 export interface Delivery {
@@ -33,6 +33,13 @@ export type AttemptOutcome =
   | { readonly kind: 'failed'; readonly status: number | null; readonly error: string };
 
 const PENDING = 'pending';
+
+/**
+ * The condition that a delivery is still due: its `dueState` is its own shard's key, or the
+ * legacy `pending` of an item written before the shards (pending-shards.ts). Binds `:p`, `:legacy`.
+ */
+const DUE = 'dueState IN (:p, :legacy)';
+const dueValues = (deliveryId: string): Record<string, AttributeValue> => ({ ':p': { S: pendingKeyOf(deliveryId) }, ':legacy': { S: LEGACY_PENDING } });
 
 /** The id of the delivery of one event to one endpoint: the same however often fan-out runs. */
 export const deliveryIdOf = (eventId: string, endpointId: string) => `dlv_${withoutPrefix(eventId)}_${withoutPrefix(endpointId)}`;
@@ -61,7 +68,7 @@ export class DeliveryStore extends TableStore {
             attempts: { N: '0' },
             createdAt: { S: due },
             nextAttemptAt: { S: due },
-            dueState: { S: PENDING },
+            dueState: { S: pendingKeyOf(d.deliveryId) },
             dueKey: { S: `${due}#${tenantId}#${d.deliveryId}` },
             endpointKey: { S: `${tenantId}#${d.endpointId}` },
             createdKey: { S: `${due}#${d.deliveryId}` },
@@ -72,18 +79,16 @@ export class DeliveryStore extends TableStore {
     );
   }
 
-  /** Pending deliveries due by `now`, earliest first, across tenants. */
+  /**
+   * Pending deliveries due by `now`, earliest first, across tenants: the earliest `limit`
+   * of every pending shard and of the legacy key (pending-shards.ts), merged and cut to `limit`.
+   */
   async due(now: Date, limit: number): Promise<Array<{ tenantId: string; deliveryId: string }>> {
-    const { Items = [] } = await guarded(() =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byDue',
-          KeyConditionExpression: 'dueState = :p AND dueKey <= :now',
-          ExpressionAttributeValues: { ':p': { S: PENDING }, ':now': { S: `${now.toISOString()}\uffff` } },
-          Limit: limit,
-        }),
-      ),
+    const Items = await queryPending(
+      this.db,
+      { TableName: this.table, IndexName: 'byDue', KeyConditionExpression: 'dueState = :p AND dueKey <= :now', ExpressionAttributeValues: { ':now': { S: `${now.toISOString()}\uffff` } } },
+      'dueKey',
+      limit,
     );
     return Items.map((i) => ({ tenantId: i['tenantId']!.S!, deliveryId: i['deliveryId']!.S! }));
   }
@@ -102,12 +107,12 @@ export class DeliveryStore extends TableStore {
             TableName: this.table,
             Key: this.key(tenantId, deliveryId),
             UpdateExpression: 'SET leaseUntil = :lease, lastAttemptAt = :now, firstAttemptAt = if_not_exists(firstAttemptAt, :now) ADD attempts :one',
-            ConditionExpression: 'dueState = :p AND nextAttemptAt <= :now AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+            ConditionExpression: `${DUE} AND nextAttemptAt <= :now AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)`,
             ExpressionAttributeValues: {
               ':lease': { S: new Date(now.getTime() + leaseMs).toISOString() },
               ':now': { S: at },
               ':one': { N: '1' },
-              ':p': { S: PENDING },
+              ...dueValues(deliveryId),
             },
             ReturnValues: 'ALL_NEW',
           }),
@@ -132,12 +137,12 @@ export class DeliveryStore extends TableStore {
           TableName: this.table,
           Key: this.key(tenantId, deliveryId),
           UpdateExpression: 'SET nextAttemptAt = :next, dueKey = :dueKey',
-          ConditionExpression: 'dueState = :p AND nextAttemptAt < :next AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+          ConditionExpression: `${DUE} AND nextAttemptAt < :next AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)`,
           ExpressionAttributeValues: {
             ':next': { S: next },
             ':dueKey': { S: `${next}#${tenantId}#${deliveryId}` },
-            ':p': { S: PENDING },
             ':now': { S: now.toISOString() },
+            ...dueValues(deliveryId),
           },
         }),
       ),
@@ -177,7 +182,7 @@ export class DeliveryStore extends TableStore {
     );
   }
 
-  /** Puts a failed delivery back in the queue, due now, with a fresh retry window. */
+  /** Puts a failed delivery back in the queue, due now, with a fresh retry window (under its own shard's key, whatever it had). */
   async retry(tenantId: string, deliveryId: string, now: Date): Promise<boolean> {
     const at = now.toISOString();
     return applied(() =>
@@ -185,10 +190,10 @@ export class DeliveryStore extends TableStore {
         new UpdateItemCommand({
           TableName: this.table,
           Key: this.key(tenantId, deliveryId),
-          UpdateExpression: 'SET #s = :pending, dueState = :pending, nextAttemptAt = :now, dueKey = :dueKey, firstAttemptAt = :now',
+          UpdateExpression: 'SET #s = :pending, dueState = :due, nextAttemptAt = :now, dueKey = :dueKey, firstAttemptAt = :now',
           ConditionExpression: '#s = :failed',
           ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':pending': { S: PENDING }, ':now': { S: at }, ':dueKey': { S: `${at}#${tenantId}#${deliveryId}` }, ':failed': { S: 'failed' } },
+          ExpressionAttributeValues: { ':pending': { S: PENDING }, ':due': { S: pendingKeyOf(deliveryId) }, ':now': { S: at }, ':dueKey': { S: `${at}#${tenantId}#${deliveryId}` }, ':failed': { S: 'failed' } },
         }),
       ),
     );

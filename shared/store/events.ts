@@ -7,6 +7,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { applied, guarded } from './errors.ts';
+import { pendingKeyOf, queryPending } from './pending-shards.ts';
 import { TableStore } from './table-store.ts';
 
 /** An event in the outbox, as webhooks will carry it (`{ type, timestamp, data }`). */
@@ -16,8 +17,6 @@ export interface OutboxEvent {
   readonly createdAt: string;
   readonly data: unknown;
 }
-
-const PENDING = 'pending';
 
 /**
  * The outbox. Events are written in the same transaction as the change they announce
@@ -46,19 +45,12 @@ export class EventStore extends TableStore {
     return Item ? eventOf(Item) : undefined;
   }
 
-  /** Events awaiting dispatch, oldest first, across tenants. */
+  /**
+   * Events awaiting dispatch, oldest first, across tenants: the oldest `limit` of every
+   * pending shard and of the legacy key (pending-shards.ts), merged and cut to `limit`.
+   */
   async pending(limit: number): Promise<Array<{ tenantId: string; event: OutboxEvent }>> {
-    const { Items = [] } = await guarded(() =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byDispatch',
-          KeyConditionExpression: 'dispatchState = :p',
-          ExpressionAttributeValues: { ':p': { S: PENDING } },
-          Limit: limit,
-        }),
-      ),
-    );
+    const Items = await queryPending(this.db, { TableName: this.table, IndexName: 'byDispatch', KeyConditionExpression: 'dispatchState = :p' }, 'createdKey', limit);
     return Items.map((i) => ({ tenantId: i['tenantId']!.S!, event: eventOf(i) }));
   }
 
@@ -95,7 +87,8 @@ export class EventStore extends TableStore {
       createdAt: { S: e.createdAt },
       createdKey: { S: `${e.createdAt}#${e.eventId}` },
       data: { S: JSON.stringify(e.data) },
-      dispatchState: { S: PENDING },
+      // Sharded by the event's id, so the outbox's index writes do not share one partition.
+      dispatchState: { S: pendingKeyOf(e.eventId) },
     };
   }
 }

@@ -105,7 +105,8 @@ export const TABLES = {
   sweeps: { name: 'sweeps', partitionKey: { name: 'tenantId', type: 'S' }, sortKey: { name: 'sweepKey', type: 'S' } },
   /**
    * The outbox: events written in the same transaction as the change they announce.
-   * `dispatchState` is set while an event awaits dispatch (a sparse index the dispatcher reads).
+   * `dispatchState` is set while an event awaits dispatch (a sparse index the dispatcher reads):
+   * `pending#<n>`, sharded by event id, or `pending` on an item written before (pending-shards.ts).
    */
   events: {
     name: 'events',
@@ -117,8 +118,8 @@ export const TABLES = {
   webhookEndpoints: { name: 'webhook-endpoints', partitionKey: { name: 'tenantId', type: 'S' }, sortKey: { name: 'endpointId', type: 'S' } },
   /**
    * One delivery per event and endpoint (deterministic id). `dueState` is set while a
-   * delivery awaits an attempt: the dispatcher reads the sparse `byDue` index in
-   * `nextAttemptAt` order. `byEndpoint` lists an endpoint's deliveries, newest first.
+   * delivery awaits an attempt (`pending#<n>`, sharded by delivery id, or the legacy `pending`:
+   * pending-shards.ts): the dispatcher reads the sparse `byDue` index in `nextAttemptAt` order. `byEndpoint` lists an endpoint's deliveries, newest first.
    */
   deliveries: {
     name: 'deliveries',
