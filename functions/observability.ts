@@ -17,40 +17,9 @@ import type { MiddlewareObj } from '@middy/core';
 import type { SegmentRunOutcome } from '../shared/sweeps/sweep-runs.ts';
 import type { DispatchCounts } from '../shared/webhooks/dispatch-outbox.ts';
 import type { Assessor } from './api/env.ts';
+import { METRIC, METRICS_NAMESPACE } from './metric-names.ts';
 
-/** The CloudWatch namespace of every metric (POWERTOOLS_METRICS_NAMESPACE on Lambda). */
-export const METRICS_NAMESPACE = 'Softland';
-
-/**
- * Every metric the functions publish (unit Count; dimension `service` = the function's
- * name, plus those named). Stable names: dashboards and alarms read them.
- */
-export const METRIC = {
-  /** API: one per assessment answered by POST /v1/assessments; dimension `tier`. */
-  assessments: 'Assessments',
-  /** Coordinator: sweeps started (segments fanned out to workers), per run. */
-  sweepsStarted: 'SweepsStarted',
-  /** Coordinator: sweeps refused at once (market data missing or stale: `market.stale`), per run. */
-  sweepsRefused: 'SweepsRefused',
-  /** Coordinator: tenants whose earlier sweep of every account was still running, so none started, per run. */
-  sweepsSkipped: 'SweepsSkipped',
-  /** Worker: segments completed (a retried segment already recorded counts nothing). */
-  sweepSegments: 'SweepSegmentsCompleted',
-  /** Worker: accounts re-assessed by the segment. */
-  sweepAccountsAssessed: 'SweepAccountsAssessed',
-  /** Worker: accounts whose tier changed (each with its outbox event). */
-  sweepTierChanges: 'SweepTierChanges',
-  /** Worker: accounts that could not be assessed (their reasons are on the sweep). */
-  sweepUnassessable: 'SweepAccountsUnassessable',
-  /** Dispatcher: deliveries a receiver accepted (2xx), per run. */
-  deliveriesDelivered: 'WebhookDeliveriesDelivered',
-  /** Dispatcher: attempts that failed and were rescheduled with backoff, per run (alarm WebhookDeliveriesRetried). */
-  deliveriesRetried: 'WebhookDeliveriesRetried',
-  /** Dispatcher: deliveries marked failed for good, per run (alarm WebhookDeliveriesFailed). */
-  deliveriesFailed: 'WebhookDeliveriesFailed',
-  /** Dispatcher: due deliveries left for a later run (their endpoint's circuit is open, or it stalled). */
-  deliveriesDeferred: 'WebhookDeliveriesDeferred',
-} as const;
+export { METRIC, METRICS_NAMESPACE };
 
 /** The functions that log and publish metrics: the four Lambdas and the local server. */
 export type ObservedFunction = 'api' | 'coordinator' | 'worker' | 'dispatcher' | 'admin' | 'local';

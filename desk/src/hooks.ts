@@ -56,3 +56,15 @@ export function useNow(everyMs: number): number {
   }, [everyMs]);
   return now;
 }
+
+/** `fn` run at most once per animation frame, however often the result is called. */
+export function oncePerFrame(fn: () => void): () => void {
+  let frame = 0;
+  return () => {
+    if (frame !== 0) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      fn();
+    });
+  };
+}

@@ -12,10 +12,9 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { API_429_METRIC, SOFTLAND_METRICS, SWEEP_SKIPPED_METRIC } from './monitoring.ts';
-
-/** The tiers Assessments is published by (shared/risk/tiers.ts), healthiest first. */
-const TIERS = ['healthy', 'warning', 'tier1', 'tier2', 'tier3', 'insolvent'] as const;
+import { METRIC } from '../../functions/metric-names.ts';
+import { TIERS } from '../../shared/risk/tiers.ts';
+import { API_429_METRIC, SOFTLAND_METRICS } from './monitoring.ts';
 
 export interface OverviewDashboardProps {
   readonly namePrefix: string;
@@ -83,12 +82,12 @@ export class OverviewDashboard extends Construct {
           ]),
         ],
         [
-          graph(assessments, TIERS.map((tier) => own(apiFn, 'Assessments', tier, { tier })), 6),
-          graph(sweepAccounts, [own(worker, 'SweepAccountsAssessed', 'assessed'), own(worker, 'SweepTierChanges', 'tier changes'), own(worker, 'SweepAccountsUnassessable', 'unassessable')], 6),
-          graph(sweepRuns, [own(coordinator, 'SweepsStarted', 'started'), own(coordinator, SWEEP_SKIPPED_METRIC, 'skipped'), own(coordinator, 'SweepsRefused', 'refused')], 6),
+          graph(assessments, TIERS.map((tier) => own(apiFn, METRIC.assessments, tier, { tier })), 6),
+          graph(sweepAccounts, [own(worker, METRIC.sweepAccountsAssessed, 'assessed'), own(worker, METRIC.sweepTierChanges, 'tier changes'), own(worker, METRIC.sweepUnassessable, 'unassessable')], 6),
+          graph(sweepRuns, [own(coordinator, METRIC.sweepsStarted, 'started'), own(coordinator, METRIC.sweepsSkipped, 'skipped'), own(coordinator, METRIC.sweepsRefused, 'refused')], 6),
           graph(
             deliveries,
-            ['Delivered', 'Retried', 'Failed', 'Deferred'].map((outcome) => own(dispatcher, `WebhookDeliveries${outcome}`, outcome.toLowerCase())),
+            (['deliveriesDelivered', 'deliveriesRetried', 'deliveriesFailed', 'deliveriesDeferred'] as const).map((name) => own(dispatcher, METRIC[name], name.slice('deliveries'.length).toLowerCase())),
             6,
           ),
         ],

@@ -15,6 +15,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { METRIC, METRICS_NAMESPACE, SERVICE_DIMENSION } from '../../functions/metric-names.ts';
 
 /**
  * The functions' own metrics (functions/observability.ts), published with the CloudWatch
@@ -23,12 +24,12 @@ import { Construct } from 'constructs';
  * (POWERTOOLS_SERVICE_NAME, set by LambdaFunction).
  */
 export const SOFTLAND_METRICS = {
-  namespace: 'Softland',
-  serviceDimension: 'service',
+  namespace: METRICS_NAMESPACE,
+  serviceDimension: SERVICE_DIMENSION,
 } as const;
 
 /** The coordinator's count of tenants whose sweep of every account was still running when the next was due. */
-export const SWEEP_SKIPPED_METRIC = 'SweepsSkipped';
+export const SWEEP_SKIPPED_METRIC = METRIC.sweepsSkipped;
 
 /** Requests answered 429, counted from the API's access log (the gateway's throttle and the function's tenant limit alike). */
 export const API_429_METRIC = 'ApiRateLimited';
@@ -39,8 +40,8 @@ export const DEAD_LETTER_MAX_AGE_SECONDS = 86_400;
 /** The webhook metrics the alarms read: the dispatcher's counts of one invocation. */
 export const WEBHOOK_METRICS = {
   namespace: SOFTLAND_METRICS.namespace,
-  failed: 'WebhookDeliveriesFailed',
-  retried: 'WebhookDeliveriesRetried',
+  failed: METRIC.deliveriesFailed,
+  retried: METRIC.deliveriesRetried,
 } as const;
 
 export interface MonitoringProps {

@@ -1,15 +1,10 @@
+import type { z } from 'zod';
 import type { LiquidationPrices } from '../schemas/assessment.ts';
+import type { NextTierPriceSchema } from '../schemas/summaries.ts';
 import type { Tier } from './tiers.ts';
 
-/** The nearest price at which an account enters the next liquidation level worse than its own tier. */
-export interface NextTierPrice {
-  readonly underlying: string;
-  /** The level entered: tier1 (from healthy or warning) or tier3 (from tier1 or tier2). */
-  readonly tier: 'tier1' | 'tier3';
-  readonly price: number;
-  /** price / the underlying's current price − 1: negative for a fall. */
-  readonly move: number;
-}
+/** The nearest price at which an account enters the next liquidation level worse than its own tier (its schema describes the fields). */
+export type NextTierPrice = z.infer<typeof NextTierPriceSchema>;
 
 /** The liquidation level after each tier, among those the liquidation prices give (tier1, tier3); none after tier3. */
 const NEXT_LEVEL: Readonly<Record<Tier, 'tier1' | 'tier3' | null>> = {

@@ -106,6 +106,11 @@ export function exposuresOf(book: AccountBook): string[] {
   return symbols.size > MAX_INDEXED_EXPOSURES ? [ANY_UNDERLYING] : [...symbols].sort();
 }
 
+/** The partition of the exposure index holding the tenant's accounts in `bucket` exposed to `symbol`. */
+function exposurePartition(tenantId: string, symbol: string, bucket: number): string {
+  return `${tenantId}#exposure#${symbol}#${bucket}`;
+}
+
 /** Reads and deletes start over this often when concurrent writes keep replacing the account under them. */
 const ATTEMPTS = 3;
 
@@ -341,7 +346,7 @@ export class AccountStore extends TableStore {
    * were 64 buckets keeps `hash % 8` on both until it is rewritten).
    */
   private exposureKey(tenantId: string, symbol: string, accountId: string, bucket: number): Item {
-    return { tenantId: { S: `${tenantId}#exposure#${symbol}#${bucket}` }, accountId: { S: accountId } };
+    return { tenantId: { S: exposurePartition(tenantId, symbol, bucket) }, accountId: { S: accountId } };
   }
 
   /**
@@ -357,7 +362,7 @@ export class AccountStore extends TableStore {
           this.queryAll({
             TableName: this.table,
             KeyConditionExpression: 'tenantId = :p',
-            ExpressionAttributeValues: { ':p': { S: `${tenantId}#exposure#${symbol}#${bucket}` } },
+            ExpressionAttributeValues: { ':p': { S: exposurePartition(tenantId, symbol, bucket) } },
             ProjectionExpression: 'accountId',
             ConsistentRead: true,
           }),

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { guarded } from './errors.ts';
+import { shardOf } from './shard.ts';
 
 /**
  * The dispatcher's pending keys, sharded (docs/capacity.md, "Partition ceilings").
@@ -24,7 +24,7 @@ export const LEGACY_PENDING = 'pending';
 
 /** The pending key written now for an item with this id: `pending#<n>`, 0 ≤ n < PENDING_SHARDS. */
 export function pendingKeyOf(id: string): string {
-  return `${LEGACY_PENDING}#${createHash('sha256').update(id).digest().readUInt32BE(0) % PENDING_SHARDS}`;
+  return `${LEGACY_PENDING}#${shardOf(id, PENDING_SHARDS)}`;
 }
 
 /** Every key a pending item can carry: the shards, then the legacy one. */

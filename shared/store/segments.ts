@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { shardOf } from './shard.ts';
 
 /**
  * How a tenant's accounts are split for sweeps (docs/sweeps-and-webhooks.md, "Sweeps").
@@ -34,7 +34,7 @@ export const ACCOUNTS_PER_SEGMENT = 15_000;
 
 /** The account's bucket, 0 to SEGMENT_BUCKETS - 1: the number in the keys written now. */
 export function bucketOf(accountId: string): number {
-  return createHash('sha256').update(accountId).digest().readUInt32BE(0) % SEGMENT_BUCKETS;
+  return shardOf(accountId, SEGMENT_BUCKETS);
 }
 
 /** The segment of a sweep of `segments` that reads the account (however its item is keyed). */

@@ -11,12 +11,11 @@ const DEFAULT_MAX_AGE_SECONDS = 300;
 /** The tenant's latest prices, their age against the sweeps' limit, and volatilities. */
 export function Market({ api }: { api: Api }) {
   const market = usePolling(
-    async () => {
-      const { data, error, response } = await api.GET('/v1/market');
-      if (response.status === 404) return null; // nothing pushed yet
-      if (!data) throw new ApiError({ ...(error as object), status: response.status });
-      return data;
-    },
+    () =>
+      must(api.GET('/v1/market')).catch((e: unknown) => {
+        if (e instanceof ApiError && e.problem.status === 404) return null; // nothing pushed yet
+        throw e;
+      }),
     REFRESH_MS,
     [api],
   );

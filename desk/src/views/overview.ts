@@ -1,8 +1,8 @@
 import { html } from 'htm/preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { must, type Api } from '../api.ts';
 import { ago, pct, price, ratio, usd } from '../format.ts';
-import { useNow } from '../hooks.ts';
+import { oncePerFrame, useNow, usePolling } from '../hooks.ts';
 import { ErrorNote, Loading, TIER_LABELS, TIERS, TierBadge, type Tier } from '../ui.ts';
 import { AccountBoard, byMarginRatio, type Account, type RiskSummary } from './account-board.ts';
 
@@ -15,64 +15,37 @@ const PAGE_ROWS = 100;
 export function Overview({ api }: { api: Api }) {
   const [summary, setSummary] = useState<RiskSummary | undefined>(undefined);
   const [version, setVersion] = useState(0);
-  const [error, setError] = useState<unknown>(undefined);
-  const [refreshedAt, setRefreshedAt] = useState<number | undefined>(undefined);
   const [shown, setShown] = useState<ReadonlySet<Tier>>(new Set());
   const [search, setSearch] = useState('');
   const [topUpOnly, setTopUpOnly] = useState(false);
   const [page, setPage] = useState(0);
-  const board = useRef<AccountBoard | null>(null);
+  // Rows arrive page by page: redraw at most once a frame.
+  const board = useMemo(() => new AccountBoard(api, oncePerFrame(() => setVersion((v) => v + 1))), [api]);
+  const countedAt = useRef(Number.NEGATIVE_INFINITY);
+  const { error, data: refreshedAt } = usePolling(
+    async () => {
+      const counting = Date.now() - countedAt.current >= COUNTS_EVERY_MS;
+      if (counting) countedAt.current = Date.now();
+      const counts = counting ? must(api.GET('/v1/risk-summary')).then(setSummary) : undefined;
+      await Promise.all([counts, board.refresh()]);
+      return Date.now();
+    },
+    REFRESH_MS,
+    [api],
+  );
   const now = useNow(1000);
-
-  useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let frame = 0;
-    // Rows arrive page by page: redraw at most once a frame.
-    const changed = () => {
-      if (frame !== 0) return;
-      frame = requestAnimationFrame(() => {
-        frame = 0;
-        setVersion((v) => v + 1);
-      });
-    };
-    board.current = new AccountBoard(api, changed);
-    let countedAt = Number.NEGATIVE_INFINITY;
-    const run = async () => {
-      if (document.visibilityState !== 'hidden') {
-        try {
-          const counting = Date.now() - countedAt >= COUNTS_EVERY_MS;
-          if (counting) countedAt = Date.now();
-          const counts = counting ? must(api.GET('/v1/risk-summary')).then((next) => stopped || setSummary(next)) : undefined;
-          await Promise.all([counts, board.current!.refresh()]);
-          if (stopped) return;
-          setRefreshedAt(Date.now());
-          setError(undefined);
-        } catch (e) {
-          if (!stopped) setError(e);
-        }
-      }
-      if (!stopped) timer = setTimeout(run, REFRESH_MS);
-    };
-    void run();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-      cancelAnimationFrame(frame);
-    };
-  }, [api]);
 
   const rows = useMemo(() => {
     const needle = search.trim().toLowerCase();
-    return [...(board.current?.rows.values() ?? [])]
+    return [...board.rows.values()]
       .filter((a) => shown.size === 0 || (a.tier !== null && shown.has(a.tier)))
       .filter((a) => !needle || a.accountId.toLowerCase().includes(needle))
       .filter((a) => !topUpOnly || (a.lastAssessment?.collateralTopUp ?? 0) > 0)
       .sort(byMarginRatio);
-  }, [version, shown, search, topUpOnly]);
+  }, [board, version, shown, search, topUpOnly]);
   // Once the board has listed every tier, its own tally is the count per tier (fresher than the last count query).
-  const tiers = board.current?.complete ? board.current.tally() : summary?.tiers;
-  const assessed = board.current?.complete ? board.current.rows.size : summary ? summary.accounts - summary.unassessed : 0;
+  const tiers = board.complete ? board.tally() : summary?.tiers;
+  const assessed = board.complete ? board.rows.size : summary ? summary.accounts - summary.unassessed : 0;
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_ROWS));
   const current = Math.min(page, pages - 1);
   // Any change of filter starts again from the first page.

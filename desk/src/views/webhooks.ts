@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { ApiError, allPages, must, type Api, type Schemas } from '../api.ts';
+import { allPages, must, type Api, type Schemas } from '../api.ts';
 import { ago, time } from '../format.ts';
 import { useNow, usePolling } from '../hooks.ts';
 import { ErrorNote, Loading } from '../ui.ts';
@@ -54,8 +54,7 @@ function Deliveries({ api, endpointId, now }: { api: Api; endpointId: string; no
   const [retryError, setRetryError] = useState<unknown>(undefined);
   const retry = async (d: Delivery) => {
     setRetryError(undefined);
-    const { error, response } = await api.POST('/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry', { params: { path: { id: endpointId, deliveryId: d.id } } });
-    if (!response.ok) setRetryError(new ApiError({ ...(error as object), status: response.status }));
+    await must(api.POST('/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry', { params: { path: { id: endpointId, deliveryId: d.id } } })).catch(setRetryError);
     list.refresh();
   };
   return html`<h2>Deliveries to <code>${endpointId}</code></h2>
