@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { referenceNormalCdf } from '../../test/reference-pricing.ts';
@@ -121,6 +122,36 @@ describe('optionPrice and optionQuote against the textbook reference', () => {
       expect(qp.vega).toBe(qc.vega);
       expect(qp.theta).toBe(qc.theta);
     }
+  });
+});
+
+describe('against 40-digit reference values (scripts/option-reference.py, mpmath)', () => {
+  const reference = JSON.parse(readFileSync(new URL('../../test/fixtures/option-reference.json', import.meta.url), 'utf8')) as {
+    grid: { spot: number; moneyness: number[]; years: number[]; vols: number[] };
+    rows: string[][];
+  };
+  const { spot, moneyness, years, vols } = reference.grid;
+  const cases = moneyness.flatMap((m) => years.flatMap((T) => vols.map((vol) => ({ K: spot * m, T, vol }))));
+
+  it('price, delta and gamma to 1e-12 relative wherever the value is above 1e-10', () => {
+    expect(cases).toHaveLength(reference.rows.length);
+    let worst = 0;
+    let compared = 0;
+    cases.forEach(({ K, T, vol }, i) => {
+      const [call, callDelta, put, putDelta, gamma] = reference.rows[i]!.map(Number) as [number, number, number, number, number];
+      const c = optionQuote('call', spot, K, T, vol);
+      const p = optionQuote('put', spot, K, T, vol);
+      const pairs: [number, number][] = [[c.price, call], [c.delta, callDelta], [p.price, put], [p.delta, putDelta], [c.gamma, gamma], [p.gamma, gamma]];
+      for (const [actual, expected] of pairs) {
+        if (!(Math.abs(expected) > 1e-10)) continue;
+        const error = Math.abs(actual - expected) / Math.abs(expected);
+        expect(error, `K=${K} T=${T} vol=${vol}: ${actual} vs ${expected}`).toBeLessThanOrEqual(1e-12);
+        worst = Math.max(worst, error);
+        compared++;
+      }
+    });
+    expect(compared).toBeGreaterThan(3000);
+    expect(worst).toBeGreaterThan(0); // the comparison is real, not of a value with itself
   });
 });
 
