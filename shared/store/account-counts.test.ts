@@ -7,6 +7,7 @@ import type { AccountBook } from '../schemas/snapshot.ts';
 import type { AccountAssessmentSummary } from '../schemas/summaries.ts';
 import { AccountStore } from './accounts.ts';
 import { bucketOf } from './segments.ts';
+import { tierKeyOf } from './tier-keys.ts';
 import type { Stores } from './index.ts';
 import type { TableNames } from './tables.ts';
 
@@ -86,7 +87,10 @@ describe('AccountStore.tierCounts', () => {
 
   it('follows each query through its pages (a query stops at 1 MB of items read)', async () => {
     const tenantId = 'ten_pages_counted';
-    for (let n = 0; n < 4; n++) await stores.accounts.put(tenantId, `big-${n}`, bigBook(), null, 'tier1');
+    // Four accounts whose tier keys fall in one shard (tier-keys.ts), so one query holds them all.
+    const bigIds = Array.from({ length: 200 }, (_, n) => `big-${n}`);
+    const shard = tierKeyOf(tenantId, 'tier1', bigIds[0]!);
+    for (const id of bigIds.filter((id) => tierKeyOf(tenantId, 'tier1', id) === shard).slice(0, 4)) await stores.accounts.put(tenantId, id, bigBook(), null, 'tier1');
     for (const [n, tier] of (['healthy', 'healthy', 'healthy', null, null, null] as const).entries()) await stores.accounts.put(tenantId, `small-${n}`, book, null, tier);
     // The store over a client that keeps every answer, and with `limit` reads at most that many items per page.
     const spied = (limit?: number) => {

@@ -15,10 +15,11 @@ import { findProfile } from '../risk/built-in-profiles.ts';
 import { TIERS, type Tier } from '../risk/tiers.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
 import type { AccountAssessmentSummary } from '../schemas/summaries.ts';
-import { packJson, splitBody, unpackJson, type KeyShape } from './codec.ts';
+import { decodeCursor, encodeCursor, keyOf, packJson, splitBody, unpackJson, type KeyShape } from './codec.ts';
 import { applied, ConflictError, guarded } from './errors.ts';
 import { bucketOf, bucketsOf, SWEEP_SEGMENTS } from './segments.ts';
 import { TableStore, type Page } from './table-store.ts';
+import { legacyTierKey, TIER_SHARDS, tierKeyOf, tierKeys } from './tier-keys.ts';
 
 // Where the sweep's segments are defined; re-exported for the many callers that import them with the accounts.
 export { SWEEP_SEGMENTS, segmentOf } from './segments.ts';
@@ -247,23 +248,47 @@ export class AccountStore extends TableStore {
 
   /** A page of the tenant's accounts, optionally of one tier, by account id. */
   async list(tenantId: string, options: { tier?: Tier | undefined; limit: number; cursor?: string | undefined }): Promise<Page<RegisteredAccount>> {
-    const byTier = options.tier !== undefined;
-    // A cursor is the listing's last key: it must belong to the same tenant (and tier).
-    const shape: KeyShape = byTier ? { tenantId, accountId: null, tierKey: `${tenantId}#${options.tier}` } : { tenantId, accountId: null };
-    const partition = byTier ? 'tierKey' : 'tenantId';
-    const page = await this.listPage(
-      {
-        TableName: this.table,
-        ...(byTier ? { IndexName: 'byTier' } : {}),
-        KeyConditionExpression: '#p = :p',
-        ExpressionAttributeNames: { '#p': partition },
-        ExpressionAttributeValues: { ':p': { S: shape[partition]! } },
-      },
-      options,
-      shape,
-    );
+    const page =
+      options.tier === undefined
+        ? await this.listPage(
+            { TableName: this.table, KeyConditionExpression: 'tenantId = :p', ExpressionAttributeValues: { ':p': { S: tenantId } } },
+            options,
+            { tenantId, accountId: null },
+          )
+        : await this.tierPage(tenantId, options.tier, options);
     const accounts = await Promise.all(page.items.map((item) => this.current(tenantId, item)));
     return { items: accounts.filter((a) => a !== undefined), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * A page of one tier across its shard keys (tier-keys.ts): the first `limit` + 1 accounts
+   * after the cursor's account id under each key, queried side by side and merged by id.
+   * The cursor is bound to the tenant and tier (the legacy key), and its position is an
+   * account id, which orders every shard alike. A page reads up to 17 × (limit + 1) index
+   * items: the price of spreading the tier's writes.
+   */
+  private async tierPage(tenantId: string, tier: Tier, page: { limit: number; cursor?: string | undefined }): Promise<Page<Item>> {
+    const bound = legacyTierKey(tenantId, tier);
+    const shape: KeyShape = { tenantId, accountId: null, tierKey: bound };
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, shape)['accountId'];
+    const perKey = await Promise.all(
+      tierKeys(tenantId, tier).map((key) =>
+        this.firstItems(
+          {
+            TableName: this.table,
+            IndexName: 'byTier',
+            KeyConditionExpression: after ? 'tierKey = :k AND accountId > :after' : 'tierKey = :k',
+            ExpressionAttributeValues: { ':k': { S: key }, ...(after ? { ':after': after } : {}) },
+          },
+          page.limit + 1,
+        ),
+      ),
+    );
+    const idOf = (item: Item) => item['accountId']!.S!;
+    const items = perKey.flat().sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
+    const shown = items.slice(0, page.limit);
+    const last = shown.at(-1);
+    return { items: shown, nextCursor: items.length > page.limit && last ? encodeCursor({ ...keyOf(last, shape), tierKey: { S: bound } }) : null };
   }
 
   /**
@@ -295,11 +320,16 @@ export class AccountStore extends TableStore {
         FilterExpression: 'attribute_not_exists(tier)',
         ExpressionAttributeValues: { ':p': { S: tenantId } },
       }),
-      ...TIERS.map((tier) =>
-        count({ TableName: this.table, IndexName: 'byTier', KeyConditionExpression: 'tierKey = :k', ExpressionAttributeValues: { ':k': { S: `${tenantId}#${tier}` } } }),
+      ...TIERS.flatMap((tier) =>
+        tierKeys(tenantId, tier).map((key) =>
+          count({ TableName: this.table, IndexName: 'byTier', KeyConditionExpression: 'tierKey = :k', ExpressionAttributeValues: { ':k': { S: key } } }),
+        ),
       ),
     ]);
-    const tiers = Object.fromEntries(TIERS.map((tier, i) => [tier, perTier[i]!.matched])) as Record<Tier, number>;
+    const perKey = TIER_SHARDS + 1;
+    const tiers = Object.fromEntries(
+      TIERS.map((tier, i) => [tier, perTier.slice(i * perKey, (i + 1) * perKey).reduce((sum, c) => sum + c.matched, 0)]),
+    ) as Record<Tier, number>;
     return { accounts: all!.scanned, tiers, unassessed: all!.matched };
   }
 
@@ -437,7 +467,7 @@ export class AccountStore extends TableStore {
         UpdateExpression: `SET ${set.join(', ')}${removed.length ? ` REMOVE ${removed.join(', ')}` : ''}`,
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: {
-          ...(tierMoved ? { ':tier': { S: tier }, ':tierKey': { S: `${tenantId}#${tier}` } } : {}),
+          ...(tierMoved ? { ':tier': { S: tier }, ':tierKey': { S: tierKeyOf(tenantId, tier, account.accountId) } } : {}),
           ':summary': { S: JSON.stringify(summary) },
           ':v': { N: String(account.version) },
           ':next': { N: String(account.version + 1) },
@@ -534,7 +564,7 @@ export class AccountStore extends TableStore {
     return {
       ...this.key(tenantId, a.accountId),
       segmentKey: { S: `${tenantId}#${bucketOf(a.accountId)}` },
-      ...(a.tier ? { tier: { S: a.tier }, tierKey: { S: `${tenantId}#${a.tier}` } } : {}),
+      ...(a.tier ? { tier: { S: a.tier }, tierKey: { S: tierKeyOf(tenantId, a.tier, a.accountId) } } : {}),
       ...(a.lastAssessment ? { lastAssessment: { S: JSON.stringify(a.lastAssessment) } } : {}),
       ...(a.lastTierChange ? { lastTierChange: { S: JSON.stringify(a.lastTierChange) } } : {}),
       ...(a.activeLiquidationId ? { activeLiquidationId: { S: a.activeLiquidationId } } : {}),

@@ -27,16 +27,22 @@ export abstract class TableStore {
     page: { limit: number; cursor?: string | undefined },
     shape: KeyShape,
   ): Promise<Page<Record<string, AttributeValue>>> {
-    const items: Record<string, AttributeValue>[] = [];
-    let start = page.cursor === undefined ? undefined : decodeCursor(page.cursor, shape);
-    do {
-      // A query also stops at 1 MB of items: carry on until the page and one more are read.
-      const result = await guarded(() => this.db.send(new QueryCommand({ ...query, Limit: page.limit + 1 - items.length, ExclusiveStartKey: start })));
-      items.push(...(result.Items ?? []));
-      start = result.LastEvaluatedKey;
-    } while (start !== undefined && items.length <= page.limit);
+    const start = page.cursor === undefined ? undefined : decodeCursor(page.cursor, shape);
+    const items = await this.firstItems({ ...query, ExclusiveStartKey: start }, page.limit + 1);
     const shown = items.slice(0, page.limit);
     return { items: shown, nextCursor: items.length > page.limit ? encodeCursor(keyOf(shown.at(-1)!, shape)) : null };
+  }
+
+  /** The first `count` items a query matches (fewer if it has fewer), across its pages: a query also stops at 1 MB of items. */
+  protected async firstItems(query: QueryCommandInput, count: number): Promise<Record<string, AttributeValue>[]> {
+    const items: Record<string, AttributeValue>[] = [];
+    let start = query.ExclusiveStartKey;
+    do {
+      const result = await guarded(() => this.db.send(new QueryCommand({ ...query, Limit: count - items.length, ExclusiveStartKey: start })));
+      items.push(...(result.Items ?? []));
+      start = result.LastEvaluatedKey;
+    } while (start !== undefined && items.length < count);
+    return items;
   }
 
   /** Every item a query matches, across all its pages (a query stops at 1 MB of items). */
