@@ -52,6 +52,9 @@ export function optionPriceAt(right: OptionRight, spot: number, strike: number, 
     // normalCdfPair gives them to optionQuote (so its price is this one to the bit).
     return priceFromLegs(call, spot, strike, centralCdf(call ? d1 : -d1), centralCdf(call ? d2 : -d2));
   }
+  // Deep in the money both legs round to 1 (their tails are below eps/4), as normalCdfPair
+  // would find after an exp() and two rationals: the liquidation-price search goes there often.
+  if ((call ? d2 : -d1) >= 8.3) return priceFromLegs(call, spot, strike, 1, 1);
   normalLegs(call, spot, strike, m, v);
   return priceFromLegs(call, spot, strike, LEGS[0]!, LEGS[1]!);
 }
