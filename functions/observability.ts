@@ -5,9 +5,10 @@
  * through the same Logger. The metric names are a contract (the stack's alarms read two
  * of them): see docs/deploy.md, "Logs, metrics and traces".
  *
- * No Powertools Tracer: it bundles aws-xray-sdk-core, which takes the API bundle from 537 to
- * 658 KiB (target 600) and its cold init to 154 ms (target 150; docs/deploy.md). Lambda's
- * active tracing still records each invocation.
+ * Traces are tracing.ts's, for every function but the API: the Powertools Tracer bundles
+ * aws-xray-sdk-core, which takes the API bundle from 537 to 658 KiB (target 600) and its cold
+ * init to 154 ms (target 150; docs/deploy.md). Lambda's active tracing still records each
+ * of the API's invocations.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -55,7 +56,7 @@ export function serviceLogger(fn: ObservedFunction, env: NodeJS.ProcessEnv = pro
   return new Logger({ serviceName: serviceNameOf(fn, env) });
 }
 
-function serviceNameOf(fn: ObservedFunction, env: NodeJS.ProcessEnv): string {
+export function serviceNameOf(fn: ObservedFunction, env: NodeJS.ProcessEnv): string {
   return env['POWERTOOLS_SERVICE_NAME'] || `softland-${fn}`;
 }
 

@@ -5,9 +5,10 @@ import { tableNames } from '../shared/store/tables.ts';
 /**
  * The stores for this process's environment: DYNAMODB_ENDPOINT (or the usual AWS
  * settings) and SOFTLAND_TABLE_PREFIX (default `softland-`; the stack sets it per stage).
+ * `instrument` wraps the DynamoDB client first (tracing.ts: every call traced).
  */
-export function storesFromEnv(env: NodeJS.ProcessEnv = process.env): Stores {
-  return createStores(createDynamoClient({ endpoint: env['DYNAMODB_ENDPOINT'] || undefined }), tableNames(env['SOFTLAND_TABLE_PREFIX'] ?? 'softland-'));
+export function storesFromEnv(env: NodeJS.ProcessEnv = process.env, instrument: <T>(client: T) => T = (client) => client): Stores {
+  return createStores(instrument(createDynamoClient({ endpoint: env['DYNAMODB_ENDPOINT'] || undefined })), tableNames(env['SOFTLAND_TABLE_PREFIX'] ?? 'softland-'));
 }
 
 /** A required setting, or a clear error at cold start. */

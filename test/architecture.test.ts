@@ -53,6 +53,23 @@ describe('the layers of docs/architecture.md', () => {
     expect(entryPoints.filter((e) => e.to === '@aws-sdk/client-dynamodb')).toEqual([]);
   });
 
+  it("the API's bundle never reaches the Tracer (aws-xray-sdk-core would break its budgets; functions/tracing.ts)", () => {
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const e of importsOf(file)) {
+        if (/\.(ts|mjs)$/.test(e.to)) visit(e.to);
+        else reached.add(e.to);
+      }
+    };
+    visit('functions/api/lambda.ts');
+    expect(reached.size).toBeGreaterThan(100);
+    expect([...reached].filter((m) => m === 'functions/tracing.ts' || m.startsWith('@aws-lambda-powertools/tracer') || m.startsWith('aws-xray-sdk'))).toEqual([]);
+    // The other functions do reach it.
+    expect(importsOf('functions/sweep/worker.ts').some((e) => e.to === 'functions/tracing.ts')).toBe(true);
+  });
+
   it('only shared/store builds DynamoDB requests: no other shared module imports @aws-sdk', () => {
     expect(shared.filter((e) => packageName(e) === '@aws-sdk' || e.to.startsWith('@aws-sdk/')).filter((e) => !e.from.startsWith('shared/store/'))).toEqual([]);
   });

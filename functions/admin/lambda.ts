@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import { observability } from '../observability.ts';
-import { storesFromEnv } from '../shared-env.ts';
+import { tracing } from '../tracing.ts';
 import { type AdminOutcome, AdminRequestSchema, runAdmin } from './commands.ts';
 
 const { logger, middlewares } = observability('admin');
-const stores = storesFromEnv();
+const { stores, middleware: traced } = tracing('admin');
 
 /**
  * Tenant and key administration inside the stack (docs/deploy.md, "Administration without a
@@ -27,4 +27,4 @@ export const handler = middy(async (event: unknown): Promise<AdminOutcome> => {
   // Names and ids only: a tenant's name and ids are not secret, a key's secret is.
   logger.info({ message: 'admin request', command, ...('tenantId' in names ? { tenantId: names.tenantId } : {}), ...('keyId' in names ? { keyId: names.keyId } : {}), ok: outcome.ok });
   return outcome;
-}).use([...middlewares]);
+}).use([traced, ...middlewares]);

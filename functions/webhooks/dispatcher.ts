@@ -4,10 +4,10 @@ import { allowInsecureLocalFromEnv } from '../../shared/webhooks/address-policy.
 import { DEFAULT_DELIVERY_TIMEOUT_MS } from '../../shared/webhooks/deliver.ts';
 import { dispatchOnce, type DispatchCounts } from '../../shared/webhooks/dispatch-outbox.ts';
 import { addDeliveryCounts, observability } from '../observability.ts';
-import { storesFromEnv } from '../shared-env.ts';
+import { tracing } from '../tracing.ts';
 
 const { metrics, middlewares } = observability('dispatcher');
-const stores = storesFromEnv();
+const { stores, middleware: traced } = tracing('dispatcher');
 const allowInsecureLocal = allowInsecureLocalFromEnv();
 /** Time kept back from the invocation's deadline for the last writes. */
 const RESERVE_MS = 5_000;
@@ -33,4 +33,4 @@ export const handler = middy(async (_event: unknown, context: Context) => {
     addDeliveryCounts(metrics, total);
   }
   return total;
-}).use([...middlewares]);
+}).use([traced, ...middlewares]);
