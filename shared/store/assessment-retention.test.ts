@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshStores } from '../../test/dynamo.ts';
 import { assessSnapshot } from '../engine.ts';
-import { ASSESSMENT_RETENTION_DAYS, AssessmentStore, assessmentRetentionDays } from './assessments.ts';
+import { ASSESSMENT_RETENTION_DAYS, AssessmentStore, assessmentRetentionDays, recordPartition } from './assessments.ts';
 import type { Stores } from './index.ts';
 import { TABLES, type TableNames } from './tables.ts';
 
@@ -39,7 +39,7 @@ describe('assessment retention (TTL)', () => {
     const assessment = await assessSnapshot(request);
     const createdAt = '2026-11-23T12:00:01.500Z';
     await stores.assessments.record({ tenantId: 'ten_ttl', createdAt, request, assessment });
-    const { Item } = await db.send(new GetItemCommand({ TableName: names.assessments, Key: { tenantId: { S: 'ten_ttl' }, recordKey: { S: assessment.id } } }));
+    const { Item } = await db.send(new GetItemCommand({ TableName: names.assessments, Key: { tenantId: { S: recordPartition('ten_ttl', assessment.id) }, recordKey: { S: assessment.id } } }));
     expect(Item?.['expiresAt']).toEqual({ N: String(Math.floor(Date.parse(createdAt) / 1000) + ASSESSMENT_RETENTION_DAYS * DAY) });
     // The record still reads back whole.
     expect(await stores.assessments.get('ten_ttl', assessment.id)).toEqual({ tenantId: 'ten_ttl', createdAt, request, assessment });
@@ -53,7 +53,7 @@ describe('assessment retention (TTL)', () => {
     const createdAt = '2026-11-23T12:00:02Z';
     await store.record({ tenantId: 'ten_ttl_big', createdAt, request, assessment });
     const { Items = [] } = await db.send(
-      new QueryCommand({ TableName: names.assessments, KeyConditionExpression: 'tenantId = :t', ExpressionAttributeValues: { ':t': { S: 'ten_ttl_big' } } }),
+      new QueryCommand({ TableName: names.assessments, KeyConditionExpression: 'tenantId = :t', ExpressionAttributeValues: { ':t': { S: recordPartition('ten_ttl_big', assessment.id) } } }),
     );
     expect(Items.length).toBeGreaterThan(1);
     const expected = String(Math.floor(Date.parse(createdAt) / 1000) + 30 * DAY);

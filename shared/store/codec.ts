@@ -34,10 +34,11 @@ export function encodeCursor(key: Record<string, AttributeValue>): string {
 
 /**
  * The shape of a listing's keys: every attribute of the key, with the value it must have
- * (the tenant, the account, the tier: what binds a cursor to its listing), or `null` where
- * any key string is allowed (the position in the listing).
+ * (the tenant, the account, the tier: what binds a cursor to its listing), the values it may
+ * have (a tenant's shards), or `null` where any key string is allowed (the position in the
+ * listing).
  */
-export type KeyShape = Readonly<Record<string, string | null>>;
+export type KeyShape = Readonly<Record<string, string | readonly string[] | null>>;
 
 /** DynamoDB's limit on a sort key value; partition keys allow more. */
 const MAX_KEY_BYTES = 1024;
@@ -68,13 +69,14 @@ function parseCursor(cursor: string): Record<string, unknown> | undefined {
   }
 }
 
-/** `{ S: <string> }` and nothing else, equal to `expected` when given, else any non-empty, well-formed string DynamoDB accepts in a key. */
-function isKeyString(attr: unknown, expected: string | null): boolean {
+/** `{ S: <string> }` and nothing else, equal to (one of) `expected` when given, else any non-empty, well-formed string DynamoDB accepts in a key. */
+function isKeyString(attr: unknown, expected: string | readonly string[] | null): boolean {
   if (attr === null || typeof attr !== 'object' || Array.isArray(attr)) return false;
   const keys = Object.keys(attr);
   const value = (attr as { S?: unknown }).S;
   if (keys.length !== 1 || keys[0] !== 'S' || typeof value !== 'string') return false;
-  if (expected !== null) return value === expected;
+  if (typeof expected === 'string') return value === expected;
+  if (expected !== null) return expected.includes(value);
   const bytes = Buffer.from(value, 'utf8');
   // A lone surrogate does not survive UTF-8: it would reach DynamoDB as another string.
   return value.length > 0 && bytes.length <= MAX_KEY_BYTES && bytes.toString('utf8') === value;

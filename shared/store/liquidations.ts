@@ -58,8 +58,9 @@ export class LiquidationStore extends TableStore {
   async list(tenantId: string, options: { status?: LiquidationFilter | undefined; limit: number; cursor?: string | undefined }): Promise<Page<Liquidation>> {
     const { status } = options;
     const phase = status === undefined ? undefined : status === 'active' ? 'active' : phaseOf(status);
-    const shape: KeyShape = phase ? { tenantId, liquidationId: null, phaseKey: `${tenantId}#${phase}` } : { tenantId, liquidationId: null };
     const partition = phase ? 'phaseKey' : 'tenantId';
+    const partitionKey = phase ? `${tenantId}#${phase}` : tenantId;
+    const shape: KeyShape = phase ? { tenantId, liquidationId: null, phaseKey: partitionKey } : { tenantId, liquidationId: null };
     const exact = status !== undefined && status !== 'active';
     const page = await this.listPage(
       {
@@ -68,7 +69,7 @@ export class LiquidationStore extends TableStore {
         KeyConditionExpression: '#p = :p',
         ...(exact ? { FilterExpression: '#s = :s' } : {}),
         ExpressionAttributeNames: { '#p': partition, ...(exact ? { '#s': 'status' } : {}) },
-        ExpressionAttributeValues: { ':p': { S: shape[partition]! }, ...(exact ? { ':s': { S: status } } : {}) },
+        ExpressionAttributeValues: { ':p': { S: partitionKey }, ...(exact ? { ':s': { S: status } } : {}) },
         ScanIndexForward: false,
       },
       options,

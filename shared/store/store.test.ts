@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshStores } from '../../test/dynamo.ts';
 import { assessSnapshot } from '../engine.ts';
 import { benchPortfolio } from '../../bench/portfolios.ts';
 import type { Stores } from './index.ts';
-import { InvalidCursorError } from './assessments.ts';
+import { InvalidCursorError, recordPartition } from './assessments.ts';
 import { createDynamoClient } from './client.ts';
 import { createStores } from './index.ts';
 import { ConflictError, StoreUnavailableError } from './errors.ts';
@@ -56,6 +56,47 @@ describe('assessments', () => {
     await stores.assessments.record({ tenantId: 'ten_a', createdAt: '2026-11-23T12:00:01Z', request, assessment });
     expect(await stores.assessments.get('ten_a', assessment.id)).toEqual({ tenantId: 'ten_a', createdAt: '2026-11-23T12:00:01Z', request, assessment });
     expect(await stores.assessments.get('ten_b', assessment.id)).toBeUndefined();
+  });
+
+  it('spread a tenant\'s records over its partitions, and still read and list those stored before (under the tenant alone)', async () => {
+    const tenantId = 'ten_spread';
+    const ids: string[] = [];
+    for (let n = 0; n < 24; n++) {
+      const request = snapshot('acct-spread');
+      const assessment = await assessSnapshot(request);
+      ids.push(assessment.id);
+      const record = { tenantId, createdAt: '2026-11-23T12:00:01Z', request, assessment };
+      if (n % 6 === 5) {
+        // As written before the partitions: the tenant's id as the partition key.
+        const [main] = stores.assessments.recordItems(record);
+        await db.send(new PutItemCommand({ TableName: names.assessments, Item: { ...main!.Put!.Item, tenantId: { S: tenantId } } }));
+      } else {
+        await stores.assessments.record(record);
+      }
+    }
+    const partitions = new Set<string>();
+    for (const [n, id] of ids.entries()) {
+      const expected = n % 6 === 5 ? tenantId : recordPartition(tenantId, id);
+      const { Item } = await db.send(new GetItemCommand({ TableName: names.assessments, Key: { tenantId: { S: expected }, recordKey: { S: id } } }));
+      expect(Item, id).toBeDefined();
+      partitions.add(expected);
+      expect((await stores.assessments.get(tenantId, id))?.assessment.id).toBe(id);
+      expect(await stores.assessments.get('ten_other', id)).toBeUndefined();
+    }
+    expect(partitions.size).toBeGreaterThan(8);
+    const listed: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await stores.assessments.listByAccount(tenantId, 'acct-spread', { limit: 5, ...(cursor ? { cursor } : {}) });
+      listed.push(...page.items.map((i) => i.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(listed).toEqual([...ids].reverse());
+    // A cursor is bound to the tenant's own partitions.
+    const key = { tenantId: { S: `ten_other#3` }, recordKey: { S: ids[3]! }, accountKey: { S: `${tenantId}#acct-spread` }, assessmentId: { S: ids[3]! } };
+    await expect(stores.assessments.listByAccount(tenantId, 'acct-spread', { limit: 5, cursor: forged(key) })).rejects.toBeInstanceOf(InvalidCursorError);
+    const own = { ...key, tenantId: { S: recordPartition(tenantId, ids[3]!) } };
+    expect((await stores.assessments.listByAccount(tenantId, 'acct-spread', { limit: 50, cursor: forged(own) })).items.map((i) => i.id)).toEqual(ids.slice(0, 3).reverse());
   });
 
   it('store a 5,000-position assessment across several items', async () => {

@@ -38,8 +38,10 @@ export const TABLES = {
     globalIndexes: [{ indexName: 'byTenant', partitionKey: { name: 'tenantId', type: 'S' }, sortKey: { name: 'keyId', type: 'S' } }],
   },
   /**
-   * Recorded assessments (request and answer) keyed by tenant; `recordKey` is the
-   * assessment id, or `id#part#n` for the overflow parts of a large record. Listed per
+   * Recorded assessments (request and answer) keyed by tenant shard (`<tenantId>#<n>`,
+   * assessments.ts `recordPartition`; `<tenantId>` alone for records from before the
+   * shards); `recordKey` is the assessment id, or `id#part#n` for the overflow parts of a
+   * large record. Listed per
    * account, newest first, through `byAccount` (ids are time-ordered). Every item expires
    * (`expiresAt`) ASSESSMENT_RETENTION_DAYS after its creation (assessments.ts).
    */
