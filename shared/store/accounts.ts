@@ -18,7 +18,7 @@ import type { AccountAssessmentSummary } from '../schemas/summaries.ts';
 import { decodeCursor, encodeCursor, keyOf, packJson, splitBody, unpackJson, type KeyShape } from './codec.ts';
 import { applied, ConflictError, guarded } from './errors.ts';
 import { bucketOf, bucketsOf, SWEEP_SEGMENTS } from './segments.ts';
-import { TableStore, type Page } from './table-store.ts';
+import { mergedBy, TableStore, type Page } from './table-store.ts';
 import { legacyTierKey, TIER_SHARDS, tierKeyOf, tierKeys } from './tier-keys.ts';
 
 // Where the sweep's segments are defined; re-exported for the many callers that import them with the accounts.
@@ -284,8 +284,7 @@ export class AccountStore extends TableStore {
         ),
       ),
     );
-    const idOf = (item: Item) => item['accountId']!.S!;
-    const items = perKey.flat().sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
+    const items = mergedBy('accountId', perKey);
     const shown = items.slice(0, page.limit);
     const last = shown.at(-1);
     return { items: shown, nextCursor: items.length > page.limit && last ? encodeCursor({ ...keyOf(last, shape), tierKey: { S: bound } }) : null };
@@ -293,7 +292,7 @@ export class AccountStore extends TableStore {
 
   /**
    * How many of the tenant's accounts are in each reported tier (a COUNT query of the
-   * `byTier` index per tier, in parallel), and in all and without a tier yet (one COUNT
+   * `byTier` index per tier key, shards and legacy key, in parallel), and in all and without a tier yet (one COUNT
    * query of the tenant's partition: ScannedCount before the filter, Count after it). Only
    * account items count: a book's overflow parts (`<tenantId>#book`) and the exposure index
    * (`<tenantId>#exposure#…`) live in partitions of their own, with no tier key. Each query

@@ -1,6 +1,7 @@
 import { QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { guarded } from './errors.ts';
 import { shardOf } from './shard.ts';
+import { mergedBy } from './table-store.ts';
 
 /**
  * The dispatcher's pending keys, sharded (docs/capacity.md, "Partition ceilings").
@@ -44,9 +45,5 @@ export async function queryPending(db: DynamoDBClient, query: QueryCommandInput,
       return Items;
     }),
   );
-  const sortOf = (i: Record<string, AttributeValue>) => i[sortKey]?.S ?? '';
-  return shards
-    .flat()
-    .sort((a, b) => (sortOf(a) < sortOf(b) ? -1 : sortOf(a) > sortOf(b) ? 1 : 0))
-    .slice(0, limit);
+  return mergedBy(sortKey, shards).slice(0, limit);
 }

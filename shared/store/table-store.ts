@@ -70,3 +70,12 @@ export abstract class TableStore {
     return bodies.every((b) => b !== undefined) ? bodies : undefined;
   }
 }
+
+/**
+ * Items from partitions queried side by side, merged in the order of their string attribute
+ * `key` (the sort key they share: sharded keys list alike).
+ */
+export function mergedBy(key: string, lists: readonly (readonly Record<string, AttributeValue>[])[]): Record<string, AttributeValue>[] {
+  const of = (item: Record<string, AttributeValue>) => item[key]?.S ?? '';
+  return lists.flat().sort((a, b) => (of(a) < of(b) ? -1 : of(a) > of(b) ? 1 : 0));
+}
