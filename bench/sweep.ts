@@ -22,6 +22,7 @@ import { createApp } from '../functions/api/app.ts';
 import type { Stores } from '../shared/store/index.ts';
 import type { AccountBook } from '../shared/schemas/snapshot.ts';
 import { mergeResults } from './results.ts';
+import { accountPartition } from '../shared/store/account-partitions.ts';
 
 const { values } = parseArgs({ options: { accounts: { type: 'string', default: '10000' }, json: { type: 'boolean', default: false } }, strict: true });
 const count = Number(values.accounts);
@@ -131,7 +132,7 @@ async function writeBaselines(stores: Stores): Promise<{ updatesPerSecond: numbe
   const summary = JSON.stringify({ assessmentId: null, asOf: new Date().toISOString(), tier: 'warning', marginRatio: 1.25, equity: 6_000, maintenanceMargin: 4_800, initialMargin: 6_240 });
   const update = (i: number, version: number) => ({
     TableName: names.accounts,
-    Key: { tenantId: { S: tenant.tenantId }, accountId: { S: `base-${i}` } },
+    Key: { tenantId: { S: accountPartition(tenant.tenantId, `base-${i}`) }, accountId: { S: `base-${i}` } },
     UpdateExpression: 'SET lastAssessment = :s, version = :next',
     ConditionExpression: 'attribute_exists(version)',
     ExpressionAttributeValues: { ':s': { S: summary }, ':next': { N: String(version) } },

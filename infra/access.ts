@@ -40,8 +40,8 @@ export const TABLE_ACCESS: Readonly<Record<FunctionId, Readonly<Partial<Record<T
   worker: { accounts: 'readWrite', liquidations: 'readWrite', riskProfiles: 'read', market: 'read', marketHistory: 'read', assessments: 'write', events: 'write', sweeps: 'readWrite' },
   /** The outbox: pending events, endpoints (disabled on 410 Gone) and deliveries. */
   dispatcher: { events: 'readWrite', webhookEndpoints: 'readWrite', deliveries: 'readWrite' },
-  /** Tenant and key administration (functions/admin): creates tenants, issues, lists and revokes keys. */
-  admin: { tenants: 'readWrite', apiKeys: 'readWrite' },
+  /** Tenant and key administration (functions/admin): creates tenants, issues, lists and revokes keys; moves a tenant's accounts to their partitions (accounts.migrate). */
+  admin: { tenants: 'readWrite', apiKeys: 'readWrite', accounts: 'readWrite' },
 };
 
 /**

@@ -254,12 +254,13 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
       expect(invoke.flatMap(resourcesOfStatement)).toEqual([{ 'Fn::GetAtt': [logicalId(stack, stack.functions.worker.fn), 'Arn'] }]);
     });
 
-    it('lets the admin function only administer tenants and keys: no other table, no invoke, no API Gateway route', () => {
+    it('lets the admin function only administer tenants and keys, and move accounts: no other table, no invoke, no API Gateway route', () => {
       const { template, stack } = get();
       for (const table of Object.keys(TABLES) as TableId[]) {
         const actions = actionsOnTable(template, stack, 'admin', table);
-        expect(actions.size > 0, table).toBe(table === 'tenants' || table === 'apiKeys');
+        expect(actions.size > 0, table).toBe(table === 'tenants' || table === 'apiKeys' || table === 'accounts');
       }
+      expect([...actionsOnTable(template, stack, 'admin', 'accounts')].filter((a) => /Scan|Batch/.test(a))).toEqual([]);
       expect(statementsOf(template, roleOf(stack, 'admin')).flatMap(actionsOf)).not.toContain('lambda:InvokeFunction');
       expect(JSON.stringify(template.findResources('AWS::Lambda::Permission'))).not.toContain(logicalId(stack, stack.functions.admin.fn));
     });

@@ -2,8 +2,10 @@
  * The admin function (unbundled) against DynamoDB Local: tenants and keys administered by
  * invoking it, as an operator or a pipeline does with `aws lambda invoke`.
  */
+import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { accountPartition } from '../../shared/store/account-partitions.ts';
 import { createDynamoClient } from '../../shared/store/client.ts';
 import { createStores } from '../../shared/store/index.ts';
 import { freshStores } from '../../test/dynamo.ts';
@@ -40,6 +42,24 @@ describe('the admin function', () => {
     expect((await invoke({ command: 'key.revoke', tenantId, keyId: key.keyId })).result).toEqual({ ok: true, result: { keyId: key.keyId, status: 'revoked' } });
     // Another instance, with no key cache of its own (an instance that had the key trusts it for up to 30 s: docs/SECURITY.md).
     expect(await createStores(createDynamoClient({ endpoint: fresh.endpoint }), fresh.names).apiKeys.authenticate(key.secret)).toBeUndefined();
+  });
+
+  it('moves a tenant\'s accounts stored before the account partitions to them (accounts.migrate)', async () => {
+    const tenantId = ((await invoke({ command: 'tenant.create', name: 'Exchange Two' })).result as { result: { tenantId: string } }).result.tenantId;
+    const book = { profile: 'default', collateral: [{ asset: 'USDC', amount: 10_000 }], positions: [] };
+    for (const id of ['a', 'b', 'c']) await fresh.stores.accounts.put(tenantId, id, book, null, 'healthy');
+    // 'a' and 'b' as stored before the partitions: under the tenant's own key.
+    for (const id of ['a', 'b']) {
+      const key = { tenantId: { S: accountPartition(tenantId, id) }, accountId: { S: id } };
+      const { Item } = await fresh.db.send(new GetItemCommand({ TableName: fresh.names.accounts, Key: key, ConsistentRead: true }));
+      await fresh.db.send(new PutItemCommand({ TableName: fresh.names.accounts, Item: { ...Item!, tenantId: { S: tenantId } } }));
+      await fresh.db.send(new DeleteItemCommand({ TableName: fresh.names.accounts, Key: key }));
+    }
+    expect((await fresh.stores.accounts.get(tenantId, 'a'))?.storedUnderTenant).toBe(true);
+    expect((await invoke({ command: 'accounts.migrate', tenantId })).result).toEqual({ ok: true, result: { moved: 2, left: 0 } });
+    for (const id of ['a', 'b', 'c']) expect(await fresh.stores.accounts.get(tenantId, id)).toMatchObject({ accountId: id, storedUnderTenant: false, tier: 'healthy' });
+    expect((await invoke({ command: 'accounts.migrate', tenantId })).result).toEqual({ ok: true, result: { moved: 0, left: 0 } });
+    expect((await invoke({ command: 'accounts.migrate', tenantId: 'ten_nobody' })).result).toMatchObject({ ok: false, error: 'no tenant ten_nobody' });
   });
 
   it('refuses a malformed request naming the field, and a tenant or key that does not exist, changing nothing', async () => {

@@ -8,6 +8,7 @@ import { AssessmentSchema } from '../../shared/schemas/assessment.ts';
 import type { Stores } from '../../shared/store/index.ts';
 import type { TableNames } from '../../shared/store/tables.ts';
 import { createApp } from './app.ts';
+import { accountPartition } from '../../shared/store/account-partitions.ts';
 
 let stores: Stores;
 let db: DynamoDBClient;
@@ -208,7 +209,7 @@ describe('the account\'s lastAssessment: collateralTopUp and nextTierPrice', () 
     await db.send(
       new UpdateItemCommand({
         TableName: names.accounts,
-        Key: { tenantId: { S: tenantId }, accountId: { S: 'acct-old' } },
+        Key: { tenantId: { S: accountPartition(tenantId, 'acct-old') }, accountId: { S: 'acct-old' } },
         UpdateExpression: 'SET lastAssessment = :s',
         ExpressionAttributeValues: { ':s': { S: JSON.stringify(legacy) } },
       }),

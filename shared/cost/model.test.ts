@@ -106,9 +106,13 @@ describe('costModel, by hand', () => {
     expect(r.limits).toMatchObject({ segmentsPerTenant: 8, sweepWaves: 1, workerReservedConcurrency: 32, sweepFitsInterval: true });
     expect(r.limits.sweepSeconds).toBeCloseTo(1.25, 9);
     expect(r.limits.sweepSecondsQueued).toBeCloseTo(1.25, 9);
-    // 100 changed accounts × 1 WRU in 1.25 s = 80 WRU/s on the tenant's partition; 1,000 × 1.25 s = 1,250 changes fit.
+    // 100 changed accounts × 1 WRU in 1.25 s = 80 WRU/s, 5 on each of the 16 account partitions; 16 × 1,000 × 1.25 s =
+    // 20,000 changes fit.
     expect(r.limits.sweepWriteUnitsPerSecondPerTenant).toBeCloseTo(80, 9);
-    expect(r.limits.maxChangedAccountsPerTenantPerSweep).toBe(1250);
+    expect(r.limits.sweepWriteUnitsPerSecondPerPartition).toBeCloseTo(5, 9);
+    expect(r.limits.maxChangedAccountsPerTenantPerSweep).toBe(20_000);
+    // A tenant's 50 records a second, spread over its 16 record partitions.
+    expect(r.limits.assessmentWriteUnitsPerSecondPerPartition).toBeCloseTo(r.limits.assessmentWriteUnitsPerSecondPerTenant / 16, 12);
     expect(r.limits).toMatchObject({ stageThrottleRps: 500, rpsHeadroom: 450, rpsPerTenant: 50, tenantRatePerSecond: 100, sweepWorkersRequested: 8, sweepWorkerConcurrency: 8 });
     // 50 × 0.089 = 4.45 at p99 → 5, + 8 workers + coordinator + 2 dispatchers = 16.
     expect(r.limits.apiConcurrencyAtP99).toBeCloseTo(4.45, 9);

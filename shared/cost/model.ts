@@ -1,4 +1,6 @@
 import { apiGatewayRestUsd, PRICES } from './prices.ts';
+import { ACCOUNT_SHARDS } from '../store/account-partitions.ts';
+import { RECORD_SHARDS } from '../store/assessments.ts';
 import { PENDING_KEYS } from '../store/pending-shards.ts';
 import { SEGMENT_BUCKETS, segmentsFor } from '../store/segments.ts';
 import type { ItemSizes } from './measure.ts';
@@ -144,9 +146,11 @@ export interface CostReport {
     readonly workerReservedConcurrency: number;
     readonly sweepFitsInterval: boolean;
     readonly segmentFitsWorkerTimeout: boolean;
-    /** Write units per second one tenant's sweep puts on its `tenantId` partition (item writes) while it runs (alone: its own waves). */
+    /** Write units per second one tenant's sweep puts on its account items while it runs (alone: its own waves). */
     readonly sweepWriteUnitsPerSecondPerTenant: number;
-    /** Changed accounts per tenant per sweep before the tenant's partition reaches 1,000 WRU/s (the sweep spread over its interval). */
+    /** The same on each of the tenant's ACCOUNT_SHARDS account partitions (account-partitions.ts). */
+    readonly sweepWriteUnitsPerSecondPerPartition: number;
+    /** Changed accounts per tenant per sweep before its account partitions reach 1,000 WRU/s each (the sweep spread over its interval). */
     readonly maxChangedAccountsPerTenantPerSweep: number;
     /** Read units per second on one `bySegment` key while its worker runs. */
     readonly segmentReadUnitsPerSecond: number;
@@ -155,8 +159,10 @@ export interface CostReport {
     /** Requests per second per tenant against the per-tenant limit. */
     readonly rpsPerTenant: number;
     readonly tenantRatePerSecond: number;
-    /** Assessment writes per second on one tenant's `tenantId` partition. */
+    /** Assessment record writes per second of one tenant. */
     readonly assessmentWriteUnitsPerSecondPerTenant: number;
+    /** The same on each of its RECORD_SHARDS record partitions (assessments.ts). */
+    readonly assessmentWriteUnitsPerSecondPerPartition: number;
     /** API concurrency: rps × duration, and at p99 duration. */
     readonly apiConcurrency: number;
     readonly apiConcurrencyAtP99: number;
@@ -297,13 +303,15 @@ export function costModel(i: CostInputs): CostReport {
     sweepFitsInterval: sweepSecondsQueued <= i.sweepEverySeconds,
     segmentFitsWorkerTimeout: sweepSeconds <= d.workerTimeoutSeconds,
     sweepWriteUnitsPerSecondPerTenant,
-    maxChangedAccountsPerTenantPerSweep: Math.floor((d.partitionWriteUnitsPerSecond * Math.min(busySeconds, i.sweepEverySeconds)) / accountWrite),
+    sweepWriteUnitsPerSecondPerPartition: sweepWriteUnitsPerSecondPerTenant / ACCOUNT_SHARDS,
+    maxChangedAccountsPerTenantPerSweep: Math.floor((ACCOUNT_SHARDS * d.partitionWriteUnitsPerSecond * Math.min(busySeconds, i.sweepEverySeconds)) / accountWrite),
     segmentReadUnitsPerSecond: (i.workerAccountsPerSecond * i.sizes.accountItemBytes) / (4 * KB) / 2,
     stageThrottleRps: d.stageThrottleRps,
     rpsHeadroom: d.stageThrottleRps - i.rps,
     rpsPerTenant: i.rps / i.tenants,
     tenantRatePerSecond: d.tenantRatePerSecond,
     assessmentWriteUnitsPerSecondPerTenant: (i.rps / i.tenants) * (recordUnits * (i.idempotency ? 2 : 1)),
+    assessmentWriteUnitsPerSecondPerPartition: ((i.rps / i.tenants) * (recordUnits * (i.idempotency ? 2 : 1))) / RECORD_SHARDS,
     apiConcurrency,
     apiConcurrencyAtP99: (i.rps * i.apiP99Ms) / 1000,
     sweepWorkersRequested,

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { GetItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshStores } from '../../test/dynamo.ts';
 import type { Tier } from '../risk/tiers.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
 import type { AccountAssessmentSummary } from '../schemas/summaries.ts';
+import { accountPartition, accountPartitions } from './account-partitions.ts';
 import { AccountStore } from './accounts.ts';
 import { bucketOf } from './segments.ts';
 import { legacyTierKey, TIER_SHARDS, tierKeyOf, tierKeys } from './tier-keys.ts';
@@ -123,7 +124,7 @@ describe('a summary stored before collateralTopUp and nextTierPrice existed', ()
     const tenantId = 'ten_legacy';
     await stores.accounts.put(tenantId, 'old', book, null, 'warning');
     const legacy = { assessmentId: null, asOf: '2026-01-01T00:00:00Z', tier: 'warning', marginRatio: 1.25, equity: 6_000, maintenanceMargin: 4_800, initialMargin: 6_240 };
-    const key = { tenantId: { S: tenantId }, accountId: { S: 'old' } };
+    const key = { tenantId: { S: accountPartition(tenantId, 'old') }, accountId: { S: 'old' } };
     await db.send(new UpdateItemCommand({ TableName: names.accounts, Key: key, UpdateExpression: 'SET lastAssessment = :s', ExpressionAttributeValues: { ':s': { S: JSON.stringify(legacy) } } }));
     expect((await stores.accounts.get(tenantId, 'old'))!.lastAssessment).toEqual({ ...legacy, collateralTopUp: null, nextTierPrice: null });
     // The stored JSON is left as it was: the next sweep rewrites it (summaryChanged).
@@ -150,7 +151,7 @@ describe('tier keys', () => {
       await db.send(
         new UpdateItemCommand({
           TableName: names.accounts,
-          Key: { tenantId: { S: tenantId }, accountId: { S: id } },
+          Key: { tenantId: { S: accountPartition(tenantId, id) }, accountId: { S: id } },
           UpdateExpression: 'SET tierKey = :k',
           ExpressionAttributeValues: { ':k': { S: legacyTierKey(tenantId, 'tier1') } },
         }),
@@ -184,5 +185,85 @@ describe('tier keys', () => {
     expect(listed).toEqual(ids);
     expect(pages).toBe(Math.ceil(ids.length / 7));
     expect((await stores.accounts.tierCounts(tenantId)).tiers).toMatchObject({ tier1: 60, healthy: 1 });
+  });
+});
+
+describe('account partitions', () => {
+  /** Moves a stored account to where it was stored before the partitions: the tenant's own key. */
+  const makeUnpartitioned = async (tenantId: string, accountId: string) => {
+    const key = { tenantId: { S: accountPartition(tenantId, accountId) }, accountId: { S: accountId } };
+    const { Item } = await db.send(new GetItemCommand({ TableName: names.accounts, Key: key, ConsistentRead: true }));
+    await db.send(new PutItemCommand({ TableName: names.accounts, Item: { ...Item!, tenantId: { S: tenantId } } }));
+    await db.send(new DeleteItemCommand({ TableName: names.accounts, Key: key }));
+  };
+  const storedUnder = async (tenantId: string, accountId: string) => {
+    const found: string[] = [];
+    for (const partition of accountPartitions(tenantId)) {
+      const { Item } = await db.send(new GetItemCommand({ TableName: names.accounts, Key: { tenantId: { S: partition }, accountId: { S: accountId } }, ConsistentRead: true }));
+      if (Item) found.push(partition);
+    }
+    return found;
+  };
+
+  it('spread a tenant\'s accounts, and read, list, count, update and delete those stored before them under the tenant\'s key until a book write moves them', async () => {
+    const tenantId = 'ten_partitions';
+    const ids = Array.from({ length: 40 }, (_, n) => `acct-${String(n).padStart(2, '0')}`);
+    for (const id of ids) await stores.accounts.put(tenantId, id, book, null, 'healthy');
+    const partitions = new Set<string>();
+    for (const id of ids) {
+      const where = await storedUnder(tenantId, id);
+      expect(where).toEqual([accountPartition(tenantId, id)]);
+      partitions.add(where[0]!);
+    }
+    expect(partitions.size).toBeGreaterThan(8);
+
+    const old = ['acct-03', 'acct-17', 'acct-31'];
+    for (const id of old) await makeUnpartitioned(tenantId, id);
+    expect(await storedUnder(tenantId, 'acct-17')).toEqual([tenantId]);
+    const before = (await stores.accounts.get(tenantId, 'acct-17'))!;
+    expect(before).toMatchObject({ accountId: 'acct-17', storedUnderTenant: true, tier: 'healthy' });
+
+    // Listed in id order across the partitions, a page at a time; counted.
+    const listed: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await stores.accounts.list(tenantId, { limit: 6, ...(cursor ? { cursor } : {}) });
+      listed.push(...page.items.map((a) => a.accountId));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(listed).toEqual(ids);
+    expect(await stores.accounts.tierCounts(tenantId)).toMatchObject({ accounts: 40, tiers: { healthy: 40 }, unassessed: 0 });
+    // Read in bulk (a price sweep's reads).
+    const many: string[] = [];
+    for await (const a of stores.accounts.many(tenantId, ['acct-03', 'acct-04', 'acct-31', 'acct-99'])) many.push(a.accountId);
+    expect(many.sort()).toEqual(['acct-03', 'acct-04', 'acct-31']);
+
+    // A sweep's update lands where the account is.
+    const summary: AccountAssessmentSummary = {
+      assessmentId: null,
+      asOf: '2026-11-26T12:00:00Z',
+      tier: 'tier1',
+      marginRatio: 1.03,
+      equity: 1_030,
+      maintenanceMargin: 1_000,
+      initialMargin: 1_300,
+      collateralTopUp: 70,
+      nextTierPrice: null,
+    };
+    expect(await stores.accounts.recordAssessed(tenantId, before, summary, 'tier1')).toBe(true);
+    expect(await storedUnder(tenantId, 'acct-17')).toEqual([tenantId]);
+    expect((await stores.accounts.get(tenantId, 'acct-17'))!).toMatchObject({ tier: 'tier1', version: before.version + 1 });
+
+    // Its next book write moves it to its partition, in one transaction.
+    const { account } = await stores.accounts.put(tenantId, 'acct-17', book, null, 'warning');
+    expect(await storedUnder(tenantId, 'acct-17')).toEqual([accountPartition(tenantId, 'acct-17')]);
+    expect(account).toMatchObject({ storedUnderTenant: false, version: before.version + 2 });
+    expect(await stores.accounts.get(tenantId, 'acct-17')).toMatchObject({ tier: 'warning', storedUnderTenant: false });
+
+    // Deleted where it is.
+    expect(await stores.accounts.delete(tenantId, 'acct-31')).toBe(true);
+    expect(await storedUnder(tenantId, 'acct-31')).toEqual([]);
+    expect(await stores.accounts.get(tenantId, 'acct-31')).toBeUndefined();
+    expect((await stores.accounts.tierCounts(tenantId)).accounts).toBe(39);
   });
 });

@@ -15,11 +15,12 @@ import { findProfile } from '../risk/built-in-profiles.ts';
 import { TIERS, type Tier } from '../risk/tiers.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
 import type { AccountAssessmentSummary } from '../schemas/summaries.ts';
-import { decodeCursor, encodeCursor, keyOf, packJson, splitBody, unpackJson, type KeyShape } from './codec.ts';
+import { decodeCursor, encodeCursor, packJson, splitBody, unpackJson } from './codec.ts';
 import { applied, ConflictError, guarded } from './errors.ts';
 import { bucketOf, bucketsOf, SWEEP_SEGMENTS } from './segments.ts';
 import { mergedBy, TableStore, type Page } from './table-store.ts';
-import { legacyTierKey, TIER_SHARDS, tierKeyOf, tierKeys } from './tier-keys.ts';
+import { accountPartition, accountPartitions } from './account-partitions.ts';
+import { legacyTierKey, tierKeyOf, tierKeys } from './tier-keys.ts';
 
 // Where the sweep's segments are defined; re-exported for the many callers that import them with the accounts.
 export { SWEEP_SEGMENTS, segmentOf } from './segments.ts';
@@ -48,6 +49,12 @@ export interface RegisteredAccount {
   readonly version: number;
   /** Whether the account is in the exposure index (false for one stored before the index existed: the next sweep adds it). */
   readonly indexed: boolean;
+  /**
+   * Whether the account item is stored under the tenant's own partition key, as before the
+   * account partitions (accountPartition): its updates go there, and its next book write (or
+   * `migrate`) moves it to its partition.
+   */
+  readonly storedUnderTenant: boolean;
   /** The account's active liquidation (docs/liquidations.md), or null: at most one at a time. */
   readonly activeLiquidationId: string | null;
   /** Why the account cannot be assessed now (an asset the market does not price, …), or null. */
@@ -123,8 +130,14 @@ const ATTEMPTS = 3;
  * never joins parts of two books: it finds its own parts, or none and reads again.
  */
 export class AccountStore extends TableStore {
+  /** The key an account is written under now: its partition (accountPartition). */
   private key(tenantId: string, accountId: string): Item {
-    return { tenantId: { S: tenantId }, accountId: { S: accountId } };
+    return { tenantId: { S: accountPartition(tenantId, accountId) }, accountId: { S: accountId } };
+  }
+
+  /** The key of the item an account was read from: its partition, or the tenant's own key for one stored before them. */
+  private keyOf(tenantId: string, account: Pick<RegisteredAccount, 'accountId' | 'storedUnderTenant'>): Item {
+    return account.storedUnderTenant ? { tenantId: { S: tenantId }, accountId: { S: account.accountId } } : this.key(tenantId, account.accountId);
   }
 
   /**
@@ -182,6 +195,7 @@ export class AccountStore extends TableStore {
       updatedAt: now.toISOString(),
       version: existing ? existing.version + 1 : firstVersion(now),
       indexed: true,
+      storedUnderTenant: false,
       activeLiquidationId: link === undefined ? (existing?.activeLiquidationId ?? null) : 'open' in link ? link.open : null,
       assessmentError: options.assessmentError ?? null,
     };
@@ -195,15 +209,21 @@ export class AccountStore extends TableStore {
     const from = stored ? storedBucket(stored) : bucketOf(accountId);
     const to = bucketOf(accountId);
     const moved = from !== to;
+    // An item stored under the tenant's own key moves to its partition: written there, and
+    // deleted where it was if it is still the version read.
+    const moving = existing?.storedUnderTenant === true;
     const main: TransactWriteItem = {
       Put: {
         TableName: this.table,
         Item: { ...this.item(tenantId, account, parts, bookId), exposures: { S: JSON.stringify(after) } },
         // Two concurrent registrations: the later one must have read the earlier one.
-        ConditionExpression: existing ? 'version = :v' : 'attribute_not_exists(accountId)',
-        ...(existing ? { ExpressionAttributeValues: { ':v': { N: String(existing.version) } } } : {}),
+        ConditionExpression: existing && !moving ? 'version = :v' : 'attribute_not_exists(accountId)',
+        ...(existing && !moving ? { ExpressionAttributeValues: { ':v': { N: String(existing.version) } } } : {}),
       },
     };
+    const left: TransactWriteItem[] = moving
+      ? [{ Delete: { TableName: this.table, Key: this.keyOf(tenantId, existing), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': { N: String(existing.version) } } } }]
+      : [];
     const overflow = parts.slice(1).map((body, i): TransactWriteItem => ({
       Put: { TableName: this.table, Item: { ...this.partKey(tenantId, accountId, bookId, i + 1), body: { B: body } } },
     }));
@@ -212,7 +232,7 @@ export class AccountStore extends TableStore {
       ...after.filter((u) => moved || !before.includes(u)).map((u): TransactWriteItem => ({ Put: { TableName: this.table, Item: this.exposureKey(tenantId, u, accountId, to) } })),
       ...before.filter((u) => moved || !after.includes(u)).map((u): TransactWriteItem => ({ Delete: { TableName: this.table, Key: this.exposureKey(tenantId, u, accountId, from) } })),
     ];
-    return { account, created: existing === undefined, items: [main, ...overflow, ...replaced, ...indexed] };
+    return { account, created: existing === undefined, items: [main, ...left, ...overflow, ...replaced, ...indexed] };
   }
 
   async get(tenantId: string, accountId: string): Promise<RegisteredAccount | undefined> {
@@ -238,7 +258,7 @@ export class AccountStore extends TableStore {
       const closing = liquidationId && closeLiquidation ? await closeLiquidation(liquidationId) : [];
       // Only the version read: a write in between may have replaced the parts to delete.
       const main: TransactWriteItem = {
-        Delete: { TableName: this.table, Key: this.key(tenantId, accountId), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': item['version']! } },
+        Delete: { TableName: this.table, Key: { tenantId: item['tenantId']!, accountId: item['accountId']! }, ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': item['version']! } },
       };
       const unindexed = storedExposures(item).map((u): TransactWriteItem => ({ Delete: { TableName: this.table, Key: this.exposureKey(tenantId, u, accountId, storedBucket(item)) } }));
       if (await this.write([main, ...this.partDeletes(tenantId, item), ...unindexed, ...closing])) return true;
@@ -248,36 +268,41 @@ export class AccountStore extends TableStore {
 
   /** A page of the tenant's accounts, optionally of one tier, by account id. */
   async list(tenantId: string, options: { tier?: Tier | undefined; limit: number; cursor?: string | undefined }): Promise<Page<RegisteredAccount>> {
+    const { tier } = options;
     const page =
-      options.tier === undefined
-        ? await this.listPage(
-            { TableName: this.table, KeyConditionExpression: 'tenantId = :p', ExpressionAttributeValues: { ':p': { S: tenantId } } },
+      tier === undefined
+        ? await this.mergedPage({ partition: 'tenantId', keys: accountPartitions(tenantId) }, { tenantId, accountId: null }, options)
+        : await this.mergedPage(
+            { indexName: 'byTier', partition: 'tierKey', keys: tierKeys(tenantId, tier) },
+            { tenantId, accountId: null, tierKey: legacyTierKey(tenantId, tier) },
             options,
-            { tenantId, accountId: null },
-          )
-        : await this.tierPage(tenantId, options.tier, options);
+          );
     const accounts = await Promise.all(page.items.map((item) => this.current(tenantId, item)));
     return { items: accounts.filter((a) => a !== undefined), nextCursor: page.nextCursor };
   }
 
   /**
-   * A page of one tier across its shard keys (tier-keys.ts): the first `limit` + 1 accounts
-   * after the cursor's account id under each key, queried side by side and merged by id.
-   * The cursor is bound to the tenant and tier (the legacy key), and its position is an
-   * account id, which orders every shard alike. A page reads up to 17 × (limit + 1) index
-   * items: the price of spreading the tier's writes.
+   * A page of a listing spread over several partitions (the tenant's account partitions, or a
+   * tier's shard keys), in account id order: the first `limit` + 1 accounts after the
+   * cursor's account id under each key, queried side by side and merged. The cursor carries
+   * the values `shape` binds it to (tenant, tier) and, as its position, an account id, which
+   * orders every partition alike. A page reads up to 17 × (limit + 1) items: the price of
+   * spreading the writes.
    */
-  private async tierPage(tenantId: string, tier: Tier, page: { limit: number; cursor?: string | undefined }): Promise<Page<Item>> {
-    const bound = legacyTierKey(tenantId, tier);
-    const shape: KeyShape = { tenantId, accountId: null, tierKey: bound };
+  private async mergedPage(
+    source: { indexName?: string; partition: string; keys: readonly string[] },
+    shape: Readonly<Record<string, string | null>>,
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<Page<Item>> {
     const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, shape)['accountId'];
     const perKey = await Promise.all(
-      tierKeys(tenantId, tier).map((key) =>
+      source.keys.map((key) =>
         this.firstItems(
           {
             TableName: this.table,
-            IndexName: 'byTier',
-            KeyConditionExpression: after ? 'tierKey = :k AND accountId > :after' : 'tierKey = :k',
+            ...(source.indexName ? { IndexName: source.indexName } : {}),
+            KeyConditionExpression: after ? '#p = :k AND accountId > :after' : '#p = :k',
+            ExpressionAttributeNames: { '#p': source.partition },
             ExpressionAttributeValues: { ':k': { S: key }, ...(after ? { ':after': after } : {}) },
           },
           page.limit + 1,
@@ -287,7 +312,44 @@ export class AccountStore extends TableStore {
     const items = mergedBy('accountId', perKey);
     const shown = items.slice(0, page.limit);
     const last = shown.at(-1);
-    return { items: shown, nextCursor: items.length > page.limit && last ? encodeCursor({ ...keyOf(last, shape), tierKey: { S: bound } }) : null };
+    const cursor = (item: Item) => Object.fromEntries(Object.entries(shape).map(([name, bound]) => [name, bound === null ? item[name]! : { S: bound }]));
+    return { items: shown, nextCursor: items.length > page.limit && last ? encodeCursor(cursor(last)) : null };
+  }
+
+  /**
+   * Moves the tenant's accounts stored before the account partitions (under the tenant's own
+   * key) to their partitions: each in one transaction, written there with its version
+   * advanced and deleted where it was if still the version read, so a writer holding the old
+   * version fails its condition and reads the account again. An account written meanwhile
+   * is left for the next run (`left`). Safe to run while sweeps and the API run, and again.
+   */
+  async migrate(tenantId: string): Promise<{ moved: number; left: number }> {
+    let moved = 0;
+    let left = 0;
+    let start: Item | undefined;
+    do {
+      const page = await guarded(() =>
+        this.db.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'tenantId = :t', ExpressionAttributeValues: { ':t': { S: tenantId } }, ConsistentRead: true, ExclusiveStartKey: start })),
+      );
+      for (const item of page.Items ?? []) {
+        const accountId = item['accountId']!.S!;
+        const version = Number(item['version']!.N);
+        const done = await this.write([
+          {
+            Put: {
+              TableName: this.table,
+              Item: { ...item, ...this.key(tenantId, accountId), version: { N: String(version + 1) } },
+              ConditionExpression: 'attribute_not_exists(accountId)',
+            },
+          },
+          { Delete: { TableName: this.table, Key: { tenantId: item['tenantId']!, accountId: item['accountId']! }, ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': item['version']! } } },
+        ]);
+        if (done) moved++;
+        else left++;
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return { moved, left };
   }
 
   /**
@@ -312,24 +374,31 @@ export class AccountStore extends TableStore {
       } while (start);
       return { matched, scanned };
     };
-    const [all, ...perTier] = await Promise.all([
-      count({
-        TableName: this.table,
-        KeyConditionExpression: 'tenantId = :p',
-        FilterExpression: 'attribute_not_exists(tier)',
-        ExpressionAttributeValues: { ':p': { S: tenantId } },
-      }),
-      ...TIERS.flatMap((tier) =>
-        tierKeys(tenantId, tier).map((key) =>
-          count({ TableName: this.table, IndexName: 'byTier', KeyConditionExpression: 'tierKey = :k', ExpressionAttributeValues: { ':k': { S: key } } }),
+    const sum = (counts: readonly { matched: number; scanned: number }[]) =>
+      counts.reduce((total, c) => ({ matched: total.matched + c.matched, scanned: total.scanned + c.scanned }), { matched: 0, scanned: 0 });
+    const [all, perTier] = await Promise.all([
+      Promise.all(
+        accountPartitions(tenantId).map((partition) =>
+          count({
+            TableName: this.table,
+            KeyConditionExpression: 'tenantId = :p',
+            FilterExpression: 'attribute_not_exists(tier)',
+            ExpressionAttributeValues: { ':p': { S: partition } },
+          }),
+        ),
+      ).then(sum),
+      Promise.all(
+        TIERS.map((tier) =>
+          Promise.all(
+            tierKeys(tenantId, tier).map((key) =>
+              count({ TableName: this.table, IndexName: 'byTier', KeyConditionExpression: 'tierKey = :k', ExpressionAttributeValues: { ':k': { S: key } } }),
+            ),
+          ).then(sum),
         ),
       ),
     ]);
-    const perKey = TIER_SHARDS + 1;
-    const tiers = Object.fromEntries(
-      TIERS.map((tier, i) => [tier, perTier.slice(i * perKey, (i + 1) * perKey).reduce((sum, c) => sum + c.matched, 0)]),
-    ) as Record<Tier, number>;
-    return { accounts: all!.scanned, tiers, unassessed: all!.matched };
+    const tiers = Object.fromEntries(TIERS.map((tier, i) => [tier, perTier[i]!.matched])) as Record<Tier, number>;
+    return { accounts: all.scanned, tiers, unassessed: all.matched };
   }
 
   /**
@@ -425,8 +494,17 @@ export class AccountStore extends TableStore {
 
   /** The items at these ids (at most 100), consistent reads; missing ones left out, order not kept. */
   private async batchGet(tenantId: string, ids: readonly string[]): Promise<Item[]> {
+    const found = await this.batchGetKeys(ids.map((id) => this.key(tenantId, id)));
+    const seen = new Set(found.map((i) => i['accountId']!.S!));
+    const missing = ids.filter((id) => !seen.has(id));
+    // Accounts stored before the partitions, under the tenant's own key.
+    if (missing.length === 0) return found;
+    return [...found, ...(await this.batchGetKeys(missing.map((accountId) => this.keyOf(tenantId, { accountId, storedUnderTenant: true }))))];
+  }
+
+  private async batchGetKeys(wanted: readonly Item[]): Promise<Item[]> {
     const items: Item[] = [];
-    let keys: Item[] = ids.map((id) => this.key(tenantId, id));
+    let keys: Item[] = [...wanted];
     for (let attempt = 0; keys.length > 0; attempt++) {
       // Keys DynamoDB left unprocessed (throttling) are asked again, after a growing pause.
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 25 * 2 ** attempt)));
@@ -462,7 +540,7 @@ export class AccountStore extends TableStore {
     return {
       Update: {
         TableName: this.table,
-        Key: this.key(tenantId, account.accountId),
+        Key: this.keyOf(tenantId, account),
         UpdateExpression: `SET ${set.join(', ')}${removed.length ? ` REMOVE ${removed.join(', ')}` : ''}`,
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: {
@@ -493,7 +571,7 @@ export class AccountStore extends TableStore {
     const update: TransactWriteItem = {
       Update: {
         TableName: this.table,
-        Key: this.key(tenantId, account.accountId),
+        Key: this.keyOf(tenantId, account),
         UpdateExpression: 'SET exposures = :e, version = :next',
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: { ':e': { S: JSON.stringify(exposures) }, ':v': { N: String(account.version) }, ':next': { N: String(account.version + 1) } },
@@ -509,7 +587,7 @@ export class AccountStore extends TableStore {
     return {
       Update: {
         TableName: this.table,
-        Key: this.key(tenantId, account.accountId),
+        Key: this.keyOf(tenantId, account),
         UpdateExpression: 'SET assessmentError = :e, version = :next',
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: { ':e': { S: JSON.stringify(error) }, ':v': { N: String(account.version) }, ':next': { N: String(account.version + 1) } },
@@ -522,9 +600,13 @@ export class AccountStore extends TableStore {
     return applied(() => this.db.send(new UpdateItemCommand(this.assessedUpdate(tenantId, account, summary, tier).Update!)));
   }
 
+  /** The account's item: under its partition, else (stored before the partitions) under the tenant's own key. */
   private async mainItem(tenantId: string, accountId: string): Promise<Item | undefined> {
-    const { Item } = await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: this.key(tenantId, accountId), ConsistentRead: true })));
-    return Item;
+    for (const Key of [this.key(tenantId, accountId), this.keyOf(tenantId, { accountId, storedUnderTenant: true })]) {
+      const { Item } = await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key, ConsistentRead: true })));
+      if (Item) return Item;
+    }
+    return undefined;
   }
 
   /**
@@ -599,6 +681,8 @@ function recordOf(i: Item): Omit<RegisteredAccount, 'book'> {
     updatedAt: i['updatedAt']!.S!,
     version: Number(i['version']!.N),
     indexed: i['exposures'] !== undefined,
+    // Tenant ids never contain `#`; an account partition is `<tenantId>#<n>`.
+    storedUnderTenant: !i['tenantId']!.S!.includes('#'),
     activeLiquidationId: i['activeLiquidationId']?.S ?? null,
     assessmentError: i['assessmentError']?.S ? (JSON.parse(i['assessmentError'].S) as AssessmentError) : null,
   };

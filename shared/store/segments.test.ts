@@ -7,6 +7,7 @@ import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, t
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshStores } from '../../test/dynamo.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
+import { accountPartition } from './account-partitions.ts';
 import type { Stores } from './index.ts';
 import { ACCOUNTS_PER_SEGMENT, bucketOf, bucketsOf, isSegmentCount, SEGMENT_BUCKETS, segmentOf, segmentsFor, SWEEP_SEGMENTS } from './segments.ts';
 import type { TableNames } from './tables.ts';
@@ -33,7 +34,7 @@ const book = (...symbols: string[]): AccountBook => ({
  * exposure index items under `hash % 8`.
  */
 async function makeOld(tenantId: string, accountId: string): Promise<void> {
-  const key = { tenantId: { S: tenantId }, accountId: { S: accountId } };
+  const key = { tenantId: { S: accountPartition(tenantId, accountId) }, accountId: { S: accountId } };
   const { Item } = await db.send(new GetItemCommand({ TableName: names.accounts, Key: key, ConsistentRead: true }));
   const exposures = JSON.parse(Item!['exposures']!.S!) as string[];
   await db.send(new UpdateItemCommand({ TableName: names.accounts, Key: key, UpdateExpression: 'SET segmentKey = :s', ExpressionAttributeValues: { ':s': { S: `${tenantId}#${oldBucket(accountId)}` } } }));
@@ -156,7 +157,7 @@ describe('a mix of items stored before and after 64 buckets', () => {
     const id = ids.find((i) => bucketOf(i) >= 8)!;
     await stores.accounts.put(tenant, id, book('ETH'), null, null);
     await makeOld(tenant, id);
-    const key = { tenantId: { S: tenant }, accountId: { S: id } };
+    const key = { tenantId: { S: accountPartition(tenant, id) }, accountId: { S: id } };
     await db.send(new UpdateItemCommand({ TableName: names.accounts, Key: key, UpdateExpression: 'REMOVE exposures' }));
     await db.send(new DeleteItemCommand({ TableName: names.accounts, Key: { tenantId: { S: `${tenant}#exposure#ETH#${oldBucket(id)}` }, accountId: { S: id } } }));
     const account = (await stores.accounts.get(tenant, id))!;

@@ -61,10 +61,12 @@ export const TABLES = {
     timeToLiveAttribute: 'expiresAt',
   },
   /**
-   * Registered accounts per tenant. `segmentKey` (`tenantId#n`, n = the account's bucket,
-   * hash(accountId) mod SEGMENT_BUCKETS, or mod 8 for an item stored before there were 64:
-   * segments.ts) splits a tenant's accounts for parallel sweep workers; `tierKey`
-   * (`tenantId#tier`) lists them by tier.
+   * Registered accounts per tenant, each under its partition `tenantId#n`
+   * (account-partitions.ts; `tenantId` alone for an account stored before them).
+   * `segmentKey` (`tenantId#n`, n = the account's bucket, hash(accountId) mod
+   * SEGMENT_BUCKETS, or mod 8 for an item stored before there were 64: segments.ts) splits a
+   * tenant's accounts for parallel sweep workers; `tierKey` (`tenantId#tier#n`,
+   * tier-keys.ts) lists them by tier.
    */
   accounts: {
     name: 'accounts',

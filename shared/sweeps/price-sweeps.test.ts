@@ -8,6 +8,7 @@ import { ANY_UNDERLYING, MAX_INDEXED_EXPOSURES, SWEEP_SEGMENTS, segmentOf } from
 import { bucketOf } from '../store/segments.ts';
 import { runSegment, startSweep } from './sweep-runs.ts';
 import { summaryChanged } from './account-assessment.ts';
+import { accountPartition } from '../../shared/store/account-partitions.ts';
 
 let stores: Stores;
 let app: ReturnType<typeof createApp>;
@@ -176,7 +177,7 @@ describe('accounts stored before the exposure index', () => {
     await waitFor(call, (await call('PUT', '/v1/market', { market: { ETH: { price: 3_000 } } })).body.reassessment.sweepId);
     await call('PUT', '/v1/accounts/legacy', perp('ETH', 10, 6_000, 3_000));
     // As an account written before the index existed: no exposures on the item, no index item.
-    await db.send(new UpdateItemCommand({ TableName: names.accounts, Key: { tenantId: { S: tenantId }, accountId: { S: 'legacy' } }, UpdateExpression: 'REMOVE exposures' }));
+    await db.send(new UpdateItemCommand({ TableName: names.accounts, Key: { tenantId: { S: accountPartition(tenantId, 'legacy') }, accountId: { S: 'legacy' } }, UpdateExpression: 'REMOVE exposures' }));
     await db.send(new DeleteItemCommand({ TableName: names.accounts, Key: { tenantId: { S: `${tenantId}#exposure#ETH#${bucketOf('legacy')}` }, accountId: { S: 'legacy' } } }));
 
     const missed = await call('PUT', '/v1/market', { market: { ETH: { price: 2_990 } } });
