@@ -39,6 +39,19 @@ const bigBook = (): AccountBook => ({
 
 const zeros = { healthy: 0, warning: 0, tier1: 0, tier2: 0, tier3: 0, insolvent: 0 };
 
+/** What a sweep records for an account it finds in tier1. */
+const TIER1_SUMMARY: AccountAssessmentSummary = {
+  assessmentId: null,
+  asOf: '2026-11-23T12:00:00Z',
+  tier: 'tier1',
+  marginRatio: 1.03,
+  equity: 1_030,
+  maintenanceMargin: 1_000,
+  initialMargin: 1_300,
+  collateralTopUp: 70,
+  nextTierPrice: null,
+};
+
 describe('AccountStore.tierCounts', () => {
   it('counts the tenant\'s accounts per reported tier, in all and unassessed; not its book parts, exposure items or other tenants', async () => {
     const tenantId = 'ten_counts';
@@ -69,18 +82,7 @@ describe('AccountStore.tierCounts', () => {
     await stores.accounts.put(tenantId, 'b', book, null, 'healthy');
     expect(await stores.accounts.tierCounts(tenantId)).toEqual({ accounts: 2, tiers: { ...zeros, healthy: 1 }, unassessed: 1 });
     const a = (await stores.accounts.get(tenantId, 'a'))!;
-    const summary: AccountAssessmentSummary = {
-      assessmentId: null,
-      asOf: '2026-11-23T12:00:00Z',
-      tier: 'tier1',
-      marginRatio: 1.03,
-      equity: 1_030,
-      maintenanceMargin: 1_000,
-      initialMargin: 1_300,
-      collateralTopUp: 70,
-      nextTierPrice: null,
-    };
-    expect(await stores.accounts.recordAssessed(tenantId, a, summary, 'tier1')).toBe(true);
+    expect(await stores.accounts.recordAssessed(tenantId, a, TIER1_SUMMARY, 'tier1')).toBe(true);
     expect(await stores.accounts.tierCounts(tenantId)).toEqual({ accounts: 2, tiers: { ...zeros, healthy: 1, tier1: 1 }, unassessed: 0 });
     expect(await stores.accounts.delete(tenantId, 'b')).toBe(true);
     expect(await stores.accounts.tierCounts(tenantId)).toEqual({ accounts: 1, tiers: { ...zeros, tier1: 1 }, unassessed: 0 });
@@ -239,18 +241,7 @@ describe('account partitions', () => {
     expect(many.sort()).toEqual(['acct-03', 'acct-04', 'acct-31']);
 
     // A sweep's update lands where the account is.
-    const summary: AccountAssessmentSummary = {
-      assessmentId: null,
-      asOf: '2026-11-26T12:00:00Z',
-      tier: 'tier1',
-      marginRatio: 1.03,
-      equity: 1_030,
-      maintenanceMargin: 1_000,
-      initialMargin: 1_300,
-      collateralTopUp: 70,
-      nextTierPrice: null,
-    };
-    expect(await stores.accounts.recordAssessed(tenantId, before, summary, 'tier1')).toBe(true);
+    expect(await stores.accounts.recordAssessed(tenantId, before, TIER1_SUMMARY, 'tier1')).toBe(true);
     expect(await storedUnder(tenantId, 'acct-17')).toEqual([tenantId]);
     expect((await stores.accounts.get(tenantId, 'acct-17'))!).toMatchObject({ tier: 'tier1', version: before.version + 1 });
 
