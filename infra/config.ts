@@ -5,6 +5,9 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import { ASSESSMENT_RETENTION_DAYS } from '../shared/store/assessments.ts';
+import type { AccountPartitionMode } from '../shared/store/account-partitions.ts';
+
+const ACCOUNT_PARTITION_MODES: readonly AccountPartitionMode[] = ['write', 'read'];
 
 export interface StageConfig {
   /** Stage name: `dev`, `prod`, or any other short lowercase name. */
@@ -41,6 +44,13 @@ export interface StageConfig {
    * the functions that record assessments as SOFTLAND_ASSESSMENT_RETENTION_DAYS.
    */
   readonly assessmentRetentionDays: number;
+  /**
+   * Whether new accounts and moves go to the account partitions (`-c accountPartitions=…`,
+   * `write` by default; `read` for the first of the two deploys that upgrade a stack holding
+   * accounts: shared/store/account-partitions.ts, docs/deploy.md). Passed to every function as
+   * SOFTLAND_ACCOUNT_PARTITIONS.
+   */
+  readonly accountPartitions: AccountPartitionMode;
   /**
    * Reserved concurrency of the sweep worker (`-c workerConcurrency=…`; 8 dev, 32 prod):
    * the most segments swept at once, so that a fan-out cannot take the concurrency the API needs.
@@ -108,6 +118,7 @@ export function stageConfig(node: Node): StageConfig {
     alarmEmail: alarmEmail ? String(alarmEmail) : undefined,
     webhookEgress: webhookEgressContext(node),
     assessmentRetentionDays: positive(node, 'assessmentRetentionDays', ASSESSMENT_RETENTION_DAYS),
+    accountPartitions: oneOf(node, 'accountPartitions', ACCOUNT_PARTITION_MODES, 'write'),
     workerConcurrency: positive(node, 'workerConcurrency', isProd ? 32 : 8),
     waf: booleanContext(node, 'waf', isProd),
     wafRateLimit: wafRateLimitContext(node, numberContext(node, 'tenantRate', isProd ? 100 : 20) * 300),

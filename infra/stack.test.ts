@@ -103,7 +103,7 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
         expect(fn['Architectures']).toEqual(['arm64']);
         expect(fn['Handler']).toBe('index.handler');
         expect(fn['TracingConfig']).toEqual({ Mode: 'Active' });
-        expect(fn['Environment'].Variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', SOFTLAND_TABLE_PREFIX: `softland-${stage}-` });
+        expect(fn['Environment'].Variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', SOFTLAND_TABLE_PREFIX: `softland-${stage}-`, SOFTLAND_ACCOUNT_PARTITIONS: 'write' });
         // Powertools (functions/observability.ts): the function's name as the logs' and metrics' service.
         expect(fn['Environment'].Variables).toMatchObject({
           POWERTOOLS_SERVICE_NAME: `softland-${stage}-${id}`,
@@ -610,7 +610,7 @@ describe('stage settings of issue 20 (context)', () => {
   const config = (context: Record<string, unknown>) => stageConfig(new App({ context }).node);
 
   it('defaults: retention 400 days; worker 8 dev / 32 prod; WAF (per-IP rate = tenant rate × 5 min) and canary in prod only', () => {
-    expect(config({ stage: 'dev' })).toMatchObject({ assessmentRetentionDays: 400, workerConcurrency: 8, waf: false, wafRateLimit: 6_000, apiDeployment: 'allAtOnce' });
+    expect(config({ stage: 'dev' })).toMatchObject({ assessmentRetentionDays: 400, accountPartitions: 'write', workerConcurrency: 8, waf: false, wafRateLimit: 6_000, apiDeployment: 'allAtOnce' });
     expect(config({ stage: 'prod' })).toMatchObject({ assessmentRetentionDays: 400, workerConcurrency: 32, waf: true, wafRateLimit: 30_000, apiDeployment: 'canary' });
     expect(config({ stage: 'prod', tenantRate: '10' }).wafRateLimit).toBe(3_000);
   });
@@ -625,6 +625,8 @@ describe('stage settings of issue 20 (context)', () => {
     expect(() => config({ stage: 'dev', waf: 'yes' })).toThrow(/waf/);
     expect(() => config({ stage: 'dev', wafRateLimit: '5' })).toThrow(/wafRateLimit/);
     expect(() => config({ stage: 'dev', apiDeployment: 'linear' })).toThrow(/apiDeployment/);
+    expect(config({ stage: 'prod', accountPartitions: 'read' }).accountPartitions).toBe('read');
+    expect(() => config({ stage: 'dev', accountPartitions: 'both' })).toThrow(/accountPartitions/);
   });
 
   it('tableKey: customer in prod, aws elsewhere; either on request; nothing else', () => {

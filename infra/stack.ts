@@ -14,6 +14,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { LambdaInvoke, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ACCOUNT_PARTITIONS_ENV } from '../shared/store/account-partitions.ts';
 import { ASSESSMENT_RETENTION_ENV } from '../shared/store/assessments.ts';
 import { TABLES, type TableId } from '../shared/store/tables.ts';
 import { BULK_ACCESS, READ_ACTIONS, TABLE_ACCESS, WRITE_ACTIONS } from './access.ts';
@@ -92,7 +93,8 @@ export class SoftlandStack extends Stack {
     this.asyncFailures = queue('AsyncFailures', 'async-failures');
 
     // --- Functions.
-    const tableNameEnv = { SOFTLAND_TABLE_PREFIX: config.tablePrefix };
+    // Every function reads the tables by their prefix, and reads (or writes) the account partitions in the stage's mode.
+    const tableNameEnv = { SOFTLAND_TABLE_PREFIX: config.tablePrefix, [ACCOUNT_PARTITIONS_ENV]: config.accountPartitions };
     // The functions that record assessments stamp them with this retention (TTL).
     const retentionEnv = { [ASSESSMENT_RETENTION_ENV]: String(config.assessmentRetentionDays) };
     const make = (functionId: FunctionId, props: Omit<LambdaFunctionProps, 'functionId' | 'functionName' | 'removalPolicy'>) => {

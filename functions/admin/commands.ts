@@ -36,6 +36,7 @@ export async function runAdmin(stores: Stores, request: AdminRequest): Promise<A
     case 'accounts.migrate':
       // The tenant's accounts stored before the account partitions, moved to them (docs/capacity.md).
       if (!(await stores.tenants.get(request.tenantId))) return { ok: false, error: `no tenant ${request.tenantId}` };
+      if (stores.accounts.partitions !== 'write') return { ok: false, error: 'this stage only reads the account partitions (accountPartitions=read): deploy with the default first' };
       return { ok: true, result: await stores.accounts.migrate(request.tenantId) };
   }
 }

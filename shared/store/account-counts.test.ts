@@ -5,7 +5,7 @@ import { freshStores } from '../../test/dynamo.ts';
 import type { Tier } from '../risk/tiers.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
 import type { AccountAssessmentSummary } from '../schemas/summaries.ts';
-import { accountPartition, accountPartitions } from './account-partitions.ts';
+import { accountPartition, accountPartitionModeFromEnv, accountPartitions } from './account-partitions.ts';
 import { AccountStore } from './accounts.ts';
 import { bucketOf } from './segments.ts';
 import { legacyTierKey, TIER_SHARDS, tierKeyOf, tierKeys } from './tier-keys.ts';
@@ -198,14 +198,6 @@ describe('account partitions', () => {
     await db.send(new PutItemCommand({ TableName: names.accounts, Item: { ...Item!, tenantId: { S: tenantId } } }));
     await db.send(new DeleteItemCommand({ TableName: names.accounts, Key: key }));
   };
-  const storedUnder = async (tenantId: string, accountId: string) => {
-    const found: string[] = [];
-    for (const partition of accountPartitions(tenantId)) {
-      const { Item } = await db.send(new GetItemCommand({ TableName: names.accounts, Key: { tenantId: { S: partition }, accountId: { S: accountId } }, ConsistentRead: true }));
-      if (Item) found.push(partition);
-    }
-    return found;
-  };
 
   it('spread a tenant\'s accounts, and read, list, count, update and delete those stored before them under the tenant\'s key until a book write moves them', async () => {
     const tenantId = 'ten_partitions';
@@ -213,7 +205,7 @@ describe('account partitions', () => {
     for (const id of ids) await stores.accounts.put(tenantId, id, book, null, 'healthy');
     const partitions = new Set<string>();
     for (const id of ids) {
-      const where = await storedUnder(tenantId, id);
+      const where = await storedUnderKeys(tenantId, id);
       expect(where).toEqual([accountPartition(tenantId, id)]);
       partitions.add(where[0]!);
     }
@@ -221,7 +213,7 @@ describe('account partitions', () => {
 
     const old = ['acct-03', 'acct-17', 'acct-31'];
     for (const id of old) await makeUnpartitioned(tenantId, id);
-    expect(await storedUnder(tenantId, 'acct-17')).toEqual([tenantId]);
+    expect(await storedUnderKeys(tenantId, 'acct-17')).toEqual([tenantId]);
     const before = (await stores.accounts.get(tenantId, 'acct-17'))!;
     expect(before).toMatchObject({ accountId: 'acct-17', storedUnderTenant: true, tier: 'healthy' });
 
@@ -242,19 +234,78 @@ describe('account partitions', () => {
 
     // A sweep's update lands where the account is.
     expect(await stores.accounts.recordAssessed(tenantId, before, TIER1_SUMMARY, 'tier1')).toBe(true);
-    expect(await storedUnder(tenantId, 'acct-17')).toEqual([tenantId]);
+    expect(await storedUnderKeys(tenantId, 'acct-17')).toEqual([tenantId]);
     expect((await stores.accounts.get(tenantId, 'acct-17'))!).toMatchObject({ tier: 'tier1', version: before.version + 1 });
 
     // Its next book write moves it to its partition, in one transaction.
     const { account } = await stores.accounts.put(tenantId, 'acct-17', book, null, 'warning');
-    expect(await storedUnder(tenantId, 'acct-17')).toEqual([accountPartition(tenantId, 'acct-17')]);
+    expect(await storedUnderKeys(tenantId, 'acct-17')).toEqual([accountPartition(tenantId, 'acct-17')]);
     expect(account).toMatchObject({ storedUnderTenant: false, version: before.version + 2 });
     expect(await stores.accounts.get(tenantId, 'acct-17')).toMatchObject({ tier: 'warning', storedUnderTenant: false });
 
     // Deleted where it is.
     expect(await stores.accounts.delete(tenantId, 'acct-31')).toBe(true);
-    expect(await storedUnder(tenantId, 'acct-31')).toEqual([]);
+    expect(await storedUnderKeys(tenantId, 'acct-31')).toEqual([]);
     expect(await stores.accounts.get(tenantId, 'acct-31')).toBeUndefined();
     expect((await stores.accounts.tierCounts(tenantId)).accounts).toBe(39);
   });
 });
+
+describe('account partitions: moves under way, and the first deploy of an upgrade', () => {
+  it('find an account moved between the reads of its two keys, and list one seen under both once', async () => {
+    const tenantId = 'ten_moving';
+    await stores.accounts.put(tenantId, 'm', book, null, 'healthy');
+    // The first read of its partition misses, as if the account moved there just after.
+    let first = true;
+    const spy = {
+      send: async (command: unknown) => {
+        if (command instanceof GetItemCommand && first) {
+          first = false;
+          return {};
+        }
+        return db.send(command as GetItemCommand);
+      },
+    } as unknown as DynamoDBClient;
+    expect(await new AccountStore(spy, names.accounts).get(tenantId, 'm')).toMatchObject({ accountId: 'm', storedUnderTenant: false });
+
+    // A copy under the tenant's key, one version behind, as a listing can see mid-move: listed once, the newer copy.
+    const { Item } = await db.send(new GetItemCommand({ TableName: names.accounts, Key: { tenantId: { S: accountPartition(tenantId, 'm') }, accountId: { S: 'm' } } }));
+    const version = Number(Item!['version']!.N);
+    await db.send(new PutItemCommand({ TableName: names.accounts, Item: { ...Item!, tenantId: { S: tenantId }, version: { N: String(version - 1) } } }));
+    const page = await stores.accounts.list(tenantId, { limit: 10 });
+    expect(page.items.map((a) => [a.accountId, a.version])).toEqual([['m', version]]);
+  });
+
+  it('in read mode, write only the tenant\'s own key and move nothing, while reading both', async () => {
+    const tenantId = 'ten_read_mode';
+    const reading = new AccountStore(db, names.accounts, 'read');
+    await stores.accounts.put(tenantId, 'p', book, null, 'healthy'); // written by a `write` deployment: its partition
+    await reading.put(tenantId, 'n', book, null, 'healthy');
+    expect(await storedUnderKeys(tenantId, 'n')).toEqual([tenantId]);
+    await reading.put(tenantId, 'p', book, null, 'warning');
+    expect(await storedUnderKeys(tenantId, 'p')).toEqual([accountPartition(tenantId, 'p')]);
+    expect(await reading.get(tenantId, 'p')).toMatchObject({ tier: 'warning', storedUnderTenant: false });
+    expect((await reading.list(tenantId, { limit: 10 })).items.map((a) => a.accountId)).toEqual(['n', 'p']);
+    await expect(reading.migrate(tenantId)).rejects.toThrow(/SOFTLAND_ACCOUNT_PARTITIONS=read/);
+    // The `write` deployment that follows moves it.
+    expect(await stores.accounts.migrate(tenantId)).toEqual({ moved: 1, left: 0 });
+    expect(await storedUnderKeys(tenantId, 'n')).toEqual([accountPartition(tenantId, 'n')]);
+  });
+
+  it('reads the mode from SOFTLAND_ACCOUNT_PARTITIONS, and refuses nonsense', () => {
+    expect(accountPartitionModeFromEnv({})).toBe('write');
+    expect(accountPartitionModeFromEnv({ SOFTLAND_ACCOUNT_PARTITIONS: 'read' })).toBe('read');
+    expect(accountPartitionModeFromEnv({ SOFTLAND_ACCOUNT_PARTITIONS: ' write ' })).toBe('write');
+    expect(() => accountPartitionModeFromEnv({ SOFTLAND_ACCOUNT_PARTITIONS: 'both' })).toThrow(/SOFTLAND_ACCOUNT_PARTITIONS/);
+  });
+});
+
+/** The partitions (of the tenant's 17) that hold an item for this account. */
+async function storedUnderKeys(tenantId: string, accountId: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const partition of accountPartitions(tenantId)) {
+    const { Item } = await db.send(new GetItemCommand({ TableName: names.accounts, Key: { tenantId: { S: partition }, accountId: { S: accountId } }, ConsistentRead: true }));
+    if (Item) found.push(partition);
+  }
+  return found;
+}

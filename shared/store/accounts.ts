@@ -8,6 +8,7 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
+  type DynamoDBClient,
   type QueryCommandInput,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
@@ -16,10 +17,10 @@ import { TIERS, type Tier } from '../risk/tiers.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
 import type { AccountAssessmentSummary } from '../schemas/summaries.ts';
 import { decodeCursor, encodeCursor, packJson, splitBody, unpackJson } from './codec.ts';
-import { applied, ConflictError, guarded } from './errors.ts';
+import { applied, ConflictError, guarded, StoreError } from './errors.ts';
 import { bucketOf, bucketsOf, SWEEP_SEGMENTS } from './segments.ts';
 import { mergedBy, TableStore, type Page } from './table-store.ts';
-import { accountPartition, accountPartitions } from './account-partitions.ts';
+import { ACCOUNT_PARTITIONS_ENV, accountPartition, accountPartitionModeFromEnv, accountPartitions, type AccountPartitionMode } from './account-partitions.ts';
 import { legacyTierKey, tierKeyOf, tierKeys } from './tier-keys.ts';
 
 // Where the sweep's segments are defined; re-exported for the many callers that import them with the accounts.
@@ -130,14 +131,28 @@ const ATTEMPTS = 3;
  * never joins parts of two books: it finds its own parts, or none and reads again.
  */
 export class AccountStore extends TableStore {
-  /** The key an account is written under now: its partition (accountPartition). */
+  constructor(
+    db: DynamoDBClient,
+    table: string,
+    /** Whether new accounts and moves go to the account partitions (account-partitions.ts). */
+    readonly partitions: AccountPartitionMode = accountPartitionModeFromEnv(),
+  ) {
+    super(db, table);
+  }
+
+  /** An account's key in its partition (accountPartition). */
   private key(tenantId: string, accountId: string): Item {
     return { tenantId: { S: accountPartition(tenantId, accountId) }, accountId: { S: accountId } };
   }
 
+  /** An account's key under the tenant's own partition key, as stored before the account partitions. */
+  private tenantKey(tenantId: string, accountId: string): Item {
+    return { tenantId: { S: tenantId }, accountId: { S: accountId } };
+  }
+
   /** The key of the item an account was read from: its partition, or the tenant's own key for one stored before them. */
   private keyOf(tenantId: string, account: Pick<RegisteredAccount, 'accountId' | 'storedUnderTenant'>): Item {
-    return account.storedUnderTenant ? { tenantId: { S: tenantId }, accountId: { S: account.accountId } } : this.key(tenantId, account.accountId);
+    return account.storedUnderTenant ? this.tenantKey(tenantId, account.accountId) : this.key(tenantId, account.accountId);
   }
 
   /**
@@ -185,6 +200,12 @@ export class AccountStore extends TableStore {
     const existing = stored && recordOf(stored);
     if (options.expectedVersion !== undefined && existing?.version !== options.expectedVersion) throw new ConflictError(`account ${accountId}`);
     const link = options.liquidation;
+    // An item stored under the tenant's own key moves to its partition: written there, and
+    // deleted where it was if it is still the version read (not in `read` mode, where only the
+    // tenant's key is written: account-partitions.ts).
+    const writes = this.partitions === 'write';
+    const moving = existing?.storedUnderTenant === true && writes;
+    const key = existing && !moving ? this.keyOf(tenantId, existing) : writes ? this.key(tenantId, accountId) : this.tenantKey(tenantId, accountId);
     const account: RegisteredAccount = {
       accountId,
       book,
@@ -195,7 +216,7 @@ export class AccountStore extends TableStore {
       updatedAt: now.toISOString(),
       version: existing ? existing.version + 1 : firstVersion(now),
       indexed: true,
-      storedUnderTenant: false,
+      storedUnderTenant: key['tenantId']!.S === tenantId,
       activeLiquidationId: link === undefined ? (existing?.activeLiquidationId ?? null) : 'open' in link ? link.open : null,
       assessmentError: options.assessmentError ?? null,
     };
@@ -209,9 +230,6 @@ export class AccountStore extends TableStore {
     const from = stored ? storedBucket(stored) : bucketOf(accountId);
     const to = bucketOf(accountId);
     const moved = from !== to;
-    // An item stored under the tenant's own key moves to its partition: written there, and
-    // deleted where it was if it is still the version read.
-    const moving = existing?.storedUnderTenant === true;
     const main: TransactWriteItem = {
       Put: {
         TableName: this.table,
@@ -295,21 +313,22 @@ export class AccountStore extends TableStore {
     page: { limit: number; cursor?: string | undefined },
   ): Promise<Page<Item>> {
     const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, shape)['accountId'];
-    const perKey = await Promise.all(
-      source.keys.map((key) =>
-        this.firstItems(
-          {
-            TableName: this.table,
-            ...(source.indexName ? { IndexName: source.indexName } : {}),
-            KeyConditionExpression: after ? '#p = :k AND accountId > :after' : '#p = :k',
-            ExpressionAttributeNames: { '#p': source.partition },
-            ExpressionAttributeValues: { ':k': { S: key }, ...(after ? { ':after': after } : {}) },
-          },
-          page.limit + 1,
-        ),
-      ),
-    );
-    const items = mergedBy('accountId', perKey);
+    const query = (key: string) =>
+      this.firstItems(
+        {
+          TableName: this.table,
+          ...(source.indexName ? { IndexName: source.indexName } : { ConsistentRead: true }),
+          KeyConditionExpression: after ? '#p = :k AND accountId > :after' : '#p = :k',
+          ExpressionAttributeNames: { '#p': source.partition },
+          ExpressionAttributeValues: { ':k': { S: key }, ...(after ? { ':after': after } : {}) },
+        },
+        page.limit + 1,
+      );
+    // The legacy key (last) is read first: an account moving from it to its partition
+    // meanwhile is then seen twice (one copy dropped below), never missed.
+    const legacy = await query(source.keys.at(-1)!);
+    const shards = await Promise.all(source.keys.slice(0, -1).map(query));
+    const items = distinctAccounts(mergedBy('accountId', [legacy, ...shards]));
     const shown = items.slice(0, page.limit);
     const last = shown.at(-1);
     const cursor = (item: Item) => Object.fromEntries(Object.entries(shape).map(([name, bound]) => [name, bound === null ? item[name]! : { S: bound }]));
@@ -324,6 +343,7 @@ export class AccountStore extends TableStore {
    * is left for the next run (`left`). Safe to run while sweeps and the API run, and again.
    */
   async migrate(tenantId: string): Promise<{ moved: number; left: number }> {
+    if (this.partitions !== 'write') throw new StoreError(`accounts are not moved while ${ACCOUNT_PARTITIONS_ENV}=read (account-partitions.ts)`);
     let moved = 0;
     let left = 0;
     let start: Item | undefined;
@@ -494,12 +514,18 @@ export class AccountStore extends TableStore {
 
   /** The items at these ids (at most 100), consistent reads; missing ones left out, order not kept. */
   private async batchGet(tenantId: string, ids: readonly string[]): Promise<Item[]> {
-    const found = await this.batchGetKeys(ids.map((id) => this.key(tenantId, id)));
-    const seen = new Set(found.map((i) => i['accountId']!.S!));
-    const missing = ids.filter((id) => !seen.has(id));
-    // Accounts stored before the partitions, under the tenant's own key.
-    if (missing.length === 0) return found;
-    return [...found, ...(await this.batchGetKeys(missing.map((accountId) => this.keyOf(tenantId, { accountId, storedUnderTenant: true }))))];
+    // As mainItem: the partitions, the tenant's own key (accounts stored before them), the
+    // partitions again for any moved in between.
+    const found: Item[] = [];
+    let missing = ids;
+    for (const keyOf of [(id: string) => this.key(tenantId, id), (id: string) => this.tenantKey(tenantId, id), (id: string) => this.key(tenantId, id)]) {
+      if (missing.length === 0) break;
+      const items = await this.batchGetKeys(missing.map(keyOf));
+      found.push(...items);
+      const seen = new Set(items.map((i) => i['accountId']!.S!));
+      missing = missing.filter((id) => !seen.has(id));
+    }
+    return found;
   }
 
   private async batchGetKeys(wanted: readonly Item[]): Promise<Item[]> {
@@ -600,9 +626,14 @@ export class AccountStore extends TableStore {
     return applied(() => this.db.send(new UpdateItemCommand(this.assessedUpdate(tenantId, account, summary, tier).Update!)));
   }
 
-  /** The account's item: under its partition, else (stored before the partitions) under the tenant's own key. */
+  /**
+   * The account's item: under its partition, else (stored before the partitions) under the
+   * tenant's own key, else under its partition after all: a move between the first two reads
+   * (moves only go that way, atomically) would otherwise make it look missing.
+   */
   private async mainItem(tenantId: string, accountId: string): Promise<Item | undefined> {
-    for (const Key of [this.key(tenantId, accountId), this.keyOf(tenantId, { accountId, storedUnderTenant: true })]) {
+    const partition = this.key(tenantId, accountId);
+    for (const Key of [partition, this.tenantKey(tenantId, accountId), partition]) {
       const { Item } = await guarded(() => this.db.send(new GetItemCommand({ TableName: this.table, Key, ConsistentRead: true })));
       if (Item) return Item;
     }
@@ -643,7 +674,7 @@ export class AccountStore extends TableStore {
 
   private item(tenantId: string, a: RegisteredAccount, parts: readonly Uint8Array[], bookId: string): Item {
     return {
-      ...this.key(tenantId, a.accountId),
+      ...this.keyOf(tenantId, a),
       segmentKey: { S: `${tenantId}#${bucketOf(a.accountId)}` },
       ...(a.tier ? { tier: { S: a.tier }, tierKey: { S: tierKeyOf(tenantId, a.tier, a.accountId) } } : {}),
       ...(a.lastAssessment ? { lastAssessment: { S: JSON.stringify(a.lastAssessment) } } : {}),
@@ -695,4 +726,15 @@ function storedSummary(json: string): AccountAssessmentSummary {
 
 function accountOf(i: Item, book: Uint8Array): RegisteredAccount {
   return { ...recordOf(i), book: unpackJson<AccountBook>(book) };
+}
+
+/** Items sorted by account id with each account once: the copy of the highest version (an account seen both before and after a move). */
+function distinctAccounts(sorted: readonly Item[]): Item[] {
+  const out: Item[] = [];
+  for (const item of sorted) {
+    const last = out.at(-1);
+    if (!last || last['accountId']!.S !== item['accountId']!.S) out.push(item);
+    else if (Number(item['version']?.N) > Number(last['version']?.N)) out[out.length - 1] = item;
+  }
+  return out;
 }
