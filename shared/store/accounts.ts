@@ -98,7 +98,13 @@ type Item = Record<string, AttributeValue>;
 
 /** The exposure of a book too spread out to index symbol by symbol: every price push re-assesses it. */
 export const ANY_UNDERLYING = '*';
-/** Most symbols indexed for one account; past this the account is indexed under ANY_UNDERLYING (keeps a put's transaction under 100 items). */
+/**
+ * Most symbols indexed for one account; past this the account is indexed under ANY_UNDERLYING.
+ * It keeps a put's transaction under DynamoDB's 100 items: at worst a liquidation fill writes
+ * 99 (the account and, when it moves to its partition, the old item's deletion; its book's
+ * overflow parts; 32 exposure items deleted at an old bucket and 32 written at the new; the
+ * liquidation, the record's parts, 3 events and the idempotency completion).
+ */
 export const MAX_INDEXED_EXPOSURES = 32;
 
 /**
