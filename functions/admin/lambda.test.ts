@@ -2,13 +2,11 @@
  * The admin function (unbundled) against DynamoDB Local: tenants and keys administered by
  * invoking it, as an operator or a pipeline does with `aws lambda invoke`.
  */
-import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { accountPartition } from '../../shared/store/account-partitions.ts';
 import { createDynamoClient } from '../../shared/store/client.ts';
 import { createStores } from '../../shared/store/index.ts';
-import { freshStores } from '../../test/dynamo.ts';
+import { freshStores, storeAsBeforePartitions } from '../../test/dynamo.ts';
 import { captureOutput, lambdaContext, setLambdaEnv } from '../../test/lambda.ts';
 import type { AdminOutcome } from './commands.ts';
 
@@ -49,12 +47,7 @@ describe('the admin function', () => {
     const book = { profile: 'default', collateral: [{ asset: 'USDC', amount: 10_000 }], positions: [] };
     for (const id of ['a', 'b', 'c']) await fresh.stores.accounts.put(tenantId, id, book, null, 'healthy');
     // 'a' and 'b' as stored before the partitions: under the tenant's own key.
-    for (const id of ['a', 'b']) {
-      const key = { tenantId: { S: accountPartition(tenantId, id) }, accountId: { S: id } };
-      const { Item } = await fresh.db.send(new GetItemCommand({ TableName: fresh.names.accounts, Key: key, ConsistentRead: true }));
-      await fresh.db.send(new PutItemCommand({ TableName: fresh.names.accounts, Item: { ...Item!, tenantId: { S: tenantId } } }));
-      await fresh.db.send(new DeleteItemCommand({ TableName: fresh.names.accounts, Key: key }));
-    }
+    for (const id of ['a', 'b']) await storeAsBeforePartitions(fresh.db, fresh.names.accounts, tenantId, id);
     expect((await fresh.stores.accounts.get(tenantId, 'a'))?.storedUnderTenant).toBe(true);
     expect((await invoke({ command: 'accounts.migrate', tenantId })).result).toEqual({ ok: true, result: { moved: 2, left: 0 } });
     for (const id of ['a', 'b', 'c']) expect(await fresh.stores.accounts.get(tenantId, id)).toMatchObject({ accountId: id, storedUnderTenant: false, tier: 'healthy' });

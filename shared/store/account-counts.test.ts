@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freshStores } from '../../test/dynamo.ts';
+import { freshStores, storeAsBeforePartitions } from '../../test/dynamo.ts';
 import type { Tier } from '../risk/tiers.ts';
 import type { AccountBook } from '../schemas/snapshot.ts';
 import type { AccountAssessmentSummary } from '../schemas/summaries.ts';
@@ -191,13 +191,6 @@ describe('tier keys', () => {
 });
 
 describe('account partitions', () => {
-  /** Moves a stored account to where it was stored before the partitions: the tenant's own key. */
-  const makeUnpartitioned = async (tenantId: string, accountId: string) => {
-    const key = { tenantId: { S: accountPartition(tenantId, accountId) }, accountId: { S: accountId } };
-    const { Item } = await db.send(new GetItemCommand({ TableName: names.accounts, Key: key, ConsistentRead: true }));
-    await db.send(new PutItemCommand({ TableName: names.accounts, Item: { ...Item!, tenantId: { S: tenantId } } }));
-    await db.send(new DeleteItemCommand({ TableName: names.accounts, Key: key }));
-  };
 
   it('spread a tenant\'s accounts, and read, list, count, update and delete those stored before them under the tenant\'s key until a book write moves them', async () => {
     const tenantId = 'ten_partitions';
@@ -212,7 +205,7 @@ describe('account partitions', () => {
     expect(partitions.size).toBeGreaterThan(8);
 
     const old = ['acct-03', 'acct-17', 'acct-31'];
-    for (const id of old) await makeUnpartitioned(tenantId, id);
+    for (const id of old) await storeAsBeforePartitions(db, names.accounts, tenantId, id);
     expect(await storedUnderKeys(tenantId, 'acct-17')).toEqual([tenantId]);
     const before = (await stores.accounts.get(tenantId, 'acct-17'))!;
     expect(before).toMatchObject({ accountId: 'acct-17', storedUnderTenant: true, tier: 'healthy' });

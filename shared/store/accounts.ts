@@ -282,7 +282,7 @@ export class AccountStore extends TableStore {
       const closing = liquidationId && closeLiquidation ? await closeLiquidation(liquidationId) : [];
       // Only the version read: a write in between may have replaced the parts to delete.
       const main: TransactWriteItem = {
-        Delete: { TableName: this.table, Key: { tenantId: item['tenantId']!, accountId: item['accountId']! }, ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': item['version']! } },
+        Delete: { TableName: this.table, Key: storedKey(item), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': item['version']! } },
       };
       const unindexed = storedExposures(item).map((u): TransactWriteItem => ({ Delete: { TableName: this.table, Key: this.exposureKey(tenantId, u, accountId, storedBucket(item)) } }));
       if (await this.write([main, ...this.partDeletes(tenantId, item), ...unindexed, ...closing])) return true;
@@ -368,7 +368,7 @@ export class AccountStore extends TableStore {
               ConditionExpression: 'attribute_not_exists(accountId)',
             },
           },
-          { Delete: { TableName: this.table, Key: { tenantId: item['tenantId']!, accountId: item['accountId']! }, ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': item['version']! } } },
+          { Delete: { TableName: this.table, Key: storedKey(item), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': item['version']! } } },
         ]);
         if (done) moved++;
         else left++;
@@ -743,4 +743,9 @@ function distinctAccounts(sorted: readonly Item[]): Item[] {
     else if (Number(item['version']?.N) > Number(last['version']?.N)) out[out.length - 1] = item;
   }
   return out;
+}
+
+/** The key of a stored account item, in whichever partition it is. */
+function storedKey(item: Item): Item {
+  return { tenantId: item['tenantId']!, accountId: item['accountId']! };
 }
