@@ -267,7 +267,7 @@ function perPolicy<T>(make: (name: (typeof POLICY_NAMES)[number]) => T) {
 
 function table(report: ReplayReport): string {
   const full = report.policies.full;
-  const header = ['policy', 'liquidated notional', 'vs full', 'penalties', 'slippage', 'trader loss', 'events', 'accounts liq.', 'insolvent', 'bad debt', 'cascade'];
+  const header = ['policy', 'liquidated notional', 'vs full', 'penalties', 'slippage', 'trader loss', 'events', 'accounts liq.', 'insolvent', 'bad debt', 'cascade', 'sold at σ/day'];
   const rows = POLICY_NAMES.map((name) => {
     const p = report.policies[name];
     return [
@@ -283,6 +283,8 @@ function table(report: ReplayReport): string {
       usd(p.badDebt),
       // The deepest extra fall its own selling caused, over the underlyings.
       `${(100 * Math.min(0, ...Object.values(report.cascadeDrawdown[name]))).toFixed(2)}%`,
+      // What impact cost per dollar sold grows with: when in the crash the policy sold.
+      `${(100 * p.saleVolatility).toFixed(2)}%`,
     ];
   });
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));

@@ -34,6 +34,39 @@ describe('square-root market impact', () => {
     expect(impactCost(0, 1e7, 0, 0.04, 1)).toBe(0);
   });
 
+  it('prices each sale at the volatility of its time: a later trade at a higher volatility does not re-price the offset of earlier ones', () => {
+    const state = new ImpactState({ y: 1, halfLifeMinutes: 30 });
+    state.trade('BTC', 1e7, 1e9, 0.04);
+    state.advance(30);
+    const before = state.offsetOf('BTC'); // −0.004/√2: the size halved
+    expect(before).toBeCloseTo(-0.004 / Math.SQRT2, 15);
+    // One more dollar at four times the volatility moves the price by that dollar's share only.
+    state.trade('BTC', 1, 1e9, 0.16);
+    const k = 0.16 / Math.sqrt(1e9);
+    expect((state.offsetOf('BTC') - before) / (-k * (Math.sqrt(5e6 + 1) - Math.sqrt(5e6)))).toBeCloseTo(1, 5);
+    expect(state.sizeOf('BTC')).toBeCloseTo(5e6 + 1, 6);
+  });
+
+  it('charges a sale the offset integrated over it, whatever the volatility of earlier sales: the sum of many small sales', () => {
+    const state = () => {
+      const s = new ImpactState({ y: 1, halfLifeMinutes: 30 });
+      s.trade('BTC', 2e7, 1e9, 0.04);
+      s.advance(45);
+      return s;
+    };
+    // Sold in 100,000 pieces, each filling at the offset before it: a Riemann sum of the same integral.
+    const pieces = state();
+    let summed = 0;
+    const piece = 1e7 / 100_000;
+    for (let i = 0; i < 100_000; i++) {
+      const start = pieces.offsetOf('BTC');
+      pieces.trade('BTC', piece, 1e9, 0.1);
+      summed += -piece * (start + pieces.offsetOf('BTC')) / 2;
+    }
+    expect(state().costOf('BTC', 1e7, 1e9, 0.1)).toBeCloseTo(summed, 3);
+    expect(pieces.offsetOf('BTC')).toBeLessThan(state().offsetOf('BTC'));
+  });
+
   it('daily volatility from hourly closes: alternating ±1% hourly moves give about 1%·√24', () => {
     const closes = [100];
     for (let i = 0; i < 48; i++) closes.push(closes.at(-1)! * (i % 2 ? 1.01 : 1 / 1.01));

@@ -388,6 +388,36 @@ describe('liquidations that move the price', () => {
     expect(r.impact).toMatchObject({ openInterestShare: 0.5, y: 1, halfLifeMinutes: 30 });
     expect(r.perAccount.reduce((s, a) => s + a.grossNotional, 0)).toBeCloseTo(0.5 * 1e9, -3);
   });
+
+  it('reports what each policy sold of the underlying and the volatility it sold at', () => {
+    // A deeper dip, to 75; volatility 40% until its first step, 160% after it.
+    const base = dip(1e9);
+    const paths: PricePaths = {
+      ...base,
+      prices: { BTC: base.prices['BTC']!.map((p) => (p === 94 ? 75 : p)) },
+      volatilities: { BTC: new Float64Array(base.steps + 1).map((_, k) => (k <= 10 ? 0.4 : 1.6)) },
+    };
+    const r = runReplay(solver, { seed: 3, accounts: 27, paths, openInterestShare: 0 });
+    const daily = (annual: number) => annual / Math.sqrt(365);
+    // `full` closes everything at the dip's first step: all of it at 40%.
+    expect(r.policies.full.saleVolatility).toBeCloseTo(daily(0.4), 12);
+    // A long perpetual closed at once sells its whole size at the dip's price.
+    const accounts = generatePortfolios({ seed: 3, count: 27, asOf: paths.start, market: { BTC: { price: 100, volatility: 0.4 } }, symbols: ['BTC'], expiries: expiriesAfter(paths.times[paths.steps]!) });
+    const longs = r.perAccount.filter((a) => a.kind === 'perp-long' && a.policies.full.events > 0);
+    expect(longs.length).toBeGreaterThan(0);
+    for (const a of longs) {
+      const quantity = accounts.find((x) => x.id === a.id)!.snapshot.positions[0]!.quantity;
+      expect(a.policies.full.underlyingSold).toBeCloseTo(quantity * 75, 6);
+    }
+    for (const name of POLICY_NAMES) {
+      const p = r.policies[name];
+      expect(p.underlyingSold).toBeCloseTo(r.perAccount.reduce((s, a) => s + a.policies[name].underlyingSold, 0), 6);
+      expect(p.saleVolatility).toBeGreaterThanOrEqual(daily(0.4) - 1e-15);
+      expect(p.saleVolatility).toBeLessThanOrEqual(daily(1.6) + 1e-15);
+    }
+    // hyperliquid sells large positions 20% a step: its later slices go at 160%.
+    expect(r.policies.hyperliquid.saleVolatility).toBeGreaterThan(daily(0.4) * 1.05);
+  });
 });
 
 describe('equity left to traders', () => {

@@ -16,7 +16,7 @@ import {
   type Trade,
   type TradeResult,
 } from './policies.ts';
-import { DEFAULT_IMPACT, ImpactState, impactCost, type ImpactParams } from './impact.ts';
+import { DEFAULT_IMPACT, ImpactState, type ImpactParams } from './impact.ts';
 import { quietBand, stillQuiet, type Quiet, type Slopes } from './quiet.ts';
 import { findProfile } from '../risk/built-in-profiles.ts';
 import type { RiskProfile } from '../risk/profile-schema.ts';
@@ -87,6 +87,14 @@ export interface PolicyTotals {
   readonly accountsLiquidated: number;
   /** Accounts that became insolvent. */
   readonly insolventAccounts: number;
+  /** What the liquidations sold of the underlyings, USD at the sale (the delta closed, the collateral sold; buy-backs not netted). */
+  readonly underlyingSold: number;
+  /**
+   * The underlyings' daily volatility when the policy sold them, averaged over what it sold (0
+   * when it sold nothing). Impact per dollar grows with it: on a crash whose volatility keeps
+   * rising, what is sold later costs more (docs/replay.md, "What the rest of the acceptance asks").
+   */
+  readonly saleVolatility: number;
 }
 
 export interface AccountOutcome {
@@ -101,6 +109,9 @@ export interface AccountOutcome {
   readonly firstEventStep: number | null;
   /** Step at which the account became insolvent, or null. */
   readonly insolventStep: number | null;
+  readonly underlyingSold: number;
+  /** Σ sold × the daily volatility it was sold at: saleVolatility × underlyingSold. */
+  readonly volatilitySold: number;
 }
 
 export interface AccountReport {
@@ -162,6 +173,8 @@ interface MutableOutcome {
   badDebt: number;
   firstEventStep: number | null;
   insolventStep: number | null;
+  underlyingSold: number;
+  volatilitySold: number;
 }
 
 /** Policies whose accounts are still identical, sharing one snapshot. */
@@ -219,7 +232,7 @@ export function runReplay(solver: LinearSolver, options: ReplayOptions = {}): Re
     account,
     // Validated once; every later snapshot is derived from it by trades the replay controls.
     groups: [{ snapshot: SnapshotSchema.parse(account.snapshot), policies: POLICY_NAMES }],
-    outcomes: perPolicy((): MutableOutcome => ({ liquidatedNotional: 0, penalties: 0, slippage: 0, equityLeft: 0, events: 0, badDebt: 0, firstEventStep: null, insolventStep: null })),
+    outcomes: perPolicy((): MutableOutcome => ({ liquidatedNotional: 0, penalties: 0, slippage: 0, equityLeft: 0, events: 0, badDebt: 0, firstEventStep: null, insolventStep: null, underlyingSold: 0, volatilitySold: 0 })),
     slopes: new WeakMap(),
   }));
   const impact = perPolicy(() => new ImpactState(impactParams));
@@ -235,7 +248,7 @@ export function runReplay(solver: LinearSolver, options: ReplayOptions = {}): Re
     const marketOf = perPolicy((name) => (moved.has(name) ? impactedMarket(markets[k]!, impact[name]) : markets[k]!));
     const flows = perPolicy((): Record<string, number> => ({}));
     const fills = perPolicy((): Fill[] => []);
-    const step: StepContext = { k, time: paths.times[k]!, marketOf, moved, flows, impact, stepNotional, stepBadDebt, solver, fills, exact, times };
+    const step: StepContext = { k, time: paths.times[k]!, marketOf, moved, flows, impact, stepNotional, stepBadDebt, solver, fills, exact, times, dailyVolatility: (u) => dailyVolatilityAt(paths, u, k) };
     for (const walker of walkers) stepAccount(walker, step);
     if (impactOn) for (const name of POLICY_NAMES) chargeImpact(fills[name], flows[name], impact[name], paths, k, stepBadDebt[name]);
     for (const name of POLICY_NAMES) {
@@ -304,6 +317,7 @@ function totals(accounts: readonly AccountReport[]): Record<PolicyName, PolicyTo
     const all = accounts.map((a) => a.policies[name]);
     const penalties = sum(all.map((o) => o.penalties));
     const slippage = sum(all.map((o) => o.slippage));
+    const sold = sum(all.map((o) => o.underlyingSold));
     return {
       equityLeft: sum(all.map((o) => o.equityLeft)),
       liquidatedNotional: sum(all.map((o) => o.liquidatedNotional)),
@@ -314,6 +328,8 @@ function totals(accounts: readonly AccountReport[]): Record<PolicyName, PolicyTo
       badDebt: sum(all.map((o) => o.badDebt)),
       accountsLiquidated: all.filter((o) => o.events > 0).length,
       insolventAccounts: all.filter((o) => o.insolventStep !== null).length,
+      underlyingSold: sold,
+      saleVolatility: sold > 0 ? sum(all.map((o) => o.volatilitySold)) / sold : 0,
     };
   });
 }
@@ -345,6 +361,8 @@ interface StepContext {
   readonly exact: boolean;
   /** Every point's time, epoch ms. */
   readonly times: readonly number[];
+  /** Daily volatility of an underlying at this step. */
+  readonly dailyVolatility: (u: string) => number;
 }
 
 /** One copy's trades in a step: what they sold, and the copy that pays for it (null: closed out, the cost is bad debt). */
@@ -369,6 +387,11 @@ function stepAccount(walker: Walker, step: StepContext): void {
     step.fills[name].push({ outcome: o, flow: result.flow, group });
     o.liquidatedNotional += result.liquidatedNotional;
     o.penalties += result.penalties;
+    for (const [u, usd] of Object.entries(result.flow)) {
+      if (!(usd > 0)) continue;
+      o.underlyingSold += usd;
+      o.volatilitySold += usd * step.dailyVolatility(u);
+    }
     step.stepNotional[name][k]! += result.liquidatedNotional;
     const flow = step.flows[name];
     for (const [u, usd] of Object.entries(result.flow)) flow[u] = (flow[u] ?? 0) + usd;
@@ -483,7 +506,7 @@ function expiryStep(snapshot: Snapshot, times: readonly number[]): number {
 /**
  * What a step's liquidations lost to impact. Together a policy's executions of the step
  * sold flows[u] of each underlying on top of its running metaorder; against the historical
- * price that costs impactCost (the square-root law integrated over the sale). The part due
+ * price that costs ImpactState.costOf (the square-root law integrated over the sale). The part due
  * to the price already pushed down is in the marks they executed at; the rest — the price
  * their own selling moves while it fills — is taken from each copy's quote balance in
  * proportion to what it sold (a closed-out copy's share is bad debt). Both count as slippage.
@@ -491,7 +514,7 @@ function expiryStep(snapshot: Snapshot, times: readonly number[]): number {
 function chargeImpact(fills: readonly Fill[], flows: Readonly<Record<string, number>>, state: ImpactState, paths: PricePaths, k: number, stepBadDebt: Float64Array): void {
   for (const [u, flow] of Object.entries(flows)) {
     if (flow === 0) continue;
-    const total = impactCost(state.sizeOf(u), flow, paths.dailyVolume[u] ?? 0, dailyVolatilityAt(paths, u, k), state.params.y);
+    const total = state.costOf(u, flow, paths.dailyVolume[u] ?? 0, dailyVolatilityAt(paths, u, k));
     const inMarks = -flow * state.offsetOf(u);
     for (const fill of fills) {
       const share = (fill.flow[u] ?? 0) / flow;
