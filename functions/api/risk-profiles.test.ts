@@ -63,9 +63,33 @@ describe('tenant risk profiles', () => {
     );
     await refused({ standard: { brackets: [{ notionalUpTo: null, maintenanceRate: 0.1, initialRate: 0.05 }] } }, ['standard.brackets[0].initialRate']);
     await refused({ leverage: 100 }, ['leverage']);
+    await refused({ targetMarginRatio: 'fast' }, ['targetMarginRatio']);
+    await refused({ targetMarginRatio: 'adaptive', adaptiveTarget: null }, ['targetMarginRatio']);
     await refused({ extends: 'nope' }, ['extends']);
     expect((await call('GET', '/v1/risk-profiles/bad')).status).toBe(404);
     expect(await call('PUT', '/v1/risk-profiles/default', { tiers: { tier1: 2 } })).toMatchObject({ status: 409, body: { code: 'profile_built_in' } });
+  });
+
+  it('targetMarginRatio "adaptive" sizes the target to the market: the `adaptive` built-in\'s parameters, the tier1 threshold as floor', async () => {
+    const { call } = await tenantCaller(stores, app, 'profiles-adaptive');
+    const v1 = await call('PUT', '/v1/risk-profiles/sized', { extends: 'default', targetMarginRatio: 'adaptive', tiers: { tier1: 1.06 } });
+    expect(v1.status).toBe(201);
+    expect(v1.body.profile).toMatchObject({ targetMarginRatio: 1.06, adaptiveTarget: PROFILES['adaptive']!.adaptiveTarget, liquidation: { tier3Mode: 'full' } });
+    // Its own parameters when the spec gives them.
+    const v2 = await call('PUT', '/v1/risk-profiles/sized', { extends: 'default', targetMarginRatio: 'adaptive', adaptiveTarget: { confidence: 0.999, horizonMinutes: 5, defaultVolatility: 1, cap: 3 } });
+    expect(v2.body.profile).toMatchObject({ targetMarginRatio: 1.05, adaptiveTarget: { confidence: 0.999, horizonMinutes: 5 } });
+
+    // 10 ETH long at 3,000 with 4,950 USD: marginRatio 4,950 / 4,800 = 1.03125 (tier1). By hand: the 99.9%
+    // five-minute fall at 80% volatility, f = exp(−z·0.8·√(5 / 525,600)), leaves (4,950 − 30,000·(1 − f)) / (4,800·f);
+    // the target is 1.05 / (1 − d), d the ratio's relative fall.
+    const z = 3.090232306167813; // Φ⁻¹(0.999)
+    const f = Math.exp(-z * 0.8 * Math.sqrt(5 / 525_600));
+    const ratio = 4_950 / 4_800;
+    const d = 1 - (4_950 - 30_000 * (1 - f)) / (4_800 * f) / ratio;
+    const snapshot = { accountId: 'a', asOf: new Date().toISOString(), market: { ETH: { price: 3_000, volatility: 0.8 } }, ...ethLong(4_950, 'sized') };
+    const assessed = await call('POST', '/v1/assessments', snapshot);
+    expect(assessed).toMatchObject({ status: 201, body: { tier: 'tier1', profileVersion: 2 } });
+    expect(assessed.body.liquidation.targetMarginRatio).toBeCloseTo(1.05 / (1 - d), 6);
   });
 
   it('assesses with the version it names and records it; another tenant can neither see nor use it', async () => {

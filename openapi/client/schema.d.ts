@@ -2475,8 +2475,8 @@ export interface components {
                 /** @description marginRatio below which an account is in tier3; below tier2; `default` profile: 1.00. */
                 tier3?: number;
             };
-            /** @description marginRatio the liquidation plan and the collateral top-up aim for (with adaptiveTarget, its floor); at least tiers.tier1; `default` profile: 1.10. */
-            targetMarginRatio?: number;
+            /** @description marginRatio the liquidation plan and the top-up aim for, at least tiers.tier1; or `"adaptive"`: a target sized to the market (adaptiveTarget: this spec's, else the base's, else the `adaptive` built-in's), its floor the tier1 threshold. */
+            targetMarginRatio?: number | "adaptive";
             /** @description A target sized to the market instead of fixed (docs/liquidation.md, "Adaptive target"): high enough that the move of the account's underlyings possible before the next evaluation, at confidence, does not take it back below the tier1 threshold; null: the fixed targetMarginRatio (as in the `default` profile). */
             adaptiveTarget?: {
                 /** @description One-sided confidence of the move covered; the `adaptive` built-in uses 0.99. */

@@ -58,6 +58,9 @@ const DEFAULT_PROFILE: RiskProfile = {
   alerts: { hysteresis: 0.01 },
 };
 
+/** The `adaptive` profile's target: the next minute's 99% move, 100% volatility when the market gives none, never above 2. */
+export const ADAPTIVE_TARGET = { confidence: 0.99, horizonMinutes: 1, defaultVolatility: 1, cap: 2 } as const;
+
 /** Built-in profiles by name, validated once at load. */
 export const PROFILES: Readonly<Record<string, RiskProfile>> = Object.freeze({
   default: RiskProfileSchema.parse(DEFAULT_PROFILE),
@@ -74,7 +77,7 @@ export const PROFILES: Readonly<Record<string, RiskProfile>> = Object.freeze({
     name: 'adaptive',
     targetMarginRatio: 1.05,
     liquidation: { ...DEFAULT_PROFILE.liquidation, tier3Mode: 'minimal' },
-    adaptiveTarget: { confidence: 0.99, horizonMinutes: 1, defaultVolatility: 1, cap: 2 },
+    adaptiveTarget: ADAPTIVE_TARGET,
   }),
   // Each underlying's grid from its own volatility forecast (docs/margin.md, "Dynamic range"):
   // the 99% one-day move by filtered historical simulation, a 25% anti-procyclicality buffer on

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { InvalidInputError } from '../schemas/errors.ts';
 import { validate } from '../schemas/validate.ts';
+import { ADAPTIVE_TARGET } from './built-in-profiles.ts';
 import {
   LiquidationPolicySchema,
   PortfolioMarginSchema,
@@ -44,7 +46,12 @@ export const RiskProfileSpecSchema = z
     tiers: TierThresholdsSchema.partial()
       .optional()
       .describe("Tier thresholds that differ from the base's, merged into them; the merged thresholds must still descend strictly: tier1 > tier2 > tier3."),
-    targetMarginRatio: shape.targetMarginRatio.optional(),
+    targetMarginRatio: z
+      .union([shape.targetMarginRatio, z.literal('adaptive')])
+      .optional()
+      .describe(
+        'marginRatio the liquidation plan and the top-up aim for, at least tiers.tier1; or `"adaptive"`: a target sized to the market (adaptiveTarget: this spec\'s, else the base\'s, else the `adaptive` built-in\'s), its floor the tier1 threshold.',
+      ),
     adaptiveTarget: shape.adaptiveTarget.optional(),
     liquidation: LiquidationPolicySchema.partial()
       .optional()
@@ -72,9 +79,15 @@ const MERGED = ['portfolio', 'standard', 'tiers', 'liquidation', 'market', 'aler
  * the spec's: `tiers.tier2`, `liquidation.caps`).
  */
 export function profileFromSpec(name: string, version: number, spec: RiskProfileSpec, base: RiskProfile): RiskProfile {
-  const { extends: _base, description: _description, haircuts, ...fields } = spec;
+  const { extends: _base, description: _description, haircuts, targetMarginRatio, ...fields } = spec;
   const merged: Record<string, unknown> = { ...base, ...fields, name, version };
   for (const key of MERGED) if (spec[key] !== undefined) merged[key] = { ...base[key], ...spec[key] };
+  if (targetMarginRatio === 'adaptive') {
+    const adaptive = spec.adaptiveTarget === undefined ? (base.adaptiveTarget ?? ADAPTIVE_TARGET) : spec.adaptiveTarget;
+    if (adaptive === null) throw new InvalidInputError([{ field: 'targetMarginRatio', message: '"adaptive" needs an adaptiveTarget: leave it out (the built-in\'s is taken) or set one, not null' }]);
+    merged['adaptiveTarget'] = adaptive;
+    merged['targetMarginRatio'] = (merged['tiers'] as RiskProfile['tiers']).tier1;
+  } else if (targetMarginRatio !== undefined) merged['targetMarginRatio'] = targetMarginRatio;
   if (haircuts !== undefined) {
     const next: Record<string, number> = { ...base.haircuts };
     for (const [asset, haircut] of Object.entries(haircuts)) {
