@@ -36,7 +36,17 @@ export function adaptiveTarget(book: Book, model: MarginModel, state: AccountSta
   return Math.min(a.cap, Math.max(floor, target));
 }
 
+/** Quantiles already solved: a profile's confidence is one of a few values, asked for at every assessment. */
+const QUANTILES = new Map<number, number>();
+const MAX_REMEMBERED = 64;
+
 /** Φ⁻¹(p): the standard normal quantile, by Brent's method on the CDF (to 1e-12). */
 export function quantile(p: number): number {
-  return brent((x) => normalCdf(x) - p, -40, 40, 1e-12);
+  let z = QUANTILES.get(p);
+  if (z === undefined) {
+    z = brent((x) => normalCdf(x) - p, -40, 40, 1e-12);
+    if (QUANTILES.size >= MAX_REMEMBERED) QUANTILES.clear();
+    QUANTILES.set(p, z);
+  }
+  return z;
 }
