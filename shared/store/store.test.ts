@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { freshStores } from '../../test/dynamo.ts';
 import { assessSnapshot } from '../engine.ts';
 import { benchPortfolio } from '../../bench/portfolios.ts';
@@ -145,6 +145,39 @@ describe('listings', () => {
     const one = await stores.accounts.list('ten_pages', { tier: 'healthy', limit: 1 });
     const two = await stores.accounts.list('ten_pages', { tier: 'healthy', limit: 1, cursor: one.nextCursor! });
     expect([ids(one), ids(two), two.nextCursor]).toEqual([['a1'], ['a3'], null]);
+  });
+
+  it('read each partition only as far as the merge needs, and page through every account once, in order', async () => {
+    const all = Array.from({ length: 160 }, (_, n) => `acct-${String(n).padStart(3, '0')}`);
+    for (let i = 0; i < all.length; i += 32) await Promise.all(all.slice(i, i + 32).map((id) => stores.accounts.put('ten_merge', id, book, null, 'healthy')));
+    // Items the table returns to queries on this store's client.
+    const counting = createDynamoClient({ endpoint: inject('dynamoEndpoint') });
+    let read = 0;
+    counting.middlewareStack.add(
+      (next) => async (args) => {
+        const out = await next(args);
+        read += ((out.output as { Items?: unknown[] }).Items ?? []).length;
+        return out;
+      },
+      { step: 'initialize' },
+    );
+    const counted = createStores(counting, names);
+
+    const first = await counted.accounts.list('ten_merge', { limit: 10 });
+    expect(ids(first)).toEqual(all.slice(0, 10));
+    // 16 partitions of about 10 accounts each: a few from each (4 for a page of 10), not the page's 11 from every one.
+    expect(read).toBeLessThanOrEqual(16 * 4 + 11);
+
+    for (const tier of [undefined, 'healthy'] as const) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await counted.accounts.list('ten_merge', { tier, limit: 25, ...(cursor ? { cursor } : {}) });
+        seen.push(...ids(page));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(all);
+    }
   });
 
   it("end an account's assessments on its last page", async () => {

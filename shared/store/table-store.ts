@@ -45,6 +45,51 @@ export abstract class TableStore {
     return items;
   }
 
+  /**
+   * The first `count` distinct values of the string attribute `key` (the sort key the
+   * partitions share), with every item that carries them, from `queries` on several partitions
+   * and from `read`, lists already read that hold at least that far; in `key` order. Each
+   * partition is read a few items at a time, only as far as the merge needs: over 16 shards a
+   * page of 100 reads about 200 items, where reading 100 from each would read 1,600.
+   */
+  protected async mergedFirst(queries: readonly QueryCommandInput[], key: string, count: number, read: readonly Item[][] = []): Promise<Item[]> {
+    const of = (item: Item) => item[key]?.S ?? '';
+    // Enough for each partition's expected share and two standard deviations more, uniform hashing assumed.
+    const share = count / Math.max(1, queries.length);
+    const chunk = Math.ceil(share + 2 * Math.sqrt(share)) + 1;
+    const streams: Stream[] = [
+      ...queries.map((query) => ({ query, items: [], at: 0, start: query.ExclusiveStartKey, done: false })),
+      ...read.map((items) => ({ items, at: 0, done: true })),
+    ];
+    const readOn = async (stream: Stream) => {
+      const { query } = stream;
+      if (!query) return;
+      const result = await guarded(() => this.db.send(new QueryCommand({ ...query, Limit: chunk, ExclusiveStartKey: stream.start })));
+      stream.items = result.Items ?? [];
+      stream.at = 0;
+      stream.start = result.LastEvaluatedKey;
+      stream.done = stream.start === undefined;
+    };
+    const out: Item[] = [];
+    let distinct = 0;
+    let last: string | undefined;
+    for (;;) {
+      // A partition whose items read so far are merged is read on before any head is compared.
+      await Promise.all(streams.filter((st) => st.at >= st.items.length && !st.done).map(readOn));
+      let best: Stream | undefined;
+      for (const st of streams) if (st.at < st.items.length && (!best || of(st.items[st.at]!) < of(best.items[best.at]!))) best = st;
+      if (!best) return out;
+      const item = best.items[best.at]!;
+      if (of(item) !== last) {
+        if (distinct === count) return out;
+        distinct++;
+        last = of(item);
+      }
+      out.push(item);
+      best.at++;
+    }
+  }
+
   /** Every item a query matches, across all its pages (a query stops at 1 MB of items). */
   protected async queryAll(query: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Record<string, AttributeValue>[]> {
     const items: Record<string, AttributeValue>[] = [];
@@ -69,6 +114,17 @@ export abstract class TableStore {
     const bodies = items.map((item) => item?.['body']?.B);
     return bodies.every((b) => b !== undefined) ? bodies : undefined;
   }
+}
+
+type Item = Record<string, AttributeValue>;
+
+/** One partition in a merge: the items read so far, how far they are merged, where its query goes on. */
+interface Stream {
+  readonly query?: QueryCommandInput;
+  items: Item[];
+  at: number;
+  start?: Record<string, AttributeValue> | undefined;
+  done: boolean;
 }
 
 /**
