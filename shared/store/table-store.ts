@@ -56,15 +56,17 @@ export abstract class TableStore {
     const of = (item: Item) => item[key]?.S ?? '';
     // Enough for each partition's expected share and two standard deviations more, uniform hashing assumed.
     const share = count / Math.max(1, queries.length);
-    const chunk = Math.ceil(share + 2 * Math.sqrt(share)) + 1;
+    const chunk = Math.min(count, Math.ceil(share + 2 * Math.sqrt(share)) + 1);
     const streams: Stream[] = [
-      ...queries.map((query) => ({ query, items: [], at: 0, start: query.ExclusiveStartKey, done: false })),
-      ...read.map((items) => ({ items, at: 0, done: true })),
+      ...queries.map((query) => ({ query, items: [], at: 0, start: query.ExclusiveStartKey, done: false, next: chunk })),
+      ...read.map((items) => ({ items, at: 0, done: true, next: 0 })),
     ];
     const readOn = async (stream: Stream) => {
       const { query } = stream;
       if (!query) return;
-      const result = await guarded(() => this.db.send(new QueryCommand({ ...query, Limit: chunk, ExclusiveStartKey: stream.start })));
+      const result = await guarded(() => this.db.send(new QueryCommand({ ...query, Limit: stream.next, ExclusiveStartKey: stream.start })));
+      // A partition that holds more of the page than its share: twice as many next time, so a page takes few round trips.
+      stream.next = Math.min(2 * stream.next, count);
       stream.items = result.Items ?? [];
       stream.at = 0;
       stream.start = result.LastEvaluatedKey;
@@ -125,6 +127,8 @@ interface Stream {
   at: number;
   start?: Record<string, AttributeValue> | undefined;
   done: boolean;
+  /** How many to read next. */
+  next: number;
 }
 
 /**
