@@ -65,6 +65,9 @@ describe('tenant risk profiles', () => {
     await refused({ leverage: 100 }, ['leverage']);
     await refused({ targetMarginRatio: 'fast' }, ['targetMarginRatio']);
     await refused({ targetMarginRatio: 'adaptive', adaptiveTarget: null }, ['targetMarginRatio']);
+    await refused({ targetMarginRatio: 'adaptive', adaptiveTarget: null, tiers: { tier1: 1.0, tier2: 1.02 } }, ['targetMarginRatio', 'tiers']); // both at once
+    await refused({ targetMarginRatio: 'adaptive', tiers: { tier1: 2.5 } }, ['adaptiveTarget.cap']); // the built-in's cap, 2, below its floor
+    await refused({ targetMarginRatio: 1.5, adaptiveTarget: { confidence: 0.99, horizonMinutes: 1, defaultVolatility: 1, cap: 1.2 } }, ['adaptiveTarget.cap']);
     await refused({ extends: 'nope' }, ['extends']);
     expect((await call('GET', '/v1/risk-profiles/bad')).status).toBe(404);
     expect(await call('PUT', '/v1/risk-profiles/default', { tiers: { tier1: 2 } })).toMatchObject({ status: 409, body: { code: 'profile_built_in' } });

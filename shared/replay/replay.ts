@@ -87,7 +87,7 @@ export interface PolicyTotals {
   readonly accountsLiquidated: number;
   /** Accounts that became insolvent. */
   readonly insolventAccounts: number;
-  /** What the liquidations sold of the underlyings, USD at the sale (the delta closed, the collateral sold; buy-backs not netted). */
+  /** What the liquidations sold of the underlyings, USD at the sale (the delta closed, the collateral sold; an execution's net sale per underlying, its buy-backs not subtracted from other sales). */
   readonly underlyingSold: number;
   /**
    * The underlyings' daily volatility when the policy sold them, averaged over what it sold (0

@@ -332,6 +332,10 @@ export const RiskProfileSchema = z
     message: 'targetMarginRatio must be at least the tier1 threshold',
     path: ['targetMarginRatio'],
   })
+  .refine((p) => p.adaptiveTarget === null || p.adaptiveTarget.cap >= p.targetMarginRatio, {
+    message: 'the adaptive target may not be capped below targetMarginRatio, its floor (nor so below the tier1 threshold)',
+    path: ['adaptiveTarget', 'cap'],
+  })
   .refine((p) => p.stableAssets.includes(p.quoteAsset), {
     message: 'the quote asset must be one of the stable assets',
     path: ['stableAssets'],

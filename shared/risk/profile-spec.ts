@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { InvalidInputError } from '../schemas/errors.ts';
-import { validate } from '../schemas/validate.ts';
+import { InvalidInputError, type FieldIssue } from '../schemas/errors.ts';
+import { toFieldIssues, validate } from '../schemas/validate.ts';
 import { ADAPTIVE_TARGET } from './built-in-profiles.ts';
 import {
   LiquidationPolicySchema,
@@ -82,9 +82,10 @@ export function profileFromSpec(name: string, version: number, spec: RiskProfile
   const { extends: _base, description: _description, haircuts, targetMarginRatio, ...fields } = spec;
   const merged: Record<string, unknown> = { ...base, ...fields, name, version };
   for (const key of MERGED) if (spec[key] !== undefined) merged[key] = { ...base[key], ...spec[key] };
+  const issues: FieldIssue[] = [];
   if (targetMarginRatio === 'adaptive') {
     const adaptive = spec.adaptiveTarget === undefined ? (base.adaptiveTarget ?? ADAPTIVE_TARGET) : spec.adaptiveTarget;
-    if (adaptive === null) throw new InvalidInputError([{ field: 'targetMarginRatio', message: '"adaptive" needs an adaptiveTarget: leave it out (the built-in\'s is taken) or set one, not null' }]);
+    if (adaptive === null) issues.push({ field: 'targetMarginRatio', message: '"adaptive" needs an adaptiveTarget: leave it out (the built-in\'s is taken) or set one, not null' });
     merged['adaptiveTarget'] = adaptive;
     merged['targetMarginRatio'] = (merged['tiers'] as RiskProfile['tiers']).tier1;
   } else if (targetMarginRatio !== undefined) merged['targetMarginRatio'] = targetMarginRatio;
@@ -96,5 +97,8 @@ export function profileFromSpec(name: string, version: number, spec: RiskProfile
     }
     merged['haircuts'] = next;
   }
-  return validate(RiskProfileSchema, merged);
+  if (issues.length === 0) return validate(RiskProfileSchema, merged);
+  // Every field at fault is named at once: the spec's own contradiction, and the merged profile's.
+  const rules = RiskProfileSchema.safeParse(merged);
+  throw new InvalidInputError([...issues, ...(rules.success ? [] : toFieldIssues(rules.error))]);
 }

@@ -8,6 +8,7 @@ import type { Stores } from './index.ts';
 import { InvalidCursorError, recordPartition } from './assessments.ts';
 import { createDynamoClient } from './client.ts';
 import { createStores } from './index.ts';
+import { TableStore } from './table-store.ts';
 import { ConflictError, StoreUnavailableError } from './errors.ts';
 import { tableNames, type TableNames } from './tables.ts';
 import { SWEEP_SEGMENTS } from './accounts.ts';
@@ -178,6 +179,39 @@ describe('listings', () => {
       } while (cursor);
       expect(seen).toEqual(all);
     }
+  });
+
+  it('merge partitions in order even when a query page comes back empty with more to read', async () => {
+    // A filter applies after DynamoDB's Limit: pages of 2 whose items all fail it return none, with a LastEvaluatedKey.
+    class Merger extends TableStore {
+      first(keys: readonly string[], count: number) {
+        const query = (key: string) => ({
+          TableName: this.table,
+          KeyConditionExpression: 'tenantId = :k',
+          FilterExpression: 'attribute_exists(keep)',
+          ExpressionAttributeValues: { ':k': { S: key } },
+          ConsistentRead: true,
+        });
+        return this.mergedFirst(keys.map(query), 'accountId', count);
+      }
+    }
+    const keys = ['mf#0', 'mf#1', 'mf#2'];
+    // Partition 0: a000…a099, of which only a000 and a030 pass the filter, so the pages between come back empty;
+    // partitions 1 and 2: b000…b009 and c000…c009, all passing, all after a030.
+    const items = [
+      ...Array.from({ length: 100 }, (_, n) => ({ key: 'mf#0', id: `a${String(n).padStart(3, '0')}`, keep: n === 0 || n === 30 })),
+      ...Array.from({ length: 10 }, (_, n) => ({ key: 'mf#1', id: `b${String(n).padStart(3, '0')}`, keep: true })),
+      ...Array.from({ length: 10 }, (_, n) => ({ key: 'mf#2', id: `c${String(n).padStart(3, '0')}`, keep: true })),
+    ];
+    for (const { key, id, keep } of items) {
+      await db.send(new PutItemCommand({ TableName: names.accounts, Item: { tenantId: { S: key }, accountId: { S: id }, ...(keep ? { keep: { BOOL: true } } : {}) } }));
+    }
+    const kept = items.filter((i) => i.keep).map((i) => i.id);
+    const merger = new Merger(db, names.accounts);
+    const ids = async (count: number) => (await merger.first(keys, count)).map((i) => i['accountId']!.S);
+    expect(await ids(kept.length)).toEqual(kept);
+    for (const count of [3, 7]) expect(await ids(count)).toEqual(kept.slice(0, count));
+    expect(kept.slice(0, 3)).toEqual(['a000', 'a030', 'b000']);
   });
 
   it("end an account's assessments on its last page", async () => {

@@ -48,7 +48,8 @@ export abstract class TableStore {
   /**
    * The first `count` distinct values of the string attribute `key` (the sort key the
    * partitions share), with every item that carries them, from `queries` on several partitions
-   * and from `read`, lists already read that hold at least that far; in `key` order. Each
+   * and from `read`, lists already read that must reach at least that far (`count` distinct
+   * values, or all there is); in `key` order. Each
    * partition is read a few items at a time, only as far as the merge needs: over 16 shards a
    * page of 100 reads about 200 items, where reading 100 from each would read 1,600.
    */
@@ -72,12 +73,14 @@ export abstract class TableStore {
       stream.start = result.LastEvaluatedKey;
       stream.done = stream.start === undefined;
     };
+    const usedUp = (st: Stream) => st.at >= st.items.length && !st.done;
     const out: Item[] = [];
     let distinct = 0;
     let last: string | undefined;
     for (;;) {
-      // A partition whose items read so far are merged is read on before any head is compared.
-      await Promise.all(streams.filter((st) => st.at >= st.items.length && !st.done).map(readOn));
+      // A partition whose items read so far are merged is read on before any head is compared,
+      // again if a page came back empty (a query page stops at 1 MB, or may hold nothing).
+      for (let dry = streams.filter(usedUp); dry.length > 0; dry = streams.filter(usedUp)) await Promise.all(dry.map(readOn));
       let best: Stream | undefined;
       for (const st of streams) if (st.at < st.items.length && (!best || of(st.items[st.at]!) < of(best.items[best.at]!))) best = st;
       if (!best) return out;
