@@ -2256,7 +2256,7 @@ export interface components {
                 horizonMinutes: number;
                 /** @description Annualised volatility (1.0 = 100%) assumed for an underlying the market gives none for; the `adaptive` built-in uses 1.0. */
                 defaultVolatility: number;
-                /** @description Largest target marginRatio it may set; the `adaptive` built-in uses 2. */
+                /** @description Largest target marginRatio it may set, at least targetMarginRatio (its floor); the `adaptive` built-in uses 2. */
                 cap: number;
             } | null;
             /** @description How liquidation plans are made: caps per tier, tier3 mode, penalty, priority and the dust rule (docs/liquidation.md). */
@@ -2485,7 +2485,7 @@ export interface components {
                 horizonMinutes: number;
                 /** @description Annualised volatility (1.0 = 100%) assumed for an underlying the market gives none for; the `adaptive` built-in uses 1.0. */
                 defaultVolatility: number;
-                /** @description Largest target marginRatio it may set; the `adaptive` built-in uses 2. */
+                /** @description Largest target marginRatio it may set, at least targetMarginRatio (its floor); the `adaptive` built-in uses 2. */
                 cap: number;
             } | null;
             /** @description Liquidation policy fields that differ from the base's, merged into them field by field (caps and penalty replace the base's whole). */

@@ -282,7 +282,7 @@ export const RiskProfileSchema = z
           .positive()
           .max(10)
           .describe('Annualised volatility (1.0 = 100%) assumed for an underlying the market gives none for; the `adaptive` built-in uses 1.0.'),
-        cap: PositiveRatio.describe('Largest target marginRatio it may set; the `adaptive` built-in uses 2.'),
+        cap: PositiveRatio.describe('Largest target marginRatio it may set, at least targetMarginRatio (its floor); the `adaptive` built-in uses 2.'),
       })
       .nullable()
       .describe(
