@@ -19,7 +19,7 @@ import type { AccountAssessmentSummary } from '../schemas/summaries.ts';
 import { decodeCursor, encodeCursor, packJson, splitBody, unpackJson } from './codec.ts';
 import { applied, ConflictError, guarded, StoreError } from './errors.ts';
 import { bucketOf, bucketsOf, SWEEP_SEGMENTS } from './segments.ts';
-import { TableStore, type Page } from './table-store.ts';
+import { mergedFirst, TableStore, type Page } from './table-store.ts';
 import { ACCOUNT_PARTITIONS_ENV, accountPartition, accountPartitionModeFromEnv, accountPartitions, type AccountPartitionMode } from './account-partitions.ts';
 import { legacyTierKey, tierKeyOf, tierKeys } from './tier-keys.ts';
 
@@ -308,8 +308,8 @@ export class AccountStore extends TableStore {
   /**
    * A page of a listing spread over several partitions (the tenant's account partitions, or a
    * tier's shard keys), in account id order: the first `limit` + 1 accounts after the
-   * cursor's account id, merged from every key (each read only as far as the merge needs,
-   * TableStore.mergedFirst). The cursor carries the values `shape` binds it to (tenant, tier)
+   * cursor's account id, merged from every key (each read only as far as the merge needs:
+   * mergedFirst). The cursor carries the values `shape` binds it to (tenant, tier)
    * and, as its position, an account id, which orders every partition alike.
    */
   private async mergedPage(
@@ -328,7 +328,7 @@ export class AccountStore extends TableStore {
     // The legacy key (last) is read first, as far as a page can reach: an account moving from
     // it to its partition meanwhile is then seen twice (one copy dropped below), never missed.
     const legacy = await this.firstItems(query(source.keys.at(-1)!), page.limit + 1);
-    const items = distinctAccounts(await this.mergedFirst(source.keys.slice(0, -1).map(query), 'accountId', page.limit + 1, [legacy]));
+    const items = distinctAccounts(await mergedFirst(this.db, source.keys.slice(0, -1).map(query), 'accountId', page.limit + 1, [legacy]));
     const shown = items.slice(0, page.limit);
     const last = shown.at(-1);
     const cursor = (item: Item) => Object.fromEntries(Object.entries(shape).map(([name, bound]) => [name, bound === null ? item[name]! : { S: bound }]));

@@ -81,7 +81,7 @@ export class DeliveryStore extends TableStore {
 
   /**
    * Pending deliveries due by `now`, earliest first, across tenants: the earliest `limit`
-   * of every pending shard and of the legacy key (pending-shards.ts), merged and cut to `limit`.
+   * over every pending shard and the legacy key (pending-shards.ts), each read only as far as needed.
    */
   async due(now: Date, limit: number): Promise<Array<{ tenantId: string; deliveryId: string }>> {
     const Items = await queryPending(

@@ -46,8 +46,8 @@ export class EventStore extends TableStore {
   }
 
   /**
-   * Events awaiting dispatch, oldest first, across tenants: the oldest `limit` of every
-   * pending shard and of the legacy key (pending-shards.ts), merged and cut to `limit`.
+   * Events awaiting dispatch, oldest first, across tenants: the oldest `limit` over every
+   * pending shard and the legacy key (pending-shards.ts), each read only as far as needed.
    */
   async pending(limit: number): Promise<Array<{ tenantId: string; event: OutboxEvent }>> {
     const Items = await queryPending(this.db, { TableName: this.table, IndexName: 'byDispatch', KeyConditionExpression: 'dispatchState = :p' }, 'createdKey', limit);

@@ -1,7 +1,6 @@
-import { QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
-import { guarded } from './errors.ts';
+import type { AttributeValue, DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { shardOf } from './shard.ts';
-import { mergedBy } from './table-store.ts';
+import { mergedFirst } from './table-store.ts';
 
 /**
  * The dispatcher's pending keys, sharded (docs/capacity.md, "Partition ceilings").
@@ -32,18 +31,11 @@ export function pendingKeyOf(id: string): string {
 export const PENDING_KEYS: readonly string[] = [...Array.from({ length: PENDING_SHARDS }, (_, n) => `${LEGACY_PENDING}#${n}`), LEGACY_PENDING];
 
 /**
- * The first `limit` items of a sparse pending index across every key, in sort-key order:
- * the first `limit` of each key (queried side by side, `:p` bound to the key), merged by
- * `sortKey` and cut to `limit`. `query` is the Query without its key value.
+ * The first `limit` items of a sparse pending index across every key, in sort-key order (the
+ * sort key carries the item's id, so no two items share it): merged from the keys, each read
+ * only as far as the merge needs (mergedFirst). `query` is the Query without its key value.
  */
 export async function queryPending(db: DynamoDBClient, query: QueryCommandInput, sortKey: string, limit: number): Promise<Record<string, AttributeValue>[]> {
-  const shards = await Promise.all(
-    PENDING_KEYS.map(async (key) => {
-      const { Items = [] } = await guarded(() =>
-        db.send(new QueryCommand({ ...query, ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':p': { S: key } }, Limit: limit })),
-      );
-      return Items;
-    }),
-  );
-  return mergedBy(sortKey, shards).slice(0, limit);
+  const byKey = PENDING_KEYS.map((key) => ({ ...query, ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':p': { S: key } } }));
+  return (await mergedFirst(db, byKey, sortKey, limit)).slice(0, limit);
 }

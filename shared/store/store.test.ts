@@ -8,7 +8,7 @@ import type { Stores } from './index.ts';
 import { InvalidCursorError, recordPartition } from './assessments.ts';
 import { createDynamoClient } from './client.ts';
 import { createStores } from './index.ts';
-import { TableStore } from './table-store.ts';
+import { mergedFirst } from './table-store.ts';
 import { ConflictError, StoreUnavailableError } from './errors.ts';
 import { tableNames, type TableNames } from './tables.ts';
 import { SWEEP_SEGMENTS } from './accounts.ts';
@@ -182,19 +182,14 @@ describe('listings', () => {
   });
 
   it('merge partitions in order even when a query page comes back empty with more to read', async () => {
-    // A filter applies after DynamoDB's Limit: pages of 2 whose items all fail it return none, with a LastEvaluatedKey.
-    class Merger extends TableStore {
-      first(keys: readonly string[], count: number) {
-        const query = (key: string) => ({
-          TableName: this.table,
-          KeyConditionExpression: 'tenantId = :k',
-          FilterExpression: 'attribute_exists(keep)',
-          ExpressionAttributeValues: { ':k': { S: key } },
-          ConsistentRead: true,
-        });
-        return this.mergedFirst(keys.map(query), 'accountId', count);
-      }
-    }
+    // A filter applies after DynamoDB's Limit: pages whose items all fail it return none, with a LastEvaluatedKey.
+    const query = (key: string) => ({
+      TableName: names.accounts,
+      KeyConditionExpression: 'tenantId = :k',
+      FilterExpression: 'attribute_exists(keep)',
+      ExpressionAttributeValues: { ':k': { S: key } },
+      ConsistentRead: true,
+    });
     const keys = ['mf#0', 'mf#1', 'mf#2'];
     // Partition 0: a000…a099, of which only a000 and a030 pass the filter, so the pages between come back empty;
     // partitions 1 and 2: b000…b009 and c000…c009, all passing, all after a030.
@@ -207,8 +202,7 @@ describe('listings', () => {
       await db.send(new PutItemCommand({ TableName: names.accounts, Item: { tenantId: { S: key }, accountId: { S: id }, ...(keep ? { keep: { BOOL: true } } : {}) } }));
     }
     const kept = items.filter((i) => i.keep).map((i) => i.id);
-    const merger = new Merger(db, names.accounts);
-    const ids = async (count: number) => (await merger.first(keys, count)).map((i) => i['accountId']!.S);
+    const ids = async (count: number) => (await mergedFirst(db, keys.map(query), 'accountId', count)).map((i) => i['accountId']!.S);
     expect(await ids(kept.length)).toEqual(kept);
     for (const count of [3, 7]) expect(await ids(count)).toEqual(kept.slice(0, count));
     expect(kept.slice(0, 3)).toEqual(['a000', 'a030', 'b000']);

@@ -45,56 +45,6 @@ export abstract class TableStore {
     return items;
   }
 
-  /**
-   * The first `count` distinct values of the string attribute `key` (the sort key the
-   * partitions share), with every item that carries them, from `queries` on several partitions
-   * and from `read`, lists already read that must reach at least that far (`count` distinct
-   * values, or all there is); in `key` order. Each
-   * partition is read a few items at a time, only as far as the merge needs: over 16 shards a
-   * page of 100 reads about 200 items, where reading 100 from each would read 1,600.
-   */
-  protected async mergedFirst(queries: readonly QueryCommandInput[], key: string, count: number, read: readonly Item[][] = []): Promise<Item[]> {
-    const of = (item: Item) => item[key]?.S ?? '';
-    // Enough for each partition's expected share and two standard deviations more, uniform hashing assumed.
-    const share = count / Math.max(1, queries.length);
-    const chunk = Math.min(count, Math.ceil(share + 2 * Math.sqrt(share)) + 1);
-    const streams: Stream[] = [
-      ...queries.map((query) => ({ query, items: [], at: 0, start: query.ExclusiveStartKey, done: false, next: chunk })),
-      ...read.map((items) => ({ items, at: 0, done: true, next: 0 })),
-    ];
-    const readOn = async (stream: Stream) => {
-      const { query } = stream;
-      if (!query) return;
-      const result = await guarded(() => this.db.send(new QueryCommand({ ...query, Limit: stream.next, ExclusiveStartKey: stream.start })));
-      // A partition that holds more of the page than its share: twice as many next time, so a page takes few round trips.
-      stream.next = Math.min(2 * stream.next, count);
-      stream.items = result.Items ?? [];
-      stream.at = 0;
-      stream.start = result.LastEvaluatedKey;
-      stream.done = stream.start === undefined;
-    };
-    const usedUp = (st: Stream) => st.at >= st.items.length && !st.done;
-    const out: Item[] = [];
-    let distinct = 0;
-    let last: string | undefined;
-    for (;;) {
-      // A partition whose items read so far are merged is read on before any head is compared,
-      // again if a page came back empty (a query page stops at 1 MB, or may hold nothing).
-      for (let dry = streams.filter(usedUp); dry.length > 0; dry = streams.filter(usedUp)) await Promise.all(dry.map(readOn));
-      let best: Stream | undefined;
-      for (const st of streams) if (st.at < st.items.length && (!best || of(st.items[st.at]!) < of(best.items[best.at]!))) best = st;
-      if (!best) return out;
-      const item = best.items[best.at]!;
-      if (of(item) !== last) {
-        if (distinct === count) return out;
-        distinct++;
-        last = of(item);
-      }
-      out.push(item);
-      best.at++;
-    }
-  }
-
   /** Every item a query matches, across all its pages (a query stops at 1 MB of items). */
   protected async queryAll(query: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Record<string, AttributeValue>[]> {
     const items: Record<string, AttributeValue>[] = [];
@@ -135,10 +85,51 @@ interface Stream {
 }
 
 /**
- * Items from partitions queried side by side, merged in the order of their string attribute
- * `key` (the sort key they share: sharded keys list alike).
+ * The first `count` distinct values of the string attribute `key` (the sort key the
+ * partitions share), with every item that carries them, from `queries` on several partitions
+ * and from `read`, lists already read that must reach at least that far (`count` distinct
+ * values, or all there is); in `key` order. Each partition is read a few items at a time,
+ * only as far as the merge needs: over 16 shards a page of 100 reads about 200 items, where
+ * reading 100 from each would read 1,600.
  */
-export function mergedBy(key: string, lists: readonly (readonly Record<string, AttributeValue>[])[]): Record<string, AttributeValue>[] {
-  const of = (item: Record<string, AttributeValue>) => item[key]?.S ?? '';
-  return lists.flat().sort((a, b) => (of(a) < of(b) ? -1 : of(a) > of(b) ? 1 : 0));
+export async function mergedFirst(db: DynamoDBClient, queries: readonly QueryCommandInput[], key: string, count: number, read: readonly Item[][] = []): Promise<Item[]> {
+  const of = (item: Item) => item[key]?.S ?? '';
+  // Enough for each partition's expected share and two standard deviations more, uniform hashing assumed.
+  const share = count / Math.max(1, queries.length);
+  const chunk = Math.min(count, Math.ceil(share + 2 * Math.sqrt(share)) + 1);
+  const streams: Stream[] = [
+    ...queries.map((query) => ({ query, items: [], at: 0, start: query.ExclusiveStartKey, done: false, next: chunk })),
+    ...read.map((items) => ({ items, at: 0, done: true, next: 0 })),
+  ];
+  const readOn = async (stream: Stream) => {
+    const { query } = stream;
+    if (!query) return;
+    const result = await guarded(() => db.send(new QueryCommand({ ...query, Limit: stream.next, ExclusiveStartKey: stream.start })));
+    // A partition that holds more of the page than its share: twice as many next time, so a page takes few round trips.
+    stream.next = Math.min(2 * stream.next, count);
+    stream.items = result.Items ?? [];
+    stream.at = 0;
+    stream.start = result.LastEvaluatedKey;
+    stream.done = stream.start === undefined;
+  };
+  const usedUp = (st: Stream) => st.at >= st.items.length && !st.done;
+  const out: Item[] = [];
+  let distinct = 0;
+  let last: string | undefined;
+  for (;;) {
+    // A partition whose items read so far are merged is read on before any head is compared,
+    // again if a page came back empty (a query page stops at 1 MB, or may hold nothing).
+    for (let dry = streams.filter(usedUp); dry.length > 0; dry = streams.filter(usedUp)) await Promise.all(dry.map(readOn));
+    let best: Stream | undefined;
+    for (const st of streams) if (st.at < st.items.length && (!best || of(st.items[st.at]!) < of(best.items[best.at]!))) best = st;
+    if (!best) return out;
+    const item = best.items[best.at]!;
+    if (of(item) !== last) {
+      if (distinct === count) return out;
+      distinct++;
+      last = of(item);
+    }
+    out.push(item);
+    best.at++;
+  }
 }
