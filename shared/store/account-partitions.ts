@@ -1,4 +1,4 @@
-import { shardOf } from './shard.ts';
+import { shardKey, shardKeys } from './shard.ts';
 
 /**
  * The accounts table's partitions of a tenant's account items (docs/capacity.md, "Partition
@@ -26,12 +26,12 @@ export const ACCOUNT_SHARDS = 16;
 
 /** The partition an account is written under now. */
 export function accountPartition(tenantId: string, accountId: string): string {
-  return `${tenantId}#${shardOf(accountId, ACCOUNT_SHARDS)}`;
+  return shardKey(tenantId, accountId, ACCOUNT_SHARDS);
 }
 
 /** Every partition a tenant's account items can be under: the shards, then the tenant's own key. */
 export function accountPartitions(tenantId: string): string[] {
-  return [...Array.from({ length: ACCOUNT_SHARDS }, (_, n) => `${tenantId}#${n}`), tenantId];
+  return shardKeys(tenantId, ACCOUNT_SHARDS);
 }
 
 /** `write`: new accounts and moves go to the partitions; `read`: both are read, only `<tenantId>` is written (the first deploy of an upgrade). */

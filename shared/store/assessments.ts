@@ -10,7 +10,7 @@ import type { Assessment } from '../schemas/assessment.ts';
 import type { AssessmentSummary } from '../schemas/summaries.ts';
 import { numberAttr, packJson, readNumber, splitBody, unpackJson, type KeyShape } from './codec.ts';
 import { guarded, StoreError } from './errors.ts';
-import { shardOf } from './shard.ts';
+import { shardKey, shardKeys } from './shard.ts';
 import { TableStore, type Page } from './table-store.ts';
 
 /**
@@ -43,7 +43,7 @@ export const RECORD_SHARDS = 16;
 
 /** The partition of record `id` of `tenantId`. */
 export function recordPartition(tenantId: string, id: string): string {
-  return `${tenantId}#${shardOf(id, RECORD_SHARDS)}`;
+  return shardKey(tenantId, id, RECORD_SHARDS);
 }
 
 // Kept importable from here, where the API layer has always found it.
@@ -151,7 +151,7 @@ export class AssessmentStore extends TableStore {
     const accountKey = `${tenantId}#${accountId}`;
     // A cursor is the listing's last key: it must belong to the same account (and so tenant),
     // its partition one of the tenant's (a shard, or the key of records from before them).
-    const shape: KeyShape = { tenantId: [tenantId, ...Array.from({ length: RECORD_SHARDS }, (_, n) => `${tenantId}#${n}`)], recordKey: null, accountKey, assessmentId: null };
+    const shape: KeyShape = { tenantId: shardKeys(tenantId, RECORD_SHARDS), recordKey: null, accountKey, assessmentId: null };
     const page = await this.listPage(
       {
         TableName: this.table,

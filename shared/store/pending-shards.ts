@@ -1,5 +1,5 @@
 import type { AttributeValue, DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
-import { shardOf } from './shard.ts';
+import { shardKey, shardKeys } from './shard.ts';
 import { mergedFirst } from './table-store.ts';
 
 /**
@@ -24,11 +24,11 @@ export const LEGACY_PENDING = 'pending';
 
 /** The pending key written now for an item with this id: `pending#<n>`, 0 ≤ n < PENDING_SHARDS. */
 export function pendingKeyOf(id: string): string {
-  return `${LEGACY_PENDING}#${shardOf(id, PENDING_SHARDS)}`;
+  return shardKey(LEGACY_PENDING, id, PENDING_SHARDS);
 }
 
 /** Every key a pending item can carry: the shards, then the legacy one. */
-export const PENDING_KEYS: readonly string[] = [...Array.from({ length: PENDING_SHARDS }, (_, n) => `${LEGACY_PENDING}#${n}`), LEGACY_PENDING];
+export const PENDING_KEYS: readonly string[] = shardKeys(LEGACY_PENDING, PENDING_SHARDS);
 
 /**
  * The first `limit` items of a sparse pending index across every key, in sort-key order (the

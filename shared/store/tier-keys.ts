@@ -1,5 +1,5 @@
 import type { Tier } from '../risk/tiers.ts';
-import { shardOf } from './shard.ts';
+import { shardKey, shardKeys } from './shard.ts';
 
 /**
  * The accounts' tier keys, sharded (docs/capacity.md, "Partition ceilings").
@@ -24,11 +24,10 @@ export function legacyTierKey(tenantId: string, tier: Tier): string {
 
 /** The `byTier` key written now for this account in `tier`. */
 export function tierKeyOf(tenantId: string, tier: Tier, accountId: string): string {
-  return `${legacyTierKey(tenantId, tier)}#${shardOf(accountId, TIER_SHARDS)}`;
+  return shardKey(legacyTierKey(tenantId, tier), accountId, TIER_SHARDS);
 }
 
 /** Every key an account in `tier` can carry: the shards, then the legacy one. */
 export function tierKeys(tenantId: string, tier: Tier): string[] {
-  const legacy = legacyTierKey(tenantId, tier);
-  return [...Array.from({ length: TIER_SHARDS }, (_, n) => `${legacy}#${n}`), legacy];
+  return shardKeys(legacyTierKey(tenantId, tier), TIER_SHARDS);
 }
